@@ -1,0 +1,35 @@
+//! Facts about the installation, for the Settings page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstallationFacts {
+    pub version: String,
+    pub embedded_database: bool,
+    pub server_starts: i64,
+    /// When a server first started on this database, as `YYYY-MM-DD HH:MM UTC`.
+    pub installed_at: String,
+}
+
+#[server(endpoint = "system/installation")]
+pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError> {
+    use crate::server::AppState;
+    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let (server_starts, installed_at): (i64, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("SELECT count(*), min(started_at) FROM server_starts")
+            .fetch_one(&state.db)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "reading server starts");
+                ServerFnError::new("the database did not answer")
+            })?;
+    Ok(InstallationFacts {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        embedded_database: state.info.embedded_database,
+        server_starts,
+        installed_at: installed_at
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default(),
+    })
+}

@@ -1,0 +1,55 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::ui::layout::AppLayout;
+use crate::ui::pages::{
+    AppointmentsPage, AutomationsPage, ConnectionsPage, ContactsPage, DashboardPage, NotFoundPage,
+    SettingsPage, TasksPage,
+};
+
+/// The document around every server-rendered page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/switchboard.css" />
+        <Title formatter=|page: String| format!("{page} · Switchboard") />
+        <Router>
+            <AppLayout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/tasks") view=TasksPage />
+                    <Route path=path!("/appointments") view=AppointmentsPage />
+                    <Route path=path!("/automations") view=AutomationsPage />
+                    <Route path=path!("/connections") view=ConnectionsPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                </Routes>
+            </AppLayout>
+        </Router>
+    }
+}

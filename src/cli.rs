@@ -1,0 +1,73 @@
+//! The `switchboard` command line: `serve` (the default) and `migrate`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ServeConfig};
+
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about = "Dashboard and automation hub for HighLevel")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app (what runs when no subcommand is given).
+    Serve(ServeConfig),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+}
+
+/// Entry point of the binary: reads `.env`, parses arguments, runs the command.
+pub fn main() -> ExitCode {
+    // A missing .env is the normal case; the environment alone is enough.
+    let _ = dotenvy::dotenv();
+    crate::telemetry::init();
+    // One TLS crypto provider for every client in the process (reqwest, sqlx).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(anyhow::Error::new(error)),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(error),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Serve(serve)) => crate::server::serve(cli.config, serve).await,
+        None => crate::server::serve(cli.config, ServeConfig::parse_from_env()).await,
+        Some(Command::Migrate) => {
+            let database = crate::db::Database::open(&cli.config).await?;
+            tracing::info!("migrations are up to date");
+            database.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn fail(error: anyhow::Error) -> ExitCode {
+    tracing::error!("{error:#}");
+    eprintln!("error: {error:#}");
+    ExitCode::FAILURE
+}
+
+impl ServeConfig {
+    /// The serve settings from the environment alone, for a bare `switchboard`.
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Env {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        Env::parse_from(["switchboard"]).serve
+    }
+}

@@ -1,0 +1,96 @@
+//! The database: the connection pool, migrations, and the embedded default.
+
+pub mod embedded;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use crate::config::Config;
+pub use embedded::EmbeddedPostgres;
+
+/// Name of the application database inside the embedded cluster.
+pub const DATABASE_NAME: &str = "switchboard";
+
+/// The pool, and the embedded server behind it when there is one.
+pub struct Database {
+    pub pool: PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the embedded Postgres when it is
+    /// unset. Runs pending migrations either way.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let (url, embedded) = match &config.database_url {
+            Some(url) => (url.expose_secret().to_owned(), None),
+            None => {
+                let data_dir = config.data_dir.clone();
+                let server = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
+                    .await
+                    .context("starting the embedded Postgres")??;
+                create_database_if_missing(&server.url("postgres"), DATABASE_NAME).await?;
+                (server.url(DATABASE_NAME), Some(server))
+            }
+        };
+        let pool = connect(&url, config.db_max_connections).await?;
+        migrate(&pool).await?;
+        Ok(Self { pool, embedded })
+    }
+
+    /// Closes the pool, then stops the embedded server if this process started it.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(server) = self.embedded {
+            let _ = tokio::task::spawn_blocking(move || server.stop()).await;
+        }
+    }
+}
+
+/// A pool whose connection errors never echo the password back.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|_| anyhow::anyhow!("DATABASE_URL is not a valid Postgres connection string"))?;
+    let host = options.get_host().to_owned();
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("connecting to Postgres at {host}"))
+}
+
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .context("running database migrations")
+}
+
+/// `CREATE DATABASE` has no `IF NOT EXISTS`; check the catalogue first.
+pub async fn create_database_if_missing(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
+    let pool = connect(maintenance_url, 1).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&pool)
+        .await?;
+    if !exists {
+        sqlx::query(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
+            .execute(&pool)
+            .await
+            .with_context(|| format!("creating database {name}"))?;
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// Whether the database answers, and how long it took.
+pub async fn ping(pool: &PgPool) -> Result<Duration, sqlx::Error> {
+    let started = std::time::Instant::now();
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(started.elapsed())
+}

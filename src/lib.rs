@@ -1,0 +1,26 @@
+//! Switchboard: a self-hosted dashboard and automation hub for businesses that
+//! run on HighLevel. `app` and `ui` compile for the server and the browser;
+//! everything else is server-only.
+
+pub mod api;
+pub mod app;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+
+/// Browser entry point: attaches the server-rendered page to the app.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

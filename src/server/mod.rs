@@ -1,0 +1,93 @@
+//! The web server: one router for pages, server functions and plain endpoints,
+//! wrapped in the middleware every request passes through.
+
+pub mod health;
+mod middleware;
+pub mod shutdown;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{get_configuration, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+
+use crate::app::{shell, App};
+use crate::config::{Config, ServeConfig};
+use crate::db::Database;
+pub use state::{AppState, InstanceInfo};
+
+/// Builds the whole application router.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    middleware::wrap(router, request_timeout).with_state(state)
+}
+
+/// `switchboard serve`: opens the database, serves until a stop signal, then
+/// drains requests and stops the embedded Postgres.
+pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
+    let database = Database::open(&config).await?;
+    let embedded_database = config.database_url.is_none();
+    record_start(&database.pool).await?;
+    let state = AppState {
+        leptos_options: leptos_options(serve.site_addr),
+        db: database.pool.clone(),
+        info: Arc::new(InstanceInfo { embedded_database }),
+    };
+    let listener = tokio::net::TcpListener::bind(serve.site_addr)
+        .await
+        .with_context(|| format!("listening on {}", serve.site_addr))?;
+    tracing::info!("Switchboard is ready at http://{}", serve.site_addr);
+    let app = router(state, Duration::from_secs(serve.request_timeout_secs));
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::signal_received())
+        .await
+        .context("serving HTTP");
+    database.close().await;
+    tracing::info!("Switchboard stopped");
+    served
+}
+
+/// Options for pages and static files. cargo-leptos bakes them in at build
+/// time; a plain `cargo build` gets the same defaults as `Cargo.toml`.
+pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
+    let built_by_cargo_leptos = option_env!("LEPTOS_OUTPUT_NAME").is_some()
+        || std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let mut options = match get_configuration(None) {
+        Ok(conf) if built_by_cargo_leptos => conf.leptos_options,
+        _ => LeptosOptions::builder().output_name(env!("CARGO_PKG_NAME")).build(),
+    };
+    options.site_addr = site_addr;
+    options
+}
+
+async fn record_start(pool: &PgPool) -> anyhow::Result<()> {
+    let host = nix::unistd::gethostname()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sqlx::query("INSERT INTO server_starts (version, host, pid) VALUES ($1, $2, $3)")
+        .bind(env!("CARGO_PKG_VERSION"))
+        .bind(host)
+        .bind(std::process::id() as i32)
+        .execute(pool)
+        .await
+        .context("recording the server start")?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+
+/// What every request handler and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: PgPool,
+    pub info: Arc<InstanceInfo>,
+}
+
+/// Facts about this installation that pages show.
+#[derive(Debug, Clone)]
+pub struct InstanceInfo {
+    /// True when the server started its own Postgres (no `DATABASE_URL`).
+    pub embedded_database: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,81 @@
+//! The frame around every page: navigation, and the hydration marker that
+//! browser tests wait for before they click.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::ui::icons::{Icon, IconSvg};
+
+const NAVIGATION: [(&str, &str, Icon); 7] = [
+    ("/", "Dashboard", Icon::Dashboard),
+    ("/contacts", "Contacts", Icon::Contacts),
+    ("/tasks", "Tasks", Icon::Tasks),
+    ("/appointments", "Appointments", Icon::Appointments),
+    ("/automations", "Automations", Icon::Automations),
+    ("/connections", "Connections", Icon::Connections),
+    ("/settings", "Settings", Icon::Settings),
+];
+
+#[component]
+pub fn AppLayout(children: Children) -> impl IntoView {
+    // Effects run only in the browser, so this flips once the wasm bundle has
+    // attached to the server-rendered page.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <div class="app-shell" data-hydrated=move || hydrated.get().then_some("true")>
+            <aside class="sidebar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"S"</span>
+                    <span class="brand-name">"Switchboard"</span>
+                </a>
+                <nav class="nav" aria-label="Main">
+                    {NAVIGATION
+                        .into_iter()
+                        .map(|(href, label, icon)| {
+                            view! {
+                                <A href=href exact=true attr:class="nav-link">
+                                    <IconSvg icon />
+                                    <span>{label}</span>
+                                </A>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+            </aside>
+            <main class="content">
+                <ErrorBoundary fallback=|errors| {
+                    view! { <PageError errors /> }
+                }>{children()}</ErrorBoundary>
+            </main>
+        </div>
+    }
+}
+
+/// Shown in place of a page whose data could not be loaded.
+#[component]
+fn PageError(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <section class="card error-card" role="alert">
+            <div class="error-icon">
+                <IconSvg icon=Icon::Alert />
+            </div>
+            <h1>"Something went wrong"</h1>
+            <p class="muted">
+                "This page could not be shown. Try again in a moment; if it keeps happening, the server log says why."
+            </p>
+            <ul class="error-list">
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|(_, error)| view! { <li>{error.to_string()}</li> })
+                        .collect_view()
+                }}
+            </ul>
+            <a class="button" href="/">
+                "Back to the dashboard"
+            </a>
+        </section>
+    }
+}

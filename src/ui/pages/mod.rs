@@ -1,0 +1,19 @@
+//! One module per page, named after its route.
+
+mod appointments;
+mod automations;
+mod connections;
+mod contacts;
+mod dashboard;
+mod not_found;
+mod settings;
+mod tasks;
+
+pub use appointments::AppointmentsPage;
+pub use automations::AutomationsPage;
+pub use connections::ConnectionsPage;
+pub use contacts::ContactsPage;
+pub use dashboard::DashboardPage;
+pub use not_found::NotFoundPage;
+pub use settings::SettingsPage;
+pub use tasks::TasksPage;
