@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ServeConfig};
 
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about = "Dashboard and automation hub for HighLevel")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Dashboard and automation hub for HighLevel"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -28,8 +32,7 @@ pub fn main() -> ExitCode {
     // A missing .env is the normal case; the environment alone is enough.
     let _ = dotenvy::dotenv();
     crate::telemetry::init();
-    // One TLS crypto provider for every client in the process (reqwest, sqlx).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::tls::install_crypto_provider();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

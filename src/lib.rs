@@ -16,6 +16,8 @@ pub mod db;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
+#[cfg(feature = "ssr")]
+pub mod tls;
 
 /// Browser entry point: attaches the server-rendered page to the app.
 #[cfg(feature = "hydrate")]

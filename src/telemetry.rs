@@ -10,9 +10,13 @@ use tracing_subscriber::EnvFilter;
 const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info,leptos_axum=warn";
 
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let json = std::env::var("SWITCHBOARD_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let json = std::env::var("SWITCHBOARD_LOG_FORMAT")
+        .is_ok_and(|format| format.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
     // `try_init`: tests and helper binaries may initialise more than once.
     let _ = if json {
         builder.json().flatten_event(true).try_init()

@@ -15,7 +15,8 @@ pub struct InstallationFacts {
 #[server(endpoint = "system/installation")]
 pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError> {
     use crate::server::AppState;
-    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state =
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
     let (server_starts, installed_at): (i64, Option<chrono::DateTime<chrono::Utc>>) =
         sqlx::query_as("SELECT count(*), min(started_at) FROM server_starts")
             .fetch_one(&state.db)

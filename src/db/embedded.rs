@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -41,7 +41,10 @@ pub enum EmbeddedError {
     )]
     DataDirInUse(PathBuf),
     #[error("the data folder {path} cannot be prepared: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("running as root, but there is no `postgres` user to run Postgres as")]
     NoPostgresUser,
     #[error("`{command}` failed: {detail}")]
@@ -54,7 +57,8 @@ pub enum EmbeddedError {
 pub struct EmbeddedPostgres {
     port: u16,
     pid: Pid,
-    exited: mpsc::Receiver<()>,
+    /// Receives once the postmaster has exited (a Mutex only to be `Sync`).
+    exited: Mutex<mpsc::Receiver<()>>,
     _lock: Flock<File>,
 }
 
@@ -83,7 +87,12 @@ impl EmbeddedPostgres {
             match installation.launch(&pgdata, &log_path, free_port(&data_dir)?) {
                 Ok((port, pid, exited)) => {
                     tracing::info!(port, data = %pgdata.display(), "embedded Postgres is ready");
-                    return Ok(Self { port, pid, exited, _lock: lock });
+                    return Ok(Self {
+                        port,
+                        pid,
+                        exited: Mutex::new(exited),
+                        _lock: lock,
+                    });
                 }
                 Err(error) => last_error = Some(error),
             }
@@ -111,10 +120,14 @@ impl Drop for EmbeddedPostgres {
         if kill(self.pid, Signal::SIGINT).is_err() {
             return;
         }
-        if self.exited.recv_timeout(STOP_TIMEOUT).is_err() {
+        let exited = match self.exited.get_mut() {
+            Ok(exited) => exited,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if exited.recv_timeout(STOP_TIMEOUT).is_err() {
             tracing::warn!("embedded Postgres did not stop in time; killing it");
             let _ = kill(self.pid, Signal::SIGKILL);
-            let _ = self.exited.recv_timeout(STOP_TIMEOUT);
+            let _ = exited.recv_timeout(STOP_TIMEOUT);
         }
         tracing::info!("embedded Postgres stopped");
     }
@@ -276,7 +289,9 @@ fn candidate_bindirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Ok(output) = Command::new("pg_config").arg("--bindir").output() {
         if output.status.success() {
-            dirs.push(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+            dirs.push(PathBuf::from(
+                String::from_utf8_lossy(&output.stdout).trim(),
+            ));
         }
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
@@ -332,8 +347,9 @@ fn stop_orphan(pgdata: &Path) {
 fn is_postmaster_of(pid: Pid, pgdata: &Path) -> bool {
     fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
         let args: Vec<&[u8]> = cmdline.split(|byte| *byte == 0).collect();
-        args.windows(2)
-            .any(|pair| pair[0] == b"-D" && Path::new(std::str::from_utf8(pair[1]).unwrap_or("")) == pgdata)
+        args.windows(2).any(|pair| {
+            pair[0] == b"-D" && Path::new(std::str::from_utf8(pair[1]).unwrap_or("")) == pgdata
+        })
     })
 }
 
@@ -370,9 +386,15 @@ fn log_tail(log_path: &Path, from: u64) -> String {
 }
 
 fn data_dir_error(path: &Path, source: std::io::Error) -> EmbeddedError {
-    EmbeddedError::DataDir { path: path.to_owned(), source }
+    EmbeddedError::DataDir {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 fn command_error(command: &str, detail: String) -> EmbeddedError {
-    EmbeddedError::Command { command: command.to_owned(), detail }
+    EmbeddedError::Command {
+        command: command.to_owned(),
+        detail,
+    }
 }

@@ -29,9 +29,10 @@ impl Database {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
                 let data_dir = config.data_dir.clone();
-                let server = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
-                    .await
-                    .context("starting the embedded Postgres")??;
+                let server =
+                    tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
+                        .await
+                        .context("starting the embedded Postgres")??;
                 create_database_if_missing(&server.url("postgres"), DATABASE_NAME).await?;
                 (server.url(DATABASE_NAME), Some(server))
             }
@@ -74,15 +75,19 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 /// `CREATE DATABASE` has no `IF NOT EXISTS`; check the catalogue first.
 pub async fn create_database_if_missing(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
     let pool = connect(maintenance_url, 1).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&pool)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&pool)
+            .await?;
     if !exists {
-        sqlx::query(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
-            .execute(&pool)
-            .await
-            .with_context(|| format!("creating database {name}"))?;
+        sqlx::query(&format!(
+            "CREATE DATABASE \"{}\"",
+            name.replace('"', "\"\"")
+        ))
+        .execute(&pool)
+        .await
+        .with_context(|| format!("creating database {name}"))?;
     }
     pool.close().await;
     Ok(())

@@ -26,7 +26,11 @@ pub struct DatabaseHealth {
 }
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let mode = if state.info.embedded_database { "embedded" } else { "external" };
+    let mode = if state.info.embedded_database {
+        "embedded"
+    } else {
+        "external"
+    };
     let latency = crate::db::ping(&state.db).await;
     let server_starts = match latency {
         Ok(_) => sqlx::query_scalar("SELECT count(*) FROM server_starts")
@@ -38,7 +42,10 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
     let database = DatabaseHealth {
         reachable: latency.is_ok(),
         mode,
-        latency_ms: latency.as_ref().ok().map(|elapsed| elapsed.as_secs_f64() * 1000.0),
+        latency_ms: latency
+            .as_ref()
+            .ok()
+            .map(|elapsed| elapsed.as_secs_f64() * 1000.0),
         server_starts,
     };
     let (code, status) = if database.reachable {
@@ -46,5 +53,12 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "degraded")
     };
-    (code, Json(Health { status, version: env!("CARGO_PKG_VERSION"), database }))
+    (
+        code,
+        Json(Health {
+            status,
+            version: env!("CARGO_PKG_VERSION"),
+            database,
+        }),
+    )
 }

@@ -25,7 +25,10 @@ const SENSITIVE_HEADERS: [HeaderName; 3] = [
     header::PROXY_AUTHORIZATION,
 ];
 
-pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, request_timeout: Duration) -> Router<S> {
+pub fn wrap<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    request_timeout: Duration,
+) -> Router<S> {
     router.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE_HEADERS))
@@ -36,7 +39,10 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, request_timeout
             )
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                request_timeout,
+            ))
             .layer(CompressionLayer::new()),
     )
 }
@@ -54,8 +60,9 @@ fn panic_response(_: Box<dyn Any + Send>) -> Response<Body> {
     });
     let mut response = Response::new(Body::from(body.to_string()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
     response
 }

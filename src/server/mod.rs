@@ -70,9 +70,14 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
 pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
     let built_by_cargo_leptos = option_env!("LEPTOS_OUTPUT_NAME").is_some()
         || std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
-    let mut options = match get_configuration(None) {
-        Ok(conf) if built_by_cargo_leptos => conf.leptos_options,
-        _ => LeptosOptions::builder().output_name(env!("CARGO_PKG_NAME")).build(),
+    let from_build = built_by_cargo_leptos
+        .then(|| get_configuration(None).ok())
+        .flatten();
+    let mut options = match from_build {
+        Some(conf) => conf.leptos_options,
+        None => LeptosOptions::builder()
+            .output_name(env!("CARGO_PKG_NAME"))
+            .build(),
     };
     options.site_addr = site_addr;
     options

@@ -26,7 +26,11 @@ pub fn PageHeader(
 
 /// A page whose feature is not built yet: says plainly what will be here.
 #[component]
-pub fn ComingSoon(icon: Icon, headline: &'static str, items: &'static [&'static str]) -> impl IntoView {
+pub fn ComingSoon(
+    icon: Icon,
+    headline: &'static str,
+    items: &'static [&'static str],
+) -> impl IntoView {
     view! {
         <section class="card coming-soon" data-testid="coming-soon">
             <div class="coming-soon-icon">

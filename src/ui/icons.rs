@@ -19,14 +19,22 @@ pub enum Icon {
 impl Icon {
     fn paths(self) -> &'static [&'static str] {
         match self {
-            Icon::Dashboard => &["M4 4h7v9H4z", "M13 4h7v5h-7z", "M13 11h7v9h-7z", "M4 15h7v5H4z"],
+            Icon::Dashboard => &[
+                "M4 4h7v9H4z",
+                "M13 4h7v5h-7z",
+                "M13 11h7v9h-7z",
+                "M4 15h7v5H4z",
+            ],
             Icon::Contacts => &[
                 "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
                 "M2 21v-1a6 6 0 0 1 6-6h2a6 6 0 0 1 6 6v1",
                 "M17 3.5a4 4 0 0 1 0 7.5",
                 "M19 14a5 5 0 0 1 3 5v2",
             ],
-            Icon::Tasks => &["M9 11l3 3 8-8", "M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h9"],
+            Icon::Tasks => &[
+                "M9 11l3 3 8-8",
+                "M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h9",
+            ],
             Icon::Appointments => &[
                 "M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
                 "M16 3v4",
@@ -39,17 +47,13 @@ impl Icon {
                 "M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
             ],
             Icon::Settings => &[
-                "M4 6h10",
-                "M18 6h2",
-                "M16 4v4",
-                "M4 12h4",
-                "M12 12h8",
-                "M10 10v4",
-                "M4 18h12",
-                "M20 18h0",
-                "M18 16v4",
+                "M4 6h10", "M18 6h2", "M16 4v4", "M4 12h4", "M12 12h8", "M10 10v4", "M4 18h12",
+                "M20 18h0", "M18 16v4",
             ],
-            Icon::Compass => &["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M15.5 8.5l-2 5-5 2 2-5z"],
+            Icon::Compass => &[
+                "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z",
+                "M15.5 8.5l-2 5-5 2 2-5z",
+            ],
             Icon::Alert => &["M12 3l10 18H2z", "M12 10v5", "M12 18v.01"],
             Icon::Check => &["M5 12l5 5 9-10"],
         }
