@@ -187,9 +187,14 @@ impl Installation {
 
     /// Postgres refuses a data folder that its own user does not own (mode 0700).
     fn give_to_runner(&self, pgdata: &Path) -> Result<(), EmbeddedError> {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
         if let Some(user) = &self.run_as {
-            chown_tree(pgdata, user).map_err(|source| data_dir_error(pgdata, source))?;
+            let owner = fs::metadata(pgdata)
+                .map_err(|source| data_dir_error(pgdata, source))?
+                .uid();
+            if owner != user.uid.as_raw() {
+                chown_tree(pgdata, user).map_err(|source| data_dir_error(pgdata, source))?;
+            }
         }
         fs::set_permissions(pgdata, fs::Permissions::from_mode(0o700))
             .map_err(|source| data_dir_error(pgdata, source))
@@ -303,7 +308,7 @@ fn candidate_bindirs() -> Vec<PathBuf> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     dirs.extend(versions.into_iter().map(|(_, dir)| dir));
     dirs
 }

@@ -1,0 +1,40 @@
+# The two commands: `make run` serves the app, `make test` runs every test.
+# Both install whatever is missing first (see scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+# Browser tests get their own port and a throw-away data folder, so they can
+# run while `make run` is serving the real one.
+E2E_ADDR ?= 127.0.0.1:3100
+E2E_DATA ?= target/e2e-data
+
+.PHONY: run test setup setup-test lint unit e2e
+
+run: setup
+	cargo leptos serve
+
+test: setup-test
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) e2e
+
+setup:
+	scripts/setup.sh run
+
+setup-test:
+	scripts/setup.sh test
+
+lint:
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+e2e:
+	rm -rf $(E2E_DATA) end2end/screenshots
+	mkdir -p end2end/screenshots
+	SWITCHBOARD_DATA_DIR=$(CURDIR)/$(E2E_DATA) LEPTOS_SITE_ADDR=$(E2E_ADDR) \
+	  BASE_URL=http://$(E2E_ADDR) cargo leptos end-to-end

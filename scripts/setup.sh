@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what `make run` (and, with `test`, `make test`) needs and is missing.
+# Every step checks first, so a second run only looks and finishes in seconds.
+# Nothing is downloaded outside the package registries (Debian, crates.io, npm).
+set -euo pipefail
+
+purpose=${1:-run}
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- Debian packages ---------------------------------------------------------
+postgres_bindir() {
+  local dir
+  dir=$(pg_config --bindir 2>/dev/null || true)
+  if [[ -n "$dir" && -x "$dir/postgres" && -x "$dir/initdb" ]]; then echo "$dir"; return; fi
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [[ -x "$dir/postgres" && -x "$dir/initdb" ]]; then echo "$dir"; return; fi
+  done
+}
+
+missing=()
+[[ -n "$(postgres_bindir)" ]] || missing+=(postgresql)
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+command -v cc >/dev/null || missing+=(build-essential)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+if [[ "$purpose" == test ]]; then
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+fi
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    say "Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them (for example: sudo apt-get install ${missing[*]}) and run make again." >&2
+    exit 1
+  fi
+fi
+
+# --- Rust toolchain pieces -----------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "Adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (takes about 10 minutes, once)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+# wasm-bindgen-cli must be exactly the version the lock file pins.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != *"$bindgen_version"* ]]; then
+  say "Installing wasm-bindgen-cli $bindgen_version"
+  # Without --locked: the registry here can lag behind the lock file's newest crates.
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+# --- Browser tests and wasm-opt (npm) -------------------------------------------
+if [[ ! -d end2end/node_modules || end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
+  say "Installing end-to-end test packages (Playwright, binaryen)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+say "Everything needed is installed"
