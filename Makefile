@@ -36,5 +36,6 @@ unit:
 e2e:
 	rm -rf $(E2E_DATA) end2end/screenshots
 	mkdir -p end2end/screenshots
-	SWITCHBOARD_DATA_DIR=$(CURDIR)/$(E2E_DATA) LEPTOS_SITE_ADDR=$(E2E_ADDR) \
+	RUST_LOG=$${RUST_LOG:-warn,switchboard=info} \
+	  SWITCHBOARD_DATA_DIR=$(CURDIR)/$(E2E_DATA) LEPTOS_SITE_ADDR=$(E2E_ADDR) \
 	  BASE_URL=http://$(E2E_ADDR) cargo leptos end-to-end
