@@ -34,8 +34,10 @@ unit:
 	cargo test --features ssr
 
 e2e:
-	rm -rf $(E2E_DATA) end2end/screenshots
+	rm -rf $(E2E_DATA) end2end/screenshots end2end/test-results
 	mkdir -p end2end/screenshots
+	cargo leptos build
 	RUST_LOG=$${RUST_LOG:-warn,switchboard=info} \
 	  SWITCHBOARD_DATA_DIR=$(CURDIR)/$(E2E_DATA) LEPTOS_SITE_ADDR=$(E2E_ADDR) \
 	  BASE_URL=http://$(E2E_ADDR) cargo leptos end-to-end
+	node end2end/check-results.mjs end2end/test-results/results.json

@@ -8,11 +8,13 @@ use std::time::Duration;
 use switchboard::server::{self, AppState, InstanceInfo};
 
 async fn spawn_app(db: sqlx::PgPool) -> String {
+    let scratch = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState {
         leptos_options: server::leptos_options(addr),
         db,
+        vault: switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap(),
         info: Arc::new(InstanceInfo {
             embedded_database: true,
         }),

@@ -19,6 +19,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
 use crate::app::{shell, App};
+use crate::auth::vault::Vault;
 use crate::config::{Config, ServeConfig};
 use crate::db::Database;
 pub use state::{AppState, InstanceInfo};
@@ -43,12 +44,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
 /// `switchboard serve`: opens the database, serves until a stop signal, then
 /// drains requests and stops the embedded Postgres.
 pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
+    let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
     let database = Database::open(&config).await?;
     let embedded_database = config.database_url.is_none();
     record_start(&database.pool).await?;
     let state = AppState {
         leptos_options: leptos_options(serve.site_addr),
         db: database.pool.clone(),
+        vault,
         info: Arc::new(InstanceInfo { embedded_database }),
     };
     let listener = tokio::net::TcpListener::bind(serve.site_addr)

@@ -4,11 +4,14 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
+use crate::auth::vault::Vault;
+
 /// What every request handler and server function can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
+    pub vault: Vault,
     pub info: Arc<InstanceInfo>,
 }
 

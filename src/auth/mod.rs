@@ -1,0 +1,4 @@
+//! Who may do what: HighLevel sign-in, sessions, teams and roles, and the
+//! encrypted storage of HighLevel tokens.
+
+pub mod vault;
