@@ -173,13 +173,14 @@ impl Sandbox {
             .with_state(self.clone())
     }
 
-    /// The demo locations as `(id, name)`.
+    /// The demo locations as `(id, name)`; the first holds `contacts`
+    /// contacts, the others a tenth as many.
     pub fn locations(&self) -> Vec<(String, String)> {
-        self.shared
-            .store
-            .read()
-            .locations
-            .values()
+        let store = self.shared.store.read();
+        store
+            .order
+            .iter()
+            .filter_map(|id| store.locations.get(id))
             .map(|location| (location.info.id.clone(), location.info.name.clone()))
             .collect()
     }

@@ -129,6 +129,7 @@ pub fn seed(config: &SandboxConfig) -> Store {
             config.contacts / 10
         };
         let location = seed_location(&mut rng, place, contacts, anchor);
+        store.order.push(location.info.id.clone());
         store.locations.insert(location.info.id.clone(), location);
     }
     store

@@ -75,9 +75,8 @@ impl Sandbox {
             Some(id) if store.locations.contains_key(id) => Ok(id.to_owned()),
             Some(_) => Err(ApiError::NotFound("Unknown location".into())),
             None => store
-                .locations
-                .keys()
-                .next()
+                .order
+                .first()
                 .cloned()
                 .ok_or_else(|| ApiError::NotFound("No location".into())),
         }

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 pub struct Store {
     pub company_id: String,
     pub locations: BTreeMap<String, LocationData>,
+    /// Location ids in seeding order: the first is the big demo location.
+    pub order: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
