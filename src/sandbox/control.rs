@@ -39,6 +39,7 @@ pub fn routes() -> Router<Sandbox> {
         )
         .route("/_sandbox/ledger", get(ledger).delete(clear_ledger))
         .route("/_sandbox/simulate", post(simulate))
+        .route("/_sandbox/stats", get(stats))
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
@@ -53,6 +54,39 @@ async fn locations(State(sandbox): State<Sandbox>) -> Json<Value> {
         .map(|(id, name)| json!({"id": id, "name": name, "companyId": company_id}))
         .collect();
     Json(Value::Array(locations))
+}
+
+/// Counts per location, for dashboards and tests.
+async fn stats(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let now = chrono::Utc::now();
+    let store = sandbox.shared.store.read();
+    let locations: Vec<Value> = store
+        .order
+        .iter()
+        .filter_map(|id| store.locations.get(id))
+        .map(|location| {
+            let tasks = location.contacts.values().flat_map(|c| c.tasks.iter());
+            let completed = tasks.clone().filter(|t| t.completed).count();
+            let overdue = tasks
+                .clone()
+                .filter(|t| !t.completed && t.due_date < now)
+                .count();
+            json!({
+                "locationId": location.info.id,
+                "name": location.info.name,
+                "contacts": location.contacts.len(),
+                "tasks": tasks.count(),
+                "completedTasks": completed,
+                "overdueTasks": overdue,
+                "notes": location.contacts.values().map(|c| c.notes.len()).sum::<usize>(),
+                "appointments": location.appointments.len(),
+                "users": location.users.len(),
+                "calendars": location.calendars.len(),
+                "businesses": location.businesses.len(),
+            })
+        })
+        .collect();
+    Json(json!({ "locations": locations }))
 }
 
 #[derive(Deserialize)]
