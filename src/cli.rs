@@ -1,4 +1,5 @@
-//! The `switchboard` command line: `serve` (the default) and `migrate`.
+//! The `switchboard` command line: `serve` (the default), `migrate` and
+//! `sandbox`.
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Serve(ServeConfig),
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Serve the sandbox HighLevel on its own.
+    Sandbox(crate::sandbox::SandboxArgs),
 }
 
 /// Entry point of the binary: reads `.env`, parses arguments, runs the command.
@@ -54,6 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
+        Some(Command::Sandbox(args)) => crate::sandbox::run(args).await,
     }
 }
 
