@@ -42,6 +42,127 @@ pub struct ServeConfig {
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "SWITCHBOARD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// The address people use to reach Switchboard (scheme, host, port), for
+    /// OAuth redirects and secure cookies. Default: `http://` + the listen address.
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    #[command(flatten)]
+    pub highlevel: HighLevelConfig,
+}
+
+impl ServeConfig {
+    /// The public URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// How to reach HighLevel. With no OAuth client configured, Switchboard runs
+/// in sandbox mode: it serves a simulated HighLevel itself under `/sandbox`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HighLevelConfig {
+    /// Client id of your HighLevel Marketplace app. Unset: sandbox mode.
+    #[arg(long, env = "HIGHLEVEL_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// Client secret of your HighLevel Marketplace app.
+    #[arg(long, env = "HIGHLEVEL_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub client_secret: Option<SecretString>,
+
+    /// Redirect URL registered with your app. Default: the public URL + `/auth/callback`.
+    #[arg(long, env = "HIGHLEVEL_REDIRECT_URI")]
+    pub redirect_uri: Option<String>,
+
+    /// Base URL of the HighLevel API.
+    #[arg(
+        long,
+        env = "HIGHLEVEL_API_BASE",
+        default_value = "https://services.leadconnectorhq.com"
+    )]
+    pub api_base: String,
+
+    /// Base URL of HighLevel's consent page (`/oauth/chooselocation` is appended).
+    #[arg(
+        long,
+        env = "HIGHLEVEL_AUTH_BASE",
+        default_value = "https://marketplace.gohighlevel.com/v2"
+    )]
+    pub auth_base: String,
+
+    /// Contacts in the sandbox's first demo location.
+    #[arg(long, env = "SWITCHBOARD_SANDBOX_CONTACTS", default_value_t = 2_000)]
+    pub sandbox_contacts: usize,
+
+    /// Seed of the sandbox's demo data: the same seed gives the same data.
+    #[arg(long, env = "SWITCHBOARD_SANDBOX_SEED", default_value_t = 42)]
+    pub sandbox_seed: u64,
+}
+
+/// Where HighLevel sends people back after they consent.
+pub const CALLBACK_PATH: &str = "/auth/callback";
+
+/// Where the sandbox is mounted inside the app in sandbox mode.
+pub const SANDBOX_PREFIX: &str = "/sandbox";
+
+/// The HighLevel this server talks to, resolved from [`HighLevelConfig`].
+#[derive(Debug, Clone)]
+pub struct HighLevelTarget {
+    pub sandbox: bool,
+    pub api_base: String,
+    pub auth_base: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub redirect_uri: String,
+}
+
+impl HighLevelTarget {
+    /// The sandbox served by this app at `public_url` + [`SANDBOX_PREFIX`].
+    pub fn sandbox(public_url: &str) -> Self {
+        let sandbox_base = format!("{public_url}{SANDBOX_PREFIX}");
+        let client = crate::sandbox::OAuthClient::sandbox_default();
+        Self {
+            sandbox: true,
+            api_base: sandbox_base.clone(),
+            auth_base: sandbox_base,
+            client_id: client.client_id,
+            client_secret: SecretString::from(client.client_secret),
+            redirect_uri: format!("{public_url}{CALLBACK_PATH}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("HIGHLEVEL_CLIENT_ID is set, so {0} must be set too (or unset HIGHLEVEL_CLIENT_ID to use the sandbox)")]
+pub struct IncompleteHighLevelConfig(&'static str);
+
+impl HighLevelConfig {
+    pub fn target(&self, public_url: &str) -> Result<HighLevelTarget, IncompleteHighLevelConfig> {
+        let Some(client_id) = self.client_id.clone() else {
+            return Ok(HighLevelTarget::sandbox(public_url));
+        };
+        let redirect_uri = self
+            .redirect_uri
+            .clone()
+            .unwrap_or_else(|| format!("{public_url}{CALLBACK_PATH}"));
+        let client_secret = self
+            .client_secret
+            .clone()
+            .ok_or(IncompleteHighLevelConfig("HIGHLEVEL_CLIENT_SECRET"))?;
+        Ok(HighLevelTarget {
+            sandbox: false,
+            api_base: self.api_base.trim_end_matches('/').to_owned(),
+            auth_base: self.auth_base.trim_end_matches('/').to_owned(),
+            client_id,
+            client_secret,
+            redirect_uri,
+        })
+    }
 }
 
 fn secret(value: &str) -> Result<SecretString, Infallible> {

@@ -5,6 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use switchboard::config::HighLevelTarget;
 use switchboard::server::{self, AppState, InstanceInfo};
 
 async fn spawn_app(db: sqlx::PgPool) -> String {
@@ -15,11 +16,12 @@ async fn spawn_app(db: sqlx::PgPool) -> String {
         leptos_options: server::leptos_options(addr),
         db,
         vault: switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap(),
+        highlevel: Arc::new(HighLevelTarget::sandbox(&format!("http://{addr}"))),
         info: Arc::new(InstanceInfo {
             embedded_database: true,
         }),
     };
-    let app = server::router(state, Duration::from_secs(10));
+    let app = server::router(state, Duration::from_secs(10), None);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }

@@ -34,3 +34,16 @@ pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError
             .unwrap_or_default(),
     })
 }
+
+/// Whether this server talks to the sandbox or to the real HighLevel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HighLevelMode {
+    pub sandbox: bool,
+}
+
+#[server(endpoint = "system/highlevel-mode")]
+pub async fn get_highlevel_mode() -> Result<HighLevelMode, ServerFnError> {
+    use crate::server::AppState;
+    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    Ok(HighLevelMode { sandbox: state.highlevel.sandbox })
+}

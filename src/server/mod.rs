@@ -20,12 +20,14 @@ use sqlx::PgPool;
 
 use crate::app::{shell, App};
 use crate::auth::vault::Vault;
-use crate::config::{Config, ServeConfig};
+use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
+use crate::sandbox::{Sandbox, SandboxConfig};
 pub use state::{AppState, InstanceInfo};
 
-/// Builds the whole application router.
-pub fn router(state: AppState, request_timeout: Duration) -> Router {
+/// Builds the whole application router; in sandbox mode the simulated
+/// HighLevel is served under [`SANDBOX_PREFIX`].
+pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbox>) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -38,6 +40,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    let router = match sandbox {
+        Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox.router()),
+        None => router,
+    };
     middleware::wrap(router, request_timeout).with_state(state)
 }
 
@@ -45,6 +51,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
 /// drains requests and stops the embedded Postgres.
 pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
     let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
+    let public_url = serve.public_url();
+    let highlevel = serve.highlevel.target(&public_url)?;
+    let sandbox = highlevel.sandbox.then(|| mount_sandbox(&serve, &highlevel));
     let database = Database::open(&config).await?;
     let embedded_database = config.database_url.is_none();
     record_start(&database.pool).await?;
@@ -52,13 +61,18 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
         leptos_options: leptos_options(serve.site_addr),
         db: database.pool.clone(),
         vault,
+        highlevel: Arc::new(highlevel),
         info: Arc::new(InstanceInfo { embedded_database }),
     };
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
         .with_context(|| format!("listening on {}", serve.site_addr))?;
     tracing::info!("Switchboard is ready at http://{}", serve.site_addr);
-    let app = router(state, Duration::from_secs(serve.request_timeout_secs));
+    let app = router(
+        state,
+        Duration::from_secs(serve.request_timeout_secs),
+        sandbox,
+    );
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown::signal_received())
         .await
@@ -84,6 +98,20 @@ pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
     };
     options.site_addr = site_addr;
     options
+}
+
+/// The simulated HighLevel for sandbox mode, seeded with the demo locations.
+fn mount_sandbox(serve: &ServeConfig, target: &HighLevelTarget) -> Sandbox {
+    tracing::info!(
+        "sandbox mode: no HIGHLEVEL_CLIENT_ID, so a simulated HighLevel with demo data is served at {}",
+        target.api_base
+    );
+    Sandbox::new(SandboxConfig {
+        contacts: serve.highlevel.sandbox_contacts,
+        seed: serve.highlevel.sandbox_seed,
+        public_base_url: Some(target.api_base.clone()),
+        ..SandboxConfig::default()
+    })
 }
 
 async fn record_start(pool: &PgPool) -> anyhow::Result<()> {

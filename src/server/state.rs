@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use crate::auth::vault::Vault;
+use crate::config::HighLevelTarget;
 
 /// What every request handler and server function can reach.
 #[derive(Clone)]
@@ -12,6 +13,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
     pub vault: Vault,
+    pub highlevel: Arc<HighLevelTarget>,
     pub info: Arc<InstanceInfo>,
 }
 

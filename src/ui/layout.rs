@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::system::get_highlevel_mode;
 use crate::ui::icons::{Icon, IconSvg};
 
 const NAVIGATION: [(&str, &str, Icon); 7] = [
@@ -44,11 +45,34 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 </nav>
             </aside>
             <main class="content">
+                <SandboxBanner />
                 <ErrorBoundary fallback=|errors| {
                     view! { <PageError errors /> }
                 }>{children()}</ErrorBoundary>
             </main>
         </div>
+    }
+}
+
+/// Says plainly when the data on screen is the sandbox's demo data.
+#[component]
+fn SandboxBanner() -> impl IntoView {
+    let mode = Resource::new(|| (), |_| get_highlevel_mode());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let sandbox = mode.await.is_ok_and(|mode| mode.sandbox);
+                sandbox
+                    .then(|| {
+                        view! {
+                            <div class="banner banner-sandbox" role="status" data-testid="sandbox-banner">
+                                <strong>"Sandbox mode."</strong>
+                                " You are looking at demo data from a simulated HighLevel, so nothing you do here touches a real account. To connect your own HighLevel, set HIGHLEVEL_CLIENT_ID and HIGHLEVEL_CLIENT_SECRET (see the README)."
+                            </div>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 
