@@ -4,9 +4,11 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-# Browser tests get their own port and a throw-away data folder, so they can
-# run while `make run` is serving the real one.
-E2E_ADDR ?= 127.0.0.1:3100
+# Browser tests get a free port and a throw-away data folder, so they can run
+# while `make run` (or another checkout's tests) is serving.
+ifndef E2E_ADDR
+E2E_ADDR := 127.0.0.1:$(shell command -v node >/dev/null && node -e "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
+endif
 E2E_DATA ?= target/e2e-data
 
 .PHONY: run test setup setup-test lint unit e2e
