@@ -25,6 +25,8 @@ enum Command {
     Serve(ServeConfig),
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Send one HighLevel API operation and print the answer as JSON.
+    Api(crate::highlevel::cli::ApiArgs),
 }
 
 /// Entry point of the binary: reads `.env`, parses arguments, runs the command.
@@ -48,6 +50,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(serve)) => crate::server::serve(cli.config, serve).await,
         None => crate::server::serve(cli.config, ServeConfig::parse_from_env()).await,
+        Some(Command::Api(args)) => crate::highlevel::cli::run(&cli.config, args).await,
         Some(Command::Migrate) => {
             let database = crate::db::Database::open(&cli.config).await?;
             tracing::info!("migrations are up to date");

@@ -303,7 +303,7 @@ fn candidate_bindirs() -> Vec<PathBuf> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|b| std::cmp::Reverse(b.0));
     dirs.extend(versions.into_iter().map(|(_, dir)| dir));
     dirs
 }
