@@ -8,8 +8,7 @@
 CREATE TABLE highlevel_rate_budget (
     location_id        TEXT        PRIMARY KEY,
     -- What HighLevel's X-RateLimit-* headers last said. NULL until a response
-    -- told us; the configured budget applies meanwhile, and the stricter of
-    -- the two always wins.
+    -- told us; the configured budget applies until then.
     window_max         INTEGER,
     window_ms          INTEGER,
     daily_max          INTEGER,

@@ -509,20 +509,6 @@ impl HighLevelClient {
             .await
     }
 
-    pub async fn get_custom_field(
-        &self,
-        location_id: &str,
-        field_id: &str,
-    ) -> Result<CustomFieldResponse> {
-        self.typed(
-            "get-custom-field",
-            location_id,
-            &[("id", field_id)],
-            NO_BODY,
-        )
-        .await
-    }
-
     pub async fn get_location_tags(&self, location_id: &str) -> Result<TagsResponse> {
         self.typed("get-location-tags", location_id, &[], NO_BODY)
             .await
@@ -572,11 +558,6 @@ impl HighLevelClient {
         push_some(&mut params, "skip", skip.as_deref());
         push_some(&mut params, "limit", limit.as_deref());
         self.typed("search-users", location_id, &params, NO_BODY)
-            .await
-    }
-
-    pub async fn get_user(&self, location_id: &str, user_id: &str) -> Result<User> {
-        self.typed("get-user", location_id, &[("userId", user_id)], NO_BODY)
             .await
     }
 

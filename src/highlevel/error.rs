@@ -36,6 +36,9 @@ pub enum HighLevelError {
     /// 400.
     #[error("HighLevel called the request malformed: {message}")]
     BadRequest { message: String },
+    /// 403 for another reason than a scope, e.g. another location's data.
+    #[error("HighLevel refused access: {message}")]
+    Forbidden { message: String },
     /// 404.
     #[error("HighLevel has no such record: {message}")]
     NotFound { message: String },
@@ -92,6 +95,9 @@ impl HighLevelError {
             }
             HighLevelError::BadRequest { message } => {
                 format!("HighLevel could not understand the request: {message}.")
+            }
+            HighLevelError::Forbidden { .. } => {
+                "HighLevel refused access to that data: it belongs to a location this connection cannot reach.".into()
             }
             HighLevelError::NotFound { .. } => {
                 "HighLevel could not find that record. It may have been deleted.".into()
@@ -162,7 +168,8 @@ impl HighLevelError {
         match status.as_u16() {
             401 if mentions_scope(&message) => missing_scope(operation, scope, message),
             401 => HighLevelError::Unauthorized { message },
-            403 => missing_scope(operation, scope, message),
+            403 if mentions_scope(&message) => missing_scope(operation, scope, message),
+            403 => HighLevelError::Forbidden { message },
             404 => HighLevelError::NotFound { message },
             422 => HighLevelError::Invalid {
                 problems: messages.into_iter().map(FieldProblem::parse).collect(),
@@ -190,6 +197,7 @@ impl HighLevelError {
             HighLevelError::MissingScope { .. } => "missing_scope",
             HighLevelError::Invalid { .. } => "invalid",
             HighLevelError::BadRequest { .. } => "bad_request",
+            HighLevelError::Forbidden { .. } => "forbidden",
             HighLevelError::NotFound { .. } => "not_found",
             HighLevelError::RateLimited { .. } => "rate_limited",
             HighLevelError::BudgetSpent { .. } => "budget_spent",

@@ -19,7 +19,8 @@ use sqlx::PgPool;
 
 use super::error::HighLevelError;
 
-/// The budget this app allows itself per location.
+/// The budget this app allows itself per location, until HighLevel's headers
+/// announce theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateBudget {
     /// Length of the sliding window.
@@ -84,7 +85,9 @@ impl RateHeaders {
     }
 }
 
-/// The limits in force: the stricter of our budget and what HighLevel said.
+/// The limits in force: what HighLevel last announced, else our budget; the
+/// window is stretched by a twentieth so that a grant at the very end of our
+/// window does not reach HighLevel before its own window has rolled over.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     window: Duration,

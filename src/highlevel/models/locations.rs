@@ -47,15 +47,6 @@ pub struct CustomFieldsResponse {
     pub extra: Extra,
 }
 
-/// `CustomFieldSuccessfulResponseDto`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomFieldResponse {
-    pub custom_field: CustomField,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
 /// `LocationTagsSchema`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
