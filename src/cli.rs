@@ -1,4 +1,5 @@
-//! The `switchboard` command line: `serve` (the default) and `migrate`.
+//! The `switchboard` command line: `serve` (the default), `migrate` and
+//! `sandbox`.
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ enum Command {
     Migrate,
     /// Send one HighLevel API operation and print the answer as JSON.
     Api(crate::highlevel::cli::ApiArgs),
+    /// Serve the sandbox HighLevel on its own.
+    Sandbox(crate::sandbox::SandboxArgs),
 }
 
 /// Entry point of the binary: reads `.env`, parses arguments, runs the command.
@@ -57,6 +60,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
+        Some(Command::Sandbox(args)) => crate::sandbox::run(args).await,
     }
 }
 

@@ -303,7 +303,7 @@ fn candidate_bindirs() -> Vec<PathBuf> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    versions.sort_by_key(|b| std::cmp::Reverse(b.0));
+    versions.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     dirs.extend(versions.into_iter().map(|(_, dir)| dir));
     dirs
 }

@@ -51,7 +51,8 @@ impl RetryPolicy {
             .saturating_mul(1 << doublings)
             .min(self.max_delay);
         let half = backoff / 2;
-        let jitter = rand::rng().random_range(Duration::ZERO..=half);
+        let half_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..=half_ms));
         (half + jitter)
             .max(hint.unwrap_or_default())
             .min(self.max_delay)

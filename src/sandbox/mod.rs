@@ -1,0 +1,290 @@
+//! The sandbox HighLevel: an in-memory stand-in for HighLevel's OAuth, Contacts
+//! API (plus the location, calendar, user and business reads sync needs) and
+//! webhooks, built from the official API documents. It is the demo default of
+//! the app and the test double of every feature that talks to HighLevel.
+//!
+//! See `README.md` beside this file for the behaviours, the control API under
+//! `/_sandbox/` and the deliberate deviations from the documents.
+
+mod auth;
+mod businesses;
+mod calendars;
+mod contacts;
+mod control;
+mod errors;
+mod events;
+mod faults;
+mod ids;
+mod ledger;
+mod limits;
+mod locations;
+mod middleware;
+mod notes;
+mod oauth;
+mod params;
+mod render;
+mod search;
+mod seed;
+mod signing;
+mod simulate;
+mod store;
+mod tasks;
+mod users;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use parking_lot::{Mutex, RwLock};
+
+pub use signing::{ed25519_public_key_pem, rsa_public_key_pem};
+
+/// An OAuth client the sandbox accepts at `/oauth/token` and on its consent page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl OAuthClient {
+    /// The client every sandbox knows unless told otherwise.
+    pub fn sandbox_default() -> Self {
+        Self {
+            client_id: "sandbox-client-id".into(),
+            client_secret: "sandbox-client-secret".into(),
+        }
+    }
+}
+
+/// How the sandbox is seeded and how it behaves.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Contacts seeded in the first demo location (the others get a tenth each).
+    pub contacts: usize,
+    /// Seed of the data generator: the same seed gives the same data.
+    pub seed: u64,
+    /// Where webhook events are posted; none means events are only logged.
+    pub webhook_url: Option<String>,
+    /// Lifetime of OAuth access tokens.
+    pub token_ttl: Duration,
+    /// OAuth clients accepted at the token endpoint.
+    pub clients: Vec<OAuthClient>,
+    /// Requests per burst window per app and location.
+    pub burst_limit: u32,
+    /// Length of the burst window.
+    pub burst_window: Duration,
+    /// Requests per day per app and location.
+    pub daily_limit: u32,
+    /// Webhook deliveries waiting to be sent before new events are dropped.
+    pub webhook_queue: usize,
+    /// Retries of a delivery the receiver answered with 429.
+    pub webhook_max_retries: u32,
+    /// Wait before the first retry; it doubles on each further retry.
+    pub webhook_retry_delay: Duration,
+    /// Absolute URL the sandbox is reached at, for links it returns
+    /// (`meta.nextPageUrl`); the request's Host header is used when absent.
+    pub public_base_url: Option<String>,
+    /// The "now" seeded dates are spread around; the start of the current UTC
+    /// day when absent, so that a seed gives the same data all day.
+    pub anchor: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            contacts: 500,
+            seed: 42,
+            webhook_url: None,
+            token_ttl: Duration::from_secs(86_399),
+            clients: vec![OAuthClient::sandbox_default()],
+            burst_limit: 100,
+            burst_window: Duration::from_secs(10),
+            daily_limit: 200_000,
+            webhook_queue: 10_000,
+            webhook_max_retries: 6,
+            webhook_retry_delay: Duration::from_secs(600),
+            public_base_url: None,
+            anchor: None,
+        }
+    }
+}
+
+/// Everything the sandbox knows, shared by its handlers and background tasks.
+struct Shared {
+    config: SandboxConfig,
+    store: RwLock<store::Store>,
+    auth: Mutex<auth::AuthState>,
+    limits: Mutex<limits::RateLimits>,
+    faults: Mutex<faults::Faults>,
+    ledger: Mutex<ledger::Ledger>,
+    webhooks: webhooks::WebhookHub,
+}
+
+/// A cloneable handle to one sandbox's state.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+}
+
+impl Sandbox {
+    /// Seeds a new sandbox from `config`.
+    pub fn new(config: SandboxConfig) -> Self {
+        let store = seed::seed(&config);
+        let webhooks = webhooks::WebhookHub::new(&config);
+        Self {
+            shared: Arc::new(Shared {
+                store: RwLock::new(store),
+                auth: Mutex::new(auth::AuthState::default()),
+                limits: Mutex::new(limits::RateLimits::default()),
+                faults: Mutex::new(faults::Faults::default()),
+                ledger: Mutex::new(ledger::Ledger::default()),
+                webhooks,
+                config,
+            }),
+        }
+    }
+
+    /// The sandbox's routes: the HighLevel API, OAuth and `/_sandbox/` control.
+    /// Works at the root or nested under a prefix.
+    pub fn router(&self) -> Router {
+        let api = Router::new()
+            .merge(contacts::routes())
+            .merge(tasks::routes())
+            .merge(notes::routes())
+            .merge(search::routes())
+            .merge(locations::routes())
+            .merge(calendars::routes())
+            .merge(users::routes())
+            .merge(businesses::routes())
+            .merge(oauth::token_routes())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                middleware::api_layer,
+            ));
+        Router::new()
+            .merge(api)
+            .merge(oauth::consent_routes())
+            .merge(control::routes())
+            .fallback(errors::not_found_route)
+            .layer(axum::middleware::from_fn(middleware::trace_id_layer))
+            .with_state(self.clone())
+    }
+
+    /// The demo locations as `(id, name)`; the first holds `contacts`
+    /// contacts, the others a tenth as many.
+    pub fn locations(&self) -> Vec<(String, String)> {
+        let store = self.shared.store.read();
+        store
+            .order
+            .iter()
+            .filter_map(|id| store.locations.get(id))
+            .map(|location| (location.info.id.clone(), location.info.name.clone()))
+            .collect()
+    }
+
+    /// Mints a token like a Private Integration Token: no expiry, no refresh.
+    pub fn mint_token(&self, location_id: &str, scopes: &[String]) -> Option<String> {
+        if !self.shared.store.read().locations.contains_key(location_id) {
+            return None;
+        }
+        let scopes = scopes.iter().cloned().collect();
+        Some(self.shared.auth.lock().mint_pit(location_id, scopes))
+    }
+
+    fn config(&self) -> &SandboxConfig {
+        &self.shared.config
+    }
+}
+
+/// A sandbox serving on a local port from a background task.
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    sandbox: Sandbox,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Seeds a sandbox and serves it on `127.0.0.1` at a free port.
+pub async fn spawn(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding the sandbox to a local port")?;
+    let addr = listener.local_addr()?;
+    let sandbox = Sandbox::new(config);
+    let app = sandbox.router();
+    let server = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!("sandbox server stopped: {error}");
+        }
+    });
+    Ok(RunningSandbox {
+        addr,
+        sandbox,
+        server,
+    })
+}
+
+/// `switchboard sandbox`: the sandbox HighLevel as a standalone server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4010", env = "SANDBOX_ADDR")]
+    pub addr: SocketAddr,
+    /// Contacts to seed in the first demo location.
+    #[arg(long, default_value_t = 500)]
+    pub contacts: usize,
+    /// Seed of the data generator.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to post webhook events.
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// Lifetime of OAuth access tokens, in seconds.
+    #[arg(long, default_value_t = 86_399)]
+    pub token_ttl_secs: u64,
+}
+
+/// Runs the standalone sandbox until Ctrl-C or SIGTERM.
+pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    let config = SandboxConfig {
+        contacts: args.contacts,
+        seed: args.seed,
+        webhook_url: args.webhook_url,
+        token_ttl: Duration::from_secs(args.token_ttl_secs),
+        ..SandboxConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let sandbox = Sandbox::new(config);
+    tracing::info!(
+        "sandbox seeded {} contacts in {:?}",
+        args.contacts,
+        started.elapsed()
+    );
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    tracing::info!("sandbox HighLevel is ready at http://{}", args.addr);
+    axum::serve(listener, sandbox.router())
+        .with_graceful_shutdown(crate::server::shutdown::signal_received())
+        .await
+        .context("serving the sandbox")
+}
