@@ -22,8 +22,11 @@ CREATE TABLE highlevel_rate_budget (
 -- counting the rows younger than the window gives an exact count over any
 -- window, with no burst at the edge of fixed windows. Rows older than the
 -- window are deleted as new requests are granted, so the table stays at
--- about one window's worth of rows per location.
+-- about one window's worth of rows per location. When a request's answer
+-- comes back its `granted_at` moves to that moment: HighLevel counted the
+-- request somewhere in between, so the window is never counted short.
 CREATE TABLE highlevel_rate_grants (
+    id          BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     location_id TEXT        NOT NULL REFERENCES highlevel_rate_budget (location_id) ON DELETE CASCADE,
     granted_at  TIMESTAMPTZ NOT NULL
 );

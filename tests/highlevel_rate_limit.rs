@@ -75,7 +75,8 @@ async fn four_workers_on_two_pools_never_exceed_the_window() {
             };
             tokio::spawn(async move {
                 for _ in 0..25 {
-                    limiter.acquire("loc-shared").await.expect("a grant");
+                    let grant = limiter.acquire("loc-shared").await.expect("a grant");
+                    limiter.settle("loc-shared", grant).await.expect("settled");
                 }
             })
         })
@@ -107,7 +108,7 @@ async fn what_one_process_learns_from_headers_binds_the_other() {
         ..short_budget()
     };
     let (first, second, _) = two_processes(budget).await;
-    first.acquire("loc").await.expect("first grant");
+    let _grant = first.acquire("loc").await.expect("first grant");
     first
         .observe("loc", &RateHeaders::window_spent())
         .await
@@ -117,7 +118,7 @@ async fn what_one_process_learns_from_headers_binds_the_other() {
         matches!(refused, Err(HighLevelError::BudgetSpent { .. })),
         "{refused:?}"
     );
-    second
+    let _grant = second
         .acquire("another-loc")
         .await
         .expect("other locations keep their budget");
@@ -162,7 +163,7 @@ async fn announced_limits_replace_the_configured_ones() {
         .await
         .expect("headers recorded");
     for _ in 0..3 {
-        second
+        let _grant = second
             .acquire("loc")
             .await
             .expect("within the announced limit");

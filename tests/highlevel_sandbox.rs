@@ -433,12 +433,12 @@ async fn injected_5xx_and_429_are_retried_and_each_write_lands_once() {
     let pool = common::test_db().await;
     let token = api.full_token().await;
     let hl = client(&api, &token, &pool, RateBudget::default());
+    let contact_id = api.contact_ids(&token, 1).await.remove(0);
     let faults = json!({"errorRatio": 0.5, "errorStatus": 503, "rateLimitedRequests": 3});
     let (status, _) = api
         .control(Method::POST, "/_sandbox/faults", Some(faults))
         .await;
     assert!(status.is_success());
-    let contact_id = api.contact_ids(&token, 1).await.remove(0);
     for round in 0..6 {
         let note = NoteBody {
             body: Some(format!("note {round}")),

@@ -237,10 +237,13 @@ impl HighLevelClient {
         token: &SecretString,
         attempt: u32,
     ) -> Result<Value, HighLevelError> {
-        self.inner.limiter.acquire(&call.location_id).await?;
+        let grant = self.inner.limiter.acquire(&call.location_id).await?;
         let started = Instant::now();
         let sent = self.send(call, token).await;
         let latency = started.elapsed();
+        if let Err(error) = self.inner.limiter.settle(&call.location_id, grant).await {
+            tracing::warn!(%error, location_id = %call.location_id, "could not settle a HighLevel rate grant");
+        }
         let (status, trace_id, outcome) = match sent {
             Ok(answer) => {
                 self.correct_budget(call, &answer.headers).await;

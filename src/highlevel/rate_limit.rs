@@ -6,10 +6,16 @@
 //! process draws from the same one: a process takes the location's budget row
 //! lock, counts the grants younger than the window, and records its own grant
 //! before it lets go, so N processes together never exceed the budget.
+//!
+//! HighLevel counts a request when it arrives, some time after it was
+//! granted. So once the answer is back, the grant is [settled](RateLimiter::settle):
+//! its time moves to the answer's arrival, which is never earlier than when
+//! HighLevel counted it. Counting windows from there keeps the requests
+//! HighLevel sees spread over a full window even when some were slow to reach it.
 //! [`RateLimiter::in_process`] keeps it in memory, for a single process with
 //! no database, such as one `switchboard api` run.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -85,9 +91,8 @@ impl RateHeaders {
     }
 }
 
-/// The limits in force: what HighLevel last announced, else our budget; the
-/// window is stretched by a twentieth so that a grant at the very end of our
-/// window does not reach HighLevel before its own window has rolled over.
+/// The limits in force: what HighLevel last announced, else our budget,
+/// with the window stretched by a small [`margin`].
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     window: Duration,
@@ -97,15 +102,21 @@ struct Limits {
 
 impl Limits {
     fn new(budget: &RateBudget, learned: &Learned) -> Self {
-        let header_window = learned.window_ms.map(|ms| Duration::from_millis(ms.into()));
+        let window = learned
+            .window_ms
+            .map_or(budget.window, |ms| Duration::from_millis(ms.into()));
         Limits {
-            window: budget.window.max(header_window.unwrap_or_default()),
-            per_window: budget
-                .per_window
-                .min(learned.window_max.unwrap_or(u32::MAX)),
-            per_day: budget.per_day.min(learned.daily_max.unwrap_or(u32::MAX)),
+            window: window + margin(window),
+            per_window: learned.window_max.unwrap_or(budget.per_window),
+            per_day: learned.daily_max.unwrap_or(budget.per_day),
         }
     }
+}
+
+/// A twentieth of the window, for the spread of clocks and delays that
+/// settling does not cover.
+fn margin(window: Duration) -> Duration {
+    window / 20
 }
 
 /// Limits HighLevel announced in earlier answers.
@@ -116,9 +127,17 @@ struct Learned {
     daily_max: Option<u32>,
 }
 
+/// The permission for one request, to hand back to [`RateLimiter::settle`]
+/// once its answer has come.
+#[derive(Debug)]
+#[must_use = "a grant is settled when the answer is back"]
+pub struct Grant {
+    id: i64,
+}
+
 /// The outcome of one try at the budget.
 enum Decision {
-    Granted,
+    Granted(Grant),
     Wait(Duration),
     DayExhausted,
 }
@@ -172,11 +191,11 @@ impl RateLimiter {
 
     /// Waits until a request for `location_id` fits in the budget and counts
     /// it. Fails when the wait would exceed `max_wait` or the day is spent.
-    pub async fn acquire(&self, location_id: &str) -> Result<(), HighLevelError> {
+    pub async fn acquire(&self, location_id: &str) -> Result<Grant, HighLevelError> {
         let deadline = Instant::now() + self.budget.max_wait;
         loop {
             let wait = match self.try_acquire(location_id).await? {
-                Decision::Granted => return Ok(()),
+                Decision::Granted(grant) => return Ok(grant),
                 Decision::DayExhausted => {
                     return Err(HighLevelError::DailyBudgetSpent {
                         location_id: location_id.to_owned(),
@@ -193,6 +212,27 @@ impl RateLimiter {
             }
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Moves a grant's time to now, when its answer has come (or the request
+    /// has failed): the window of that request runs from here.
+    pub async fn settle(&self, location_id: &str, grant: Grant) -> Result<(), HighLevelError> {
+        match &self.store {
+            Store::Shared(pool) => {
+                sqlx::query(
+                    "UPDATE highlevel_rate_grants SET granted_at = clock_timestamp() WHERE id = $1",
+                )
+                .bind(grant.id)
+                .execute(pool)
+                .await?;
+            }
+            Store::Local(states) => {
+                if let Some(state) = lock(states).get_mut(location_id) {
+                    state.settle(grant.id);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Corrects the budget from what an answer's headers said.
@@ -339,11 +379,12 @@ async fn try_acquire_shared(
         tx.commit().await?;
         return Ok(Decision::Wait(oldest_expires_in));
     }
-    sqlx::query(
-        "INSERT INTO highlevel_rate_grants (location_id, granted_at) VALUES ($1, clock_timestamp())",
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO highlevel_rate_grants (location_id, granted_at) \
+         VALUES ($1, clock_timestamp()) RETURNING id",
     )
     .bind(location_id)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
         "UPDATE highlevel_rate_budget SET \
@@ -356,7 +397,7 @@ async fn try_acquire_shared(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Decision::Granted)
+    Ok(Decision::Granted(Grant { id }))
 }
 
 async fn observe_shared(
@@ -431,7 +472,9 @@ impl RateHeaders {
 /// The in-memory budget of one location.
 #[derive(Debug, Default)]
 struct LocalState {
-    grants: VecDeque<Instant>,
+    /// Grant id and time, oldest first until grants are settled.
+    grants: Vec<(i64, Instant)>,
+    next_id: i64,
     learned: Learned,
     day: Option<NaiveDate>,
     day_used: u32,
@@ -446,12 +489,13 @@ impl LocalState {
         let now = Instant::now();
         self.expire(now, limits.window);
         if self.grants.len() >= usize::try_from(limits.per_window).unwrap_or(usize::MAX) {
-            let oldest = self.grants.front().copied().unwrap_or(now);
+            let oldest = self.grants.iter().map(|(_, at)| *at).min().unwrap_or(now);
             return Decision::Wait((oldest + limits.window).saturating_duration_since(now));
         }
-        self.grants.push_back(now);
+        self.next_id += 1;
+        self.grants.push((self.next_id, now));
         self.count_today(1);
-        Decision::Granted
+        Decision::Granted(Grant { id: self.next_id })
     }
 
     fn observe(&mut self, budget: &RateBudget, headers: &RateHeaders) {
@@ -466,18 +510,20 @@ impl LocalState {
         if let Some(reported) = headers.window_used(limits.per_window) {
             let counted = u32::try_from(self.grants.len()).unwrap_or(u32::MAX);
             for _ in counted..reported {
-                self.grants.push_back(now);
+                // Reported requests have no grant of ours to settle.
+                self.grants.push((0, now));
             }
         }
     }
 
     fn expire(&mut self, now: Instant, window: Duration) {
-        while self
-            .grants
-            .front()
-            .is_some_and(|granted| now.saturating_duration_since(*granted) >= window)
-        {
-            self.grants.pop_front();
+        self.grants
+            .retain(|(_, at)| now.saturating_duration_since(*at) < window);
+    }
+
+    fn settle(&mut self, id: i64) {
+        if let Some(grant) = self.grants.iter_mut().find(|(grant, _)| *grant == id) {
+            grant.1 = Instant::now();
         }
     }
 
