@@ -326,11 +326,27 @@ mod tests {
 
     #[test]
     fn a_403_names_the_missing_scope() {
-        let error = read(403, r#"{"statusCode":403,"message":"Forbidden"}"#);
+        let error = read(
+            403,
+            r#"{"statusCode":403,"message":"The token is not authorized for this scope"}"#,
+        );
         assert!(
             matches!(&error, HighLevelError::MissingScope { scope, .. } if scope == "contacts.write")
         );
         assert!(error.user_message().contains("contacts.write"));
+    }
+
+    #[test]
+    fn a_403_about_another_location_is_not_a_scope_problem() {
+        let error = read(
+            403,
+            r#"{"statusCode":403,"message":"The token does not have access to this location"}"#,
+        );
+        assert!(
+            matches!(&error, HighLevelError::Forbidden { .. }),
+            "{error:?}"
+        );
+        assert!(!error.needs_reconnect());
     }
 
     #[test]
