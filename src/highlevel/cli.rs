@@ -79,15 +79,15 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<()> {
         .token
         .clone()
         .ok_or_else(|| anyhow!("--token (or HIGHLEVEL_TOKEN) is needed to call HighLevel"))?;
-    let location = args.location.clone().unwrap_or_default();
-    if location.is_empty() && operations::find(&operation_id).is_some_and(|op| op.takes_location())
-    {
+    let body = read_body(args.body.as_deref())?;
+    let params: Params = args.params.iter().cloned().collect();
+    let location = location_of(&args, &params, body.as_ref());
+    let needs_location = operations::find(&operation_id).is_some_and(|op| op.takes_location());
+    if location.is_empty() && needs_location {
         return Err(anyhow!(
             "{operation_id} needs a location: give --location ID"
         ));
     }
-    let body = read_body(args.body.as_deref())?;
-    let params: Params = args.params.iter().cloned().collect();
     let client = build_client(config, &args, token).await?;
     match client.call(&operation_id, &location, &params, body).await {
         Ok(answer) => {
@@ -96,6 +96,19 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<()> {
         }
         Err(error) => Err(anyhow!("{} ({error})", error.user_message())),
     }
+}
+
+/// The location the call is for: `--location`, else a `locationId` given as
+/// a parameter or in the body. It also picks the rate budget the call draws from.
+fn location_of(args: &ApiArgs, params: &Params, body: Option<&Value>) -> String {
+    args.location
+        .clone()
+        .or_else(|| params.get(operations::LOCATION_ID).cloned())
+        .or_else(|| {
+            let location = body?.get(operations::LOCATION_ID)?.as_str()?;
+            Some(location.to_owned())
+        })
+        .unwrap_or_default()
 }
 
 async fn build_client(

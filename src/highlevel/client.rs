@@ -389,10 +389,9 @@ fn prepare(
         ))
     })?;
     let value_of = |name: &str| {
-        params
-            .get(name)
-            .cloned()
-            .or_else(|| (name == LOCATION_ID).then(|| location_id.to_owned()))
+        params.get(name).cloned().or_else(|| {
+            (name == LOCATION_ID && !location_id.is_empty()).then(|| location_id.to_owned())
+        })
     };
     reject_unknown_params(operation, params)?;
     let mut path = String::with_capacity(operation.path.len());
@@ -473,9 +472,11 @@ fn prepare_body(
                     operation.id
                 )));
             };
-            object
-                .entry(LOCATION_ID)
-                .or_insert_with(|| Value::String(location_id.to_owned()));
+            if !location_id.is_empty() {
+                object
+                    .entry(LOCATION_ID)
+                    .or_insert_with(|| Value::String(location_id.to_owned()));
+            }
             Ok(Some(body))
         }
     }
