@@ -26,6 +26,8 @@ enum Command {
     Serve(ServeConfig),
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Send one HighLevel API operation and print the answer as JSON.
+    Api(crate::highlevel::cli::ApiArgs),
     /// Serve the sandbox HighLevel on its own.
     Sandbox(crate::sandbox::SandboxArgs),
 }
@@ -51,6 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(serve)) => crate::server::serve(cli.config, serve).await,
         None => crate::server::serve(cli.config, ServeConfig::parse_from_env()).await,
+        Some(Command::Api(args)) => crate::highlevel::cli::run(&cli.config, args).await,
         Some(Command::Migrate) => {
             let database = crate::db::Database::open(&cli.config).await?;
             tracing::info!("migrations are up to date");

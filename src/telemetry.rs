@@ -16,7 +16,10 @@ pub fn init() {
         .is_ok_and(|format| format.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(true);
+        .with_target(true)
+        // Standard output belongs to commands such as `switchboard api`, whose
+        // output is read by scripts; logs go to standard error.
+        .with_writer(std::io::stderr);
     // `try_init`: tests and helper binaries may initialise more than once.
     let _ = if json {
         builder.json().flatten_event(true).try_init()

@@ -1,0 +1,618 @@
+//! The per-location request budget: at most N requests in any window (100
+//! per 10 s at HighLevel) and a daily allowance, corrected from the
+//! `X-RateLimit-*` headers of each answer.
+//!
+//! [`RateLimiter::shared`] keeps the budget in Postgres so that every server
+//! process draws from the same one: a process takes the location's budget row
+//! lock, counts the grants younger than the window, and records its own grant
+//! before it lets go, so N processes together never exceed the budget.
+//!
+//! HighLevel counts a request when it arrives, some time after it was
+//! granted. So once the answer is back, the grant is [settled](RateLimiter::settle):
+//! its time moves to the answer's arrival, which is never earlier than when
+//! HighLevel counted it. Counting windows from there keeps the requests
+//! HighLevel sees spread over a full window even when some were slow to reach it.
+//! [`RateLimiter::in_process`] keeps it in memory, for a single process with
+//! no database, such as one `switchboard api` run.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use reqwest::header::HeaderMap;
+use sqlx::PgPool;
+
+use super::error::HighLevelError;
+
+/// The budget this app allows itself per location, until HighLevel's headers
+/// announce theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateBudget {
+    /// Length of the sliding window.
+    pub window: Duration,
+    /// Requests allowed in any window.
+    pub per_window: u32,
+    /// Requests allowed per UTC day.
+    pub per_day: u32,
+    /// Longest a request waits for the budget before it fails as "slowed down".
+    pub max_wait: Duration,
+}
+
+impl Default for RateBudget {
+    /// HighLevel's documented limits.
+    fn default() -> Self {
+        RateBudget {
+            window: Duration::from_secs(10),
+            per_window: 100,
+            per_day: 200_000,
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the `X-RateLimit-*` headers of an answer said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateHeaders {
+    pub window_max: Option<u32>,
+    pub window_ms: Option<u32>,
+    pub window_remaining: Option<u32>,
+    pub daily_max: Option<u32>,
+    pub daily_remaining: Option<u32>,
+}
+
+impl RateHeaders {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<u32>().ok())
+        };
+        RateHeaders {
+            window_max: number("x-ratelimit-max"),
+            window_ms: number("x-ratelimit-interval-milliseconds"),
+            window_remaining: number("x-ratelimit-remaining"),
+            daily_max: number("x-ratelimit-limit-daily"),
+            daily_remaining: number("x-ratelimit-daily-remaining"),
+        }
+    }
+
+    /// What a 429 implies: nothing is left in the current window.
+    pub fn window_spent() -> Self {
+        RateHeaders {
+            window_remaining: Some(0),
+            ..RateHeaders::default()
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == RateHeaders::default()
+    }
+}
+
+/// The limits in force: what HighLevel last announced, else our budget,
+/// with the window stretched by a small [`margin`].
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    window: Duration,
+    per_window: u32,
+    per_day: u32,
+}
+
+impl Limits {
+    fn new(budget: &RateBudget, learned: &Learned) -> Self {
+        let window = learned
+            .window_ms
+            .map_or(budget.window, |ms| Duration::from_millis(ms.into()));
+        Limits {
+            window: window + margin(window),
+            per_window: learned.window_max.unwrap_or(budget.per_window),
+            per_day: learned.daily_max.unwrap_or(budget.per_day),
+        }
+    }
+}
+
+/// A twentieth of the window, for the spread of clocks and delays that
+/// settling does not cover.
+fn margin(window: Duration) -> Duration {
+    window / 20
+}
+
+/// Limits HighLevel announced in earlier answers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Learned {
+    window_max: Option<u32>,
+    window_ms: Option<u32>,
+    daily_max: Option<u32>,
+}
+
+/// The permission for one request, to hand back to [`RateLimiter::settle`]
+/// once its answer has come.
+#[derive(Debug)]
+#[must_use = "a grant is settled when the answer is back"]
+pub struct Grant {
+    id: i64,
+}
+
+/// The outcome of one try at the budget.
+enum Decision {
+    Granted(Grant),
+    Wait(Duration),
+    DayExhausted,
+}
+
+/// Hands out the permission to send a request, per location.
+#[derive(Clone)]
+pub struct RateLimiter {
+    budget: RateBudget,
+    store: Store,
+}
+
+#[derive(Clone)]
+enum Store {
+    Shared(PgPool),
+    Local(Arc<Mutex<HashMap<String, LocalState>>>),
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let store = match self.store {
+            Store::Shared(_) => "postgres",
+            Store::Local(_) => "in-process",
+        };
+        f.debug_struct("RateLimiter")
+            .field("budget", &self.budget)
+            .field("store", &store)
+            .finish()
+    }
+}
+
+impl RateLimiter {
+    /// A budget shared through Postgres by every process using `pool`.
+    pub fn shared(pool: PgPool, budget: RateBudget) -> Self {
+        RateLimiter {
+            budget,
+            store: Store::Shared(pool),
+        }
+    }
+
+    /// A budget kept in this process only.
+    pub fn in_process(budget: RateBudget) -> Self {
+        RateLimiter {
+            budget,
+            store: Store::Local(Arc::default()),
+        }
+    }
+
+    pub fn budget(&self) -> &RateBudget {
+        &self.budget
+    }
+
+    /// Waits until a request for `location_id` fits in the budget and counts
+    /// it. Fails when the wait would exceed `max_wait` or the day is spent.
+    pub async fn acquire(&self, location_id: &str) -> Result<Grant, HighLevelError> {
+        let deadline = Instant::now() + self.budget.max_wait;
+        loop {
+            let wait = match self.try_acquire(location_id).await? {
+                Decision::Granted(grant) => return Ok(grant),
+                Decision::DayExhausted => {
+                    return Err(HighLevelError::DailyBudgetSpent {
+                        location_id: location_id.to_owned(),
+                    })
+                }
+                // Never spin: the oldest grant may expire this very millisecond.
+                Decision::Wait(wait) => wait.max(Duration::from_millis(1)),
+            };
+            if Instant::now() + wait > deadline {
+                return Err(HighLevelError::BudgetSpent {
+                    location_id: location_id.to_owned(),
+                    wait,
+                });
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Moves a grant's time to now, when its answer has come (or the request
+    /// has failed): the window of that request runs from here.
+    pub async fn settle(&self, location_id: &str, grant: Grant) -> Result<(), HighLevelError> {
+        match &self.store {
+            Store::Shared(pool) => {
+                sqlx::query(
+                    "UPDATE highlevel_rate_grants SET granted_at = clock_timestamp() WHERE id = $1",
+                )
+                .bind(grant.id)
+                .execute(pool)
+                .await?;
+            }
+            Store::Local(states) => {
+                if let Some(state) = lock(states).get_mut(location_id) {
+                    state.settle(grant.id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Corrects the budget from what an answer's headers said.
+    pub async fn observe(
+        &self,
+        location_id: &str,
+        headers: &RateHeaders,
+    ) -> Result<(), HighLevelError> {
+        if headers.is_empty() {
+            return Ok(());
+        }
+        match &self.store {
+            Store::Shared(pool) => observe_shared(pool, &self.budget, location_id, headers).await,
+            Store::Local(states) => {
+                lock(states)
+                    .entry(location_id.to_owned())
+                    .or_default()
+                    .observe(&self.budget, headers);
+                Ok(())
+            }
+        }
+    }
+
+    /// Requests counted against `location_id` today (UTC).
+    pub async fn used_today(&self, location_id: &str) -> Result<u32, HighLevelError> {
+        match &self.store {
+            Store::Shared(pool) => {
+                let used: Option<i32> = sqlx::query_scalar(
+                    "SELECT CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date \
+                     THEN day_used ELSE 0 END \
+                     FROM highlevel_rate_budget WHERE location_id = $1",
+                )
+                .bind(location_id)
+                .fetch_optional(pool)
+                .await?;
+                Ok(used.map_or(0, |used| used.max(0).unsigned_abs()))
+            }
+            Store::Local(states) => Ok(lock(states)
+                .get(location_id)
+                .map_or(0, |state| state.used_today())),
+        }
+    }
+
+    async fn try_acquire(&self, location_id: &str) -> Result<Decision, HighLevelError> {
+        match &self.store {
+            Store::Shared(pool) => try_acquire_shared(pool, &self.budget, location_id).await,
+            Store::Local(states) => Ok(lock(states)
+                .entry(location_id.to_owned())
+                .or_default()
+                .try_acquire(&self.budget)),
+        }
+    }
+}
+
+/// A poisoned lock only means another request panicked mid-update; the
+/// counters are still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn to_i32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+fn to_u32(value: Option<i32>) -> Option<u32> {
+    value.and_then(|value| u32::try_from(value).ok())
+}
+
+/// Locks the location's budget row (creating it on first use) and reads what
+/// HighLevel announced, and today's count.
+async fn lock_budget_row(
+    tx: &mut sqlx::PgConnection,
+    location_id: &str,
+) -> Result<(Learned, u32), HighLevelError> {
+    sqlx::query(
+        "INSERT INTO highlevel_rate_budget (location_id) VALUES ($1) \
+         ON CONFLICT (location_id) DO NOTHING",
+    )
+    .bind(location_id)
+    .execute(&mut *tx)
+    .await?;
+    let (window_max, window_ms, daily_max, used_today): (
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        i32,
+    ) = sqlx::query_as(
+        "SELECT window_max, window_ms, daily_max, \
+         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END \
+         FROM highlevel_rate_budget WHERE location_id = $1 FOR UPDATE",
+    )
+    .bind(location_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let learned = Learned {
+        window_max: to_u32(window_max),
+        window_ms: to_u32(window_ms),
+        daily_max: to_u32(daily_max),
+    };
+    Ok((learned, to_u32(Some(used_today)).unwrap_or(0)))
+}
+
+/// Grants in the window: how many, and in how long the oldest one expires.
+async fn window_grants(
+    tx: &mut sqlx::PgConnection,
+    location_id: &str,
+    window: Duration,
+) -> Result<(u32, Duration), HighLevelError> {
+    sqlx::query(
+        "DELETE FROM highlevel_rate_grants \
+         WHERE location_id = $1 AND granted_at <= clock_timestamp() - make_interval(secs => $2)",
+    )
+    .bind(location_id)
+    .bind(window.as_secs_f64())
+    .execute(&mut *tx)
+    .await?;
+    let (count, oldest_expires_in_ms): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*), \
+         (EXTRACT(EPOCH FROM min(granted_at) + make_interval(secs => $2) - clock_timestamp()) * 1000)::float8 \
+         FROM highlevel_rate_grants WHERE location_id = $1",
+    )
+    .bind(location_id)
+    .bind(window.as_secs_f64())
+    .fetch_one(&mut *tx)
+    .await?;
+    let wait = Duration::from_secs_f64(oldest_expires_in_ms.unwrap_or(0.0).max(0.0) / 1000.0);
+    Ok((u32::try_from(count).unwrap_or(u32::MAX), wait))
+}
+
+async fn try_acquire_shared(
+    pool: &PgPool,
+    budget: &RateBudget,
+    location_id: &str,
+) -> Result<Decision, HighLevelError> {
+    let mut tx = pool.begin().await?;
+    let (learned, used_today) = lock_budget_row(&mut tx, location_id).await?;
+    let limits = Limits::new(budget, &learned);
+    if used_today >= limits.per_day {
+        tx.commit().await?;
+        return Ok(Decision::DayExhausted);
+    }
+    let (in_window, oldest_expires_in) = window_grants(&mut tx, location_id, limits.window).await?;
+    if in_window >= limits.per_window {
+        tx.commit().await?;
+        return Ok(Decision::Wait(oldest_expires_in));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO highlevel_rate_grants (location_id, granted_at) \
+         VALUES ($1, clock_timestamp()) RETURNING id",
+    )
+    .bind(location_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE highlevel_rate_budget SET \
+         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used + 1 ELSE 1 END, \
+         day = (clock_timestamp() AT TIME ZONE 'UTC')::date, \
+         updated_at = clock_timestamp() \
+         WHERE location_id = $1",
+    )
+    .bind(location_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Decision::Granted(Grant { id }))
+}
+
+async fn observe_shared(
+    pool: &PgPool,
+    budget: &RateBudget,
+    location_id: &str,
+    headers: &RateHeaders,
+) -> Result<(), HighLevelError> {
+    let mut tx = pool.begin().await?;
+    let (mut learned, _) = lock_budget_row(&mut tx, location_id).await?;
+    learned.absorb(headers);
+    let reported_day_used = headers.daily_used(learned.daily_max);
+    sqlx::query(
+        "UPDATE highlevel_rate_budget SET window_max = $2, window_ms = $3, daily_max = $4, \
+         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date \
+                    THEN GREATEST(day_used, $5) ELSE $5 END, \
+         day = (clock_timestamp() AT TIME ZONE 'UTC')::date, \
+         updated_at = clock_timestamp() \
+         WHERE location_id = $1",
+    )
+    .bind(location_id)
+    .bind(learned.window_max.map(to_i32))
+    .bind(learned.window_ms.map(to_i32))
+    .bind(learned.daily_max.map(to_i32))
+    .bind(to_i32(reported_day_used.unwrap_or(0)))
+    .execute(&mut *tx)
+    .await?;
+    let limits = Limits::new(budget, &learned);
+    if let Some(reported) = headers.window_used(limits.per_window) {
+        let (counted, _) = window_grants(&mut tx, location_id, limits.window).await?;
+        if reported > counted {
+            // HighLevel counted requests we did not (another app install, or
+            // answers still in flight): take them from the window too.
+            sqlx::query(
+                "INSERT INTO highlevel_rate_grants (location_id, granted_at) \
+                 SELECT $1, clock_timestamp() FROM generate_series(1, $2)",
+            )
+            .bind(location_id)
+            .bind(to_i32(reported - counted))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl Learned {
+    fn absorb(&mut self, headers: &RateHeaders) {
+        self.window_max = headers.window_max.or(self.window_max);
+        self.window_ms = headers.window_ms.or(self.window_ms);
+        self.daily_max = headers.daily_max.or(self.daily_max);
+    }
+}
+
+impl RateHeaders {
+    /// Requests HighLevel counted in its current window, if it said.
+    fn window_used(&self, per_window: u32) -> Option<u32> {
+        let max = self.window_max.unwrap_or(per_window);
+        self.window_remaining
+            .map(|remaining| max.saturating_sub(remaining))
+    }
+
+    /// Requests HighLevel counted today, if it said.
+    fn daily_used(&self, daily_max: Option<u32>) -> Option<u32> {
+        let max = self.daily_max.or(daily_max)?;
+        self.daily_remaining
+            .map(|remaining| max.saturating_sub(remaining))
+    }
+}
+
+/// The in-memory budget of one location.
+#[derive(Debug, Default)]
+struct LocalState {
+    /// Grant id and time, oldest first until grants are settled.
+    grants: Vec<(i64, Instant)>,
+    next_id: i64,
+    learned: Learned,
+    day: Option<NaiveDate>,
+    day_used: u32,
+}
+
+impl LocalState {
+    fn try_acquire(&mut self, budget: &RateBudget) -> Decision {
+        let limits = Limits::new(budget, &self.learned);
+        if self.used_today() >= limits.per_day {
+            return Decision::DayExhausted;
+        }
+        let now = Instant::now();
+        self.expire(now, limits.window);
+        if self.grants.len() >= usize::try_from(limits.per_window).unwrap_or(usize::MAX) {
+            let oldest = self.grants.iter().map(|(_, at)| *at).min().unwrap_or(now);
+            return Decision::Wait((oldest + limits.window).saturating_duration_since(now));
+        }
+        self.next_id += 1;
+        self.grants.push((self.next_id, now));
+        self.count_today(1);
+        Decision::Granted(Grant { id: self.next_id })
+    }
+
+    fn observe(&mut self, budget: &RateBudget, headers: &RateHeaders) {
+        self.learned.absorb(headers);
+        if let Some(reported) = headers.daily_used(self.learned.daily_max) {
+            let extra = reported.saturating_sub(self.used_today());
+            self.count_today(extra);
+        }
+        let limits = Limits::new(budget, &self.learned);
+        let now = Instant::now();
+        self.expire(now, limits.window);
+        if let Some(reported) = headers.window_used(limits.per_window) {
+            let counted = u32::try_from(self.grants.len()).unwrap_or(u32::MAX);
+            for _ in counted..reported {
+                // Reported requests have no grant of ours to settle.
+                self.grants.push((0, now));
+            }
+        }
+    }
+
+    fn expire(&mut self, now: Instant, window: Duration) {
+        self.grants
+            .retain(|(_, at)| now.saturating_duration_since(*at) < window);
+    }
+
+    fn settle(&mut self, id: i64) {
+        if let Some(grant) = self.grants.iter_mut().find(|(grant, _)| *grant == id) {
+            grant.1 = Instant::now();
+        }
+    }
+
+    fn used_today(&self) -> u32 {
+        if self.day == Some(Utc::now().date_naive()) {
+            self.day_used
+        } else {
+            0
+        }
+    }
+
+    fn count_today(&mut self, requests: u32) {
+        self.day_used = self.used_today().saturating_add(requests);
+        self.day = Some(Utc::now().date_naive());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn small_budget() -> RateBudget {
+        RateBudget {
+            window: Duration::from_millis(200),
+            per_window: 5,
+            per_day: 1_000,
+            max_wait: Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_in_process_budget_never_grants_more_than_the_window_allows() {
+        let limiter = RateLimiter::in_process(small_budget());
+        let started = Instant::now();
+        for _ in 0..12 {
+            limiter.acquire("loc").await.ok();
+        }
+        // 12 grants at 5 per 200 ms need at least two full windows.
+        assert!(
+            started.elapsed() >= Duration::from_millis(400),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(limiter.used_today("loc").await, Ok(12));
+    }
+
+    #[tokio::test]
+    async fn a_reported_remaining_of_zero_fills_the_window() {
+        let limiter = RateLimiter::in_process(RateBudget {
+            max_wait: Duration::ZERO,
+            ..small_budget()
+        });
+        limiter.acquire("loc").await.ok();
+        limiter
+            .observe("loc", &RateHeaders::window_spent())
+            .await
+            .ok();
+        let refused = limiter.acquire("loc").await;
+        assert!(
+            matches!(refused, Err(HighLevelError::BudgetSpent { .. })),
+            "{refused:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_spent_daily_budget_is_reported_not_waited_for() {
+        let limiter = RateLimiter::in_process(small_budget());
+        let headers = RateHeaders {
+            daily_max: Some(10),
+            daily_remaining: Some(0),
+            ..RateHeaders::default()
+        };
+        limiter.observe("loc", &headers).await.ok();
+        let refused = limiter.acquire("loc").await;
+        assert!(
+            matches!(refused, Err(HighLevelError::DailyBudgetSpent { .. })),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn headers_are_read_case_insensitively() {
+        let mut headers = HeaderMap::new();
+        headers.insert("X-RateLimit-Max", HeaderValue::from_static("100"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("7"));
+        let read = RateHeaders::from_headers(&headers);
+        assert_eq!(read.window_max, Some(100));
+        assert_eq!(read.window_remaining, Some(7));
+        assert_eq!(read.daily_max, None);
+    }
+}
