@@ -301,3 +301,22 @@ async fn retries_stop_after_the_configured_number() {
     .await;
     assert_eq!(receiver.received().len(), 3, "one attempt and two retries");
 }
+
+#[tokio::test]
+async fn a_do_not_disturb_change_sends_contact_dnd_update_with_its_settings() {
+    let (api, receiver) = start_with_receiver(Vec::new()).await;
+    let token = api.full_token().await;
+    let id = &api.contact_ids(&token, 1).await[0];
+    let settings = json!({"dnd": true, "dndSettings": {"Email": {"status": "active", "message": "asked", "code": "E1"}}});
+    let (status, _) = api.put(&format!("/contacts/{id}"), &token, settings).await;
+    assert_eq!(status, 200);
+    eventually("the dnd event arrives", || async {
+        !receiver.of_type("ContactDndUpdate").is_empty()
+    })
+    .await;
+    let event = &receiver.of_type("ContactDndUpdate")[0];
+    assert_eq!(event["dnd"], true);
+    assert_eq!(event["dndSettings"]["Email"]["status"], "active");
+    assert_eq!(event["dndSettings"]["SMS"]["status"], "inactive");
+    assert_eq!(receiver.of_type("ContactUpdate").len(), 1);
+}

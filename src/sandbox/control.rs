@@ -21,6 +21,8 @@ use super::Sandbox;
 
 /// Simulations run at a rate may not take longer than this.
 const MAX_SIMULATION: Duration = Duration::from_secs(3600);
+/// Changes one simulation may ask for.
+const MAX_SIMULATED_CHANGES: usize = 100_000;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -202,6 +204,11 @@ async fn simulate(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let request: SimulateRequest = parse(&body)?;
+    if request.count > MAX_SIMULATED_CHANGES {
+        return Err(ApiError::unprocessable(
+            "count must not be greater than 100000",
+        ));
+    }
     let location_id = sandbox.simulation_location(request.location_id.as_deref())?;
     match request.per_second {
         None => {
