@@ -261,6 +261,20 @@ pub struct SandboxArgs {
     /// Lifetime of OAuth access tokens, in seconds.
     #[arg(long, default_value_t = 86_399)]
     pub token_ttl_secs: u64,
+    /// An OAuth client to accept, as `CLIENT_ID:CLIENT_SECRET`; repeatable.
+    /// Without any, `sandbox-client-id:sandbox-client-secret` is accepted.
+    #[arg(long = "client", value_parser = parse_client)]
+    pub clients: Vec<OAuthClient>,
+}
+
+fn parse_client(text: &str) -> Result<OAuthClient, String> {
+    match text.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok(OAuthClient {
+            client_id: id.into(),
+            client_secret: secret.into(),
+        }),
+        _ => Err("expected CLIENT_ID:CLIENT_SECRET".into()),
+    }
 }
 
 /// Runs the standalone sandbox until Ctrl-C or SIGTERM.
@@ -270,6 +284,11 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         seed: args.seed,
         webhook_url: args.webhook_url,
         token_ttl: Duration::from_secs(args.token_ttl_secs),
+        clients: if args.clients.is_empty() {
+            vec![OAuthClient::sandbox_default()]
+        } else {
+            args.clients
+        },
         ..SandboxConfig::default()
     };
     let started = std::time::Instant::now();
@@ -282,7 +301,8 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
-    tracing::info!("sandbox HighLevel is ready at http://{}", args.addr);
+    let bound = listener.local_addr()?;
+    tracing::info!("sandbox HighLevel is ready at http://{bound}");
     axum::serve(listener, sandbox.router())
         .with_graceful_shutdown(crate::server::shutdown::signal_received())
         .await
