@@ -9,6 +9,8 @@
 mod auth;
 mod businesses;
 mod calendars;
+mod contact_businesses;
+mod contact_tags;
 mod contacts;
 mod control;
 mod errors;
@@ -18,6 +20,8 @@ mod ids;
 mod ledger;
 mod limits;
 mod locations;
+mod lookup;
+mod memberships;
 mod middleware;
 mod notes;
 mod oauth;
@@ -152,6 +156,9 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         let api = Router::new()
             .merge(contacts::routes())
+            .merge(contact_tags::routes())
+            .merge(contact_businesses::routes())
+            .merge(memberships::routes())
             .merge(tasks::routes())
             .merge(notes::routes())
             .merge(search::routes())
