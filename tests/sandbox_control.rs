@@ -270,3 +270,23 @@ async fn the_ledger_masks_oauth_secrets() {
     assert_eq!(entry["body"]["refresh_token"], "[redacted]");
     assert_eq!(entry["status"], 400);
 }
+
+#[tokio::test]
+async fn the_app_can_point_webhooks_at_itself_after_start() {
+    let receiver = Receiver::start(Vec::new()).await;
+    let api = start().await;
+    api.running
+        .sandbox()
+        .set_webhook_url(Some(receiver.url.clone()));
+    api.control(
+        Method::POST,
+        "/_sandbox/simulate",
+        Some(json!({"entity": "contacts", "action": "create", "count": 1})),
+    )
+    .await;
+    eventually("the event arrives", || async {
+        receiver.received().len() == 1
+    })
+    .await;
+    assert_eq!(receiver.received()[0].json()["type"], "ContactCreate");
+}

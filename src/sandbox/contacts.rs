@@ -184,7 +184,7 @@ fn find_duplicate<'a>(
         let found = location.contacts.values().find(|c| {
             c.email
                 .as_deref()
-                .is_some_and(|known| known.to_lowercase() == email)
+                .is_some_and(|known| known.eq_ignore_ascii_case(&email))
         });
         if let Some(found) = found {
             return Some((found, "email"));

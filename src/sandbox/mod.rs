@@ -201,6 +201,18 @@ impl Sandbox {
         Some(self.shared.auth.lock().mint_pit(location_id, scopes))
     }
 
+    /// The company the demo locations belong to (`companyId` of
+    /// `GET /users/search`).
+    pub fn company_id(&self) -> String {
+        self.shared.store.read().company_id.clone()
+    }
+
+    /// Points webhooks somewhere else, or nowhere; for an app that mounts the
+    /// sandbox and learns its own address only once it listens.
+    pub fn set_webhook_url(&self, url: Option<String>) {
+        self.shared.webhooks.set_url(url);
+    }
+
     fn config(&self) -> &SandboxConfig {
         &self.shared.config
     }
