@@ -417,16 +417,7 @@ async fn list(
             "limit must not be greater than 100",
         ));
     }
-    let cursor = match (query.get("startAfter"), query.get("startAfterId")) {
-        (Some(after), id) => Some((
-            after
-                .parse::<i64>()
-                .map_err(|_| ApiError::unprocessable("startAfter must be a number"))?,
-            id.unwrap_or_default().to_owned(),
-        )),
-        (None, Some(_)) => return Err(ApiError::unprocessable("startAfter should not be empty")),
-        (None, None) => None,
-    };
+    let cursor = list_cursor(&query)?;
     let text = query.get("query").map(str::to_lowercase);
     let base = sandbox.public_base(&headers);
     sandbox.look(&grant.location_id, |location| {
@@ -438,12 +429,11 @@ async fn list(
                     .is_none_or(|text| matches_text(contact, text))
             })
             .collect();
-        matching.sort_by_key(|c| (c.date_added.timestamp_millis(), c.id.clone()));
+        // The cursor carries milliseconds, so the order must use them too.
+        matching.sort_by(|a, b| list_key(a).cmp(&list_key(b)));
         let total = matching.len();
         let start = cursor.as_ref().map_or(0, |(after, id)| {
-            matching.partition_point(|c| {
-                (c.date_added.timestamp_millis(), c.id.as_str()) <= (*after, id.as_str())
-            })
+            matching.partition_point(|c| list_key(c) <= (*after, id.as_str()))
         });
         let page: Vec<&Contact> = matching.iter().skip(start).take(limit).copied().collect();
         let current_page = start / limit + 1;
@@ -461,6 +451,25 @@ async fn list(
             "meta": meta,
         })))
     })
+}
+
+/// The order of the deprecated list: `dateAdded` in ms, then id.
+fn list_key(contact: &Contact) -> (i64, &str) {
+    (contact.date_added.timestamp_millis(), contact.id.as_str())
+}
+
+/// The cursor of the deprecated list: `startAfter` (ms) and `startAfterId`.
+fn list_cursor(query: &QueryMap) -> ApiResult<Option<(i64, String)>> {
+    match (query.get("startAfter"), query.get("startAfterId")) {
+        (Some(after), id) => {
+            let after = after
+                .parse::<i64>()
+                .map_err(|_| ApiError::unprocessable("startAfter must be a number"))?;
+            Ok(Some((after, id.unwrap_or_default().to_owned())))
+        }
+        (None, Some(_)) => Err(ApiError::unprocessable("startAfter should not be empty")),
+        (None, None) => Ok(None),
+    }
 }
 
 fn list_meta(
