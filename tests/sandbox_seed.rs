@@ -29,6 +29,7 @@ async fn the_same_seed_gives_the_same_data_and_another_seed_does_not() {
     let two = start().await;
     assert_eq!(one.location_id, two.location_id);
     assert_eq!(one.company_id, two.company_id);
+    assert_eq!(one.running.sandbox().company_id(), one.company_id);
     assert_eq!(first_page(&one).await, first_page(&two).await);
     let other = start_with(SandboxConfig {
         seed: 8,

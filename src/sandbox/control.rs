@@ -21,6 +21,10 @@ use super::Sandbox;
 
 /// Simulations run at a rate may not take longer than this.
 const MAX_SIMULATION: Duration = Duration::from_secs(3600);
+/// The fastest pace of a simulation: a thousand changes a second.
+const MIN_PAUSE: Duration = Duration::from_millis(1);
+/// Changes one simulation may ask for.
+const MAX_SIMULATED_CHANGES: usize = 100_000;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -202,6 +206,11 @@ async fn simulate(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let request: SimulateRequest = parse(&body)?;
+    if request.count > MAX_SIMULATED_CHANGES {
+        return Err(ApiError::unprocessable(
+            "count must not be greater than 100000",
+        ));
+    }
     let location_id = sandbox.simulation_location(request.location_id.as_deref())?;
     match request.per_second {
         None => {
@@ -222,9 +231,10 @@ async fn simulate(
         Some(rate) => {
             let pause = Duration::try_from_secs_f64(1.0 / rate)
                 .ok()
+                .filter(|pause| *pause >= MIN_PAUSE)
                 .filter(|pause| {
-                    pause.saturating_mul(u32::try_from(request.count).unwrap_or(u32::MAX))
-                        <= MAX_SIMULATION
+                    let count = u32::try_from(request.count).unwrap_or(u32::MAX);
+                    pause.saturating_mul(count) <= MAX_SIMULATION
                 })
                 .ok_or_else(|| {
                     ApiError::unprocessable("perSecond is out of range for this count")
