@@ -248,3 +248,45 @@ async fn dropped_webhooks_never_reach_the_receiver() {
         .count();
     assert_eq!(dropped, 2);
 }
+
+#[tokio::test]
+async fn the_ledger_masks_oauth_secrets() {
+    let api = start().await;
+    let form = [
+        ("client_id", "sandbox-client-id"),
+        ("client_secret", "sandbox-client-secret"),
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "some-refresh-token"),
+    ];
+    let (status, _) = send(api.client.post(api.url("/oauth/token")).form(&form)).await;
+    assert_eq!(status, 400);
+    let entries = api.ledger().await;
+    let entry = entries
+        .iter()
+        .find(|e| e["path"] == "/oauth/token")
+        .unwrap();
+    assert_eq!(entry["body"]["grant_type"], "refresh_token");
+    assert_eq!(entry["body"]["client_secret"], "[redacted]");
+    assert_eq!(entry["body"]["refresh_token"], "[redacted]");
+    assert_eq!(entry["status"], 400);
+}
+
+#[tokio::test]
+async fn the_app_can_point_webhooks_at_itself_after_start() {
+    let receiver = Receiver::start(Vec::new()).await;
+    let api = start().await;
+    api.running
+        .sandbox()
+        .set_webhook_url(Some(receiver.url.clone()));
+    api.control(
+        Method::POST,
+        "/_sandbox/simulate",
+        Some(json!({"entity": "contacts", "action": "create", "count": 1})),
+    )
+    .await;
+    eventually("the event arrives", || async {
+        receiver.received().len() == 1
+    })
+    .await;
+    assert_eq!(receiver.received()[0].json()["type"], "ContactCreate");
+}

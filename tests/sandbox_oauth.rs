@@ -190,6 +190,12 @@ async fn bad_codes_clients_and_forms_get_the_documented_errors() {
         .get(api.url("/oauth/chooselocation"))
         .query(&[("client_id", "stranger"), ("redirect_uri", REDIRECT)]);
     assert_eq!(send(unknown_client).await.0, 400);
+    let bad_redirect = api.client.post(api.url("/oauth/chooselocation")).form(&[
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", "https://app.example.com/\r\nSet-Cookie: x"),
+        ("location_id", api.location_id.as_str()),
+    ]);
+    assert_eq!(send(bad_redirect).await.0, 400);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Webhooks of the sandbox: the documented events and payloads for every
-//! change, both signatures, and retries on 429 only.
+//! change (checked against the schemas of the event documentation pages),
+//! both signatures, and retries on 429 only.
 
 mod sandbox_support;
 
@@ -300,4 +301,103 @@ async fn retries_stop_after_the_configured_number() {
     })
     .await;
     assert_eq!(receiver.received().len(), 3, "one attempt and two retries");
+}
+
+#[tokio::test]
+async fn a_do_not_disturb_change_sends_contact_dnd_update_with_its_settings() {
+    let (api, receiver) = start_with_receiver(Vec::new()).await;
+    let token = api.full_token().await;
+    let id = &api.contact_ids(&token, 1).await[0];
+    let settings = json!({"dnd": true, "dndSettings": {"Email": {"status": "active", "message": "asked", "code": "E1"}}});
+    let (status, _) = api.put(&format!("/contacts/{id}"), &token, settings).await;
+    assert_eq!(status, 200);
+    eventually("the dnd event arrives", || async {
+        !receiver.of_type("ContactDndUpdate").is_empty()
+    })
+    .await;
+    let event = &receiver.of_type("ContactDndUpdate")[0];
+    assert_eq!(event["dnd"], true);
+    assert_eq!(event["dndSettings"]["Email"]["status"], "active");
+    assert_eq!(event["dndSettings"]["SMS"]["status"], "inactive");
+    assert_eq!(receiver.of_type("ContactUpdate").len(), 1);
+}
+
+/// The JSON schema published in an event's documentation page. The pages
+/// type dates as `"Date"`, which is no JSON-Schema type: they are strings.
+fn event_schema(kind: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ghl-api/docs/webhook-events")
+        .join(format!("{kind}.md"));
+    let page = std::fs::read_to_string(path).unwrap();
+    let start = page.find("```json json_schema").unwrap();
+    let body = &page[start..];
+    let body = &body[body.find('\n').unwrap()..];
+    let end = body.find("```").unwrap();
+    let text = body[..end].replace("\"Date\"", "\"string\"");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn every_event_matches_the_schema_on_its_documentation_page() {
+    let (api, receiver) = start_with_receiver(Vec::new()).await;
+    let token = api.full_token().await;
+    let (_, created) = api
+        .post(
+            "/contacts/",
+            &token,
+            json!({"locationId": api.location_id, "firstName": "Doc", "email": "doc@example.com"}),
+        )
+        .await;
+    let id = created["contact"]["id"].as_str().unwrap().to_owned();
+    let update = json!({"city": "Denver", "tags": ["doc"], "dnd": true});
+    api.put(&format!("/contacts/{id}"), &token, update).await;
+    for (entity, action) in [
+        ("tasks", "create"),
+        ("tasks", "update"),
+        ("tasks", "delete"),
+        ("notes", "create"),
+        ("notes", "update"),
+        ("notes", "delete"),
+        ("appointments", "create"),
+        ("appointments", "update"),
+        ("appointments", "delete"),
+    ] {
+        let body = json!({"entity": entity, "action": action, "count": 1});
+        api.control(Method::POST, "/_sandbox/simulate", Some(body))
+            .await;
+    }
+    api.delete(&format!("/contacts/{id}"), &token, None).await;
+    let kinds = [
+        "ContactCreate",
+        "ContactUpdate",
+        "ContactTagUpdate",
+        "ContactDndUpdate",
+        "TaskCreate",
+        "TaskComplete",
+        "TaskDelete",
+        "NoteCreate",
+        "NoteUpdate",
+        "NoteDelete",
+        "AppointmentCreate",
+        "AppointmentUpdate",
+        "AppointmentDelete",
+        "ContactDelete",
+    ];
+    eventually("every kind arrives", || async {
+        kinds.iter().all(|kind| !receiver.of_type(kind).is_empty())
+    })
+    .await;
+    for kind in kinds {
+        let validator = jsonschema::validator_for(&event_schema(kind)).unwrap();
+        for event in receiver.of_type(kind) {
+            let problems: Vec<String> = validator
+                .iter_errors(&event)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(problems.is_empty(), "{kind}: {problems:?}\n{event:#}");
+        }
+    }
+    let wrong = json!({"type": "TaskCreate", "dueDate": 5});
+    let validator = jsonschema::validator_for(&event_schema("TaskCreate")).unwrap();
+    assert!(!validator.is_valid(&wrong), "the page's schema can fail");
 }

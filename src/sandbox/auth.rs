@@ -83,8 +83,10 @@ impl AuthState {
     }
 
     pub fn issue_code(&mut self, grant: Grant, redirect_uri: String) -> String {
+        let now = Instant::now();
+        self.codes.retain(|_, code| code.expires_at > now);
         let code = ids::secret("");
-        let expires_at = Instant::now() + CODE_LIFETIME;
+        let expires_at = now + CODE_LIFETIME;
         self.codes.insert(
             code.clone(),
             AuthCode {
@@ -109,6 +111,10 @@ impl AuthState {
 
     /// A new access token and refresh token for `grant`.
     pub fn issue_pair(&mut self, grant: Grant, ttl: Duration) -> (String, String) {
+        // Expired access tokens are forgotten here so that the map stays small.
+        let now = Instant::now();
+        self.access
+            .retain(|_, token| token.expires_at.is_none_or(|at| at > now));
         let access = ids::secret("sbx-at-");
         let refresh = ids::secret("sbx-rt-");
         self.refresh.insert(refresh.clone(), grant.clone());

@@ -21,6 +21,22 @@ pub fn routes() -> Router<Sandbox> {
         .route("/calendars/", get(calendars))
         .route("/calendars", get(calendars))
         .route("/calendars/events", get(events))
+        .route("/calendars/events/appointments/{event_id}", get(event))
+}
+
+async fn event(
+    State(sandbox): State<Sandbox>,
+    headers: HeaderMap,
+    axum::extract::Path(event_id): axum::extract::Path<String>,
+) -> ApiResult<Json<Value>> {
+    let grant = sandbox.authorize(&headers, EVENTS)?;
+    sandbox.look(&grant.location_id, |location| {
+        location
+            .appointments
+            .get(&event_id)
+            .map(|appointment| Json(json!({ "event": render::calendar_event(appointment) })))
+            .ok_or_else(|| ApiError::NotFound("Event not found".into()))
+    })
 }
 
 async fn calendars(

@@ -1,11 +1,10 @@
 //! Contacts: create, read, update, delete, upsert, duplicate search, the
-//! deprecated list, contacts of a business, and the writes to a contact's
-//! tags, followers, campaigns and workflows.
+//! deprecated list and a contact's appointments.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
@@ -13,6 +12,7 @@ use super::auth::{Access, Grant, V2021_07_28};
 use super::errors::{ApiError, ApiResult};
 use super::events::{self, Event};
 use super::ids::fresh_id;
+use super::lookup::not_found;
 use super::middleware::TraceId;
 use super::params::{json_object, Fields, QueryMap};
 use super::render;
@@ -22,7 +22,7 @@ use super::Sandbox;
 pub const READ: Access = Access::new(V2021_07_28, "contacts.readonly");
 pub const WRITE: Access = Access::new(V2021_07_28, "contacts.write");
 /// The bulk operations declare no `security`; a token is still needed.
-const BULK: Access = Access {
+pub const BULK: Access = Access {
     version: V2021_07_28,
     scope: None,
 };
@@ -33,119 +33,11 @@ pub fn routes() -> Router<Sandbox> {
         .route("/contacts", post(create).get(list))
         .route("/contacts/upsert", post(upsert))
         .route("/contacts/search/duplicate", get(duplicate))
-        .route("/contacts/business/{business_id}", get(by_business))
-        .route("/contacts/bulk/tags/update/{kind}", post(bulk_tags))
-        .route("/contacts/bulk/business", post(bulk_business))
         .route(
             "/contacts/{contact_id}",
             get(read).put(update).delete(remove),
         )
-        .route(
-            "/contacts/{contact_id}/tags",
-            post(add_tags).delete(remove_tags),
-        )
-        .route(
-            "/contacts/{contact_id}/followers",
-            post(add_followers).delete(remove_followers),
-        )
-        .route(
-            "/contacts/{contact_id}/campaigns/removeAll",
-            delete(leave_all_campaigns),
-        )
-        .route(
-            "/contacts/{contact_id}/campaigns/{campaign_id}",
-            post(join_campaign).delete(leave_campaign),
-        )
-        .route(
-            "/contacts/{contact_id}/workflow/{workflow_id}",
-            post(join_workflow).delete(leave_workflow),
-        )
         .route("/contacts/{contact_id}/appointments", get(appointments))
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::BadRequest("Contact not found".into())
-}
-
-impl Sandbox {
-    /// Runs `change` on the token's location with the store locked, then
-    /// queues the events it produced.
-    pub(super) fn change<R>(
-        &self,
-        location_id: &str,
-        change: impl FnOnce(&mut LocationData) -> ApiResult<(R, Vec<Event>)>,
-    ) -> ApiResult<R> {
-        let (result, events) = {
-            let mut store = self.shared.store.write();
-            let location = store
-                .locations
-                .get_mut(location_id)
-                .ok_or_else(|| ApiError::BadRequest("Location not found".into()))?;
-            change(location)?
-        };
-        self.emit(events);
-        Ok(result)
-    }
-
-    pub(super) fn look<R>(
-        &self,
-        location_id: &str,
-        look: impl FnOnce(&LocationData) -> ApiResult<R>,
-    ) -> ApiResult<R> {
-        let store = self.shared.store.read();
-        let location = store
-            .locations
-            .get(location_id)
-            .ok_or_else(|| ApiError::BadRequest("Location not found".into()))?;
-        look(location)
-    }
-
-    /// Checks that a contact exists and belongs to the token's location:
-    /// another location's contact is a 403, an unknown one a 400.
-    pub(super) fn locate_contact(&self, grant: &Grant, contact_id: &str) -> ApiResult<()> {
-        let store = self.shared.store.read();
-        match store.location_of_contact(contact_id) {
-            Some(location) if location == grant.location_id => Ok(()),
-            Some(_) => Err(ApiError::Forbidden(
-                "The token does not have access to this location".into(),
-            )),
-            None => Err(not_found()),
-        }
-    }
-
-    /// `change` applied to one contact of the token's location.
-    pub(super) fn change_contact<R>(
-        &self,
-        grant: &Grant,
-        contact_id: &str,
-        change: impl FnOnce(&mut LocationData, &str) -> ApiResult<(R, Vec<Event>)>,
-    ) -> ApiResult<R> {
-        self.locate_contact(grant, contact_id)?;
-        self.change(&grant.location_id, |location| {
-            if !location.contacts.contains_key(contact_id) {
-                return Err(not_found());
-            }
-            change(location, contact_id)
-        })
-    }
-
-    pub(super) fn look_contact<R>(
-        &self,
-        grant: &Grant,
-        contact_id: &str,
-        look: impl FnOnce(&LocationData, &Contact) -> ApiResult<R>,
-    ) -> ApiResult<R> {
-        self.locate_contact(grant, contact_id)?;
-        self.look(&grant.location_id, |location| {
-            let contact = location.contacts.get(contact_id).ok_or_else(not_found)?;
-            look(location, contact)
-        })
-    }
-}
-
-/// The contact `id` of `location`, which the caller has checked exists.
-pub fn contact_mut<'a>(location: &'a mut LocationData, id: &str) -> ApiResult<&'a mut Contact> {
-    location.contacts.get_mut(id).ok_or_else(not_found)
 }
 
 /// The writable fields of create, update and upsert bodies, read and applied
@@ -270,7 +162,7 @@ fn apply_custom_fields(
     }
 }
 
-fn dedupe(tags: Vec<String>) -> Vec<String> {
+pub fn dedupe(tags: Vec<String>) -> Vec<String> {
     let mut unique: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
         let tag = tag.trim().to_lowercase();
@@ -292,7 +184,7 @@ fn find_duplicate<'a>(
         let found = location.contacts.values().find(|c| {
             c.email
                 .as_deref()
-                .is_some_and(|known| known.to_lowercase() == email)
+                .is_some_and(|known| known.eq_ignore_ascii_case(&email))
         });
         if let Some(found) = found {
             return Some((found, "email"));
@@ -329,7 +221,7 @@ fn register_contact_tags(location: &mut LocationData, contact_id: &str) {
 }
 
 /// The body's `locationId`, which must be the token's.
-fn body_location(fields: &mut Fields, grant: &Grant) -> ApiResult<()> {
+pub fn body_location(fields: &mut Fields, grant: &Grant) -> ApiResult<()> {
     match fields.string("locationId") {
         Some(location) => grant.require_location(&location),
         None => {
@@ -525,16 +417,7 @@ async fn list(
             "limit must not be greater than 100",
         ));
     }
-    let cursor = match (query.get("startAfter"), query.get("startAfterId")) {
-        (Some(after), id) => Some((
-            after
-                .parse::<i64>()
-                .map_err(|_| ApiError::unprocessable("startAfter must be a number"))?,
-            id.unwrap_or_default().to_owned(),
-        )),
-        (None, Some(_)) => return Err(ApiError::unprocessable("startAfter should not be empty")),
-        (None, None) => None,
-    };
+    let cursor = list_cursor(&query)?;
     let text = query.get("query").map(str::to_lowercase);
     let base = sandbox.public_base(&headers);
     sandbox.look(&grant.location_id, |location| {
@@ -546,12 +429,11 @@ async fn list(
                     .is_none_or(|text| matches_text(contact, text))
             })
             .collect();
-        matching.sort_by_key(|c| (c.date_added.timestamp_millis(), c.id.clone()));
+        // The cursor carries milliseconds, so the order must use them too.
+        matching.sort_by(|a, b| list_key(a).cmp(&list_key(b)));
         let total = matching.len();
         let start = cursor.as_ref().map_or(0, |(after, id)| {
-            matching.partition_point(|c| {
-                (c.date_added.timestamp_millis(), c.id.as_str()) <= (*after, id.as_str())
-            })
+            matching.partition_point(|c| list_key(c) <= (*after, id.as_str()))
         });
         let page: Vec<&Contact> = matching.iter().skip(start).take(limit).copied().collect();
         let current_page = start / limit + 1;
@@ -569,6 +451,25 @@ async fn list(
             "meta": meta,
         })))
     })
+}
+
+/// The order of the deprecated list: `dateAdded` in ms, then id.
+fn list_key(contact: &Contact) -> (i64, &str) {
+    (contact.date_added.timestamp_millis(), contact.id.as_str())
+}
+
+/// The cursor of the deprecated list: `startAfter` (ms) and `startAfterId`.
+fn list_cursor(query: &QueryMap) -> ApiResult<Option<(i64, String)>> {
+    match (query.get("startAfter"), query.get("startAfterId")) {
+        (Some(after), id) => {
+            let after = after
+                .parse::<i64>()
+                .map_err(|_| ApiError::unprocessable("startAfter must be a number"))?;
+            Ok(Some((after, id.unwrap_or_default().to_owned())))
+        }
+        (None, Some(_)) => Err(ApiError::unprocessable("startAfter should not be empty")),
+        (None, None) => Ok(None),
+    }
 }
 
 fn list_meta(
@@ -623,328 +524,6 @@ impl Sandbox {
             .unwrap_or("localhost");
         format!("http://{host}")
     }
-}
-
-async fn by_business(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(business_id): Path<String>,
-    query: QueryMap,
-) -> ApiResult<Json<Value>> {
-    let grant = sandbox.authorize(&headers, READ)?;
-    grant.require_location(query.require("locationId")?)?;
-    let limit = query.number("limit", 25)?;
-    let skip = query.number("skip", 0)?;
-    let text = query.get("query").map(str::to_lowercase);
-    sandbox.look(&grant.location_id, |location| {
-        let matching: Vec<&Contact> = location
-            .contacts
-            .values()
-            .filter(|c| c.business_id.as_deref() == Some(business_id.as_str()))
-            .filter(|c| text.as_deref().is_none_or(|text| matches_text(c, text)))
-            .collect();
-        let page: Vec<Value> = matching
-            .iter()
-            .skip(skip)
-            .take(limit)
-            .map(|c| render::listed_contact(c))
-            .collect();
-        Ok(Json(json!({ "contacts": page, "count": matching.len() })))
-    })
-}
-
-async fn add_tags(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(contact_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let tags = change_tags(&sandbox, &headers, &contact_id, &body, true)?;
-    Ok((StatusCode::CREATED, Json(json!({ "tags": tags }))))
-}
-
-async fn remove_tags(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(contact_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    let tags = change_tags(&sandbox, &headers, &contact_id, &body, false)?;
-    Ok(Json(json!({ "tags": tags })))
-}
-
-fn change_tags(
-    sandbox: &Sandbox,
-    headers: &HeaderMap,
-    contact_id: &str,
-    body: &[u8],
-    add: bool,
-) -> ApiResult<Vec<String>> {
-    let grant = sandbox.authorize(headers, WRITE)?;
-    let body = json_object(body)?;
-    let mut fields = Fields::new(&body);
-    let tags = fields.required_strings("tags");
-    fields.finish()?;
-    let tags = dedupe(tags.unwrap_or_default());
-    sandbox.change_contact(&grant, contact_id, |location, id| {
-        let events = retag(location, id, &tags, add, false);
-        let now = contact_mut(location, id)?.tags.clone();
-        Ok((now, events))
-    })
-}
-
-/// Adds or removes tags of one contact; ContactTagUpdate when they changed.
-fn retag(
-    location: &mut LocationData,
-    id: &str,
-    tags: &[String],
-    add: bool,
-    remove_all: bool,
-) -> Vec<Event> {
-    let Some(contact) = location.contacts.get_mut(id) else {
-        return Vec::new();
-    };
-    let before = contact.tags.clone();
-    if remove_all {
-        contact.tags.clear();
-    } else if add {
-        for tag in tags {
-            if !contact.tags.contains(tag) {
-                contact.tags.push(tag.clone());
-            }
-        }
-    } else {
-        contact.tags.retain(|tag| !tags.contains(tag));
-    }
-    if contact.tags == before {
-        return Vec::new();
-    }
-    contact.date_updated = chrono::Utc::now();
-    let event = events::contact("ContactTagUpdate", contact);
-    if add {
-        location.register_tags(tags, fresh_id);
-    }
-    vec![event]
-}
-
-async fn bulk_tags(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(kind): Path<String>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let grant = sandbox.authorize(&headers, BULK)?;
-    let add = match kind.as_str() {
-        "add" => true,
-        "remove" => false,
-        _ => {
-            return Err(ApiError::unprocessable(
-                "type must be one of the following values: add, remove",
-            ))
-        }
-    };
-    let body = json_object(&body)?;
-    let mut fields = Fields::new(&body);
-    body_location(&mut fields, &grant)?;
-    let contacts = fields.required_strings("contacts").unwrap_or_default();
-    let tags = dedupe(fields.required_strings("tags").unwrap_or_default());
-    let remove_all = !add && fields.boolean("removeAllTags").unwrap_or(false);
-    fields.finish()?;
-    let (errors, responses) = sandbox.change(&grant.location_id, |location| {
-        let mut events = Vec::new();
-        let mut responses = Vec::new();
-        for id in &contacts {
-            if location.contacts.contains_key(id) {
-                events.extend(retag(location, id, &tags, add, remove_all));
-            } else {
-                responses.push(format!("Contact {id} not found"));
-            }
-        }
-        Ok(((responses.len(), responses), events))
-    })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "succeded": errors == 0, "errorCount": errors, "responses": responses })),
-    ))
-}
-
-async fn bulk_business(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    let grant = sandbox.authorize(&headers, BULK)?;
-    let body = json_object(&body)?;
-    let mut fields = Fields::new(&body);
-    body_location(&mut fields, &grant)?;
-    let ids = fields.required_strings("ids").unwrap_or_default();
-    if !fields.has("businessId") {
-        fields.problem("businessId must be a string or null");
-    }
-    let business = fields.string("businessId");
-    fields.finish()?;
-    let changed = sandbox.change(&grant.location_id, |location| {
-        if let Some(business) = &business {
-            if !location
-                .businesses
-                .iter()
-                .any(|known| &known.id == business)
-            {
-                return Err(ApiError::BadRequest("Business not found".into()));
-            }
-        }
-        let mut changed = Vec::new();
-        let mut events = Vec::new();
-        for id in &ids {
-            if let Some(contact) = location.contacts.get_mut(id) {
-                contact.business_id = business.clone();
-                contact.date_updated = chrono::Utc::now();
-                events.push(events::contact("ContactUpdate", contact));
-                changed.push(id.clone());
-            }
-        }
-        Ok((changed, events))
-    })?;
-    Ok(Json(json!({ "success": true, "ids": changed })))
-}
-
-async fn add_followers(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(contact_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (followers, changed) = change_followers(&sandbox, &headers, &contact_id, &body, true)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "followers": followers, "followersAdded": changed })),
-    ))
-}
-
-async fn remove_followers(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(contact_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    let (followers, changed) = change_followers(&sandbox, &headers, &contact_id, &body, false)?;
-    Ok(Json(
-        json!({ "followers": followers, "followersRemoved": changed }),
-    ))
-}
-
-fn change_followers(
-    sandbox: &Sandbox,
-    headers: &HeaderMap,
-    contact_id: &str,
-    body: &[u8],
-    add: bool,
-) -> ApiResult<(Vec<String>, Vec<String>)> {
-    let grant = sandbox.authorize(headers, WRITE)?;
-    let body = json_object(body)?;
-    let mut fields = Fields::new(&body);
-    let requested = fields.required_strings("followers").unwrap_or_default();
-    fields.finish()?;
-    sandbox.change_contact(&grant, contact_id, |location, id| {
-        let contact = contact_mut(location, id)?;
-        let mut changed = Vec::new();
-        for follower in requested {
-            let known = contact.followers.contains(&follower);
-            if add && !known {
-                contact.followers.push(follower.clone());
-                changed.push(follower);
-            } else if !add && known {
-                contact.followers.retain(|f| f != &follower);
-                changed.push(follower);
-            }
-        }
-        Ok(((contact.followers.clone(), changed), Vec::new()))
-    })
-}
-
-/// Campaign and workflow membership: recorded on the contact, no event.
-fn change_membership(
-    sandbox: &Sandbox,
-    headers: &HeaderMap,
-    contact_id: &str,
-    body: &[u8],
-    change: impl FnOnce(&mut Contact),
-) -> ApiResult<()> {
-    let grant = sandbox.authorize(headers, WRITE)?;
-    let body = json_object(body)?;
-    let mut fields = Fields::new(&body);
-    if fields.has("eventStartTime") {
-        fields.date("eventStartTime");
-    }
-    fields.finish()?;
-    sandbox.change_contact(&grant, contact_id, |location, id| {
-        change(contact_mut(location, id)?);
-        Ok(((), Vec::new()))
-    })
-}
-
-async fn join_campaign(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path((contact_id, campaign_id)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    change_membership(&sandbox, &headers, &contact_id, &body, |contact| {
-        if !contact.campaigns.contains(&campaign_id) {
-            contact.campaigns.push(campaign_id);
-        }
-    })?;
-    Ok((StatusCode::CREATED, Json(json!({ "succeded": true }))))
-}
-
-async fn leave_campaign(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path((contact_id, campaign_id)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    change_membership(&sandbox, &headers, &contact_id, &body, |contact| {
-        contact.campaigns.retain(|id| id != &campaign_id);
-    })?;
-    Ok(Json(json!({ "succeded": true })))
-}
-
-async fn leave_all_campaigns(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path(contact_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    change_membership(&sandbox, &headers, &contact_id, &body, |contact| {
-        contact.campaigns.clear();
-    })?;
-    Ok(Json(json!({ "succeded": true })))
-}
-
-async fn join_workflow(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path((contact_id, workflow_id)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    change_membership(&sandbox, &headers, &contact_id, &body, |contact| {
-        if !contact.workflows.contains(&workflow_id) {
-            contact.workflows.push(workflow_id);
-        }
-    })?;
-    Ok(Json(json!({ "succeded": true })))
-}
-
-async fn leave_workflow(
-    State(sandbox): State<Sandbox>,
-    headers: HeaderMap,
-    Path((contact_id, workflow_id)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    change_membership(&sandbox, &headers, &contact_id, &body, |contact| {
-        contact.workflows.retain(|id| id != &workflow_id);
-    })?;
-    Ok(Json(json!({ "succeded": true })))
 }
 
 async fn appointments(

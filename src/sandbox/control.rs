@@ -21,6 +21,10 @@ use super::Sandbox;
 
 /// Simulations run at a rate may not take longer than this.
 const MAX_SIMULATION: Duration = Duration::from_secs(3600);
+/// The fastest pace of a simulation: a thousand changes a second.
+const MIN_PAUSE: Duration = Duration::from_millis(1);
+/// Changes one simulation may ask for.
+const MAX_SIMULATED_CHANGES: usize = 100_000;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -39,6 +43,7 @@ pub fn routes() -> Router<Sandbox> {
         )
         .route("/_sandbox/ledger", get(ledger).delete(clear_ledger))
         .route("/_sandbox/simulate", post(simulate))
+        .route("/_sandbox/stats", get(stats))
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
@@ -53,6 +58,39 @@ async fn locations(State(sandbox): State<Sandbox>) -> Json<Value> {
         .map(|(id, name)| json!({"id": id, "name": name, "companyId": company_id}))
         .collect();
     Json(Value::Array(locations))
+}
+
+/// Counts per location, for dashboards and tests.
+async fn stats(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let now = chrono::Utc::now();
+    let store = sandbox.shared.store.read();
+    let locations: Vec<Value> = store
+        .order
+        .iter()
+        .filter_map(|id| store.locations.get(id))
+        .map(|location| {
+            let tasks = location.contacts.values().flat_map(|c| c.tasks.iter());
+            let completed = tasks.clone().filter(|t| t.completed).count();
+            let overdue = tasks
+                .clone()
+                .filter(|t| !t.completed && t.due_date < now)
+                .count();
+            json!({
+                "locationId": location.info.id,
+                "name": location.info.name,
+                "contacts": location.contacts.len(),
+                "tasks": tasks.count(),
+                "completedTasks": completed,
+                "overdueTasks": overdue,
+                "notes": location.contacts.values().map(|c| c.notes.len()).sum::<usize>(),
+                "appointments": location.appointments.len(),
+                "users": location.users.len(),
+                "calendars": location.calendars.len(),
+                "businesses": location.businesses.len(),
+            })
+        })
+        .collect();
+    Json(json!({ "locations": locations }))
 }
 
 #[derive(Deserialize)]
@@ -168,6 +206,11 @@ async fn simulate(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let request: SimulateRequest = parse(&body)?;
+    if request.count > MAX_SIMULATED_CHANGES {
+        return Err(ApiError::unprocessable(
+            "count must not be greater than 100000",
+        ));
+    }
     let location_id = sandbox.simulation_location(request.location_id.as_deref())?;
     match request.per_second {
         None => {
@@ -188,9 +231,10 @@ async fn simulate(
         Some(rate) => {
             let pause = Duration::try_from_secs_f64(1.0 / rate)
                 .ok()
+                .filter(|pause| *pause >= MIN_PAUSE)
                 .filter(|pause| {
-                    pause.saturating_mul(u32::try_from(request.count).unwrap_or(u32::MAX))
-                        <= MAX_SIMULATION
+                    let count = u32::try_from(request.count).unwrap_or(u32::MAX);
+                    pause.saturating_mul(count) <= MAX_SIMULATION
                 })
                 .ok_or_else(|| {
                     ApiError::unprocessable("perSecond is out of range for this count")

@@ -59,7 +59,29 @@ pub fn contact(kind: &'static str, contact: &Contact) -> Event {
         .map(|(id, value)| json!({"id": id, "value": value}))
         .collect();
     map.insert("customFields".into(), Value::Array(custom));
+    if kind == "ContactDndUpdate" {
+        map.insert("dndSettings".into(), dnd_settings(contact));
+    }
     Event { kind, payload: map }
+}
+
+/// `dndSettings` of ContactDndUpdate: every channel, inactive unless set.
+fn dnd_settings(contact: &Contact) -> Value {
+    const CHANNELS: [&str; 6] = ["SMS", "Email", "GMB", "FB", "WhatsApp", "Call"];
+    let settings: Map<String, Value> = CHANNELS
+        .iter()
+        .map(|channel| {
+            let set = contact.dnd_settings.iter().find(|s| s.channel == *channel);
+            let setting = match set {
+                Some(set) => {
+                    json!({"status": set.status, "message": set.message, "code": set.code})
+                }
+                None => json!({"status": "inactive", "message": "", "code": ""}),
+            };
+            ((*channel).to_owned(), setting)
+        })
+        .collect();
+    Value::Object(settings)
 }
 
 /// TaskCreate, TaskComplete, TaskDelete.

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// Added latency stops here, well past any client's timeout.
+const MAX_LATENCY: Duration = Duration::from_secs(120);
+
 /// Fires on a steady share of calls: with ratio 0.25, every fourth call.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Ratio {
@@ -55,7 +58,7 @@ pub struct FaultSettings {
 impl Faults {
     pub fn apply(&mut self, settings: &FaultSettings) {
         if let Some(ms) = settings.latency_ms {
-            self.latency = Duration::from_millis(ms);
+            self.latency = Duration::from_millis(ms).min(MAX_LATENCY);
         }
         if let Some(ratio) = settings.error_ratio {
             self.errors = Ratio::new(ratio);

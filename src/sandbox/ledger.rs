@@ -45,10 +45,28 @@ impl Ledger {
     }
 }
 
-/// The body of a request as the ledger keeps it.
-pub fn body_value(bytes: &[u8]) -> serde_json::Value {
+/// Form fields that are credentials: the ledger shows that they were sent,
+/// not what they were.
+const SECRET_FIELDS: [&str; 3] = ["client_secret", "code", "refresh_token"];
+
+/// The body of a request as the ledger keeps it: JSON as JSON, a form as an
+/// object with its secrets masked, anything else as text.
+pub fn body_value(bytes: &[u8], is_form: bool) -> serde_json::Value {
     if bytes.is_empty() {
         return serde_json::Value::Null;
+    }
+    if is_form {
+        if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes) {
+            let fields = pairs.into_iter().map(|(key, value)| {
+                let shown = if SECRET_FIELDS.contains(&key.as_str()) {
+                    "[redacted]".to_owned()
+                } else {
+                    value
+                };
+                (key, serde_json::Value::String(shown))
+            });
+            return serde_json::Value::Object(fields.collect());
+        }
     }
     serde_json::from_slice(bytes)
         .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned()))

@@ -40,6 +40,11 @@ pub async fn api_layer(State(sandbox): State<Sandbox>, request: Request, next: N
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
+    let is_form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
@@ -51,7 +56,7 @@ pub async fn api_layer(State(sandbox): State<Sandbox>, request: Request, next: N
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
-        body: body_value(&bytes),
+        body: body_value(&bytes, is_form),
         location_id: grant.as_ref().map(|grant| grant.location_id.clone()),
         status: 0,
     });

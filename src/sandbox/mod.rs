@@ -9,6 +9,8 @@
 mod auth;
 mod businesses;
 mod calendars;
+mod contact_businesses;
+mod contact_tags;
 mod contacts;
 mod control;
 mod errors;
@@ -18,6 +20,8 @@ mod ids;
 mod ledger;
 mod limits;
 mod locations;
+mod lookup;
+mod memberships;
 mod middleware;
 mod notes;
 mod oauth;
@@ -152,6 +156,9 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         let api = Router::new()
             .merge(contacts::routes())
+            .merge(contact_tags::routes())
+            .merge(contact_businesses::routes())
+            .merge(memberships::routes())
             .merge(tasks::routes())
             .merge(notes::routes())
             .merge(search::routes())
@@ -192,6 +199,18 @@ impl Sandbox {
         }
         let scopes = scopes.iter().cloned().collect();
         Some(self.shared.auth.lock().mint_pit(location_id, scopes))
+    }
+
+    /// The company the demo locations belong to (`companyId` of
+    /// `GET /users/search`).
+    pub fn company_id(&self) -> String {
+        self.shared.store.read().company_id.clone()
+    }
+
+    /// Points webhooks somewhere else, or nowhere; for an app that mounts the
+    /// sandbox and learns its own address only once it listens.
+    pub fn set_webhook_url(&self, url: Option<String>) {
+        self.shared.webhooks.set_url(url);
     }
 
     fn config(&self) -> &SandboxConfig {
@@ -261,6 +280,20 @@ pub struct SandboxArgs {
     /// Lifetime of OAuth access tokens, in seconds.
     #[arg(long, default_value_t = 86_399)]
     pub token_ttl_secs: u64,
+    /// An OAuth client to accept, as `CLIENT_ID:CLIENT_SECRET`; repeatable.
+    /// Without any, `sandbox-client-id:sandbox-client-secret` is accepted.
+    #[arg(long = "client", value_parser = parse_client)]
+    pub clients: Vec<OAuthClient>,
+}
+
+fn parse_client(text: &str) -> Result<OAuthClient, String> {
+    match text.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok(OAuthClient {
+            client_id: id.into(),
+            client_secret: secret.into(),
+        }),
+        _ => Err("expected CLIENT_ID:CLIENT_SECRET".into()),
+    }
 }
 
 /// Runs the standalone sandbox until Ctrl-C or SIGTERM.
@@ -270,6 +303,11 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         seed: args.seed,
         webhook_url: args.webhook_url,
         token_ttl: Duration::from_secs(args.token_ttl_secs),
+        clients: if args.clients.is_empty() {
+            vec![OAuthClient::sandbox_default()]
+        } else {
+            args.clients
+        },
         ..SandboxConfig::default()
     };
     let started = std::time::Instant::now();
@@ -282,7 +320,8 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
-    tracing::info!("sandbox HighLevel is ready at http://{}", args.addr);
+    let bound = listener.local_addr()?;
+    tracing::info!("sandbox HighLevel is ready at http://{bound}");
     axum::serve(listener, sandbox.router())
         .with_graceful_shutdown(crate::server::shutdown::signal_received())
         .await

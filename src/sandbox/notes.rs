@@ -7,10 +7,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use super::contacts::{contact_mut, READ, WRITE};
+use super::contacts::{READ, WRITE};
 use super::errors::{ApiError, ApiResult};
 use super::events::{self, Event};
 use super::ids::fresh_id;
+use super::lookup::contact_mut;
 use super::params::{json_object, Fields};
 use super::render;
 use super::store::{LocationData, Note};

@@ -84,7 +84,12 @@ impl Sandbox {
             return Err("This client_id is not registered with the sandbox.");
         }
         let redirect_uri = get("redirect_uri").ok_or("redirect_uri is missing.")?;
-        if !(redirect_uri.starts_with("http://") || redirect_uri.starts_with("https://")) {
+        let absolute = redirect_uri.starts_with("http://") || redirect_uri.starts_with("https://");
+        if !absolute
+            || redirect_uri
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace())
+        {
             return Err("redirect_uri must be an absolute http(s) URL.");
         }
         Ok(ConsentRequest {

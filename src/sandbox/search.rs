@@ -503,7 +503,7 @@ async fn search(
     let request = parse_request(&body)?;
     grant.require_location(&request.location_id)?;
     let page = request.page.unwrap_or(1);
-    if request.search_after.is_none() && page * request.page_limit > PAGING_WINDOW {
+    if request.search_after.is_none() && page.saturating_mul(request.page_limit) > PAGING_WINDOW {
         return Err(ApiError::unprocessable(
             "page and pageLimit reach at most 10000 records; use searchAfter to go further",
         ));

@@ -305,19 +305,7 @@ pub fn seed_contact(
     let since_added = (anchor - date_added).num_minutes().max(1);
     let date_updated = date_added + Duration::minutes(rng.gen_range(0..since_added));
     let is_member = rng.gen_bool(0.6);
-    let mut tags = vec![if is_member { "member" } else { "lead" }.to_owned()];
-    if !is_member && rng.gen_bool(0.3) {
-        tags.push("trial".into());
-    }
-    if is_member && rng.gen_bool(0.1) {
-        tags.push("lapsed".into());
-    }
-    for _ in 0..rng.gen_range(0..3) {
-        let tag = pick(rng, &MEMBER_TAGS).to_owned();
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
+    let tags = seed_tags(rng, is_member);
     let custom_fields = seed_contact_fields(rng, location, is_member, date_added, serial);
     let dnd = rng.gen_bool(0.05);
     Contact {
@@ -342,29 +330,10 @@ pub fn seed_contact(
         source: Some(pick(rng, &SOURCES).into()),
         contact_type: if is_member { "customer" } else { "lead" }.into(),
         dnd,
-        dnd_settings: dnd
-            .then(|| DndChannel {
-                channel: "SMS".into(),
-                status: "active".into(),
-                message: "Opted out by text".into(),
-                code: "STOP".into(),
-            })
-            .into_iter()
-            .collect(),
+        dnd_settings: if dnd { vec![sms_opt_out()] } else { Vec::new() },
         tags,
         custom_fields,
-        date_of_birth: rng.gen_bool(0.4).then(|| {
-            Utc.with_ymd_and_hms(
-                rng.gen_range(1960..2006),
-                rng.gen_range(1..13),
-                rng.gen_range(1..29),
-                0,
-                0,
-                0,
-            )
-            .single()
-            .unwrap_or(anchor)
-        }),
+        date_of_birth: rng.gen_bool(0.4).then(|| seed_birthday(rng, anchor)),
         date_added,
         date_updated,
         assigned_to: if rng.gen_bool(0.7) {
@@ -385,6 +354,45 @@ pub fn seed_contact(
             location.info.name.to_lowercase().replace([' ', '&'], "")
         )),
         ..Contact::default()
+    }
+}
+
+/// `member` or `lead`, sometimes `trial` or `lapsed`, and a few interests.
+fn seed_tags(rng: &mut ChaCha8Rng, is_member: bool) -> Vec<String> {
+    let mut tags = vec![if is_member { "member" } else { "lead" }.to_owned()];
+    if !is_member && rng.gen_bool(0.3) {
+        tags.push("trial".into());
+    }
+    if is_member && rng.gen_bool(0.1) {
+        tags.push("lapsed".into());
+    }
+    for _ in 0..rng.gen_range(0..3) {
+        let tag = pick(rng, &MEMBER_TAGS).to_owned();
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
+fn seed_birthday(rng: &mut ChaCha8Rng, anchor: DateTime<Utc>) -> DateTime<Utc> {
+    let (year, month, day) = (
+        rng.gen_range(1960..2006),
+        rng.gen_range(1..13),
+        rng.gen_range(1..29),
+    );
+    Utc.with_ymd_and_hms(year, month, day, 0, 0, 0)
+        .single()
+        .unwrap_or(anchor)
+}
+
+/// A contact who texted STOP.
+fn sms_opt_out() -> DndChannel {
+    DndChannel {
+        channel: "SMS".into(),
+        status: "active".into(),
+        message: "Opted out by text".into(),
+        code: "STOP".into(),
     }
 }
 

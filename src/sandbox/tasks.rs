@@ -8,10 +8,11 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::auth::{Access, V2021_07_28};
-use super::contacts::{contact_mut, READ, WRITE};
+use super::contacts::{READ, WRITE};
 use super::errors::{ApiError, ApiResult};
 use super::events::{self, Event};
 use super::ids::fresh_id;
+use super::lookup::contact_mut;
 use super::params::{json_object, Fields};
 use super::render;
 use super::store::{LocationData, Task};

@@ -1,4 +1,5 @@
-//! Users of a location: `GET /users/search` and the deprecated `GET /users/`.
+//! Users of a location: `GET /users/search`, `GET /users/{userId}` and the
+//! deprecated `GET /users/`.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -19,6 +20,23 @@ pub fn routes() -> Router<Sandbox> {
         .route("/users/search", get(search))
         .route("/users/", get(by_location))
         .route("/users", get(by_location))
+        .route("/users/{user_id}", get(read))
+}
+
+async fn read(
+    State(sandbox): State<Sandbox>,
+    headers: HeaderMap,
+    axum::extract::Path(user_id): axum::extract::Path<String>,
+) -> ApiResult<Json<Value>> {
+    let grant = sandbox.authorize(&headers, READ)?;
+    sandbox.look(&grant.location_id, |location| {
+        location
+            .users
+            .iter()
+            .find(|user| user.id == user_id)
+            .map(|user| Json(render::user(user, &grant.location_id)))
+            .ok_or_else(|| ApiError::BadRequest("User not found".into()))
+    })
 }
 
 /// `companyId` is required; a location token may only look at its location.

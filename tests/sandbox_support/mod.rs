@@ -22,8 +22,9 @@ pub const V_CONTACTS: &str = "2021-07-28";
 pub const V_CALENDARS: &str = "2021-04-15";
 
 /// Every scope the sandbox's endpoints check.
-pub const ALL_SCOPES: [&str; 9] = [
+pub const ALL_SCOPES: [&str; 10] = [
     "contacts.readonly",
+    "locations.readonly",
     "contacts.write",
     "locations/tasks.readonly",
     "locations/customFields.readonly",
