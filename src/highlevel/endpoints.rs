@@ -357,7 +357,7 @@ impl HighLevelClient {
 
     // Bulk changes.
 
-    /// Adds or removes tags on many contacts (operationId `create-association` [sic]).
+    /// Adds or removes tags on many contacts (operationId `create-association` (sic)).
     pub async fn bulk_update_tags(
         &self,
         location_id: &str,
