@@ -1,5 +1,6 @@
 //! `switchboard api` run as a separate process against the sandbox.
 
+mod common;
 #[path = "sandbox_support/mod.rs"]
 mod sandbox_support;
 
@@ -184,4 +185,49 @@ async fn the_catalogue_is_listed_without_a_token() {
             "{operation} missing from\n{listing}"
         );
     }
+}
+
+#[tokio::test]
+async fn with_a_database_the_command_shares_the_budget_and_logs() {
+    let api = sandbox_support::start().await;
+    let token = api.full_token().await;
+    let (database_url, _) = common::test_db_url().await;
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("api")
+        .args([
+            "--base-url",
+            &api.base,
+            "--token",
+            &token,
+            "--location",
+            &api.location_id,
+        ])
+        .arg("get-location-tags")
+        .env("DATABASE_URL", &database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout_json(&output)["tags"].is_array());
+    let pool = switchboard::db::connect(&database_url, 1)
+        .await
+        .expect("pool");
+    let logged: Vec<(String, Option<i16>)> =
+        sqlx::query_as("SELECT operation_id, status FROM highlevel_request_log")
+            .fetch_all(&pool)
+            .await
+            .expect("request log");
+    assert_eq!(logged, [("get-location-tags".to_owned(), Some(200))]);
+    let used: i32 =
+        sqlx::query_scalar("SELECT day_used FROM highlevel_rate_budget WHERE location_id = $1")
+            .bind(&api.location_id)
+            .fetch_one(&pool)
+            .await
+            .expect("budget row");
+    assert!(used >= 1, "{used}");
 }

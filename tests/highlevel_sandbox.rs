@@ -344,14 +344,26 @@ async fn every_operation_of_the_catalogue_round_trips() {
         .expect("a seeded calendar");
     let now = chrono::Utc::now().timestamp_millis();
     let day = 86_400_000;
-    hl.get_calendar_events(&CalendarEventsQuery {
-        location_id: loc.into(),
-        start_time_ms: now - 400 * day,
-        end_time_ms: now + 400 * day,
-        owner: EventOwner::Calendar(calendar_id),
-    })
-    .await
-    .expect("get-calendar-events");
+    let events = hl
+        .get_calendar_events(&CalendarEventsQuery {
+            location_id: loc.into(),
+            start_time_ms: now - 400 * day,
+            end_time_ms: now + 400 * day,
+            owner: EventOwner::Calendar(calendar_id),
+        })
+        .await
+        .expect("get-calendar-events")
+        .events;
+    let event = events.first().expect("a seeded event");
+    let fetched = hl
+        .get_appointment(loc, &event.id)
+        .await
+        .expect("get-appointment");
+    assert_eq!(fetched.event.id, event.id);
+    let location = hl.get_location(loc).await.expect("get-location").location;
+    assert_eq!(location.id, loc);
+    let user = hl.get_user(loc, &user_id).await.expect("get-user");
+    assert_eq!(user.id, user_id);
     hl.get_appointments_for_contact(loc, id)
         .await
         .expect("get-appointments-for-contact");

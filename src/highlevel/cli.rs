@@ -177,3 +177,41 @@ fn parse_param(param: &str) -> Result<(String, String), String> {
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        api: ApiArgs,
+    }
+
+    #[test]
+    fn parameters_parse_and_the_token_stays_hidden() {
+        let probe = Probe::parse_from([
+            "probe",
+            "--token",
+            "pit-secret-value",
+            "--param",
+            "contactId=abc=def",
+            "get-contact",
+        ]);
+        assert_eq!(
+            probe.api.params,
+            [("contactId".to_owned(), "abc=def".to_owned())]
+        );
+        assert_eq!(probe.api.operation.as_deref(), Some("get-contact"));
+        let printed = format!("{:?}", probe.api);
+        assert!(!printed.contains("pit-secret-value"), "{printed}");
+    }
+
+    #[test]
+    fn a_parameter_needs_a_name() {
+        assert!(parse_param("=value").is_err());
+        assert!(parse_param("novalue").is_err());
+        assert_eq!(parse_param("a="), Ok(("a".to_owned(), String::new())));
+    }
+}

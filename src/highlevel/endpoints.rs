@@ -357,7 +357,7 @@ impl HighLevelClient {
 
     // Bulk changes.
 
-    /// Adds or removes tags on many contacts (operationId `create-association` [sic]).
+    /// Adds or removes tags on many contacts (operationId `create-association` (sic)).
     pub async fn bulk_update_tags(
         &self,
         location_id: &str,
@@ -495,7 +495,12 @@ impl HighLevelClient {
         .await
     }
 
-    // Location lists.
+    // The location and its lists.
+
+    /// The location itself; also a cheap check that a token works.
+    pub async fn get_location(&self, location_id: &str) -> Result<LocationResponse> {
+        self.typed("get-location", location_id, &[], NO_BODY).await
+    }
 
     /// Custom field definitions; `model` is `contact`, `opportunity` or `all`.
     pub async fn get_custom_fields(
@@ -540,7 +545,22 @@ impl HighLevelClient {
             .await
     }
 
+    pub async fn get_appointment(
+        &self,
+        location_id: &str,
+        event_id: &str,
+    ) -> Result<CalendarEventResponse> {
+        let params = [("eventId", event_id)];
+        self.typed("get-appointment", location_id, &params, NO_BODY)
+            .await
+    }
+
     // Users.
+
+    pub async fn get_user(&self, location_id: &str, user_id: &str) -> Result<User> {
+        self.typed("get-user", location_id, &[("userId", user_id)], NO_BODY)
+            .await
+    }
 
     pub async fn search_users(
         &self,

@@ -175,13 +175,16 @@ static OPERATIONS: &[Operation] = &[
     op("get-contacts", Method::GET, "/contacts/", V1, CONTACTS_READ, &[required("locationId"), optional("startAfterId"), optional("startAfter"), optional("query"), optional("limit")], Body::None, "List contacts (deprecated: use search-contacts-advanced)"),
     // apps/locations.json
     op("task-search", Method::POST, "/locations/{locationId}/tasks/search", V1, "locations/tasks.readonly", &[], Body::Json, "Search the tasks of the whole location"),
+    op("get-location", Method::GET, "/locations/{locationId}", V1, "locations.readonly", &[], Body::None, "Get the location: name, time zone, contact details"),
     op("get-custom-fields", Method::GET, "/locations/{locationId}/customFields", V1, "locations/customFields.readonly", &[optional("model")], Body::None, "List the custom fields of the location"),
     op("get-location-tags", Method::GET, "/locations/{locationId}/tags", V1, "locations/tags.readonly", &[], Body::None, "List the tags of the location"),
     // apps/calendars.json
     op("get-calendars", Method::GET, "/calendars/", CALENDARS, "calendars.readonly", &[required("locationId"), optional("groupId"), optional("showDrafted")], Body::None, "List the calendars of the location"),
     op("get-calendar-events", Method::GET, "/calendars/events", CALENDARS, "calendars/events.readonly", &[required("locationId"), optional("userId"), optional("calendarId"), optional("groupId"), required("startTime"), required("endTime")], Body::None, "List events between two times (epoch ms) of a calendar, user or group"),
+    op("get-appointment", Method::GET, "/calendars/events/appointments/{eventId}", CALENDARS, "calendars/events.readonly", &[], Body::None, "Get one appointment"),
     // apps/users.json
     op("search-users", Method::GET, "/users/search", V1, "users.readonly", &[required("companyId"), optional("query"), optional("skip"), optional("limit"), optional("locationId"), optional("type"), optional("role"), optional("ids"), optional("sort"), optional("sortDirection"), optional("enabled2waySync")], Body::None, "Search users"),
+    op("get-user", Method::GET, "/users/{userId}", V1, "users.readonly", &[], Body::None, "Get a user"),
     op("get-user-by-location", Method::GET, "/users/", V1, "users.readonly", &[required("locationId")], Body::None, "List the users of the location (deprecated: use search-users)"),
     // apps/businesses.json
     op("get-businesses-by-location", Method::GET, "/businesses/", V1, "businesses.readonly", &[required("locationId"), optional("limit"), optional("skip")], Body::None, "List the businesses of the location"),

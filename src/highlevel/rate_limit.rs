@@ -6,14 +6,14 @@
 //! process draws from the same one: a process takes the location's budget row
 //! lock, counts the grants younger than the window, and records its own grant
 //! before it lets go, so N processes together never exceed the budget.
+//! [`RateLimiter::in_process`] keeps it in memory, for a single process with
+//! no database, such as one `switchboard api` run.
 //!
 //! HighLevel counts a request when it arrives, some time after it was
 //! granted. So once the answer is back, the grant is [settled](RateLimiter::settle):
 //! its time moves to the answer's arrival, which is never earlier than when
 //! HighLevel counted it. Counting windows from there keeps the requests
 //! HighLevel sees spread over a full window even when some were slow to reach it.
-//! [`RateLimiter::in_process`] keeps it in memory, for a single process with
-//! no database, such as one `switchboard api` run.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -3,6 +3,11 @@
 //! Only answers that say "try again later" are retried: 429, 5xx, timeouts
 //! and failed connections. The jitter spreads the retries of several workers
 //! that failed together, so they do not come back at the same instant.
+//!
+//! Writes are retried too. Most HighLevel writes are safe to repeat (updates,
+//! adding tags or followers, upserts, completing a task); a create repeated
+//! after a 5xx that HighLevel had in fact carried out can leave a duplicate,
+//! which is the lesser harm than silently losing the user's change.
 
 use std::future::Future;
 use std::time::Duration;

@@ -45,3 +45,22 @@ impl AccessToken for StaticToken {
         Box::pin(async { Ok(self.0.clone()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[tokio::test]
+    async fn a_static_token_is_handed_out_but_never_printed() {
+        let token = StaticToken::new(SecretString::from("pit-0123456789abcdef"));
+        let printed = format!("{token:?}");
+        assert!(!printed.contains("0123456789abcdef"), "{printed}");
+        let bearer = token
+            .bearer("loc")
+            .await
+            .map(|b| b.expose_secret().to_owned());
+        assert_eq!(bearer.ok().as_deref(), Some("pit-0123456789abcdef"));
+        assert_eq!(token.rejected("loc").await.ok(), Some(false));
+    }
+}

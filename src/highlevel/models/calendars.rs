@@ -114,6 +114,14 @@ pub struct CalendarEventsResponse {
     pub extra: Extra,
 }
 
+/// `GetCalendarEventSuccessfulResponseDTO`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalendarEventResponse {
+    pub event: CalendarEvent,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 /// Which events to list: the location, the window in epoch milliseconds, and
 /// one of a calendar, a user or a calendar group (the document requires one).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Extra;
 
-/// `{succeded}` [sic]: the answer of most deletes and of campaign and workflow changes.
+/// `{succeded}` (sic): the answer of most deletes and of campaign and workflow changes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Succeded {
     #[serde(default)]

@@ -87,7 +87,7 @@ pub struct AttributionSource {
     pub extra: Extra,
 }
 
-/// `GetContectByIdSchema` [sic]: the contact returned by get, update and upsert.
+/// `GetContectByIdSchema` (sic): the contact returned by get, update and upsert.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
@@ -638,7 +638,7 @@ pub struct BulkBusiness {
     pub business_id: Option<String>,
 }
 
-/// `ContactsBulkUpateResponse` [sic].
+/// `ContactsBulkUpateResponse` (sic).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkBusinessResponse {
     #[serde(default)]

@@ -1,4 +1,4 @@
-//! Location-level lists: custom fields and tags.
+//! The location itself, and its lists: custom fields and tags.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +66,37 @@ pub struct Tag {
 pub struct TagsResponse {
     #[serde(default)]
     pub tags: Vec<Tag>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `GetLocationByIdSchema`, with the fields this app shows; addresses,
+/// settings and branding stay in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub company_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `GetLocationByIdSuccessfulResponseDto`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LocationResponse {
+    pub location: Location,
     #[serde(flatten)]
     pub extra: Extra,
 }

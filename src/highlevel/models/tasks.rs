@@ -35,7 +35,7 @@ pub struct TasksResponse {
     pub extra: Extra,
 }
 
-/// `TaskByIsSuccessfulResponseDto` [sic].
+/// `TaskByIsSuccessfulResponseDto` (sic).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskResponse {
     pub task: Task,
