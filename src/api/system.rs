@@ -44,6 +44,9 @@ pub struct HighLevelMode {
 #[server(endpoint = "system/highlevel-mode")]
 pub async fn get_highlevel_mode() -> Result<HighLevelMode, ServerFnError> {
     use crate::server::AppState;
-    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
-    Ok(HighLevelMode { sandbox: state.highlevel.sandbox })
+    let state =
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    Ok(HighLevelMode {
+        sandbox: state.highlevel.sandbox,
+    })
 }
