@@ -4,10 +4,9 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod ui;
 
-#[cfg(feature = "ssr")]
-pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]

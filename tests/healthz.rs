@@ -2,28 +2,8 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use switchboard::config::HighLevelTarget;
-use switchboard::server::{self, AppState, InstanceInfo};
-
 async fn spawn_app(db: sqlx::PgPool) -> String {
-    let scratch = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        leptos_options: server::leptos_options(addr),
-        db,
-        vault: switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap(),
-        highlevel: Arc::new(HighLevelTarget::sandbox(&format!("http://{addr}"))),
-        info: Arc::new(InstanceInfo {
-            embedded_database: true,
-        }),
-    };
-    let app = server::router(state, Duration::from_secs(10), None);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::spawn_app(db, false).await.base
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 //! Server functions: the only door from the browser to the server. Each one
 //! authenticates the caller, checks the role, and calls a service.
 
+pub mod session;
 pub mod system;

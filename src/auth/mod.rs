@@ -1,4 +1,28 @@
 //! Who may do what: HighLevel sign-in, sessions, teams and roles, and the
-//! encrypted storage of HighLevel tokens.
+//! encrypted storage of HighLevel tokens. `roles` and `CurrentUser` cross the
+//! wire; the rest is server-only.
 
+pub mod roles;
+
+#[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod oauth;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
 pub mod vault;
+
+use serde::{Deserialize, Serialize};
+
+use roles::Role;
+
+/// The signed-in person as pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub name: String,
+    pub email: String,
+    pub location_id: String,
+    pub location_name: String,
+    pub role: Role,
+}

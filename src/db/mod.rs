@@ -65,11 +65,16 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .with_context(|| format!("connecting to Postgres at {host}"))
 }
 
+/// Our migrations, then the session store's own table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")
         .run(pool)
         .await
-        .context("running database migrations")
+        .context("running database migrations")?;
+    tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+        .migrate()
+        .await
+        .context("creating the session table")
 }
 
 /// `CREATE DATABASE` has no `IF NOT EXISTS`; check the catalogue first.

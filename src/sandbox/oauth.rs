@@ -54,7 +54,9 @@ const STYLE: &str = "<style>\
 body{font-family:system-ui,sans-serif;background:#f4f6fb;color:#1d2433;margin:0}\
 main{max-width:34rem;margin:3rem auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0001}\
 h1{font-size:1.3rem;margin-top:0}.badge{display:inline-block;background:#fff3cd;color:#7a5b00;border-radius:6px;padding:.1rem .5rem;font-size:.8rem}\
-ul.scopes{padding-left:1.2rem;color:#44506a}form{margin:.5rem 0}\
+ul.scopes{padding-left:1.2rem;color:#44506a}\
+form{display:grid;gap:.5rem;margin:.7rem 0;padding:.8rem;border:1px solid #e3e7f0;border-radius:10px}\
+label{font-size:.85rem;color:#5d6577}select{margin-left:.4rem;padding:.25rem;font-size:.9rem}\
 button{width:100%;text-align:left;padding:.8rem 1rem;border:1px solid #d5dbe8;border-radius:8px;background:#fff;font-size:1rem;cursor:pointer}\
 button:hover{border-color:#3b6ff5;background:#f0f4ff}</style>";
 
@@ -124,12 +126,13 @@ async fn consent_page(State(sandbox): State<Sandbox>, query: QueryMap) -> Respon
             // A relative action keeps the form working under any mount prefix.
             format!(
                 "<form method=\"post\" action=\"chooselocation\">{}{}{}{}{}\
-                 <button type=\"submit\">{}</button></form>",
+                 <label>Sign in as {}</label><button type=\"submit\">{}</button></form>",
                 hidden("client_id", &request.client_id),
                 hidden("redirect_uri", &request.redirect_uri),
                 hidden("scope", &request.scope),
                 hidden("state", request.state.as_deref().unwrap_or_default()),
                 hidden("location_id", id),
+                user_choice(&sandbox, id),
                 escape(name),
             )
         })
@@ -141,6 +144,30 @@ async fn consent_page(State(sandbox): State<Sandbox>, query: QueryMap) -> Respon
         escape(&request.client_id)
     ))
     .into_response()
+}
+
+/// A list of the location's users, so tests and demos can sign in as anyone.
+fn user_choice(sandbox: &Sandbox, location_id: &str) -> String {
+    let store = sandbox.shared.store.read();
+    let options: String = store
+        .locations
+        .get(location_id)
+        .map(|location| {
+            location
+                .users
+                .iter()
+                .map(|user| {
+                    format!(
+                        "<option value=\"{}\">{} {}</option>",
+                        escape(&user.id),
+                        escape(&user.first_name),
+                        escape(&user.last_name)
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!("<select name=\"user_id\" aria-label=\"User\">{options}</select>")
 }
 
 async fn consent_given(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
@@ -155,9 +182,13 @@ async fn consent_given(State(sandbox): State<Sandbox>, body: Bytes) -> Response 
     let user_id = {
         let store = sandbox.shared.store.read();
         match store.locations.get(&location_id) {
+            // The person chosen on the page, if they belong to the location;
+            // otherwise its first user (the account admin).
             Some(location) => location
                 .users
-                .first()
+                .iter()
+                .find(|user| values.get("user_id") == Some(&user.id))
+                .or_else(|| location.users.first())
                 .map(|user| user.id.clone())
                 .unwrap_or_default(),
             None => return error_page("Unknown location."),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::{get_configuration, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -19,6 +19,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
 use crate::app::{shell, App};
+use crate::auth::oauth;
 use crate::auth::vault::Vault;
 use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
@@ -31,8 +32,12 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let session_layer = crate::auth::session::layer(state.db.clone(), state.info.secure_cookies);
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/auth/login", get(oauth::login))
+        .route("/auth/callback", get(oauth::callback))
+        .route("/auth/logout", post(oauth::logout))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -44,7 +49,7 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
         Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox.router()),
         None => router,
     };
-    middleware::wrap(router, request_timeout).with_state(state)
+    middleware::wrap(router.layer(session_layer), request_timeout).with_state(state)
 }
 
 /// `switchboard serve`: opens the database, serves until a stop signal, then
@@ -62,7 +67,11 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
         db: database.pool.clone(),
         vault,
         highlevel: Arc::new(highlevel),
-        info: Arc::new(InstanceInfo { embedded_database }),
+        http: http_client()?,
+        info: Arc::new(InstanceInfo {
+            embedded_database,
+            secure_cookies: public_url.starts_with("https://"),
+        }),
     };
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
@@ -98,6 +107,17 @@ pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
     };
     options.site_addr = site_addr;
     options
+}
+
+/// The app's outgoing HTTP client. Redirects are not followed: an OAuth
+/// token endpoint that redirects is a misconfiguration to report, not follow.
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    crate::tls::install_crypto_provider();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .context("building the HTTP client")
 }
 
 /// The simulated HighLevel for sandbox mode, seeded with the demo locations.

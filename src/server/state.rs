@@ -14,6 +14,8 @@ pub struct AppState {
     pub db: PgPool,
     pub vault: Vault,
     pub highlevel: Arc<HighLevelTarget>,
+    /// The one outgoing HTTP client (no redirects followed, as OAuth wants).
+    pub http: reqwest::Client,
     pub info: Arc<InstanceInfo>,
 }
 
@@ -22,6 +24,8 @@ pub struct AppState {
 pub struct InstanceInfo {
     /// True when the server started its own Postgres (no `DATABASE_URL`).
     pub embedded_database: bool,
+    /// True when people reach Switchboard over https: cookies are then Secure.
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

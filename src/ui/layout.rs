@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::session::get_current_user;
 use crate::api::system::get_highlevel_mode;
 use crate::ui::icons::{Icon, IconSvg};
 
@@ -43,6 +44,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </nav>
+                <AccountPanel />
             </aside>
             <main class="content">
                 <SandboxBanner />
@@ -50,6 +52,46 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     view! { <PageError errors /> }
                 }>{children()}</ErrorBoundary>
             </main>
+        </div>
+    }
+}
+
+/// Who is signed in, with sign-out; or the way to sign in.
+#[component]
+fn AccountPanel() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    view! {
+        <div class="account">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match user.await.ok().flatten() {
+                        Some(user) => {
+                            view! {
+                                <div class="account-card" data-testid="account">
+                                    <span class="account-name">{user.name}</span>
+                                    <span class="account-team">
+                                        {user.location_name} " · " {user.role.label()}
+                                    </span>
+                                    <form method="post" action="/auth/logout">
+                                        <button type="submit" class="link-button">
+                                            "Sign out"
+                                        </button>
+                                    </form>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <a class="button account-signin" href="/signin">
+                                    "Sign in"
+                                </a>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </div>
     }
 }

@@ -60,3 +60,44 @@ pub fn http() -> reqwest::Client {
     switchboard::tls::install_crypto_provider();
     reqwest::Client::new()
 }
+
+/// A running app, served on a free loopback port.
+pub struct TestApp {
+    pub base: String,
+    pub db: PgPool,
+}
+
+/// Serves the real router over `db`. With `sandbox`, the simulated HighLevel
+/// is mounted under `/sandbox` and the app talks to it, as in sandbox mode.
+pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
+    use std::sync::Arc;
+    use switchboard::config::HighLevelTarget;
+    use switchboard::server::{self, AppState, InstanceInfo};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let highlevel = HighLevelTarget::sandbox(&base);
+    let mounted = sandbox.then(|| {
+        switchboard::sandbox::Sandbox::new(switchboard::sandbox::SandboxConfig {
+            contacts: 50,
+            public_base_url: Some(highlevel.api_base.clone()),
+            ..Default::default()
+        })
+    });
+    let scratch = tempfile::tempdir().unwrap();
+    let state = AppState {
+        leptos_options: server::leptos_options(addr),
+        db: db.clone(),
+        vault: switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap(),
+        highlevel: Arc::new(highlevel),
+        http: server::http_client().unwrap(),
+        info: Arc::new(InstanceInfo {
+            embedded_database: true,
+            secure_cookies: false,
+        }),
+    };
+    let app = server::router(state, std::time::Duration::from_secs(30), mounted);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApp { base, db }
+}

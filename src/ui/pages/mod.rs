@@ -7,6 +7,7 @@ mod contacts;
 mod dashboard;
 mod not_found;
 mod settings;
+mod signin;
 mod tasks;
 
 pub use appointments::AppointmentsPage;
@@ -16,4 +17,5 @@ pub use contacts::ContactsPage;
 pub use dashboard::DashboardPage;
 pub use not_found::NotFoundPage;
 pub use settings::SettingsPage;
+pub use signin::SignInPage;
 pub use tasks::TasksPage;

@@ -1,0 +1,47 @@
+import { test, expect, screenshot } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+// Each run starts with an empty database; this file is the only one that
+// signs in to the third demo location, so its first person becomes owner.
+async function signIn(page: Page, userIndex: number, write = false) {
+  await page.goto("/");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("link", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+  if (write) await page.getByLabel("Let Switchboard make changes").check();
+  await page.getByRole("button", { name: "Sign in with HighLevel" }).click();
+  await expect(page.getByRole("heading", { name: "Choose a location" })).toBeVisible();
+  const locations: Array<{ name: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
+  const location = page.locator("form", { has: page.getByRole("button", { name: locations[2].name }) });
+  const user = location.getByLabel("User");
+  const chosen = (await user.locator("option").nth(userIndex).textContent())!.trim();
+  await user.selectOption({ index: userIndex });
+  await location.getByRole("button").click();
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  return { chosen, locationName: locations[2].name };
+}
+
+test("sign in with HighLevel, see who you are, and sign out", async ({ page }) => {
+  const { chosen, locationName } = await signIn(page, 0);
+  await expect(page).toHaveURL(/\/$/);
+  const account = page.getByTestId("account");
+  await expect(account).toContainText(chosen);
+  await expect(account).toContainText(`${locationName} · Owner`);
+  await screenshot(page, "signed-in");
+  await account.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
+  await screenshot(page, "signin");
+});
+
+test("a colleague of the same location joins as a member", async ({ page }) => {
+  const { chosen, locationName } = await signIn(page, 1, true);
+  const account = page.getByTestId("account");
+  await expect(account).toContainText(chosen);
+  await expect(account).toContainText(`${locationName} · Member`);
+});
+
+test("a refused sign-in says what happened", async ({ page }) => {
+  await page.goto("/signin?problem=refused");
+  await expect(page.getByTestId("signin-problem")).toContainText("did not give Switchboard access");
+});

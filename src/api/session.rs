@@ -1,0 +1,23 @@
+//! Who is signed in, for the layout and every page.
+
+use leptos::prelude::*;
+
+use crate::auth::CurrentUser;
+
+#[server(endpoint = "session/current-user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, ServerFnError> {
+    use crate::auth::{accounts, session};
+    use crate::server::AppState;
+    let state =
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let Some(who) = session::signed_in(&session).await else {
+        return Ok(None);
+    };
+    accounts::current_user(&state.db, who.user_id, &who.location_id)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading the signed-in user");
+            ServerFnError::new("the database did not answer")
+        })
+}

@@ -1,0 +1,149 @@
+//! Storage of teams, people, roles and each team's HighLevel connection.
+
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
+
+use super::roles::Role;
+use super::vault::Vault;
+use super::CurrentUser;
+
+/// Everything a completed HighLevel consent tells us.
+pub struct SignInRecord {
+    pub location_id: String,
+    pub location_name: String,
+    pub highlevel_user_id: String,
+    pub name: String,
+    pub email: String,
+    pub tokens: OAuthTokens,
+}
+
+pub struct OAuthTokens {
+    pub access: SecretString,
+    pub refresh: Option<SecretString>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub scopes: Vec<String>,
+}
+
+/// Records a sign-in: the team and person (created on first sight), the
+/// membership (the first person of a location becomes its owner), and the
+/// fresh tokens, sealed. Returns the user's id and role.
+pub async fn record_sign_in(
+    pool: &PgPool,
+    vault: &Vault,
+    record: &SignInRecord,
+) -> sqlx::Result<(i64, Role)> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO teams (location_id, name) VALUES ($1, $2)
+         ON CONFLICT (location_id) DO UPDATE SET name = EXCLUDED.name",
+    )
+    .bind(&record.location_id)
+    .bind(&record.location_name)
+    .execute(&mut *tx)
+    .await?;
+    // Two first sign-ins at once must not both become owner: hold the team row.
+    sqlx::query("SELECT 1 FROM teams WHERE location_id = $1 FOR UPDATE")
+        .bind(&record.location_id)
+        .execute(&mut *tx)
+        .await?;
+    let user_id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (highlevel_user_id, name, email, last_sign_in_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (highlevel_user_id)
+         DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, last_sign_in_at = now()
+         RETURNING id",
+    )
+    .bind(&record.highlevel_user_id)
+    .bind(&record.name)
+    .bind(&record.email)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO memberships (user_id, location_id, role)
+         SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM memberships WHERE location_id = $2)
+                             THEN 'member'::team_role ELSE 'owner'::team_role END
+         ON CONFLICT (user_id, location_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(&record.location_id)
+    .execute(&mut *tx)
+    .await?;
+    let role: Role =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
+            .bind(user_id)
+            .bind(&record.location_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens).await?;
+    tx.commit().await?;
+    Ok((user_id, role))
+}
+
+async fn store_oauth_connection(
+    tx: &mut sqlx::PgConnection,
+    vault: &Vault,
+    location_id: &str,
+    user_id: i64,
+    tokens: &OAuthTokens,
+) -> sqlx::Result<()> {
+    let access = vault.seal(
+        &token_context(location_id, "access"),
+        tokens.access.expose_secret(),
+    );
+    let refresh = tokens.refresh.as_ref().map(|refresh| {
+        vault.seal(
+            &token_context(location_id, "refresh"),
+            refresh.expose_secret(),
+        )
+    });
+    sqlx::query(
+        "INSERT INTO connections (location_id, kind, access_token_sealed, refresh_token_sealed, scopes,
+                                  expires_at, refreshed_at, status, status_detail, connected_by)
+         VALUES ($1, 'oauth', $2, $3, $4, $5, now(), 'active', '', $6)
+         ON CONFLICT (location_id) DO UPDATE SET
+             kind = 'oauth', access_token_sealed = EXCLUDED.access_token_sealed,
+             refresh_token_sealed = EXCLUDED.refresh_token_sealed, scopes = EXCLUDED.scopes,
+             expires_at = EXCLUDED.expires_at, refreshed_at = now(), status = 'active',
+             status_detail = '', connected_by = EXCLUDED.connected_by, updated_at = now()",
+    )
+    .bind(location_id)
+    .bind(access)
+    .bind(refresh)
+    .bind(&tokens.scopes)
+    .bind(tokens.expires_at)
+    .bind(user_id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// What a sealed token of a location is for; binds the ciphertext to its row.
+pub fn token_context(location_id: &str, purpose: &str) -> String {
+    format!("connection:{location_id}:{purpose}")
+}
+
+/// The signed-in person with their team and role, if the membership still exists.
+pub async fn current_user(
+    pool: &PgPool,
+    user_id: i64,
+    location_id: &str,
+) -> sqlx::Result<Option<CurrentUser>> {
+    let row: Option<(String, String, String, Role)> = sqlx::query_as(
+        "SELECT u.name, u.email, t.name, m.role
+           FROM memberships m
+           JOIN users u ON u.id = m.user_id
+           JOIN teams t ON t.location_id = m.location_id
+          WHERE m.user_id = $1 AND m.location_id = $2",
+    )
+    .bind(user_id)
+    .bind(location_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(name, email, location_name, role)| CurrentUser {
+        name,
+        email,
+        location_id: location_id.to_owned(),
+        location_name,
+        role,
+    }))
+}
