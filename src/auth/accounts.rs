@@ -128,22 +128,26 @@ pub async fn current_user(
     user_id: i64,
     location_id: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    let row: Option<(String, String, String, Role)> = sqlx::query_as(
-        "SELECT u.name, u.email, t.name, m.role
+    let row: Option<(String, String, String, Role, bool)> = sqlx::query_as(
+        "SELECT u.name, u.email, t.name, m.role, coalesce(c.status = 'needs_reconnect', false)
            FROM memberships m
            JOIN users u ON u.id = m.user_id
            JOIN teams t ON t.location_id = m.location_id
+           LEFT JOIN connections c ON c.location_id = m.location_id
           WHERE m.user_id = $1 AND m.location_id = $2",
     )
     .bind(user_id)
     .bind(location_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(name, email, location_name, role)| CurrentUser {
-        name,
-        email,
-        location_id: location_id.to_owned(),
-        location_name,
-        role,
-    }))
+    Ok(row.map(
+        |(name, email, location_name, role, needs_reconnect)| CurrentUser {
+            name,
+            email,
+            location_id: location_id.to_owned(),
+            location_name,
+            role,
+            needs_reconnect,
+        },
+    ))
 }

@@ -11,6 +11,10 @@ pub mod oauth;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod token_endpoint;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+#[cfg(feature = "ssr")]
 pub mod vault;
 
 use serde::{Deserialize, Serialize};
@@ -25,4 +29,6 @@ pub struct CurrentUser {
     pub location_id: String,
     pub location_name: String,
     pub role: Role,
+    /// HighLevel refused to renew the team's access: someone must sign in again.
+    pub needs_reconnect: bool,
 }

@@ -11,22 +11,14 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, RedirectUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse, TokenUrl,
-};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::accounts::{self, OAuthTokens, SignInRecord};
 use super::session::{self, SignInState, SignedIn};
-use crate::config::HighLevelTarget;
+use super::token_endpoint::{self, TokenAnswer};
 use crate::highlevel::{HighLevelClient, StaticToken};
 use crate::server::AppState;
 
@@ -46,32 +38,6 @@ pub const READ_SCOPES: &[&str] = &[
 
 /// Asked for only when the person chooses to let Switchboard change data.
 pub const WRITE_SCOPES: &[&str] = &["contacts.write"];
-
-/// Fields of HighLevel's token answer beyond the OAuth standard ones.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HighLevelTokenFields {
-    pub location_id: Option<String>,
-    pub user_id: Option<String>,
-    pub company_id: Option<String>,
-    pub user_type: Option<String>,
-}
-
-impl ExtraTokenFields for HighLevelTokenFields {}
-
-type TokenAnswer = StandardTokenResponse<HighLevelTokenFields, BasicTokenType>;
-type OAuthClient = oauth2::Client<
-    BasicErrorResponse,
-    TokenAnswer,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
 
 /// Why a sign-in did not complete, as the sign-in page explains it.
 #[derive(Debug, Clone, Copy)]
@@ -99,21 +65,6 @@ impl SignInProblem {
     }
 }
 
-fn client(target: &HighLevelTarget) -> Result<OAuthClient, oauth2::url::ParseError> {
-    Ok(oauth2::Client::new(ClientId::new(target.client_id.clone()))
-        .set_client_secret(ClientSecret::new(
-            target.client_secret.expose_secret().to_owned(),
-        ))
-        .set_auth_uri(AuthUrl::new(format!(
-            "{}/oauth/chooselocation",
-            target.auth_base
-        ))?)
-        .set_token_uri(TokenUrl::new(format!("{}/oauth/token", target.api_base))?)
-        .set_redirect_uri(RedirectUrl::new(target.redirect_uri.clone())?)
-        // HighLevel reads the client credentials from the form body.
-        .set_auth_type(AuthType::RequestBody))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     #[serde(default)]
@@ -128,7 +79,7 @@ pub async fn login(
     let write = query
         .write
         .is_some_and(|value| value == "1" || value == "true");
-    let Ok(client) = client(&state.highlevel) else {
+    let Ok(client) = token_endpoint::client(&state.highlevel) else {
         tracing::error!("the HighLevel OAuth settings do not form valid URLs");
         return SignInProblem::Exchange.redirect();
     };
@@ -190,14 +141,14 @@ pub async fn logout(session: Session) -> Response {
 }
 
 async fn complete_sign_in(state: &AppState, code: &str) -> Result<SignedIn, SignInProblem> {
-    let client = client(&state.highlevel).map_err(|_| SignInProblem::Exchange)?;
+    let client = token_endpoint::client(&state.highlevel).map_err(|_| SignInProblem::Exchange)?;
     let http = state.http.clone();
     let answer = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
-        .request_async(&|request| send(http.clone(), request))
+        .request_async(&|request| token_endpoint::send(http.clone(), request))
         .await
         .map_err(|error| {
-            tracing::warn!(error = %error_summary(&error), "HighLevel refused the authorization code");
+            tracing::warn!(error = %token_endpoint::error_summary(&error), "HighLevel refused the authorization code");
             SignInProblem::Exchange
         })?;
     let record = sign_in_record(state, &answer).await?;
@@ -275,36 +226,4 @@ async fn sign_in_record(
 fn read_failed(error: crate::highlevel::HighLevelError) -> SignInProblem {
     tracing::warn!(error = %error.user_message(), "reading the location or user after sign-in");
     SignInProblem::Incomplete
-}
-
-/// The error's kind only: token-endpoint answers can echo request fields.
-fn error_summary<RE: std::error::Error>(
-    error: &oauth2::RequestTokenError<RE, BasicErrorResponse>,
-) -> String {
-    match error {
-        oauth2::RequestTokenError::ServerResponse(response) => format!("{:?}", response.error()),
-        oauth2::RequestTokenError::Request(_) => "the request failed".into(),
-        oauth2::RequestTokenError::Parse(_, _) => "the answer could not be read".into(),
-        oauth2::RequestTokenError::Other(_) => "unexpected answer".into(),
-    }
-}
-
-/// oauth2's HTTP hook, over the app's one reqwest client.
-async fn send(
-    http: reqwest::Client,
-    request: oauth2::HttpRequest,
-) -> Result<oauth2::HttpResponse, reqwest::Error> {
-    let (parts, body) = request.into_parts();
-    let answer = http
-        .request(parts.method, parts.uri.to_string())
-        .headers(parts.headers)
-        .body(body)
-        .send()
-        .await?;
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let mut response = oauth2::HttpResponse::new(answer.bytes().await?.to_vec());
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    Ok(response)
 }

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::session::get_current_user;
 use crate::api::system::get_highlevel_mode;
+use crate::auth::CurrentUser;
 use crate::ui::icons::{Icon, IconSvg};
 
 const NAVIGATION: [(&str, &str, Icon); 7] = [
@@ -24,6 +25,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     // attached to the server-rendered page.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    // One request for the signed-in person, shared by the sidebar and banners.
+    provide_context(Resource::new(|| (), |_| get_current_user()));
     view! {
         <div class="app-shell" data-hydrated=move || hydrated.get().then_some("true")>
             <aside class="sidebar">
@@ -48,6 +51,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             </aside>
             <main class="content">
                 <SandboxBanner />
+                <ReconnectBanner />
                 <ErrorBoundary fallback=|errors| {
                     view! { <PageError errors /> }
                 }>{children()}</ErrorBoundary>
@@ -59,7 +63,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 /// Who is signed in, with sign-out; or the way to sign in.
 #[component]
 fn AccountPanel() -> impl IntoView {
-    let user = Resource::new(|| (), |_| get_current_user());
+    let user = expect_context::<CurrentUserResource>();
     view! {
         <div class="account">
             <Suspense>
@@ -93,6 +97,34 @@ fn AccountPanel() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+}
+
+type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+
+/// Says what to do when HighLevel stopped accepting the team's connection.
+#[component]
+fn ReconnectBanner() -> impl IntoView {
+    let user = expect_context::<CurrentUserResource>();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                user.await
+                    .ok()
+                    .flatten()
+                    .filter(|user| user.needs_reconnect)
+                    .map(|_| {
+                        view! {
+                            <div class="banner banner-danger" role="alert" data-testid="reconnect-banner">
+                                <strong>"HighLevel stopped accepting this connection."</strong>
+                                " Syncing and changes are paused. "
+                                <a href="/signin">"Sign in again"</a>
+                                " to reconnect."
+                            </div>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 

@@ -2,6 +2,8 @@
 //! machine's binaries, once per test binary, with a fresh database per test.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -65,6 +67,22 @@ pub fn http() -> reqwest::Client {
 pub struct TestApp {
     pub base: String,
     pub db: PgPool,
+    pub vault: switchboard::auth::vault::Vault,
+    pub highlevel: std::sync::Arc<switchboard::config::HighLevelTarget>,
+    _scratch: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A token store like the server's, over `pool` (another pool stands
+    /// for another server process).
+    pub fn tokens(&self, pool: PgPool) -> switchboard::auth::tokens::ConnectionTokens {
+        switchboard::auth::tokens::ConnectionTokens::new(
+            pool,
+            self.vault.clone(),
+            self.highlevel.clone(),
+            switchboard::server::http_client().unwrap(),
+        )
+    }
 }
 
 /// Serves the real router over `db`. With `sandbox`, the simulated HighLevel
@@ -86,11 +104,13 @@ pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
         })
     });
     let scratch = tempfile::tempdir().unwrap();
+    let vault = switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap();
+    let highlevel = Arc::new(highlevel);
     let state = AppState {
         leptos_options: server::leptos_options(addr),
         db: db.clone(),
-        vault: switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap(),
-        highlevel: Arc::new(highlevel),
+        vault: vault.clone(),
+        highlevel: highlevel.clone(),
         http: server::http_client().unwrap(),
         info: Arc::new(InstanceInfo {
             embedded_database: true,
@@ -99,5 +119,16 @@ pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
     };
     let app = server::router(state, std::time::Duration::from_secs(30), mounted);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { base, db }
+    TestApp {
+        base,
+        db,
+        vault,
+        highlevel,
+        _scratch: scratch,
+    }
+}
+
+/// The URL of database `name` in the shared test cluster.
+pub fn cluster_url(name: &str) -> String {
+    cluster().url(name)
 }
