@@ -28,6 +28,16 @@ test("sign in with HighLevel, see who you are, and sign out", async ({ page }) =
   await expect(account).toContainText(chosen);
   await expect(account).toContainText(`${locationName} · Owner`);
   await screenshot(page, "signed-in");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
+  const connection = page.getByTestId("connection");
+  await expect(connection).toContainText(locationName);
+  await expect(connection.getByTestId("connection-status")).toHaveText("Connected");
+  await expect(connection.getByTestId("scopes")).toContainText("contacts.readonly");
+  await expect(connection.getByTestId("requests-today")).toContainText("of 200000 allowed per day");
+  await expect(connection.getByRole("button", { name: "Disconnect" })).toBeVisible();
+  await screenshot(page, "connections-connected");
+
   await account.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin$/);
   await expect(page.getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
@@ -39,6 +49,23 @@ test("a colleague of the same location joins as a member", async ({ page }) => {
   const account = page.getByTestId("account");
   await expect(account).toContainText(chosen);
   await expect(account).toContainText(`${locationName} · Member`);
+  // Members see the connection but cannot change it.
+  await page.goto("/connections");
+  await expect(page.getByTestId("connection")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Disconnect" })).toHaveCount(0);
+});
+
+test("an owner disconnects, and a bad token is refused next to the field", async ({ page }) => {
+  await signIn(page, 0);
+  await page.goto("/connections");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Disconnect" }).click();
+  const empty = page.getByTestId("not-connected");
+  await expect(empty).toContainText("HighLevel is not connected");
+  await empty.getByLabel("Private Integration Token").fill("pit-not-a-real-token");
+  await empty.getByRole("button", { name: "Check and connect" }).click();
+  await expect(empty.getByRole("alert")).toContainText("HighLevel did not accept this token. Check that you copied all of it");
+  await screenshot(page, "connections-empty");
 });
 
 test("a refused sign-in says what happened", async ({ page }) => {

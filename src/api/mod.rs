@@ -1,5 +1,8 @@
 //! Server functions: the only door from the browser to the server. Each one
 //! authenticates the caller, checks the role, and calls a service.
 
+pub mod connections;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod session;
 pub mod system;

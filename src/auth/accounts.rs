@@ -151,3 +151,56 @@ pub async fn current_user(
         },
     ))
 }
+
+/// A connection as stored, without its tokens.
+#[derive(sqlx::FromRow)]
+pub struct ConnectionRow {
+    pub location_id: String,
+    pub location_name: String,
+    pub kind: String,
+    pub scopes: Vec<String>,
+    pub status: String,
+    pub status_detail: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refreshed_at: Option<DateTime<Utc>>,
+    pub connected_at: DateTime<Utc>,
+}
+
+pub async fn connections_of(pool: &PgPool, location_id: &str) -> sqlx::Result<Vec<ConnectionRow>> {
+    sqlx::query_as(
+        "SELECT c.location_id, t.name AS location_name, c.kind, c.scopes, c.status, c.status_detail,
+                c.expires_at, c.refreshed_at, c.connected_at
+           FROM connections c JOIN teams t ON t.location_id = c.location_id
+          WHERE c.location_id = $1",
+    )
+    .bind(location_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Stores a checked Private Integration Token as the team's connection.
+pub async fn store_private_token(
+    pool: &PgPool,
+    vault: &Vault,
+    location_id: &str,
+    user_id: i64,
+    token: &SecretString,
+) -> sqlx::Result<()> {
+    let sealed = vault.seal(&token_context(location_id, "access"), token.expose_secret());
+    sqlx::query(
+        "INSERT INTO connections (location_id, kind, access_token_sealed, refresh_token_sealed, scopes,
+                                  expires_at, status, status_detail, connected_by)
+         VALUES ($1, 'private_token', $2, NULL, '{}', NULL, 'active', '', $3)
+         ON CONFLICT (location_id) DO UPDATE SET
+             kind = 'private_token', access_token_sealed = EXCLUDED.access_token_sealed,
+             refresh_token_sealed = NULL, scopes = '{}', expires_at = NULL, refreshed_at = NULL,
+             status = 'active', status_detail = '', connected_by = EXCLUDED.connected_by,
+             connected_at = now(), updated_at = now()",
+    )
+    .bind(location_id)
+    .bind(sealed)
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -95,16 +95,11 @@ impl Browser {
 
 /// The first demo location and its users, from the sandbox's control API.
 pub async fn demo_people(base: &str) -> (String, Vec<String>) {
+    demo_locations(base).await.swap_remove(0)
+}
+
+async fn users_of(base: &str, location_id: &str) -> Vec<String> {
     let http = super::http();
-    let locations: Value = http
-        .get(format!("{base}/sandbox/_sandbox/locations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let location_id = locations[0]["id"].as_str().unwrap().to_owned();
     let token: Value = http
         .post(format!("{base}/sandbox/_sandbox/tokens"))
         .json(&serde_json::json!({"locationId": location_id, "scopes": ["users.readonly"]}))
@@ -124,11 +119,40 @@ pub async fn demo_people(base: &str) -> (String, Vec<String>) {
         .json()
         .await
         .unwrap();
-    let ids = users["users"]
+    users["users"]
         .as_array()
         .unwrap()
         .iter()
         .map(|user| user["id"].as_str().unwrap().to_owned())
-        .collect();
-    (location_id, ids)
+        .collect()
+}
+
+impl Browser {
+    /// Calls a server function by its endpoint with a form body.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// All demo locations with their users.
+pub async fn demo_locations(base: &str) -> Vec<(String, Vec<String>)> {
+    let locations: Value = super::http()
+        .get(format!("{base}/sandbox/_sandbox/locations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    for location in locations.as_array().unwrap() {
+        let id = location["id"].as_str().unwrap().to_owned();
+        all.push((id.clone(), users_of(base, &id).await));
+    }
+    all
 }

@@ -1,0 +1,47 @@
+//! The one check every server function starts with: who is calling, for
+//! which team, and may their role do this.
+
+use leptos::prelude::ServerFnError;
+
+use crate::auth::roles::Role;
+use crate::auth::session::{self, SignedIn};
+use crate::server::AppState;
+
+/// The caller, known to be signed in with at least the role asked for.
+pub struct Caller {
+    pub state: AppState,
+    pub who: SignedIn,
+    pub role: Role,
+}
+
+/// Refuses callers who are not signed in, or whose role is below `least`
+/// (Owner > Admin > Member > Viewer).
+pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
+    let state = leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let who = session::signed_in(&session)
+        .await
+        .ok_or_else(|| ServerFnError::new("Please sign in first."))?;
+    let role: Option<Role> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
+            .bind(who.user_id)
+            .bind(&who.location_id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "checking a role");
+                ServerFnError::new("the database did not answer")
+            })?;
+    let role = role.ok_or_else(|| {
+        ServerFnError::new("You are no longer a member of this team. Please sign in again.")
+    })?;
+    // Roles are declared most powerful first, so "at least" is "at most" in order.
+    if role > least {
+        return Err(ServerFnError::new(format!(
+            "Your role ({}) cannot do this; ask an owner or admin.",
+            role.label()
+        )));
+    }
+    Ok(Caller { state, who, role })
+}
