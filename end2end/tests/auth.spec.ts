@@ -34,7 +34,7 @@ test("sign in with HighLevel, see who you are, and sign out", async ({ page }) =
   await expect(connection).toContainText(locationName);
   await expect(connection.getByTestId("connection-status")).toHaveText("Connected");
   await expect(connection.getByTestId("scopes")).toContainText("contacts.readonly");
-  await expect(connection.getByTestId("requests-today")).toContainText("of 200000 allowed per day");
+  await expect(connection.getByTestId("requests-today")).toContainText("of 200,000 allowed per day");
   await expect(connection.getByRole("button", { name: "Disconnect" })).toBeVisible();
   await screenshot(page, "connections-connected");
 

@@ -85,7 +85,11 @@ fn ConnectionCard(
                         <div class="meter-fill" style=format!("width: {share:.1}%")></div>
                     </div>
                     <span class="muted" data-testid="requests-today">
-                        {format!("{} of {} allowed per day", connection.requests_today, connection.daily_limit)}
+                        {format!(
+                            "{} of {} allowed per day",
+                            thousands(connection.requests_today),
+                            thousands(connection.daily_limit),
+                        )}
                     </span>
                 </dd>
             </dl>
@@ -96,6 +100,19 @@ fn ConnectionCard(
             })}
         </section>
     }
+}
+
+/// 200000 → "200,000".
+fn thousands(number: u32) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 fn describe_expiry(minutes: i64) -> String {
