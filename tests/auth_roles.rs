@@ -113,3 +113,80 @@ async fn an_owner_sees_and_changes_only_their_own_location() {
         first.as_str()
     );
 }
+
+async fn role_of(app: &common::TestApp, highlevel_user_id: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT m.role::text FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.highlevel_user_id = $1",
+    )
+    .bind(highlevel_user_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn user_id(app: &common::TestApp, highlevel_user_id: &str) -> String {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
+        .bind(highlevel_user_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+#[tokio::test]
+async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
+    let app = common::spawn_app(common::test_db().await, true).await;
+    let locations = demo_locations(&app.base).await;
+    let (location_id, users) = &locations[0];
+    let owner = signed_in(&app, location_id, &users[0]).await;
+    let member = signed_in(&app, location_id, &users[1]).await;
+    let (other_location, other_users) = &locations[1];
+    signed_in(&app, other_location, &other_users[0]).await;
+
+    let team: Value = member.call("team/members", &[]).await.json().await.unwrap();
+    assert_eq!(team["members"].as_array().unwrap().len(), 2);
+    assert_eq!(team["can_change_roles"], false);
+
+    let colleague = user_id(&app, &users[1]).await;
+    let response = member
+        .call(
+            "team/set-role",
+            &[("user_id", &colleague), ("role", "admin")],
+        )
+        .await;
+    assert!(
+        !response.status().is_success(),
+        "a member cannot promote anyone"
+    );
+    assert_eq!(role_of(&app, &users[1]).await, "member");
+
+    let response = owner
+        .call(
+            "team/set-role",
+            &[("user_id", &colleague), ("role", "viewer")],
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(role_of(&app, &users[1]).await, "viewer");
+
+    let own = user_id(&app, &users[0]).await;
+    assert!(!owner
+        .call("team/set-role", &[("user_id", &own), ("role", "viewer")])
+        .await
+        .status()
+        .is_success());
+    let stranger = user_id(&app, &other_users[0]).await;
+    assert!(!owner
+        .call(
+            "team/set-role",
+            &[("user_id", &stranger), ("role", "viewer")]
+        )
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        role_of(&app, &other_users[0]).await,
+        "owner",
+        "another team's owner is untouched"
+    );
+}

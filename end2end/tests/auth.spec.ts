@@ -55,6 +55,22 @@ test("a colleague of the same location joins as a member", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Disconnect" })).toHaveCount(0);
 });
 
+test("an owner makes a colleague a viewer on the Settings page", async ({ page }) => {
+  await signIn(page, 0);
+  await page.goto("/settings");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const team = page.getByTestId("team");
+  await expect(team.locator("tbody tr")).toHaveCount(2);
+  const role = team.getByRole("combobox");
+  await expect(role).toHaveValue("member");
+  await role.selectOption("viewer");
+  await team.getByRole("button", { name: "Save" }).click();
+  await expect(team.getByRole("combobox")).toHaveValue("viewer");
+  await page.reload();
+  await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("viewer");
+  await screenshot(page, "settings-team");
+});
+
 test("an owner disconnects, and a bad token is refused next to the field", async ({ page }) => {
   await signIn(page, 0);
   await page.goto("/connections");

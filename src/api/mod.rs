@@ -6,3 +6,4 @@ pub mod connections;
 pub mod guard;
 pub mod session;
 pub mod system;
+pub mod team;

@@ -27,12 +27,25 @@ impl Role {
         self != Role::Viewer
     }
 
+    /// The roles an owner can give a colleague.
+    pub const ASSIGNABLE: [Role; 3] = [Role::Admin, Role::Member, Role::Viewer];
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Owner => "Owner",
             Role::Admin => "Admin",
             Role::Member => "Member",
             Role::Viewer => "Viewer",
+        }
+    }
+
+    /// The form value, as serde names it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
         }
     }
 }
