@@ -19,7 +19,9 @@ pub fn init() {
         .with_target(true)
         // Standard output belongs to commands such as `switchboard api`, whose
         // output is read by scripts; logs go to standard error.
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only for people at a terminal, not in files and collectors.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // `try_init`: tests and helper binaries may initialise more than once.
     let _ = if json {
         builder.json().flatten_event(true).try_init()
