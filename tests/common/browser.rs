@@ -156,3 +156,24 @@ pub async fn demo_locations(base: &str) -> Vec<(String, Vec<String>)> {
     }
     all
 }
+
+impl Browser {
+    /// Calls a HighLevel operation through the app's server function.
+    pub async fn highlevel(
+        &self,
+        operation_id: &str,
+        params: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/highlevel/call", self.base))
+            .json(&serde_json::json!({
+                "operation_id": operation_id,
+                "params": params,
+                "body": body.map(|body| body.to_string()),
+            }))
+            .send()
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,66 @@
+//! Every HighLevel operation the app uses, through one server function: the
+//! browser names the operation; the server checks the caller's role against
+//! what the operation does, pins it to the caller's own location, and sends
+//! it with the team's token. The browser never holds a HighLevel token.
+
+use leptos::prelude::*;
+
+/// Calls `operation_id` (an operationId of HighLevel's documents, e.g.
+/// `get-contact`, `create-task`) with path/query `params` and a JSON `body`.
+/// Reads need any role; writes need Member or above.
+#[server(endpoint = "highlevel/call", input = leptos::server_fn::codec::Json)]
+pub async fn call_highlevel(
+    operation_id: String,
+    params: Vec<(String, String)>,
+    body: Option<String>,
+) -> Result<serde_json::Value, ServerFnError> {
+    use crate::api::guard;
+    use crate::auth::roles::Role;
+    use crate::auth::tokens::ConnectionTokens;
+    use crate::highlevel::{
+        operations, HighLevelClient, Params, RateBudget, RateLimiter, RequestLog,
+    };
+
+    let operation = operations::find(&operation_id).ok_or_else(|| {
+        ServerFnError::new(format!("Unknown HighLevel operation {operation_id}."))
+    })?;
+    let writes = operation.scope.ends_with(".write");
+    let caller = guard::require(if writes { Role::Member } else { Role::Viewer }).await?;
+    let location_id = caller.who.location_id.clone();
+    // The caller's own location, whatever the browser sent.
+    let params: Params = params
+        .into_iter()
+        .filter(|(name, _)| name != "locationId")
+        .collect();
+    let body = body
+        .map(|text| serde_json::from_str::<serde_json::Value>(&text))
+        .transpose()
+        .map_err(|error| {
+            ServerFnError::new(format!("The request body is not valid JSON: {error}"))
+        })?
+        .map(|mut body| {
+            if let Some(object) = body.as_object_mut() {
+                object.insert(
+                    "locationId".into(),
+                    serde_json::Value::String(location_id.clone()),
+                );
+            }
+            body
+        });
+    let state = &caller.state;
+    let tokens = ConnectionTokens::new(
+        state.db.clone(),
+        state.vault.clone(),
+        state.highlevel.clone(),
+        state.http.clone(),
+    );
+    let client = HighLevelClient::builder(state.highlevel.api_base.clone(), tokens)
+        .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
+        .request_log(RequestLog::new(state.db.clone()))
+        .build()
+        .map_err(|error| ServerFnError::new(error.user_message()))?;
+    client
+        .call(operation.id, &location_id, &params, body)
+        .await
+        .map_err(|error| ServerFnError::new(error.user_message()))
+}
