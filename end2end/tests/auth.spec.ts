@@ -71,6 +71,24 @@ test("an owner makes a colleague a viewer on the Settings page", async ({ page }
   await screenshot(page, "settings-team");
 });
 
+test("a viewer sees no write controls and a forged write is refused", async ({ page, allowHttpError }) => {
+  const { locationName } = await signIn(page, 1);
+  await expect(page.getByTestId("account")).toContainText(`${locationName} · Viewer`);
+  await page.goto("/connections");
+  await expect(page.getByTestId("connection")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Disconnect" })).toHaveCount(0);
+  await page.goto("/settings");
+  await expect(page.getByTestId("team")).toBeVisible();
+  await expect(page.getByTestId("team").getByRole("combobox")).toHaveCount(0);
+  // The same request a write control would send, made by hand.
+  allowHttpError(403, /^\/api\/highlevel\/call$/);
+  const forged = await page.request.post("/api/highlevel/call", {
+    data: { operation_id: "create-contact", params: [], body: JSON.stringify({ firstName: "Forged" }) },
+  });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain("cannot do this");
+});
+
 test("an owner disconnects, and a bad token is refused next to the field", async ({ page }) => {
   await signIn(page, 0);
   await page.goto("/connections");

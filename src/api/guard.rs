@@ -1,7 +1,8 @@
 //! The one check every server function starts with: who is calling, for
 //! which team, and may their role do this.
 
-use leptos::prelude::ServerFnError;
+use axum::http::StatusCode;
+use leptos::prelude::{use_context, ServerFnError};
 
 use crate::auth::roles::Role;
 use crate::auth::session::{self, SignedIn};
@@ -17,12 +18,12 @@ pub struct Caller {
 /// Refuses callers who are not signed in, or whose role is below `least`
 /// (Owner > Admin > Member > Viewer).
 pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
-    let state = leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state =
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let who = session::signed_in(&session)
-        .await
-        .ok_or_else(|| ServerFnError::new("Please sign in first."))?;
+    let Some(who) = session::signed_in(&session).await else {
+        return Err(refuse(StatusCode::UNAUTHORIZED, "Please sign in first."));
+    };
     let role: Option<Role> =
         sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
             .bind(who.user_id)
@@ -38,10 +39,21 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
     })?;
     // Roles are declared most powerful first, so "at least" is "at most" in order.
     if role > least {
-        return Err(ServerFnError::new(format!(
-            "Your role ({}) cannot do this; ask an owner or admin.",
-            role.label()
-        )));
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "Your role ({}) cannot do this; ask an owner or admin.",
+                role.label()
+            ),
+        ));
     }
     Ok(Caller { state, who, role })
+}
+
+/// A refusal answered with `status` (401 or 403) instead of a server error.
+fn refuse(status: StatusCode, message: &str) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::new(message)
 }
