@@ -190,3 +190,50 @@ async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
         "another team's owner is untouched"
     );
 }
+
+#[tokio::test]
+async fn an_admin_connects_a_private_integration_token_checked_with_a_real_call() {
+    let app = common::spawn_app(common::test_db().await, true).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    let owner = signed_in(&app, &location_id, &users[0]).await;
+    let minted: Value = common::http()
+        .post(format!("{}/sandbox/_sandbox/tokens", app.base))
+        .json(&serde_json::json!({"locationId": location_id, "scopes": ["locations.readonly", "contacts.readonly"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = minted["access_token"].as_str().unwrap();
+
+    let answer: Value = owner
+        .call("connections/private-token", &[("token", token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(answer.is_null(), "no problem reported: {answer}");
+    let list = connections(&owner).await;
+    assert_eq!(list[0]["kind"], "private_token");
+    let sealed: String =
+        sqlx::query_scalar("SELECT access_token_sealed FROM connections WHERE location_id = $1")
+            .bind(&location_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(!sealed.contains(token), "the token is stored sealed");
+
+    let refused: Value = owner
+        .call("connections/private-token", &[("token", "pit-wrong")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["field"], "token");
+    assert_eq!(
+        connections(&owner).await[0]["kind"],
+        "private_token",
+        "a refused token replaces nothing"
+    );
+}

@@ -100,7 +100,7 @@ fn AccountPanel() -> impl IntoView {
     }
 }
 
-type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
 
 /// Says what to do when HighLevel stopped accepting the team's connection.
 #[component]

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::connections::{list_connections, AddPrivateToken, ConnectionView, Disconnect};
 use crate::ui::components::PageHeader;
+use crate::ui::layout::CurrentUserResource;
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
@@ -125,6 +126,7 @@ fn describe_expiry(minutes: i64) -> String {
 
 #[component]
 fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
+    let user = expect_context::<CurrentUserResource>();
     let problem = move || match add_token.value().get() {
         Some(Ok(Some(problem))) => Some(problem.message),
         Some(Err(error)) => Some(error.to_string()),
@@ -135,12 +137,24 @@ fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
             <h2>"HighLevel is not connected"</h2>
             <p class="muted">"Sign in with HighLevel again, or paste a Private Integration Token from HighLevel (Settings → Private Integrations)."</p>
             <a class="button" href="/signin">"Sign in with HighLevel"</a>
-            <ActionForm action=add_token attr:class="token-form">
-                <label for="token">"Private Integration Token"</label>
-                <input id="token" name="token" type="password" autocomplete="off" placeholder="pit-…" />
-                {move || problem().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
-                <button type="submit" class="button button-secondary">"Check and connect"</button>
-            </ActionForm>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let can_manage = user.await.ok().flatten().is_some_and(|user| user.role.can_manage());
+                    if can_manage {
+                        view! {
+                            <ActionForm action=add_token attr:class="token-form">
+                                <label for="token">"Private Integration Token"</label>
+                                <input id="token" name="token" type="password" autocomplete="off" placeholder="pit-…" />
+                                {move || problem().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                                <button type="submit" class="button button-secondary">"Check and connect"</button>
+                            </ActionForm>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <p class="muted">"Only an owner or admin can connect a Private Integration Token."</p> }.into_any()
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }
