@@ -43,7 +43,7 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
         .unwrap()
         .to_string();
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+    let server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .env_remove("DATABASE_URL")
         .env_remove("HIGHLEVEL_CLIENT_ID")
         .env("SWITCHBOARD_DATA_DIR", data.path())
@@ -54,6 +54,7 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
         .stderr(log)
         .spawn()
         .unwrap();
+    let mut server = StopOnDrop(server);
     let base = format!("http://{addr}");
     wait_until_healthy(&base).await;
 
@@ -78,8 +79,8 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
     }
     let secrets = stored_secrets(&log_path, data.path(), &location_id).await;
 
-    kill(Pid::from_raw(server.id() as i32), Signal::SIGTERM).unwrap();
-    server.wait().unwrap();
+    kill(Pid::from_raw(server.0.id() as i32), Signal::SIGTERM).unwrap();
+    server.0.wait().unwrap();
     let logs = std::fs::read_to_string(&log_path).unwrap();
     assert!(logs.contains("signed in"), "the run was logged");
     for (what, secret) in &secrets {
@@ -92,6 +93,16 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
             !seen.contains(secret.as_str()),
             "the {what} appears in a page or answer"
         );
+    }
+}
+
+/// Kills the server if the test fails before stopping it.
+struct StopOnDrop(std::process::Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
