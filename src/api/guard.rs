@@ -15,11 +15,15 @@ pub struct Caller {
     pub role: Role,
 }
 
+/// The server's state, which every server function runs with.
+pub fn app_state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+}
+
 /// Refuses callers who are not signed in, or whose role is below `least`
 /// (Owner > Admin > Member > Viewer).
 pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
-    let state =
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state = app_state()?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     let Some(who) = session::signed_in(&session).await else {
         return Err(refuse(StatusCode::UNAUTHORIZED, "Please sign in first."));
@@ -62,4 +66,9 @@ fn refuse(status: StatusCode, message: &str) -> ServerFnError {
         response.set_status(status);
     }
     ServerFnError::new(message)
+}
+
+/// A moment as pages show it: `2026-11-24 23:34 UTC`.
+pub fn minutes_utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }

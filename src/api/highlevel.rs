@@ -16,7 +16,6 @@ pub async fn call_highlevel(
 ) -> Result<serde_json::Value, ServerFnError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
-    use crate::auth::tokens::ConnectionTokens;
     use crate::highlevel::{
         operations, HighLevelClient, Params, RateBudget, RateLimiter, RequestLog,
     };
@@ -48,17 +47,12 @@ pub async fn call_highlevel(
             body
         });
     let state = &caller.state;
-    let tokens = ConnectionTokens::new(
-        state.db.clone(),
-        state.vault.clone(),
-        state.highlevel.clone(),
-        state.http.clone(),
-    );
-    let client = HighLevelClient::builder(state.highlevel.api_base.clone(), tokens)
-        .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
-        .request_log(RequestLog::new(state.db.clone()))
-        .build()
-        .map_err(|error| ServerFnError::new(error.user_message()))?;
+    let client =
+        HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
+            .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
+            .request_log(RequestLog::new(state.db.clone()))
+            .build()
+            .map_err(|error| ServerFnError::new(error.user_message()))?;
     client
         .call(operation.id, &location_id, &params, body)
         .await

@@ -7,9 +7,7 @@ use crate::auth::CurrentUser;
 #[server(endpoint = "session/current-user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, ServerFnError> {
     use crate::auth::{accounts, session};
-    use crate::server::AppState;
-    let state =
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state = crate::api::guard::app_state()?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     let Some(who) = session::signed_in(&session).await else {
         return Ok(None);

@@ -14,9 +14,7 @@ pub struct InstallationFacts {
 
 #[server(endpoint = "system/installation")]
 pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError> {
-    use crate::server::AppState;
-    let state =
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state = crate::api::guard::app_state()?;
     let (server_starts, installed_at): (i64, Option<chrono::DateTime<chrono::Utc>>) =
         sqlx::query_as("SELECT count(*), min(started_at) FROM server_starts")
             .fetch_one(&state.db)
@@ -30,7 +28,7 @@ pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError
         embedded_database: state.info.embedded_database,
         server_starts,
         installed_at: installed_at
-            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(crate::api::guard::minutes_utc)
             .unwrap_or_default(),
     })
 }
@@ -43,9 +41,7 @@ pub struct HighLevelMode {
 
 #[server(endpoint = "system/highlevel-mode")]
 pub async fn get_highlevel_mode() -> Result<HighLevelMode, ServerFnError> {
-    use crate::server::AppState;
-    let state =
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state = crate::api::guard::app_state()?;
     Ok(HighLevelMode {
         sandbox: state.highlevel.sandbox,
     })

@@ -20,7 +20,6 @@ use sqlx::PgPool;
 
 use crate::app::{shell, App};
 use crate::auth::oauth;
-use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
 use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
@@ -74,12 +73,7 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
             secure_cookies: public_url.starts_with("https://"),
         }),
     };
-    crate::auth::tokens::spawn_renewer(ConnectionTokens::new(
-        state.db.clone(),
-        state.vault.clone(),
-        state.highlevel.clone(),
-        state.http.clone(),
-    ));
+    crate::auth::tokens::spawn_renewer(state.connection_tokens());
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
         .with_context(|| format!("listening on {}", serve.site_addr))?;

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
+use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
 use crate::config::HighLevelTarget;
 
@@ -26,6 +27,18 @@ pub struct InstanceInfo {
     pub embedded_database: bool,
     /// True when people reach Switchboard over https: cookies are then Secure.
     pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// Access tokens of the teams' connections, renewed as needed.
+    pub fn connection_tokens(&self) -> ConnectionTokens {
+        ConnectionTokens::new(
+            self.db.clone(),
+            self.vault.clone(),
+            self.highlevel.clone(),
+            self.http.clone(),
+        )
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
