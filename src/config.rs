@@ -95,6 +95,16 @@ pub struct HighLevelConfig {
     )]
     pub auth_base: String,
 
+    /// Public key (PEM) that checks webhooks' `x-ghl-signature` (Ed25519).
+    /// Default: the key HighLevel publishes. Sandbox mode uses the sandbox's.
+    #[arg(long, env = "HIGHLEVEL_WEBHOOK_ED25519_KEY")]
+    pub webhook_ed25519_key: Option<String>,
+
+    /// Public key (PEM) that checks webhooks' `x-wh-signature` (RSA).
+    /// Default: the key HighLevel publishes. Sandbox mode uses the sandbox's.
+    #[arg(long, env = "HIGHLEVEL_WEBHOOK_RSA_KEY")]
+    pub webhook_rsa_key: Option<String>,
+
     /// Contacts in the sandbox's first demo location.
     #[arg(long, env = "SWITCHBOARD_SANDBOX_CONTACTS", default_value_t = 2_000)]
     pub sandbox_contacts: usize,
@@ -119,6 +129,8 @@ pub struct HighLevelTarget {
     pub client_id: String,
     pub client_secret: SecretString,
     pub redirect_uri: String,
+    /// The public keys webhook signatures are checked with.
+    pub webhook_keys: crate::webhooks::WebhookKeys,
 }
 
 impl HighLevelTarget {
@@ -133,6 +145,7 @@ impl HighLevelTarget {
             client_id: client.client_id,
             client_secret: SecretString::from(client.client_secret),
             redirect_uri: format!("{public_url}{CALLBACK_PATH}"),
+            webhook_keys: crate::webhooks::WebhookKeys::sandbox(),
         }
     }
 }
@@ -142,7 +155,7 @@ impl HighLevelTarget {
 pub struct IncompleteHighLevelConfig(&'static str);
 
 impl HighLevelConfig {
-    pub fn target(&self, public_url: &str) -> Result<HighLevelTarget, IncompleteHighLevelConfig> {
+    pub fn target(&self, public_url: &str) -> anyhow::Result<HighLevelTarget> {
         let Some(client_id) = self.client_id.clone() else {
             return Ok(HighLevelTarget::sandbox(public_url));
         };
@@ -154,6 +167,10 @@ impl HighLevelConfig {
             .client_secret
             .clone()
             .ok_or(IncompleteHighLevelConfig("HIGHLEVEL_CLIENT_SECRET"))?;
+        let webhook_keys = crate::webhooks::WebhookKeys::configured(
+            self.webhook_ed25519_key.as_deref(),
+            self.webhook_rsa_key.as_deref(),
+        )?;
         Ok(HighLevelTarget {
             sandbox: false,
             api_base: self.api_base.trim_end_matches('/').to_owned(),
@@ -161,6 +178,7 @@ impl HighLevelConfig {
             client_id,
             client_secret,
             redirect_uri,
+            webhook_keys,
         })
     }
 }

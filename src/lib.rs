@@ -25,6 +25,8 @@ pub mod server;
 pub mod telemetry;
 #[cfg(feature = "ssr")]
 pub mod tls;
+#[cfg(feature = "ssr")]
+pub mod webhooks;
 
 /// Browser entry point: attaches the server-rendered page to the app.
 #[cfg(feature = "hydrate")]

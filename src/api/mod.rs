@@ -2,6 +2,7 @@
 //! authenticates the caller, checks the role, and calls a service.
 
 pub mod connections;
+pub mod events;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod highlevel;

@@ -44,7 +44,7 @@ use anyhow::Context;
 use axum::Router;
 use parking_lot::{Mutex, RwLock};
 
-pub use signing::{ed25519_public_key_pem, rsa_public_key_pem};
+pub use signing::{ed25519_public_key_pem, rsa_public_key_pem, sign, Signatures};
 
 /// An OAuth client the sandbox accepts at `/oauth/token` and on its consent page.
 #[derive(Debug, Clone, PartialEq, Eq)]

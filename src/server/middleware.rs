@@ -47,6 +47,29 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(
     )
 }
 
+/// The same stack without the body limit, for routes that read their body
+/// under a limit of their own and answer an oversized one themselves.
+pub fn wrap_reading_own_body<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    request_timeout: Duration,
+) -> Router<S> {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE_HEADERS))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                request_timeout,
+            ))
+            .layer(CompressionLayer::new()),
+    )
+}
+
 /// The path only: query strings can carry codes and tokens (OAuth callbacks).
 fn request_span(request: &Request<Body>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path())

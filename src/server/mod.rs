@@ -3,6 +3,7 @@
 
 pub mod health;
 mod middleware;
+pub use middleware::wrap_reading_own_body;
 pub mod shutdown;
 mod state;
 
@@ -49,7 +50,9 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
         Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox.router()),
         None => router,
     };
-    middleware::wrap(router.layer(session_layer), request_timeout).with_state(state)
+    middleware::wrap(router.layer(session_layer), request_timeout)
+        .merge(crate::webhooks::routes(request_timeout))
+        .with_state(state)
 }
 
 /// `switchboard serve`: opens the database, serves until a stop signal, then
@@ -74,6 +77,7 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
         }),
     };
     crate::auth::tokens::spawn_renewer(state.connection_tokens());
+    crate::webhooks::spawn_worker(state.db.clone());
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
         .with_context(|| format!("listening on {}", serve.site_addr))?;
@@ -131,6 +135,8 @@ fn mount_sandbox(serve: &ServeConfig, target: &HighLevelTarget) -> Sandbox {
         contacts: serve.highlevel.sandbox_contacts,
         seed: serve.highlevel.sandbox_seed,
         public_base_url: Some(target.api_base.clone()),
+        // The demo's changes come back to this app like HighLevel's would.
+        webhook_url: Some(format!("{}{}", serve.public_url(), crate::webhooks::PATH)),
         ..SandboxConfig::default()
     })
 }

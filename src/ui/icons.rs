@@ -11,6 +11,7 @@ pub enum Icon {
     Automations,
     Connections,
     Settings,
+    Events,
     Compass,
     Alert,
     Check,
@@ -49,6 +50,11 @@ impl Icon {
             Icon::Settings => &[
                 "M4 6h10", "M18 6h2", "M16 4v4", "M4 12h4", "M12 12h8", "M10 10v4", "M4 18h12",
                 "M20 18h0", "M18 16v4",
+            ],
+            // An inbox tray: events arriving.
+            Icon::Events => &[
+                "M3 13h5l2 3h4l2-3h5",
+                "M5 5h14l2 8v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-6z",
             ],
             Icon::Compass => &[
                 "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z",

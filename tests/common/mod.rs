@@ -117,6 +117,7 @@ pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
             secure_cookies: false,
         }),
     };
+    switchboard::webhooks::spawn_worker(db.clone());
     let app = server::router(state, std::time::Duration::from_secs(30), mounted);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp {

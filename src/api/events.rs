@@ -1,0 +1,271 @@
+//! The Events page: the HighLevel webhooks the team received, how each was
+//! handled, its body, and retrying a failed one.
+//!
+//! Answers never carry request headers: only the name of the signature
+//! scheme that was checked.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One received webhook as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: i64,
+    /// `2026-11-25 01:02:03 UTC`.
+    pub received_at: String,
+    pub event_type: String,
+    pub location_id: Option<String>,
+    /// `Ed25519`, `RSA`, or `None` when the request carried no signature.
+    pub signature: String,
+    pub verified: bool,
+    /// queued, processing, done, failed, rejected or ignored.
+    pub status: String,
+    /// Why it was rejected, ignored or failed; empty otherwise.
+    pub problem: String,
+    /// What applying it changed, in words.
+    pub outcome: String,
+    pub attempts: i32,
+    /// Whether the caller may put it back in the queue.
+    pub can_retry: bool,
+}
+
+/// The page's data: the events, the types to filter by, and the URL to
+/// give HighLevel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventsOverview {
+    pub events: Vec<EventView>,
+    pub types: Vec<String>,
+    pub webhook_url: String,
+    /// Whether any event exists for the caller at all, filters aside.
+    pub any: bool,
+}
+
+/// The body of one event, pretty-printed when it is JSON, and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDetail {
+    pub body: String,
+    pub outcome: Option<String>,
+}
+
+/// Most events listed at once.
+pub const PAGE_SIZE: i64 = 200;
+
+#[server(endpoint = "events/list")]
+pub async fn list_events(
+    status: Option<String>,
+    event_type: Option<String>,
+) -> Result<EventsOverview, ServerFnError> {
+    use crate::api::guard;
+    use crate::auth::roles::Role;
+    use crate::webhooks::store;
+
+    let caller = guard::require(Role::Viewer).await?;
+    let manager = caller.role.can_manage();
+    let location = &caller.who.location_id;
+    let filter = store::Filter {
+        status: status.filter(|s| !s.is_empty()),
+        event_type: event_type.filter(|t| !t.is_empty()),
+        limit: PAGE_SIZE,
+    };
+    let db = &caller.state.db;
+    let rows = store::list(db, location, manager, &filter)
+        .await
+        .map_err(database)?;
+    let types = store::types(db, location, manager)
+        .await
+        .map_err(database)?;
+    let any = !types.is_empty() || !rows.is_empty() || has_any(db, location, manager).await?;
+    Ok(EventsOverview {
+        events: rows.into_iter().map(|row| view(row, manager)).collect(),
+        types,
+        webhook_url: webhook_url(&caller.state.highlevel.redirect_uri),
+        any,
+    })
+}
+
+/// The stored body of one event the caller sees.
+#[server(endpoint = "events/body")]
+pub async fn event_body(id: i64) -> Result<EventDetail, ServerFnError> {
+    use crate::api::guard;
+    use crate::auth::roles::Role;
+
+    let caller = guard::require(Role::Viewer).await?;
+    let db = &caller.state.db;
+    let location = &caller.who.location_id;
+    let manager = caller.role.can_manage();
+    let raw = crate::webhooks::store::body(db, location, manager, id)
+        .await
+        .map_err(database)?
+        .ok_or_else(|| ServerFnError::new("There is no such event."))?;
+    let outcome: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT outcome FROM highlevel_webhooks WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await
+            .map_err(database)?
+            .flatten();
+    Ok(EventDetail {
+        body: pretty(&raw),
+        outcome: outcome.and_then(|value| serde_json::to_string_pretty(&value).ok()),
+    })
+}
+
+/// Puts a failed event back in the queue (owners and admins).
+#[server(endpoint = "events/retry")]
+pub async fn retry_event(id: i64) -> Result<(), ServerFnError> {
+    use crate::api::guard;
+    use crate::auth::roles::Role;
+
+    let caller = guard::require(Role::Admin).await?;
+    let queued = crate::webhooks::store::retry(&caller.state.db, &caller.who.location_id, true, id)
+        .await
+        .map_err(database)?;
+    if !queued {
+        return Err(ServerFnError::new(
+            "Only a failed event can be retried, and this one is not failed (any more).",
+        ));
+    }
+    tracing::info!(
+        event = id,
+        user_id = caller.who.user_id,
+        "webhook event queued again"
+    );
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn database(error: sqlx::Error) -> ServerFnError {
+    tracing::error!(%error, "reading webhook events");
+    ServerFnError::new("the database did not answer")
+}
+
+#[cfg(feature = "ssr")]
+async fn has_any(db: &sqlx::PgPool, location: &str, manager: bool) -> Result<bool, ServerFnError> {
+    let filter = crate::webhooks::store::Filter {
+        limit: 1,
+        ..Default::default()
+    };
+    let rows = crate::webhooks::store::list(db, location, manager, &filter)
+        .await
+        .map_err(database)?;
+    Ok(!rows.is_empty())
+}
+
+/// The app's own address (the redirect URL points at it) + the webhook path.
+#[cfg(feature = "ssr")]
+fn webhook_url(redirect_uri: &str) -> String {
+    let origin = redirect_uri
+        .find("://")
+        .and_then(|start| {
+            let host_start = start + 3;
+            redirect_uri[host_start..]
+                .find('/')
+                .map(|end| &redirect_uri[..host_start + end])
+        })
+        .unwrap_or(redirect_uri);
+    format!("{origin}{}", crate::webhooks::PATH)
+}
+
+#[cfg(feature = "ssr")]
+fn view(row: crate::webhooks::store::Listed, manager: bool) -> EventView {
+    let signature = match row.signature_scheme.as_deref() {
+        Some("ed25519") => "Ed25519",
+        Some("rsa") => "RSA",
+        _ => "None",
+    };
+    let problem = match row.status.as_str() {
+        "failed" | "queued" => row.error.unwrap_or_default(),
+        _ => row.status_detail,
+    };
+    EventView {
+        id: row.id,
+        received_at: row.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        event_type: row.event_type.unwrap_or_else(|| "(no type)".into()),
+        location_id: row.location_id,
+        signature: signature.into(),
+        verified: row.verified,
+        can_retry: manager && row.status == "failed",
+        status: row.status,
+        problem,
+        outcome: row.outcome.as_ref().map(describe).unwrap_or_default(),
+        attempts: row.attempts,
+    }
+}
+
+/// The outcome in words: what changed in the cache.
+#[cfg(feature = "ssr")]
+fn describe(outcome: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let list = |name: &str| -> Vec<String> {
+        outcome
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut parts = Vec::new();
+    if outcome.get("deleted").is_some() {
+        parts.push("Marked deleted".to_owned());
+    } else if outcome.get("newContact").and_then(Value::as_bool) == Some(true) {
+        parts.push("New contact cached".to_owned());
+    } else if outcome.get("applied").and_then(Value::as_bool) == Some(false) {
+        parts.push("Already up to date".to_owned());
+    } else {
+        parts.push("Cache updated".to_owned());
+    }
+    let (added, removed) = (list("tagsAdded"), list("tagsRemoved"));
+    if !added.is_empty() {
+        parts.push(format!("tags added: {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        parts.push(format!("tags removed: {}", removed.join(", ")));
+    }
+    if outcome.get("completed").and_then(Value::as_bool) == Some(true) {
+        parts.push("task completed".to_owned());
+    }
+    if let Some(note) = outcome.get("contactMissing").and_then(Value::as_str) {
+        parts.push(note.to_owned());
+    }
+    parts.join("; ")
+}
+
+/// JSON bodies indented; anything else as text.
+#[cfg(feature = "ssr")]
+fn pretty(raw: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webhook_url_is_on_the_apps_own_origin() {
+        assert_eq!(
+            webhook_url("https://hub.example.com/auth/callback"),
+            "https://hub.example.com/webhooks/highlevel"
+        );
+        assert_eq!(
+            webhook_url("http://127.0.0.1:3000/auth/callback"),
+            "http://127.0.0.1:3000/webhooks/highlevel"
+        );
+    }
+
+    #[test]
+    fn a_tag_change_is_described() {
+        let outcome = serde_json::json!({"applied": true, "newContact": false, "tagsAdded": ["vip"], "tagsRemoved": ["trial"]});
+        assert_eq!(
+            describe(&outcome),
+            "Cache updated; tags added: vip; tags removed: trial"
+        );
+    }
+}
