@@ -15,7 +15,7 @@ pub struct EventView {
     pub received_at: String,
     pub event_type: String,
     pub location_id: Option<String>,
-    /// `Ed25519`, `RSA`, or `None` when the request carried no signature.
+    /// `Ed25519`, `RSA`, or `Unsigned` when the request carried no signature.
     pub signature: String,
     pub verified: bool,
     /// queued, processing, done, failed, rejected or ignored.
@@ -171,7 +171,7 @@ fn view(row: crate::webhooks::store::Listed, manager: bool) -> EventView {
     let signature = match row.signature_scheme.as_deref() {
         Some("ed25519") => "Ed25519",
         Some("rsa") => "RSA",
-        _ => "None",
+        _ => "Unsigned",
     };
     let problem = match row.status.as_str() {
         "failed" | "queued" => row.error.unwrap_or_default(),

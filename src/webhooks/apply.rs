@@ -30,6 +30,8 @@ pub enum ApplyError {
 /// Fields of the envelope rather than of the document they carry.
 const ENVELOPE: [&str; 3] = ["type", "webhookId", "timestamp"];
 
+const LIFECYCLE: &str = "app install events change nothing in the cache";
+
 /// Applies `event` inside the caller's transaction.
 pub async fn apply(conn: &mut PgConnection, event: &ClaimedEvent) -> Result<Applied, ApplyError> {
     let event_type = event.event_type.as_deref().unwrap_or_default();
@@ -37,9 +39,7 @@ pub async fn apply(conn: &mut PgConnection, event: &ClaimedEvent) -> Result<Appl
         return Ok(Applied::Ignored("unknown type".into()));
     };
     if kind == Kind::AppLifecycle {
-        return Ok(Applied::Ignored(
-            "app install events change nothing in the cache".into(),
-        ));
+        return Ok(Applied::Ignored(LIFECYCLE.into()));
     }
     let Some(location_id) = event.location_id.as_deref() else {
         return Err(invalid("The event names no location (locationId)."));
@@ -73,7 +73,7 @@ pub async fn apply(conn: &mut PgConnection, event: &ClaimedEvent) -> Result<Appl
             let inner = nested_appointment(&document)?;
             delete(conn, AppointmentRecord::TABLE, location_id, inner, at).await?
         }
-        Kind::AppLifecycle => json!({}),
+        Kind::AppLifecycle => return Ok(Applied::Ignored(LIFECYCLE.into())),
     };
     Ok(Applied::Done(outcome))
 }

@@ -175,6 +175,18 @@ mod tests {
     }
 
     #[test]
+    fn configured_keys_replace_the_published_ones() {
+        let configured = WebhookKeys::configured(
+            Some(crate::sandbox::ed25519_public_key_pem()),
+            Some(crate::sandbox::rsa_public_key_pem()),
+        )
+        .expect("PEM keys parse");
+        let sandbox = WebhookKeys::sandbox();
+        assert_eq!(configured.ed25519, sandbox.ed25519);
+        assert_eq!(configured.rsa, sandbox.rsa);
+    }
+
+    #[test]
     fn a_key_of_the_wrong_kind_is_refused() {
         assert!(WebhookKeys::from_pem(HIGHLEVEL_RSA_PEM, HIGHLEVEL_RSA_PEM).is_err());
         assert!(WebhookKeys::from_pem("not a key", HIGHLEVEL_RSA_PEM).is_err());

@@ -38,7 +38,8 @@ fn worker_name() -> String {
 
 async fn run(db: PgPool, name: String) {
     let mut listener = listen(&db).await;
-    loop {
+    // The pool closes when the server shuts down; so does the worker.
+    while !db.is_closed() {
         drain(&db, &name).await;
         match listener.as_mut() {
             Some(active) => {
@@ -55,6 +56,7 @@ async fn run(db: PgPool, name: String) {
     }
 }
 
+/// The listener keeps one of the pool's connections for itself.
 async fn listen(db: &PgPool) -> Option<PgListener> {
     let mut listener = PgListener::connect_with(db)
         .await

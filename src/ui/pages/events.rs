@@ -195,30 +195,32 @@ fn EventRow(event: EventView, retry: ServerAction<RetryEvent>) -> impl IntoView 
                 {attempts}
             </td>
             <td class="events-what">{what}</td>
-            <td class="events-actions">
-                <button
-                    type="button"
-                    class="button button-secondary button-small"
-                    aria-expanded=move || open.get().to_string()
-                    on:click=move |_| open.update(|o| *o = !*o)
-                >
-                    {move || if open.get() { "Hide body" } else { "View body" }}
-                </button>
-                {event
-                    .can_retry
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                class="button button-small"
-                                on:click=move |_| {
-                                    retry.dispatch(RetryEvent { id });
-                                }
-                            >
-                                "Retry"
-                            </button>
-                        }
-                    })}
+            <td>
+                <div class="events-actions">
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        {move || if open.get() { "Hide body" } else { "View body" }}
+                    </button>
+                    {event
+                        .can_retry
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-small"
+                                    on:click=move |_| {
+                                        retry.dispatch(RetryEvent { id });
+                                    }
+                                >
+                                    "Retry"
+                                </button>
+                            }
+                        })}
+                </div>
             </td>
         </tr>
         <Show when=move || open.get()>
