@@ -304,3 +304,87 @@ async fn two_servers_on_one_database_apply_each_event_once() {
         .unwrap();
     assert!(attempts.iter().all(|&n| n == 1), "{attempts:?}");
 }
+
+async fn queue_row(db: &PgPool, id: &str) -> (String, i32, Option<String>, bool) {
+    sqlx::query_as(
+        "SELECT status, attempts, error, next_attempt_at > now() + interval '5 seconds' \
+         FROM highlevel_webhooks WHERE webhook_id = $1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Makes a retry due now and wakes the workers, instead of waiting out the backoff.
+async fn due_now(db: &PgPool, id: &str, attempts: Option<i32>) {
+    sqlx::query("UPDATE highlevel_webhooks SET next_attempt_at = now(), attempts = coalesce($2, attempts) WHERE webhook_id = $1")
+        .bind(id)
+        .bind(attempts)
+        .execute(db)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_notify('highlevel_webhooks', '')")
+        .execute(db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_database_failure_is_retried_later_and_fails_after_the_last_attempt() {
+    let app = common::spawn_app(common::test_db().await, false).await;
+    add_team(&app.db, LOCATION).await;
+    // The contacts table goes away for a while, as in a failover.
+    sqlx::query("ALTER TABLE cache_contacts RENAME TO cache_contacts_away")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let created = event(
+        "ContactCreate",
+        LOCATION,
+        json!({"id": "c-1", "firstName": "Later"}),
+    );
+    assert_eq!(
+        post(&app.base, &created, Sign::Ed25519).await.0,
+        StatusCode::OK
+    );
+    let id = webhook_id(&created);
+    let (status, attempts, error, waits) = eventually("the first attempt to fail", || async {
+        Some(queue_row(&app.db, &id).await).filter(|row| row.2.is_some())
+    })
+    .await;
+    assert_eq!((status.as_str(), attempts, waits), ("queued", 1, true));
+    assert!(error.unwrap().starts_with("Attempt 1 failed"));
+
+    sqlx::query("ALTER TABLE cache_contacts_away RENAME TO cache_contacts")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    due_now(&app.db, &id, None).await;
+    let (status, _, _) = settled(&app.db, &id).await;
+    assert_eq!(status, "done");
+    assert_eq!(queue_row(&app.db, &id).await.1, 2);
+
+    sqlx::query("ALTER TABLE cache_contacts RENAME TO cache_contacts_away")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let doomed = event("ContactCreate", LOCATION, json!({"id": "c-2"}));
+    assert_eq!(
+        post(&app.base, &doomed, Sign::Ed25519).await.0,
+        StatusCode::OK
+    );
+    let doomed_id = webhook_id(&doomed);
+    eventually("the first attempt to fail", || async {
+        Some(queue_row(&app.db, &doomed_id).await).filter(|row| row.2.is_some())
+    })
+    .await;
+    // Four attempts used up: the fifth is the last.
+    due_now(&app.db, &doomed_id, Some(4)).await;
+    let (_, attempts, error, _) = eventually("the last attempt to fail", || async {
+        Some(queue_row(&app.db, &doomed_id).await).filter(|row| row.0 == "failed")
+    })
+    .await;
+    assert_eq!(attempts, 5);
+    assert!(error.unwrap().contains("Attempt 5 failed"));
+}
