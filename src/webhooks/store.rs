@@ -59,8 +59,12 @@ pub async fn insert(db: &PgPool, event: &NewEvent<'_>) -> Result<Stored, sqlx::E
     let Some(id) = id else {
         return Ok(Stored::Repeated);
     };
+    // The event is stored either way; a worker that misses the call finds it
+    // at its next poll.
     if event.status == "queued" {
-        announce(db).await?;
+        if let Err(error) = announce(db).await {
+            tracing::warn!(%error, "announcing a stored webhook event");
+        }
     }
     Ok(Stored::Saved(id))
 }
