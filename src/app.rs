@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppointmentsPage, AutomationsPage, ConnectionsPage, ContactsPage, DashboardPage, NotFoundPage,
-    SettingsPage, SignInPage, TasksPage,
+    SettingsPage, SignInPage, SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/appointments") view=AppointmentsPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
+                    <Route path=path!("/sync") view=SyncPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/signin") view=SignInPage />
                 </Routes>

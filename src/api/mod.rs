@@ -6,5 +6,6 @@ pub mod connections;
 pub mod guard;
 pub mod highlevel;
 pub mod session;
+pub mod sync;
 pub mod system;
 pub mod team;
