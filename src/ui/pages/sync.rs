@@ -14,6 +14,8 @@ use crate::ui::components::PageHeader;
 
 /// How often the page asks for progress while a run is going.
 const LIVE_REFRESH: Duration = Duration::from_millis(1500);
+/// Refreshes after "Sync now" even when no run shows yet.
+const GRACE_REFRESHES: u32 = 6;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
@@ -21,6 +23,9 @@ pub fn SyncPage() -> impl IntoView {
     let set_interval = ServerAction::<SetPollInterval>::new();
     let tick = RwSignal::new(0u32);
     let live = RwSignal::new(false);
+    // Refreshes still due after "Sync now": the run starts in the background
+    // and may not be listed on the first refresh.
+    let grace = RwSignal::new(0u32);
     let overview = Resource::new(
         move || {
             (
@@ -34,7 +39,9 @@ pub fn SyncPage() -> impl IntoView {
     // Effects run only in the browser: refresh while a run is going.
     Effect::new(move |_| {
         let refresh = move || {
-            if live.get_untracked() {
+            let waiting = grace.get_untracked();
+            if live.get_untracked() || waiting > 0 {
+                grace.set(waiting.saturating_sub(1));
                 tick.update(|tick| *tick = tick.wrapping_add(1));
             }
         };
@@ -42,10 +49,9 @@ pub fn SyncPage() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    // A run just asked for takes a moment to show: watch from the click on.
     Effect::new(move |_| {
         if sync_now.version().get() > 0 {
-            live.set(true);
+            grace.set(GRACE_REFRESHES);
         }
     });
     view! {
@@ -54,8 +60,7 @@ pub fn SyncPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => {
-                        let running = overview.current.as_ref().is_some_and(RunView::is_running);
-                        live.set(running || sync_now.pending().get_untracked());
+                        live.set(worth_watching(&overview));
                         view! { <SyncBody overview sync_now set_interval /> }.into_any()
                     }
                     Err(error) => view! {
@@ -64,6 +69,15 @@ pub fn SyncPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Whether a run is going or about to start (a connected location never
+/// synced, or a run cut short that resumes), so the page keeps refreshing.
+fn worth_watching(overview: &SyncOverview) -> bool {
+    match &overview.current {
+        Some(run) => run.is_running() || run.status == "interrupted",
+        None => overview.connected,
     }
 }
 
@@ -95,7 +109,9 @@ fn SyncBody(
                 </div>
                 {move || sync_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                 {match overview.current.clone() {
-                    Some(run) => view! { <RunProgress run eta_seconds=overview.eta_seconds /> }.into_any(),
+                    Some(run) => view! {
+                        <RunProgress run eta_seconds=overview.eta_seconds remaining=overview.remaining_requests.unwrap_or(0) />
+                    }.into_any(),
                     None => view! { <NoRunYet connected /> }.into_any(),
                 }}
             </section>
@@ -122,9 +138,8 @@ fn NoRunYet(connected: bool) -> impl IntoView {
 }
 
 #[component]
-fn RunProgress(run: RunView, eta_seconds: Option<u64>) -> impl IntoView {
-    let (done, total) = run.done_of_total();
-    let share = percent(done, total);
+fn RunProgress(run: RunView, eta_seconds: Option<u64>, remaining: u64) -> impl IntoView {
+    let share = run.percent_done(remaining);
     let (pill, status) = status_pill(&run.status);
     let kind = run.kind.map_or("Sync", |kind| kind.label());
     let started = time(run.started_at);
