@@ -7,5 +7,6 @@ pub mod events;
 pub mod guard;
 pub mod highlevel;
 pub mod session;
+pub mod sync;
 pub mod system;
 pub mod team;

@@ -9,7 +9,7 @@ use crate::api::system::get_highlevel_mode;
 use crate::auth::CurrentUser;
 use crate::ui::icons::{Icon, IconSvg};
 
-const NAVIGATION: [(&str, &str, Icon); 8] = [
+const NAVIGATION: &[(&str, &str, Icon)] = &[
     ("/", "Dashboard", Icon::Dashboard),
     ("/contacts", "Contacts", Icon::Contacts),
     ("/tasks", "Tasks", Icon::Tasks),
@@ -17,6 +17,7 @@ const NAVIGATION: [(&str, &str, Icon); 8] = [
     ("/automations", "Automations", Icon::Automations),
     ("/connections", "Connections", Icon::Connections),
     ("/events", "Incoming events", Icon::Events),
+    ("/sync", "Sync", Icon::Sync),
     ("/settings", "Settings", Icon::Settings),
 ];
 
@@ -37,8 +38,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 </a>
                 <nav class="nav" aria-label="Main">
                     {NAVIGATION
-                        .into_iter()
-                        .map(|(href, label, icon)| {
+                        .iter()
+                        .map(|&(href, label, icon)| {
                             view! {
                                 <A href=href exact=true attr:class="nav-link">
                                     <IconSvg icon />
