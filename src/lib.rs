@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod ui;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod cache;

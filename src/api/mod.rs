@@ -1,10 +1,13 @@
 //! Server functions: the only door from the browser to the server. Each one
 //! authenticates the caller, checks the role, and calls a service.
 
+pub mod appointments;
 pub mod connections;
+pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod highlevel;
 pub mod session;
 pub mod system;
+pub mod tasks;
 pub mod team;
