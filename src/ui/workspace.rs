@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::contacts::FieldProblem;
+use crate::ui::layout::CurrentUserResource;
 
 /// A friendly box for "nothing here" and "could not load".
 #[component]
@@ -64,5 +65,28 @@ pub fn FieldError(problem: Signal<Option<(String, String)>>, field: &'static str
             .get()
             .filter(|(name, _)| name == field)
             .map(|(_, message)| view! { <p class="field-error" role="alert">{message}</p> })
+    }
+}
+
+/// Runs `fetch` only for someone signed in (`Ok(None)` otherwise), so a
+/// signed-out visitor's page asks the server for nothing it would refuse.
+pub async fn when_signed_in<T, F>(fetch: impl FnOnce() -> F) -> Result<Option<T>, ServerFnError>
+where
+    F: std::future::Future<Output = Result<T, ServerFnError>>,
+{
+    let user = expect_context::<CurrentUserResource>();
+    match user.await {
+        Ok(Some(_)) => fetch().await.map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// What a signed-out visitor sees instead of the team's data.
+#[component]
+pub fn SignInFirst(what: &'static str) -> impl IntoView {
+    view! {
+        <EmptyState title="Sign in first" detail=format!("Sign in with HighLevel to see {what}.")>
+            <a class="button" href="/signin">"Sign in with HighLevel"</a>
+        </EmptyState>
     }
 }

@@ -22,20 +22,65 @@ pub async fn list(
     location_id: &str,
     filter: &ValidFilter,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
-    let mut rows = select(location_id, filter);
-    rows.push(" LIMIT ")
+    let rows = page_query("", location_id, filter)
+        .build()
+        .fetch_all(db)
+        .await?;
+    let total: i64 = count_query("", location_id, filter)
+        .build_query_scalar()
+        .fetch_one(db)
+        .await?;
+    Ok((rows.iter().map(row_of).collect(), total))
+}
+
+/// Postgres's plans of the two statements behind a page of the list, as
+/// `EXPLAIN ANALYZE` prints them: the way to check that a filter's shape is
+/// served by an index.
+pub async fn explain(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> Result<Vec<String>, sqlx::Error> {
+    const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
+    let mut lines: Vec<String> = page_query(EXPLAIN, location_id, filter)
+        .build_query_scalar()
+        .fetch_all(db)
+        .await?;
+    lines.extend(
+        count_query(EXPLAIN, location_id, filter)
+            .build_query_scalar::<String>()
+            .fetch_all(db)
+            .await?,
+    );
+    Ok(lines)
+}
+
+fn page_query(
+    head: &str,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> QueryBuilder<'static, Postgres> {
+    let mut query = select(head, location_id, filter);
+    query
+        .push(" LIMIT ")
         .push_bind(i64::from(PAGE_SIZE))
         .push(" OFFSET ")
         .push_bind(i64::from(filter.page) * i64::from(PAGE_SIZE));
-    let rows = rows.build().fetch_all(db).await?;
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 ");
+    query
+}
+
+fn count_query(
+    head: &str,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> QueryBuilder<'static, Postgres> {
+    let mut count = QueryBuilder::<Postgres>::new(format!("{head}SELECT count(*) FROM (SELECT 1 "));
     push_from_where(&mut count, location_id, filter);
     count
         .push(" LIMIT ")
         .push_bind(COUNT_CAP + 1)
         .push(") matches");
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    Ok((rows.iter().map(row_of).collect(), total))
+    count
 }
 
 /// Every match, in the list's order, as a stream (for the export). The
@@ -46,7 +91,7 @@ pub fn all(
     location_id: &str,
     filter: &ValidFilter,
 ) -> impl Stream<Item = Result<ExportRow, sqlx::Error>> {
-    let mut query = select(location_id, filter);
+    let mut query = select("", location_id, filter);
     let (mut sender, receiver) = futures::channel::mpsc::channel(256);
     tokio::spawn(async move {
         let mut rows = query.build().fetch(&db);
@@ -67,8 +112,8 @@ pub struct ExportRow {
     pub company: Option<String>,
 }
 
-fn select(location_id: &str, filter: &ValidFilter) -> QueryBuilder<'static, Postgres> {
-    let mut query = QueryBuilder::new(format!("SELECT {ROW_COLUMNS} "));
+fn select(head: &str, location_id: &str, filter: &ValidFilter) -> QueryBuilder<'static, Postgres> {
+    let mut query = QueryBuilder::new(format!("{head}SELECT {ROW_COLUMNS} "));
     push_from_where(&mut query, location_id, filter);
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let order = match filter.sort {

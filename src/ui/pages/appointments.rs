@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::appointments::{appointments_week, AppointmentDay, AppointmentWeek};
 use crate::ui::components::PageHeader;
-use crate::ui::workspace::{plain_error, EmptyState};
+use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, SignInFirst};
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {
@@ -18,13 +18,17 @@ pub fn AppointmentsPage() -> impl IntoView {
                 .unwrap_or(0)
         })
     });
-    let appointments = Resource::new(move || week.get(), appointments_week);
+    let appointments = Resource::new(
+        move || week.get(),
+        |week| when_signed_in(move || appointments_week(week)),
+    );
     view! {
         <PageHeader title="Appointments" subtitle="Who is coming in, week by week." />
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading appointments…"</p></section> }>
             {move || Suspend::new(async move {
                 match appointments.await {
-                    Ok(week) => view! { <Week week /> }.into_any(),
+                    Ok(Some(week)) => view! { <Week week /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="your appointments" /> }.into_any(),
                     Err(error) => view! { <EmptyState title="Appointments could not be shown" detail=plain_error(&error) /> }.into_any(),
                 }
             })}

@@ -11,7 +11,9 @@ use crate::api::contacts::{
     TimelineItem, TimelineKind, UpdateContact,
 };
 use crate::api::tasks::{CompleteTask, DeleteTask, SaveTask};
-use crate::ui::workspace::{plain_error, problem_of, EmptyState, FieldError};
+use crate::ui::workspace::{
+    plain_error, problem_of, when_signed_in, EmptyState, FieldError, SignInFirst,
+};
 
 /// Every write of the page; the page reloads its data after any of them.
 #[derive(Clone, Copy)]
@@ -80,7 +82,7 @@ pub fn ContactPage() -> impl IntoView {
     provide_context(writes);
     let detail = Resource::new(
         move || (id.get(), writes.version()),
-        |(id, _)| get_contact_detail(id),
+        |(id, _)| when_signed_in(move || get_contact_detail(id)),
     );
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -93,7 +95,8 @@ pub fn ContactPage() -> impl IntoView {
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading the contact…"</p></section> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(contact) => view! { <ContactView contact /> }.into_any(),
+                    Ok(Some(contact)) => view! { <ContactView contact /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="this contact" /> }.into_any(),
                     Err(error) => view! {
                         <EmptyState title="This contact could not be shown" detail=plain_error(&error)>
                             <a class="button button-secondary" href="/contacts">"Back to the contacts"</a>

@@ -10,7 +10,7 @@ use crate::api::contacts::{
     ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
 use crate::ui::components::PageHeader;
-use crate::ui::workspace::{plain_error, thousands, EmptyState};
+use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
 use crate::workspace::filter::FIELDS;
 
 #[component]
@@ -29,9 +29,9 @@ pub fn ContactsPage() -> impl IntoView {
     let selected = RwSignal::new(Vec::<String>::new());
     let contacts = Resource::new(
         move || (filter.get(), bulk.version().get()),
-        |(filter, _)| list_contacts(filter),
+        |(filter, _)| when_signed_in(move || list_contacts(filter)),
     );
-    let choices = Resource::new(|| (), |_| get_filter_choices());
+    let choices = Resource::new(|| (), |_| when_signed_in(get_filter_choices));
     Effect::new(move |_| {
         filter.track();
         selected.set(Vec::new());
@@ -44,15 +44,23 @@ pub fn ContactsPage() -> impl IntoView {
             </a>
         </PageHeader>
         <Suspense fallback=|| view! { <section class="card ws-filters"><p class="muted loading">"Loading filters…"</p></section> }>
-            {move || Suspend::new(async move {
-                let choices = choices.await.unwrap_or_default();
-                view! { <Filters filter=filter.get_untracked() choices /> }
-            })}
+            {move || {
+                // Read here so the form follows a sort or page change made by a link.
+                let current = filter.get();
+                Suspend::new(async move {
+                    choices
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|choices| view! { <Filters filter=current choices /> })
+                })
+            }}
         </Suspense>
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading contacts…"</p></section> }>
             {move || Suspend::new(async move {
                 match contacts.await {
-                    Ok(list) => view! { <ContactTable list filter=filter.get_untracked() selected bulk /> }.into_any(),
+                    Ok(Some(list)) => view! { <ContactTable list filter=filter.get_untracked() selected bulk /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="your contacts" /> }.into_any(),
                     Err(error) => view! {
                         <EmptyState title="The contact list could not be shown" detail=plain_error(&error) />
                     }

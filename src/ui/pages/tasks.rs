@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_LIMIT};
 use crate::ui::components::PageHeader;
-use crate::ui::workspace::{plain_error, thousands, EmptyState};
+use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
@@ -15,7 +15,7 @@ pub fn TasksPage() -> impl IntoView {
     let complete = ServerAction::<CompleteTask>::new();
     let tasks = Resource::new(
         move || (mine.get(), done.get(), complete.version().get()),
-        |(mine, done, _)| list_tasks(mine, done),
+        |(mine, done, _)| when_signed_in(move || list_tasks(mine, done)),
     );
     let link = move |who: &str, show: &str| format!("/tasks?who={who}&show={show}");
     let tab = move |active: bool| {
@@ -44,7 +44,8 @@ pub fn TasksPage() -> impl IntoView {
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading tasks…"</p></section> }>
             {move || Suspend::new(async move {
                 match tasks.await {
-                    Ok(list) => view! { <TaskListView list mine=mine.get_untracked() done=done.get_untracked() complete /> }.into_any(),
+                    Ok(Some(list)) => view! { <TaskListView list mine=mine.get_untracked() done=done.get_untracked() complete /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="your tasks" /> }.into_any(),
                     Err(error) => view! { <EmptyState title="Tasks could not be shown" detail=plain_error(&error) /> }.into_any(),
                 }
             })}
