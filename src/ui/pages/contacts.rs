@@ -179,7 +179,7 @@ fn ContactTable(
             }
         });
     };
-    let header = |label: &'static str, column: ContactSort| {
+    let header = |label: &'static str, column: ContactSort, class: &'static str| {
         let active = filter.sort() == column;
         let arrow = match (active, filter.descending()) {
             (false, _) => "",
@@ -192,7 +192,7 @@ fn ContactTable(
             (true, false) => "ascending",
         };
         let href = format!("/contacts?{}", filter.sorted_by(column).to_query());
-        view! { <th aria-sort=aria><a class="ws-sort" href=href>{label}{arrow}</a></th> }
+        view! { <th class=class aria-sort=aria><a class="ws-sort" href=href>{label}{arrow}</a></th> }
     };
     view! {
         <section class="card ws-table-card">
@@ -209,12 +209,12 @@ fn ContactTable(
                                     <input type="checkbox" aria-label="Select every contact on this page" prop:checked=all_selected on:change=toggle_all />
                                 </th>
                             })}
-                            {header("Name", ContactSort::Name)}
+                            {header("Name", ContactSort::Name, "ws-name-cell")}
                             <th class="ws-hide-phone">"Phone"</th>
                             <th class="ws-hide-phone">"Source"</th>
                             <th class="ws-hide-phone">"Assigned to"</th>
                             <th>"Tags"</th>
-                            {header("Added", ContactSort::Added)}
+                            {header("Added", ContactSort::Added, "ws-hide-phone")}
                         </tr>
                     </thead>
                     <tbody>
@@ -260,7 +260,7 @@ fn ContactLine(row: ContactRow, can_write: bool, selected: RwSignal<Vec<String>>
             {can_write.then(|| view! {
                 <td class="ws-check"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td>
             })}
-            <td>
+            <td class="ws-name-cell">
                 <a class="ws-name" href=format!("/contacts/{id}")>{row.name}</a>
                 {row.email.map(|email| view! { <span class="ws-sub">{email}</span> })}
             </td>
@@ -268,7 +268,7 @@ fn ContactLine(row: ContactRow, can_write: bool, selected: RwSignal<Vec<String>>
             <td class="ws-hide-phone">{row.source.unwrap_or_default()}</td>
             <td class="ws-hide-phone">{row.assignee.unwrap_or_default()}</td>
             <td><span class="chips">{row.tags.into_iter().map(|tag| view! { <span class="ws-tag">{tag}</span> }).collect_view()}</span></td>
-            <td class="ws-nowrap">{row.added.unwrap_or_default()}</td>
+            <td class="ws-nowrap ws-hide-phone">{row.added.unwrap_or_default()}</td>
         </tr>
     }
 }
