@@ -64,6 +64,16 @@ async fn the_list_stays_fast_at_100k_contacts() {
     println!("loaded {CONTACTS} contacts in {:?}", loading.elapsed());
     let browser = signed_in(&app, &location_id, &users[0], false).await;
 
+    let started = Instant::now();
+    let choices = ok_json(browser.call("contacts/choices", &[]).await).await;
+    let elapsed = started.elapsed();
+    println!(
+        "filter choices ({} tags, {} sources) in {elapsed:?} over HTTP",
+        choices["tags"].as_array().unwrap().len(),
+        choices["sources"].as_array().unwrap().len()
+    );
+    assert!(elapsed < PAGE_BUDGET, "filter choices took {elapsed:?}");
+
     let shapes = [
         ("first page by name", json!({})),
         ("newest first", json!({"sort": "added"})),
