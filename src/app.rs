@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppointmentsPage, AutomationsPage, ConnectionsPage, ContactPage, ContactsPage, DashboardPage,
-    NotFoundPage, SettingsPage, SignInPage, TasksPage,
+    NotFoundPage, SettingsPage, SignInPage, SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/appointments") view=AppointmentsPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
+                    <Route path=path!("/sync") view=SyncPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/signin") view=SignInPage />
                 </Routes>

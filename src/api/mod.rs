@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod guard;
 pub mod highlevel;
 pub mod session;
+pub mod sync;
 pub mod system;
 pub mod tasks;
 pub mod team;

@@ -15,7 +15,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use secrecy::SecretString;
 use sqlx::PgPool;
 
-use super::engine::{SyncEngine, SyncError};
+use super::engine::{SyncEngine, SyncError, SyncOptions};
 use super::store;
 use super::view::{RunView, SyncKind};
 use crate::auth::tokens::ConnectionTokens;
@@ -51,6 +51,10 @@ pub struct SyncArgs {
     /// team's stored connection.
     #[arg(long, env = "HIGHLEVEL_TOKEN", hide_env_values = true, value_parser = secret)]
     pub token: Option<SecretString>,
+
+    /// Contacts per search page (1 to 500).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub contact_page: u32,
 
     /// No progress bars (for logs and scripts).
     #[arg(long)]
@@ -144,7 +148,11 @@ fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<Sync
                 .build()?
         }
     };
-    Ok(SyncEngine::new(pool, client))
+    let options = SyncOptions {
+        contact_page: args.contact_page,
+        ..SyncOptions::default()
+    };
+    Ok(SyncEngine::new(pool, client).with_options(options))
 }
 
 async fn latest_run(pool: &PgPool, location_id: &str) -> Option<RunView> {

@@ -125,10 +125,13 @@ mod server_side {
                 run.status = "interrupted".into();
             }
         }
-        let eta_seconds = current
+        let remaining_requests = current
             .as_ref()
             .filter(|run| run.is_running())
-            .map(|run| eta(run, pending_contacts, &budget));
+            .map(|run| remaining(run, pending_contacts));
+        let per_second = budget.per_window.max(1) as f64 / budget.window_seconds.max(1) as f64;
+        let eta_seconds =
+            remaining_requests.map(|requests| (requests as f64 / per_second).ceil() as u64);
         Ok(SyncOverview {
             connected,
             poll_minutes: u32::try_from(settings.poll_minutes).unwrap_or(5),
@@ -145,24 +148,23 @@ mod server_side {
             history,
             budget,
             eta_seconds,
+            remaining_requests,
             pending_contacts: u64::try_from(pending_contacts).unwrap_or(0),
             can_manage,
         })
     }
 
-    /// Requests still to make, at the burst budget's pace: the contact pages
-    /// left and one per contact whose notes are due (tasks and appointments
-    /// run alongside and are not counted).
-    fn eta(run: &super::RunView, pending_contacts: i64, budget: &BudgetView) -> u64 {
+    /// Requests still to make: the contact pages left and one per contact
+    /// whose notes are due (tasks and appointments run alongside the
+    /// contacts and are not counted).
+    fn remaining(run: &super::RunView, pending_contacts: i64) -> u64 {
         let contacts_left = run
             .progress
             .iter()
             .find(|entity| entity.entity == "contacts")
             .and_then(|entity| Some(entity.total?.saturating_sub(entity.done)))
             .unwrap_or(0);
-        let requests = contacts_left.div_ceil(500) + u64::try_from(pending_contacts).unwrap_or(0);
-        let per_second = budget.per_window.max(1) as f64 / budget.window_seconds.max(1) as f64;
-        (requests as f64 / per_second).ceil() as u64
+        contacts_left.div_ceil(500) + u64::try_from(pending_contacts).unwrap_or(0)
     }
 
     async fn budget(pool: &PgPool, location_id: &str) -> sqlx::Result<BudgetView> {
@@ -200,14 +202,22 @@ mod server_side {
         })
     }
 
+    /// Database connections the syncs of one process use at most.
+    const SYNC_CONNECTIONS: u32 = 4;
+
     /// The engine of a server: the teams' own tokens, the shared rate budget
-    /// and the request log.
+    /// and the request log. Its writes go through a small pool of their own,
+    /// so that a sync in full swing never keeps pages waiting for a
+    /// connection.
     pub fn engine_for(state: &crate::server::AppState) -> anyhow::Result<super::SyncEngine> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(SYNC_CONNECTIONS)
+            .connect_lazy_with((*state.db.connect_options()).clone());
         let client =
             HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
-                .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
-                .request_log(RequestLog::new(state.db.clone()))
+                .rate_limiter(RateLimiter::shared(pool.clone(), RateBudget::default()))
+                .request_log(RequestLog::new(pool.clone()))
                 .build()?;
-        Ok(super::SyncEngine::new(state.db.clone(), client))
+        Ok(super::SyncEngine::new(pool, client))
     }
 }

@@ -3,7 +3,9 @@
 //! page is written with its cursor and progress in one transaction.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::{future, stream, FutureExt, StreamExt, TryStreamExt};
@@ -140,11 +142,12 @@ impl Pass<'_> {
                 sort: vec![walk.sort.clone()],
                 ..SearchContacts::default()
             };
-            let answer = self
-                .engine
-                .client
-                .search_contacts(self.location_id, &search)
-                .await?;
+            let answer = patiently(|| {
+                self.engine
+                    .client
+                    .search_contacts(self.location_id, &search)
+            })
+            .await?;
             if let Some(total) = answer.total.filter(|_| first) {
                 self.total("contacts", total).await?;
             }
@@ -235,10 +238,7 @@ impl Pass<'_> {
             limit: Some(page),
             ..TaskSearch::default()
         };
-        let tasks = self
-            .engine
-            .client
-            .task_search(self.location_id, &search)
+        let tasks = patiently(|| self.engine.client.task_search(self.location_id, &search))
             .await?
             .tasks;
         if tasks.len() < to_usize(page) {
@@ -280,12 +280,13 @@ impl Pass<'_> {
             limit: Some(self.engine.options.task_page),
             ..TaskSearch::default()
         };
-        let tasks: Vec<Value> = self
-            .engine
-            .client
-            .search_tasks_all(self.location_id, search)
-            .try_collect()
-            .await?;
+        let tasks: Vec<Value> = patiently(|| {
+            self.engine
+                .client
+                .search_tasks_all(self.location_id, search.clone())
+                .try_collect()
+        })
+        .await?;
         let pages = tasks.len() / to_usize(self.engine.options.task_page.max(1)) + 1;
         let records: Vec<TaskRecord> = tasks
             .into_iter()
@@ -353,7 +354,9 @@ impl Pass<'_> {
             end_time_ms: end.timestamp_millis(),
             owner: EventOwner::Calendar(calendar_id.to_owned()),
         };
-        let events = self.engine.client.get_calendar_events(&query).await?.events;
+        let events = patiently(|| self.engine.client.get_calendar_events(&query))
+            .await?
+            .events;
         let records: Vec<AppointmentRecord> = events
             .iter()
             .filter_map(|event| AppointmentRecord::from_model(self.location_id, event))
@@ -403,10 +406,7 @@ impl Pass<'_> {
     }
 
     async fn calendars(&self) -> Result<Vec<String>> {
-        let calendars = self
-            .engine
-            .client
-            .get_calendars(self.location_id)
+        let calendars = patiently(|| self.engine.client.get_calendars(self.location_id))
             .await?
             .calendars;
         let records: Vec<CalendarRecord> = calendars
@@ -418,10 +418,7 @@ impl Pass<'_> {
     }
 
     async fn users(&self) -> Result<()> {
-        let users = self
-            .engine
-            .client
-            .get_users_by_location(self.location_id)
+        let users = patiently(|| self.engine.client.get_users_by_location(self.location_id))
             .await?
             .users;
         let records: Vec<UserRecord> = users
@@ -440,10 +437,7 @@ impl Pass<'_> {
                 skip: Some(u32::try_from(records.len()).unwrap_or(u32::MAX)),
                 limit: Some(BUSINESS_PAGE),
             };
-            let page = self
-                .engine
-                .client
-                .get_businesses(self.location_id, window)
+            let page = patiently(|| self.engine.client.get_businesses(self.location_id, window))
                 .await?
                 .businesses;
             pages += 1;
@@ -496,11 +490,12 @@ impl Pass<'_> {
     /// One contact's notes; those HighLevel no longer lists are marked deleted.
     async fn contact_notes(&self, contact_id: String, asked_at: DateTime<Utc>) -> Result<()> {
         let read_at = Utc::now();
-        let notes = match self
-            .engine
-            .client
-            .get_all_notes(self.location_id, &contact_id)
-            .await
+        let notes = match patiently(|| {
+            self.engine
+                .client
+                .get_all_notes(self.location_id, &contact_id)
+        })
+        .await
         {
             Ok(answer) => answer.notes,
             // The contact is gone: so are its notes.
@@ -586,6 +581,37 @@ impl Pass<'_> {
     async fn total(&self, entity: &str, total: u64) -> Result<()> {
         store::set_total(&self.engine.pool, self.run.id, entity, total).await?;
         Ok(())
+    }
+}
+
+/// Waits before a request that still failed after the client's own
+/// retries is tried again: a long run should outlast a burst of 429s or a
+/// minute of 5xx rather than start over.
+const PATIENCE: [Duration; 3] = [
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+    Duration::from_secs(15),
+];
+
+/// Sends a request again, after a pause, while it fails in a way that may
+/// pass ([`HighLevelError::is_transient`]).
+async fn patiently<T, F, Fut>(mut call: F) -> std::result::Result<T, HighLevelError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<T, HighLevelError>>,
+{
+    let mut waits = PATIENCE.iter();
+    loop {
+        match call().await {
+            Err(error) if error.is_transient() => match waits.next() {
+                Some(wait) => {
+                    tracing::debug!(%error, "a sync request failed; trying again shortly");
+                    tokio::time::sleep(*wait).await;
+                }
+                None => return Err(error),
+            },
+            outcome => return outcome,
+        }
     }
 }
 

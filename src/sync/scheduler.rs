@@ -125,3 +125,72 @@ async fn due_locations(pool: &PgPool) -> sqlx::Result<Vec<Due>> {
     .fetch_all(pool)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|time| time.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn synced(full: &str, poll: &str, reconcile: Option<&str>) -> Due {
+        Due {
+            location_id: "loc".into(),
+            unfinished: false,
+            poll_minutes: Some(5),
+            last_full_at: Some(at(full)),
+            last_poll_at: Some(at(poll)),
+            last_reconcile_at: reconcile.map(at),
+            last_failed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_location_never_synced_gets_a_full_sync_and_an_unfinished_run_resumes() {
+        let mut due = synced("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z", None);
+        due.last_full_at = None;
+        assert_eq!(due.kind(at("2026-11-24T10:00:05Z")), Some(SyncKind::Full));
+        let mut due = synced("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z", None);
+        due.unfinished = true;
+        assert_eq!(due.kind(at("2026-11-24T10:00:05Z")), Some(SyncKind::Full));
+    }
+
+    #[test]
+    fn polls_come_at_their_interval_and_reconciliation_once_a_night() {
+        let due = synced("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z", None);
+        assert_eq!(due.kind(at("2026-11-24T10:04:00Z")), None);
+        assert_eq!(
+            due.kind(at("2026-11-24T10:05:00Z")),
+            Some(SyncKind::Incremental)
+        );
+        // The full sync of the day counts as that night's baseline.
+        assert_eq!(
+            due.kind(at("2026-11-24T23:00:00Z")),
+            Some(SyncKind::Incremental)
+        );
+        assert_eq!(
+            due.kind(at("2026-11-25T03:00:01Z")),
+            Some(SyncKind::Reconcile)
+        );
+        let done = synced(
+            "2026-11-24T10:00:00Z",
+            "2026-11-25T03:10:00Z",
+            Some("2026-11-25T03:00:01Z"),
+        );
+        assert_eq!(done.kind(at("2026-11-25T03:12:00Z")), None);
+    }
+
+    #[test]
+    fn a_failing_location_waits_a_minute() {
+        let mut due = synced("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z", None);
+        due.last_failed_at = Some(at("2026-11-24T10:10:00Z"));
+        assert_eq!(due.kind(at("2026-11-24T10:10:30Z")), None);
+        assert_eq!(
+            due.kind(at("2026-11-24T10:11:01Z")),
+            Some(SyncKind::Incremental)
+        );
+    }
+}

@@ -121,12 +121,14 @@ impl RunView {
         self.status == "running"
     }
 
-    /// Items done and expected over the entities whose total is known.
-    pub fn done_of_total(&self) -> (u64, u64) {
-        self.progress
-            .iter()
-            .filter_map(|entity| entity.total.map(|total| (entity.done.min(total), total)))
-            .fold((0, 0), |(done, all), (d, t)| (done + d, all + t))
+    /// How far the run is, in percent, from the requests it made and the
+    /// `remaining` ones it still needs.
+    pub fn percent_done(&self, remaining: u64) -> f64 {
+        let all = self.requests + remaining;
+        if all == 0 {
+            return 0.0;
+        }
+        (self.requests as f64 / all as f64 * 100.0).min(100.0)
     }
 }
 
@@ -154,6 +156,8 @@ pub struct SyncOverview {
     pub budget: BudgetView,
     /// Seconds the run in progress still needs, at the budget's pace.
     pub eta_seconds: Option<u64>,
+    /// Requests the run in progress still needs, as far as can be known.
+    pub remaining_requests: Option<u64>,
     pub pending_contacts: u64,
     /// Whether the caller may start a run and change the interval.
     pub can_manage: bool,

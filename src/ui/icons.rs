@@ -10,6 +10,7 @@ pub enum Icon {
     Appointments,
     Automations,
     Connections,
+    Sync,
     Settings,
     Compass,
     Alert,
@@ -45,6 +46,12 @@ impl Icon {
             Icon::Connections => &[
                 "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1",
                 "M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
+            ],
+            Icon::Sync => &[
+                "M20 11a8 8 0 0 0-14.9-3.5",
+                "M4 4v4h4",
+                "M4 13a8 8 0 0 0 14.9 3.5",
+                "M20 20v-4h-4",
             ],
             Icon::Settings => &[
                 "M4 6h10", "M18 6h2", "M16 4v4", "M4 12h4", "M12 12h8", "M10 10v4", "M4 18h12",

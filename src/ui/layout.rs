@@ -9,13 +9,14 @@ use crate::api::system::get_highlevel_mode;
 use crate::auth::CurrentUser;
 use crate::ui::icons::{Icon, IconSvg};
 
-const NAVIGATION: [(&str, &str, Icon); 7] = [
+const NAVIGATION: [(&str, &str, Icon); 8] = [
     ("/", "Dashboard", Icon::Dashboard),
     ("/contacts", "Contacts", Icon::Contacts),
     ("/tasks", "Tasks", Icon::Tasks),
     ("/appointments", "Appointments", Icon::Appointments),
     ("/automations", "Automations", Icon::Automations),
     ("/connections", "Connections", Icon::Connections),
+    ("/sync", "Sync", Icon::Sync),
     ("/settings", "Settings", Icon::Settings),
 ];
 

@@ -9,6 +9,7 @@ mod dashboard;
 mod not_found;
 mod settings;
 mod signin;
+mod sync;
 mod tasks;
 
 pub use appointments::AppointmentsPage;
@@ -20,4 +21,5 @@ pub use dashboard::DashboardPage;
 pub use not_found::NotFoundPage;
 pub use settings::SettingsPage;
 pub use signin::SignInPage;
+pub use sync::SyncPage;
 pub use tasks::TasksPage;
