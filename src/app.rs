@@ -7,8 +7,8 @@ use leptos_router::path;
 
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
-    AppointmentsPage, AutomationsPage, ConnectionsPage, ContactsPage, DashboardPage, EventsPage,
-    NotFoundPage, SettingsPage, SignInPage, SyncPage, TasksPage,
+    AppointmentsPage, AutomationsPage, ConnectionsPage, ContactPage, ContactsPage, DashboardPage,
+    EventsPage, NotFoundPage, SettingsPage, SignInPage, SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=DashboardPage />
                     <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/contacts/:id") view=ContactPage />
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/appointments") view=AppointmentsPage />
                     <Route path=path!("/automations") view=AutomationsPage />

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod sync;
 pub mod ui;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod cache;

@@ -57,7 +57,7 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
 /// A refusal answered with `status` (401 or 403) instead of a server error,
 /// when the function was called over HTTP. While a page renders on the
 /// server the same context holds the page's response, whose status stays.
-fn refuse(status: StatusCode, message: &str) -> ServerFnError {
+pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
     let called_over_http = use_context::<axum::http::request::Parts>()
         .is_some_and(|request| request.uri.path().starts_with("/api/"));
     if let Some(response) =
@@ -71,4 +71,15 @@ fn refuse(status: StatusCode, message: &str) -> ServerFnError {
 /// A moment as pages show it: `2026-11-24 23:34 UTC`.
 pub fn minutes_utc(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Bad input from the browser: 400 with the reason.
+pub fn bad_request(message: &str) -> ServerFnError {
+    refuse(StatusCode::BAD_REQUEST, message)
+}
+
+/// The database failed: logged here, told to the caller in plain words.
+pub fn database(error: sqlx::Error) -> ServerFnError {
+    tracing::error!(%error, "reading or writing the cache");
+    ServerFnError::new("the database did not answer")
 }

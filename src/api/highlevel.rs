@@ -16,9 +16,7 @@ pub async fn call_highlevel(
 ) -> Result<serde_json::Value, ServerFnError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
-    use crate::highlevel::{
-        operations, HighLevelClient, Params, RateBudget, RateLimiter, RequestLog,
-    };
+    use crate::highlevel::{operations, Params};
 
     let operation = operations::find(&operation_id).ok_or_else(|| {
         ServerFnError::new(format!("Unknown HighLevel operation {operation_id}."))
@@ -46,15 +44,22 @@ pub async fn call_highlevel(
             }
             body
         });
-    let state = &caller.state;
-    let client =
-        HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
-            .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
-            .request_log(RequestLog::new(state.db.clone()))
-            .build()
-            .map_err(|error| ServerFnError::new(error.user_message()))?;
-    client
+    team_client(&caller.state)?
         .call(operation.id, &location_id, &params, body)
         .await
+        .map_err(|error| ServerFnError::new(error.user_message()))
+}
+
+/// A client that speaks for the caller's team: the team's renewed token, the
+/// shared rate budget, and the request log.
+#[cfg(feature = "ssr")]
+pub fn team_client(
+    state: &crate::server::AppState,
+) -> Result<crate::highlevel::HighLevelClient, ServerFnError> {
+    use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter, RequestLog};
+    HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
+        .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
+        .request_log(RequestLog::new(state.db.clone()))
+        .build()
         .map_err(|error| ServerFnError::new(error.user_message()))
 }

@@ -1,7 +1,9 @@
 //! Server functions: the only door from the browser to the server. Each one
 //! authenticates the caller, checks the role, and calls a service.
 
+pub mod appointments;
 pub mod connections;
+pub mod contacts;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -9,4 +11,5 @@ pub mod highlevel;
 pub mod session;
 pub mod sync;
 pub mod system;
+pub mod tasks;
 pub mod team;

@@ -39,6 +39,10 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
         .route("/auth/login", get(oauth::login))
         .route("/auth/callback", get(oauth::callback))
         .route("/auth/logout", post(oauth::logout))
+        .route(
+            "/contacts/export.csv",
+            get(crate::workspace::export::contacts_csv),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

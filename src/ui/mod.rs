@@ -5,3 +5,4 @@ pub mod components;
 pub mod icons;
 pub mod layout;
 pub mod pages;
+pub mod workspace;

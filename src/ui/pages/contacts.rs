@@ -1,21 +1,349 @@
-use leptos::prelude::*;
+//! The contact list: search, filters and sort in the URL (so a filtered list
+//! can be shared), pages of fifty, CSV export of what the filter shows, and
+//! tags added to or removed from the selected contacts.
 
-use crate::ui::components::{ComingSoon, PageHeader};
-use crate::ui::icons::Icon;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::contacts::{
+    get_filter_choices, list_contacts, BulkTag, ContactFilter, ContactList, ContactRow,
+    ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
+};
+use crate::ui::components::PageHeader;
+use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
+use crate::workspace::filter::FIELDS;
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|query| {
+            ContactFilter::from_pairs(
+                FIELDS
+                    .iter()
+                    .filter_map(|name| query.get(name).map(|value| (*name, value))),
+            )
+        })
+    });
+    let bulk = ServerAction::<BulkTag>::new();
+    let selected = RwSignal::new(Vec::<String>::new());
+    let contacts = Resource::new(
+        move || (filter.get(), bulk.version().get()),
+        |(filter, _)| when_signed_in(move || list_contacts(filter)),
+    );
+    let choices = Resource::new(|| (), |_| when_signed_in(get_filter_choices));
+    Effect::new(move |_| {
+        filter.track();
+        selected.set(Vec::new());
+    });
+    let export = move || format!("/contacts/export.csv?{}", filter.get().to_query());
     view! {
-        <PageHeader title="Contacts" subtitle="Everyone in your HighLevel account, searchable in an instant." />
-        <ComingSoon
-            icon=Icon::Contacts
-            headline="Your contact list"
-            items=&[
-                "Search, filter by tag, source, assignee or date added, and sort any column",
-                "Export exactly what the filter shows as a CSV file",
-                "Tag many contacts at once",
-                "One page per contact: details, tasks, notes and appointments on a single timeline",
-            ]
-        />
+        <PageHeader title="Contacts" subtitle="Everyone in your HighLevel account, searchable in an instant.">
+            <a class="button button-secondary" href=export download rel="external" data-testid="export-csv">
+                "Export CSV"
+            </a>
+        </PageHeader>
+        <Suspense fallback=|| view! { <section class="card ws-filters"><p class="muted loading">"Loading filters…"</p></section> }>
+            {move || {
+                // Read here so the form follows a sort or page change made by a link.
+                let current = filter.get();
+                Suspend::new(async move {
+                    choices
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|choices| view! { <Filters filter=current choices /> })
+                })
+            }}
+        </Suspense>
+        <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading contacts…"</p></section> }>
+            {move || Suspend::new(async move {
+                match contacts.await {
+                    Ok(Some(list)) => view! { <ContactTable list filter=filter.get_untracked() selected bulk /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="your contacts" /> }.into_any(),
+                    Err(error) => view! {
+                        <EmptyState title="The contact list could not be shown" detail=plain_error(&error) />
+                    }
+                        .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Filters(filter: ContactFilter, choices: FilterChoices) -> impl IntoView {
+    let option = |value: String, label: String, current: &str| {
+        let selected = value == current;
+        view! { <option value=value selected=selected>{label}</option> }
+    };
+    let tags = choices
+        .tags
+        .into_iter()
+        .map(|tag| option(tag.clone(), tag, &filter.tag))
+        .collect_view();
+    let sources = choices
+        .sources
+        .into_iter()
+        .map(|source| option(source.clone(), source, &filter.source))
+        .collect_view();
+    let users = choices
+        .users
+        .into_iter()
+        .map(|(id, name)| option(id, name, &filter.assignee))
+        .collect_view();
+    view! {
+        <form class="card ws-filters" method="get" action="/contacts" role="search" data-testid="contact-filters">
+            <div class="ws-field ws-search">
+                <label for="q">"Search"</label>
+                <input id="q" name="q" type="search" value=filter.q.clone() placeholder="Name, email, phone or company" />
+            </div>
+            <div class="ws-field">
+                <label for="tag">"Tag"</label>
+                <select id="tag" name="tag">
+                    <option value="">"Any tag"</option>
+                    {tags}
+                </select>
+            </div>
+            <div class="ws-field">
+                <label for="source">"Source"</label>
+                <select id="source" name="source">
+                    <option value="">"Any source"</option>
+                    {sources}
+                </select>
+            </div>
+            <div class="ws-field">
+                <label for="assignee">"Assigned to"</label>
+                <select id="assignee" name="assignee">
+                    <option value="">"Anyone"</option>
+                    {users}
+                </select>
+            </div>
+            <div class="ws-field">
+                <label for="added_from">"Added from"</label>
+                <input id="added_from" name="added_from" type="date" value=filter.added_from.clone() />
+            </div>
+            <div class="ws-field">
+                <label for="added_to">"Added to"</label>
+                <input id="added_to" name="added_to" type="date" value=filter.added_to.clone() />
+            </div>
+            {(!filter.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=filter.sort.clone() /> })}
+            {(!filter.dir.is_empty()).then(|| view! { <input type="hidden" name="dir" value=filter.dir.clone() /> })}
+            <div class="ws-filter-actions">
+                <button type="submit" class="button">"Apply"</button>
+                {filter.narrows().then(|| view! { <a class="button button-secondary" href="/contacts">"Clear"</a> })}
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ContactTable(
+    list: ContactList,
+    filter: ContactFilter,
+    selected: RwSignal<Vec<String>>,
+    bulk: ServerAction<BulkTag>,
+) -> impl IntoView {
+    if list.rows.is_empty() {
+        return if filter.narrows() {
+            view! {
+                <EmptyState title="No contacts match this filter" detail="Try fewer words or another tag, or clear the filter.".into()>
+                    <a class="button button-secondary" href="/contacts">"Clear the filter"</a>
+                </EmptyState>
+            }
+            .into_any()
+        } else {
+            view! {
+                <EmptyState
+                    title="No contacts yet"
+                    detail="Contacts appear here once Switchboard has copied them from HighLevel. That starts by itself after you sign in.".into()
+                />
+            }
+            .into_any()
+        };
+    }
+    let can_write = list.can_write;
+    let full_page = list.rows.len() == PAGE_SIZE as usize;
+    let page_ids: Vec<String> = list.rows.iter().map(|row| row.id.clone()).collect();
+    let all_selected = {
+        let ids = page_ids.clone();
+        move || selected.with(|chosen| ids.iter().all(|id| chosen.contains(id)))
+    };
+    let toggle_all = move |_| {
+        let everything = page_ids.clone();
+        selected.update(|chosen| {
+            if everything.iter().all(|id| chosen.contains(id)) {
+                chosen.clear();
+            } else {
+                *chosen = everything;
+            }
+        });
+    };
+    let header = |label: &'static str, column: ContactSort, class: &'static str| {
+        let active = filter.sort() == column;
+        let arrow = match (active, filter.descending()) {
+            (false, _) => "",
+            (true, true) => " ↓",
+            (true, false) => " ↑",
+        };
+        let aria = match (active, filter.descending()) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        let href = format!("/contacts?{}", filter.sorted_by(column).to_query());
+        view! { <th class=class aria-sort=aria><a class="ws-sort" href=href>{label}{arrow}</a></th> }
+    };
+    view! {
+        <section class="card ws-table-card">
+            <div class="ws-table-head">
+                <p class="ws-count" data-testid="contact-count">{count_text(list.total)}</p>
+                {can_write.then(|| view! { <BulkBar selected bulk /> })}
+            </div>
+            <div class="ws-table-scroll">
+                <table class="table ws-table" data-testid="contacts">
+                    <thead>
+                        <tr>
+                            {can_write.then(|| view! {
+                                <th class="ws-check">
+                                    <input type="checkbox" aria-label="Select every contact on this page" prop:checked=all_selected on:change=toggle_all />
+                                </th>
+                            })}
+                            {header("Name", ContactSort::Name, "ws-name-cell")}
+                            <th class="ws-hide-phone">"Phone"</th>
+                            <th class="ws-hide-phone">"Source"</th>
+                            <th class="ws-hide-phone">"Assigned to"</th>
+                            <th>"Tags"</th>
+                            {header("Added", ContactSort::Added, "ws-hide-phone")}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.rows.into_iter().map(|row| view! { <ContactLine row can_write selected /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <Pager filter total=list.total full_page=full_page />
+        </section>
+    }
+    .into_any()
+}
+
+fn count_text(total: i64) -> String {
+    match total {
+        1 => "1 contact".into(),
+        n if n > COUNT_CAP => format!("More than {} contacts", thousands(COUNT_CAP)),
+        n => format!("{} contacts", thousands(n)),
+    }
+}
+
+#[component]
+fn ContactLine(row: ContactRow, can_write: bool, selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let id = row.id.clone();
+    let checked = {
+        let id = id.clone();
+        move || selected.with(|chosen| chosen.contains(&id))
+    };
+    let toggle = {
+        let id = id.clone();
+        move |_| {
+            selected.update(|chosen| match chosen.iter().position(|c| *c == id) {
+                Some(at) => {
+                    chosen.remove(at);
+                }
+                None => chosen.push(id.clone()),
+            })
+        }
+    };
+    let label = format!("Select {}", row.name);
+    view! {
+        <tr data-testid="contact-row">
+            {can_write.then(|| view! {
+                <td class="ws-check"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td>
+            })}
+            <td class="ws-name-cell">
+                <a class="ws-name" href=format!("/contacts/{id}")>{row.name}</a>
+                {row.email.map(|email| view! { <span class="ws-sub">{email}</span> })}
+            </td>
+            <td class="ws-hide-phone ws-nowrap">{row.phone.unwrap_or_default()}</td>
+            <td class="ws-hide-phone">{row.source.unwrap_or_default()}</td>
+            <td class="ws-hide-phone">{row.assignee.unwrap_or_default()}</td>
+            <td><span class="chips">{row.tags.into_iter().map(|tag| view! { <span class="ws-tag">{tag}</span> }).collect_view()}</span></td>
+            <td class="ws-nowrap ws-hide-phone">{row.added.unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// Adds or removes a tag on the selected contacts.
+#[component]
+fn BulkBar(selected: RwSignal<Vec<String>>, bulk: ServerAction<BulkTag>) -> impl IntoView {
+    let tag = RwSignal::new(String::new());
+    let send = move |add: bool| {
+        bulk.dispatch(BulkTag {
+            contact_ids: selected.get_untracked(),
+            tag: tag.get_untracked(),
+            add,
+        });
+    };
+    let result = move || {
+        match bulk.value().get() {
+        Some(Ok(outcome)) if outcome.failures.is_empty() => Some(view! {
+            <p class="ws-ok" role="status">{format!("Done: {} contacts changed.", outcome.changed)}</p>
+        }.into_any()),
+        Some(Ok(outcome)) => Some(view! {
+            <p class="field-error" role="alert">
+                {format!("{} contacts changed; others were not: {}", outcome.changed, outcome.failures.join(" "))}
+            </p>
+        }.into_any()),
+        Some(Err(error)) => Some(view! { <p class="field-error" role="alert">{plain_error(&error)}</p> }.into_any()),
+        None => None,
+    }
+    };
+    let nothing_chosen = move || {
+        selected.with(Vec::is_empty)
+            || tag.with(|tag| tag.trim().is_empty())
+            || bulk.pending().get()
+    };
+    view! {
+        <div class="ws-bulk" data-testid="bulk-tags">
+            <span class="muted">{move || format!("{} selected", selected.with(Vec::len))}</span>
+            <input type="text" aria-label="Tag for the selected contacts" placeholder="Tag" prop:value=tag on:input=move |event| tag.set(event_target_value(&event)) />
+            <button type="button" class="button button-small" disabled=nothing_chosen on:click=move |_| send(true)>"Add tag"</button>
+            <button type="button" class="button button-secondary button-small" disabled=nothing_chosen on:click=move |_| send(false)>"Remove tag"</button>
+            {result}
+        </div>
+    }
+}
+
+#[component]
+fn Pager(filter: ContactFilter, total: i64, full_page: bool) -> impl IntoView {
+    let size = i64::from(PAGE_SIZE);
+    let pages = ((total.min(COUNT_CAP) + size - 1) / size).max(1);
+    let page = i64::from(filter.page);
+    let link = |page: u32| format!("/contacts?{}", filter.on_page(page).to_query());
+    let previous = (page > 0).then(|| link(filter.page - 1));
+    // Past the counted matches, a full page means there may be more.
+    let more = if total > COUNT_CAP {
+        full_page
+    } else {
+        page + 1 < pages
+    };
+    let next = more.then(|| link(filter.page + 1));
+    let of = if total > COUNT_CAP {
+        String::new()
+    } else {
+        format!(" of {pages}")
+    };
+    view! {
+        <nav class="ws-pager" aria-label="Pages">
+            {match previous {
+                Some(href) => view! { <a class="button button-secondary button-small" href=href>"← Previous"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+            <span class="muted">{format!("Page {}{of}", page + 1)}</span>
+            {match next {
+                Some(href) => view! { <a class="button button-secondary button-small" href=href>"Next →"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+        </nav>
     }
 }

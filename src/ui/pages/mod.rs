@@ -3,6 +3,7 @@
 mod appointments;
 mod automations;
 mod connections;
+mod contact;
 mod contacts;
 mod dashboard;
 mod events;
@@ -15,6 +16,7 @@ mod tasks;
 pub use appointments::AppointmentsPage;
 pub use automations::AutomationsPage;
 pub use connections::ConnectionsPage;
+pub use contact::ContactPage;
 pub use contacts::ContactsPage;
 pub use dashboard::DashboardPage;
 pub use events::EventsPage;

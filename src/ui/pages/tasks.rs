@@ -1,20 +1,160 @@
-use leptos::prelude::*;
+//! Tasks: mine or everyone's, open (overdue first) or done, completed in place.
 
-use crate::ui::components::{ComingSoon, PageHeader};
-use crate::ui::icons::Icon;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_LIMIT};
+use crate::ui::components::PageHeader;
+use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
+    let query = use_query_map();
+    let mine = Memo::new(move |_| query.with(|query| query.get("who").as_deref() == Some("mine")));
+    let done = Memo::new(move |_| query.with(|query| query.get("show").as_deref() == Some("done")));
+    let complete = ServerAction::<CompleteTask>::new();
+    let tasks = Resource::new(
+        move || (mine.get(), done.get(), complete.version().get()),
+        |(mine, done, _)| when_signed_in(move || list_tasks(mine, done)),
+    );
+    let link = move |who: &str, show: &str| format!("/tasks?who={who}&show={show}");
+    let tab = move |active: bool| {
+        if active {
+            "ws-tab ws-tab-active"
+        } else {
+            "ws-tab"
+        }
+    };
+    let failure = move || match complete.value().get() {
+        Some(Err(error)) => {
+            Some(view! { <p class="form-error" role="alert">{plain_error(&error)}</p> })
+        }
+        _ => None,
+    };
     view! {
-        <PageHeader title="Tasks" subtitle="Follow-ups for you and your team." />
-        <ComingSoon
-            icon=Icon::Tasks
-            headline="Every task in one list"
-            items=&[
-                "Your tasks and the whole team's, overdue first",
-                "Complete a task in place; HighLevel is updated straight away",
-                "Filter by assignee and due date",
-            ]
-        />
+        <PageHeader title="Tasks" subtitle="Follow-ups for you and your team, overdue first." />
+        <nav class="ws-tabs ws-tabs-bar" aria-label="Which tasks">
+            <a class=move || tab(!mine.get()) href=move || link("all", if done.get() { "done" } else { "open" })>"Everyone's"</a>
+            <a class=move || tab(mine.get()) href=move || link("mine", if done.get() { "done" } else { "open" })>"Mine"</a>
+            <span class="ws-tabs-gap"></span>
+            <a class=move || tab(!done.get()) href=move || link(if mine.get() { "mine" } else { "all" }, "open")>"Open"</a>
+            <a class=move || tab(done.get()) href=move || link(if mine.get() { "mine" } else { "all" }, "done")>"Done"</a>
+        </nav>
+        {failure}
+        <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading tasks…"</p></section> }>
+            {move || Suspend::new(async move {
+                match tasks.await {
+                    Ok(Some(list)) => view! { <TaskListView list mine=mine.get_untracked() done=done.get_untracked() complete /> }.into_any(),
+                    Ok(None) => view! { <SignInFirst what="your tasks" /> }.into_any(),
+                    Err(error) => view! { <EmptyState title="Tasks could not be shown" detail=plain_error(&error) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TaskListView(
+    list: TaskList,
+    mine: bool,
+    done: bool,
+    complete: ServerAction<CompleteTask>,
+) -> impl IntoView {
+    if list.tasks.is_empty() {
+        let (title, detail) = match (done, mine) {
+            (true, _) => ("Nothing completed yet", "Tasks you complete show up here."),
+            (false, true) => ("Nothing on your plate", "No open task is assigned to you. Well done."),
+            (false, false) => (
+                "No open tasks",
+                "Tasks appear here once Switchboard has copied them from HighLevel, or when you add one on a contact's page.",
+            ),
+        };
+        return view! { <EmptyState title detail=detail.to_owned() /> }.into_any();
+    }
+    let summary = if done {
+        format!("{} completed", thousands(list.tasks.len() as i64))
+    } else {
+        format!(
+            "{} open · {} overdue",
+            thousands(list.open),
+            thousands(list.overdue)
+        )
+    };
+    let capped = (list.tasks.len() as i64 >= TASK_LIMIT).then(|| {
+        view! { <p class="muted small">{format!("Showing the first {TASK_LIMIT}.")}</p> }
+    });
+    let can_write = list.can_write;
+    view! {
+        <section class="card ws-table-card">
+            <p class="ws-count" data-testid="task-summary">{summary}</p>
+            <ul class="ws-tasks" data-testid="tasks">
+                {list.tasks.into_iter().map(|task| view! { <TaskLine task can_write complete /> }).collect_view()}
+            </ul>
+            {capped}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TaskLine(
+    task: TaskItem,
+    can_write: bool,
+    complete: ServerAction<CompleteTask>,
+) -> impl IntoView {
+    let button = can_write.then(|| {
+        let contact_id = task.contact_id.clone();
+        let task_id = task.id.clone();
+        let completed = task.completed;
+        let label = if completed { format!("Reopen {}", task.title) } else { format!("Complete {}", task.title) };
+        view! {
+            <button
+                type="button"
+                class=if completed { "ws-checkbox ws-checkbox-on" } else { "ws-checkbox" }
+                aria-label=label
+                disabled=move || contact_id.is_none() || complete.pending().get()
+                on:click={
+                    let contact_id = task.contact_id.clone().unwrap_or_default();
+                    move |_| {
+                        complete.dispatch(CompleteTask { contact_id: contact_id.clone(), task_id: task_id.clone(), completed: !completed });
+                    }
+                }
+            >
+                {completed.then_some("✓")}
+            </button>
+        }
+    });
+    let due = task.due.clone().map(|due| {
+        let class = if task.overdue {
+            "pill pill-danger"
+        } else {
+            "muted ws-due"
+        };
+        let text = if task.overdue {
+            format!("Overdue · {due}")
+        } else {
+            format!("Due {due}")
+        };
+        view! { <span class=class>{text}</span> }
+    });
+    let contact = task.contact_id.clone().map(|id| {
+        let name = task
+            .contact_name
+            .clone()
+            .unwrap_or_else(|| "Contact".into());
+        view! { <a href=format!("/contacts/{id}")>{name}</a> }
+    });
+    view! {
+        <li class="ws-task" data-testid="task" data-task-id=task.id.clone()>
+            {button}
+            <div class="ws-task-main">
+                <p class=if task.completed { "ws-entry-title ws-done" } else { "ws-entry-title" }>{task.title.clone()}</p>
+                <p class="ws-task-meta">
+                    {contact}
+                    {task.assignee.clone().map(|name| view! { <span class="muted">{format!("· {name}")}</span> })}
+                </p>
+            </div>
+            <div class="ws-task-due">{due}</div>
+        </li>
     }
 }

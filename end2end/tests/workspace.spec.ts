@@ -1,0 +1,163 @@
+import { test, expect, screenshot } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+// This file is the only one that signs in to the second demo location, so its
+// first person becomes the owner there. The sync fills the cache after sign-in.
+async function signIn(page: Page, userIndex: number, write: boolean) {
+  await page.goto("/");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("link", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+  if (write) await page.getByLabel("Let Switchboard make changes").check();
+  await page.getByRole("button", { name: "Sign in with HighLevel" }).click();
+  await expect(page.getByRole("heading", { name: "Choose a location" })).toBeVisible();
+  const locations: Array<{ name: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
+  const location = page.locator("form", { has: page.getByRole("button", { name: locations[1].name }) });
+  await location.getByLabel("User").selectOption({ index: userIndex });
+  await location.getByRole("button").click();
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Opens `path` once the sync has put contacts in the cache. */
+async function openWithContacts(page: Page, path = "/contacts") {
+  await expect(async () => {
+    await page.goto(path);
+    await expect(page.getByTestId("contact-row").first()).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function hydrated(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+}
+
+type LedgerEntry = { method: string; path: string; status: number; body: unknown };
+
+async function ledger(page: Page): Promise<LedgerEntry[]> {
+  const answer = await (await page.request.get("/sandbox/_sandbox/ledger")).json();
+  return answer.entries;
+}
+
+async function phone(page: Page, name: string) {
+  const desktop = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, name);
+  if (desktop) await page.setViewportSize(desktop);
+}
+
+test("the contact list filters by tag and exports exactly what it shows", async ({ page }) => {
+  await signIn(page, 0, true);
+  await openWithContacts(page);
+  await screenshot(page, "workspace-contacts");
+  await phone(page, "workspace-contacts-phone");
+
+  const tags = (await page.locator("#tag option").allTextContents()).filter((tag) => tag !== "Any tag");
+  expect(tags.length).toBeGreaterThan(0);
+  const tag = tags[0];
+  await page.locator("#tag").selectOption(tag);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(new RegExp(`tag=${encodeURIComponent(tag)}`));
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const rows = page.getByTestId("contact-row");
+  await expect(rows.first()).toBeVisible();
+  for (const row of await rows.all()) {
+    await expect(row.locator(".ws-tag", { hasText: tag }).first()).toBeVisible();
+  }
+  const shown = Number((await page.getByTestId("contact-count").textContent())!.replace(/[^0-9]/g, ""));
+  expect(shown).toBeGreaterThan(0);
+
+  const href = await page.getByTestId("export-csv").getAttribute("href");
+  expect(href).toContain(`tag=${encodeURIComponent(tag)}`);
+  const csv = await page.request.get(href!);
+  expect(csv.status()).toBe(200);
+  const lines = (await csv.text()).trim().split("\n");
+  expect(lines[0]).toContain("Name,Email,Phone");
+  expect(lines.length - 1).toBe(shown);
+  for (const line of lines.slice(1)) expect(line).toContain(tag);
+  await screenshot(page, "workspace-contacts-filtered");
+
+  await page.getByLabel("Search").fill("zzzz-nobody");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("empty-state")).toContainText("No contacts match this filter");
+  await screenshot(page, "workspace-contacts-empty");
+});
+
+test("a task created on a contact's page reaches HighLevel once and is completed in place", async ({ page }) => {
+  await signIn(page, 0, true);
+  await openWithContacts(page);
+  await page.getByTestId("contact-row").first().locator("a.ws-name").click();
+  await expect(page.getByTestId("contact-name")).toBeVisible();
+  await expect(page).toHaveURL(/\/contacts\/[^/]+$/);
+  const contactId = new URL(page.url()).pathname.split("/").pop()!;
+
+  const title = `Call about the winter offer ${Date.now()}`;
+  const form = page.getByTestId("new-task-form");
+  await form.getByLabel("Title").fill(title);
+  // Long overdue, so it leads the task list.
+  await form.getByLabel("Due (UTC)").fill("2020-01-06T09:00");
+  await form.getByRole("button", { name: "Add task" }).click();
+  const entry = page.getByTestId("timeline-task").filter({ hasText: title });
+  await expect(entry).toBeVisible();
+  await expect(entry).toContainText(/overdue/i);
+
+  const created = (await ledger(page)).filter(
+    (e) => e.method === "POST" && e.path === `/contacts/${contactId}/tasks` && JSON.stringify(e.body).includes(title),
+  );
+  expect(created).toHaveLength(1);
+  expect(created[0].status).toBeLessThan(300);
+  await screenshot(page, "workspace-contact");
+  await phone(page, "workspace-contact-phone");
+
+  await hydrated(page, "/tasks");
+  const task = page.getByTestId("task").filter({ hasText: title });
+  await expect(task).toBeVisible();
+  await screenshot(page, "workspace-tasks");
+  await phone(page, "workspace-tasks-phone");
+  await task.getByRole("button", { name: `Complete ${title}` }).click();
+  await expect(page.getByTestId("task").filter({ hasText: title })).toHaveCount(0);
+  const completed = (await ledger(page)).filter((e) => e.method === "PUT" && e.path.endsWith("/completed") && e.path.startsWith(`/contacts/${contactId}/tasks/`));
+  expect(completed).toHaveLength(1);
+  await hydrated(page, "/tasks?who=all&show=done");
+  await expect(page.getByTestId("task").filter({ hasText: title })).toBeVisible();
+});
+
+test("appointments show week by week", async ({ page }) => {
+  await signIn(page, 0, true);
+  await hydrated(page, "/appointments");
+  await expect(page.getByTestId("week-heading")).toHaveText("This week");
+  await screenshot(page, "workspace-appointments");
+  await phone(page, "workspace-appointments-phone");
+  await page.getByRole("link", { name: "Later →" }).click();
+  await expect(page.getByTestId("week-heading")).toHaveText("Next week");
+});
+
+test("a viewer sees no write controls", async ({ page, browser }) => {
+  // The colleague joins first, then the owner makes them a viewer.
+  await signIn(page, 1, false);
+  const ownerContext = await browser.newContext();
+  const owner = await ownerContext.newPage();
+  await signIn(owner, 0, true);
+  await owner.goto("/settings");
+  await expect(owner.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const team = owner.getByTestId("team");
+  await team.getByRole("combobox").selectOption("viewer");
+  await team.getByRole("button", { name: "Save" }).click();
+  await expect(team.getByRole("combobox")).toHaveValue("viewer");
+  await ownerContext.close();
+
+  await openWithContacts(page);
+  await expect(page.getByTestId("account")).toContainText("Viewer");
+  await expect(page.getByTestId("bulk-tags")).toHaveCount(0);
+  await expect(page.getByRole("checkbox")).toHaveCount(0);
+  await page.getByTestId("contact-row").first().locator("a.ws-name").click();
+  await expect(page.getByTestId("contact-name")).toBeVisible();
+  await expect(page.getByTestId("contact-details")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Delete contact" })).toHaveCount(0);
+  await expect(page.getByTestId("add-card")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Add" })).toHaveCount(0);
+  await hydrated(page, "/tasks");
+  await expect(page.locator(".ws-checkbox")).toHaveCount(0);
+  await screenshot(page, "workspace-tasks-viewer");
+});

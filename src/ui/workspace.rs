@@ -1,0 +1,92 @@
+//! Pieces the contact, task and appointment pages share.
+
+use leptos::prelude::*;
+
+use crate::api::contacts::FieldProblem;
+use crate::ui::layout::CurrentUserResource;
+
+/// A friendly box for "nothing here" and "could not load".
+#[component]
+pub fn EmptyState(
+    title: &'static str,
+    detail: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <section class="card ws-empty" data-testid="empty-state">
+            <h2>{title}</h2>
+            <p class="muted">{detail}</p>
+            {children.map(|children| children())}
+        </section>
+    }
+}
+
+/// A server function's error as a sentence for people.
+pub fn plain_error(error: &ServerFnError) -> String {
+    let text = error.to_string();
+    text.trim_start_matches("error running server function: ")
+        .to_owned()
+}
+
+/// 12345 → "12,345".
+pub fn thousands(number: i64) -> String {
+    let digits = number.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if number < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// The message of the last run of a form's action, when it failed or
+/// named a field: (field, message); the field is empty for the whole form.
+pub fn problem_of(
+    value: Option<Result<Option<FieldProblem>, ServerFnError>>,
+) -> Option<(String, String)> {
+    match value {
+        Some(Ok(Some(problem))) => Some((problem.field, problem.message)),
+        Some(Err(error)) => Some((String::new(), plain_error(&error))),
+        _ => None,
+    }
+}
+
+/// The message for `field` (or, with `field` empty, for the whole form).
+#[component]
+pub fn FieldError(problem: Signal<Option<(String, String)>>, field: &'static str) -> impl IntoView {
+    move || {
+        problem
+            .get()
+            .filter(|(name, _)| name == field)
+            .map(|(_, message)| view! { <p class="field-error" role="alert">{message}</p> })
+    }
+}
+
+/// Runs `fetch` only for someone signed in (`Ok(None)` otherwise), so a
+/// signed-out visitor's page asks the server for nothing it would refuse.
+pub async fn when_signed_in<T, F>(fetch: impl FnOnce() -> F) -> Result<Option<T>, ServerFnError>
+where
+    F: std::future::Future<Output = Result<T, ServerFnError>>,
+{
+    let user = expect_context::<CurrentUserResource>();
+    match user.await {
+        Ok(Some(_)) => fetch().await.map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// What a signed-out visitor sees instead of the team's data.
+#[component]
+pub fn SignInFirst(what: &'static str) -> impl IntoView {
+    view! {
+        <EmptyState title="Sign in first" detail=format!("Sign in with HighLevel to see {what}.")>
+            <a class="button" href="/signin">"Sign in with HighLevel"</a>
+        </EmptyState>
+    }
+}

@@ -1,0 +1,228 @@
+//! The contact list's queries. Every shape here is served by an index of
+//! the cache migration: the trigram index for search, GIN for tags, and the
+//! (location, name) and (location, date added) indexes for the two sorts.
+
+use chrono::{DateTime, Utc};
+use futures::{SinkExt, Stream, StreamExt};
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+
+use super::filter::{ContactSort, ValidFilter};
+use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
+
+/// Tags offered in the filter: the most used ones.
+const TAG_CHOICES: i64 = 200;
+
+const ROW_COLUMNS: &str = "c.id, c.display_name, c.email, c.phone, c.company_name, c.source, \
+     c.tags, c.date_added, u.name AS assignee";
+
+/// One page of matches and the number of matches (counted up to
+/// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
+pub async fn list(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
+    let rows = page_query("", location_id, filter)
+        .build()
+        .fetch_all(db)
+        .await?;
+    let total: i64 = count_query("", location_id, filter)
+        .build_query_scalar()
+        .fetch_one(db)
+        .await?;
+    Ok((rows.iter().map(row_of).collect(), total))
+}
+
+/// Postgres's plans of the two statements behind a page of the list, as
+/// `EXPLAIN ANALYZE` prints them: the way to check that a filter's shape is
+/// served by an index.
+pub async fn explain(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> Result<Vec<String>, sqlx::Error> {
+    const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
+    let mut lines: Vec<String> = page_query(EXPLAIN, location_id, filter)
+        .build_query_scalar()
+        .fetch_all(db)
+        .await?;
+    lines.extend(
+        count_query(EXPLAIN, location_id, filter)
+            .build_query_scalar::<String>()
+            .fetch_all(db)
+            .await?,
+    );
+    Ok(lines)
+}
+
+fn page_query(
+    head: &str,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> QueryBuilder<'static, Postgres> {
+    let mut query = select(head, location_id, filter);
+    query
+        .push(" LIMIT ")
+        .push_bind(i64::from(PAGE_SIZE))
+        .push(" OFFSET ")
+        .push_bind(i64::from(filter.page) * i64::from(PAGE_SIZE));
+    query
+}
+
+fn count_query(
+    head: &str,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> QueryBuilder<'static, Postgres> {
+    let mut count = QueryBuilder::<Postgres>::new(format!("{head}SELECT count(*) FROM (SELECT 1 "));
+    push_from_where(&mut count, location_id, filter);
+    count
+        .push(" LIMIT ")
+        .push_bind(COUNT_CAP + 1)
+        .push(") matches");
+    count
+}
+
+/// Every match, in the list's order, as a stream (for the export). The
+/// query runs in its own task and hands rows over a bounded channel, so a
+/// slow download holds back the query instead of filling memory.
+pub fn all(
+    db: PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+) -> impl Stream<Item = Result<ExportRow, sqlx::Error>> {
+    let mut query = select("", location_id, filter);
+    let (mut sender, receiver) = futures::channel::mpsc::channel(256);
+    tokio::spawn(async move {
+        let mut rows = query.build().fetch(&db);
+        while let Some(row) = rows.next().await {
+            if sender.send(row.map(|row| export_row(&row))).await.is_err() {
+                // The download was abandoned.
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// A contact as the CSV export writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub row: ContactRow,
+    pub company: Option<String>,
+}
+
+fn select(head: &str, location_id: &str, filter: &ValidFilter) -> QueryBuilder<'static, Postgres> {
+    let mut query = QueryBuilder::new(format!("{head}SELECT {ROW_COLUMNS} "));
+    push_from_where(&mut query, location_id, filter);
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    let order = match filter.sort {
+        ContactSort::Name => {
+            format!(" ORDER BY lower(c.display_name) {direction}, c.id {direction}")
+        }
+        ContactSort::Added => format!(" ORDER BY c.date_added {direction}, c.id {direction}"),
+    };
+    query.push(order);
+    query
+}
+
+fn push_from_where(
+    query: &mut QueryBuilder<'static, Postgres>,
+    location_id: &str,
+    filter: &ValidFilter,
+) {
+    query
+        .push(
+            "FROM cache_contacts c LEFT JOIN cache_users u \
+             ON u.location_id = c.location_id AND u.id = c.assigned_to \
+             WHERE c.deleted_at IS NULL AND c.location_id = ",
+        )
+        .push_bind(location_id.to_owned());
+    if let Some(words) = &filter.q {
+        query
+            .push(" AND c.search_text LIKE ")
+            .push_bind(format!("%{}%", escape_like(words)));
+    }
+    if let Some(tag) = &filter.tag {
+        query
+            .push(" AND c.tags @> ARRAY[")
+            .push_bind(tag.clone())
+            .push("]::text[]");
+    }
+    if let Some(source) = &filter.source {
+        query.push(" AND c.source = ").push_bind(source.clone());
+    }
+    if let Some(assignee) = &filter.assignee {
+        query
+            .push(" AND c.assigned_to = ")
+            .push_bind(assignee.clone());
+    }
+    if let Some(from) = filter.added_from {
+        query.push(" AND c.date_added >= ").push_bind(from);
+    }
+    if let Some(before) = filter.added_before {
+        query.push(" AND c.date_added < ").push_bind(before);
+    }
+}
+
+/// `%`, `_` and `\` match themselves in a search.
+fn escape_like(words: &str) -> String {
+    words
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn row_of(row: &sqlx::postgres::PgRow) -> ContactRow {
+    let added: Option<DateTime<Utc>> = row.get("date_added");
+    ContactRow {
+        id: row.get("id"),
+        name: row.get("display_name"),
+        email: row.get("email"),
+        phone: row.get("phone"),
+        source: row.get("source"),
+        assignee: row.get("assignee"),
+        tags: row.get("tags"),
+        added: added.map(|at| at.format("%Y-%m-%d").to_string()),
+    }
+}
+
+fn export_row(row: &sqlx::postgres::PgRow) -> ExportRow {
+    ExportRow {
+        row: row_of(row),
+        company: row.get("company_name"),
+    }
+}
+
+/// The tags, sources and users the filter offers.
+pub async fn choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
+    let tags = sqlx::query_scalar(
+        "SELECT tag FROM cache_contacts, unnest(tags) AS tag \
+         WHERE location_id = $1 AND deleted_at IS NULL \
+         GROUP BY tag ORDER BY count(*) DESC, tag LIMIT $2",
+    )
+    .bind(location_id)
+    .bind(TAG_CHOICES)
+    .fetch_all(db)
+    .await?;
+    let mut tags: Vec<String> = tags;
+    tags.sort_by_key(|tag| tag.to_lowercase());
+    let sources = sqlx::query_scalar(
+        "SELECT DISTINCT source FROM cache_contacts \
+         WHERE location_id = $1 AND deleted_at IS NULL AND source IS NOT NULL ORDER BY source",
+    )
+    .bind(location_id)
+    .fetch_all(db)
+    .await?;
+    let users = sqlx::query_as(
+        "SELECT id, name FROM cache_users WHERE location_id = $1 AND deleted_at IS NULL ORDER BY name",
+    )
+    .bind(location_id)
+    .fetch_all(db)
+    .await?;
+    Ok(FilterChoices {
+        tags,
+        sources,
+        users,
+    })
+}

@@ -1,0 +1,188 @@
+//! The task list's query and the task writes.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use leptos::prelude::ServerFnError;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::writes::{self, Team};
+use crate::api::guard::{self, minutes_utc, Caller};
+use crate::api::tasks::{TaskItem, TaskList, TASK_LIMIT};
+use crate::auth::roles::Role;
+use crate::highlevel::models::{CreateTask, UpdateTask};
+
+/// A checked task form.
+pub struct TaskInput {
+    pub title: String,
+    pub body: Option<String>,
+    pub due: DateTime<Utc>,
+    pub assigned_to: Option<String>,
+}
+
+/// `YYYY-MM-DDTHH:MM` (what a `datetime-local` input sends, read as UTC),
+/// with or without seconds, or a bare date (9:00 that day).
+pub fn parse_due(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .ok()
+                .and_then(|date| date.and_hms_opt(9, 0, 0))
+        })
+        .map(|at| at.and_utc())
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(value)
+                .ok()
+                .map(|at| at.with_timezone(&Utc))
+        })
+}
+
+pub async fn save(
+    caller: &Caller,
+    contact_id: &str,
+    task_id: Option<&str>,
+    task: TaskInput,
+) -> Result<(), ServerFnError> {
+    let team = Team::of(caller)?;
+    let due = task.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let answer = match task_id {
+        Some(task_id) => {
+            let change = UpdateTask {
+                title: Some(task.title),
+                body: Some(task.body.unwrap_or_default()),
+                due_date: Some(due),
+                assigned_to: task.assigned_to,
+                ..UpdateTask::default()
+            };
+            team.client
+                .update_task(&team.location_id, contact_id, task_id, &change)
+                .await
+        }
+        None => {
+            let create = CreateTask {
+                title: task.title,
+                body: task.body,
+                due_date: due,
+                completed: false,
+                assigned_to: task.assigned_to,
+            };
+            team.client
+                .create_task(&team.location_id, contact_id, &create)
+                .await
+        }
+    }
+    .map_err(|error| writes::refused(&error))?;
+    let mut saved = answer.task;
+    saved
+        .contact_id
+        .get_or_insert_with(|| contact_id.to_owned());
+    writes::cache_task(&team, &saved).await
+}
+
+type TaskRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    bool,
+    Option<String>,
+);
+
+pub async fn list(caller: &Caller, mine: bool, done: bool) -> Result<TaskList, ServerFnError> {
+    let db = &caller.state.db;
+    let location_id = caller.who.location_id.clone();
+    let me: Option<String> = if mine {
+        sqlx::query_scalar("SELECT highlevel_user_id FROM users WHERE id = $1")
+            .bind(caller.who.user_id)
+            .fetch_optional(db)
+            .await
+            .map_err(guard::database)?
+    } else {
+        None
+    };
+    let narrow = |query: &mut QueryBuilder<'static, Postgres>| {
+        query
+            .push(" WHERE t.location_id = ")
+            .push_bind(location_id.clone());
+        query.push(" AND t.deleted_at IS NULL");
+        if mine {
+            query
+                .push(" AND t.assigned_to = ")
+                .push_bind(me.clone().unwrap_or_default());
+        }
+    };
+    let mut rows = QueryBuilder::<Postgres>::new(
+        "SELECT t.id, t.contact_id, c.display_name, t.title, t.body, t.due_date, t.completed, u.name \
+         FROM cache_tasks t \
+         LEFT JOIN cache_contacts c ON c.location_id = t.location_id AND c.id = t.contact_id \
+         LEFT JOIN cache_users u ON u.location_id = t.location_id AND u.id = t.assigned_to",
+    );
+    narrow(&mut rows);
+    if done {
+        rows.push(" AND t.completed ORDER BY t.completed_at DESC NULLS LAST, t.id");
+    } else {
+        // Ascending due dates put the overdue ones first.
+        rows.push(" AND NOT t.completed ORDER BY t.due_date ASC NULLS LAST, t.id");
+    }
+    rows.push(" LIMIT ").push_bind(TASK_LIMIT);
+    let rows: Vec<TaskRow> = rows
+        .build_query_as()
+        .fetch_all(db)
+        .await
+        .map_err(guard::database)?;
+    let mut counts = QueryBuilder::<Postgres>::new(
+        "SELECT count(*), count(*) FILTER (WHERE t.due_date < now()) FROM cache_tasks t",
+    );
+    narrow(&mut counts);
+    counts.push(" AND NOT t.completed");
+    let (open, overdue): (i64, i64) = counts
+        .build_query_as()
+        .fetch_one(db)
+        .await
+        .map_err(guard::database)?;
+    let now = Utc::now();
+    let tasks = rows
+        .into_iter()
+        .map(
+            |(id, contact_id, contact_name, title, body, due, completed, assignee)| TaskItem {
+                id,
+                contact_id,
+                contact_name,
+                title,
+                body: body.unwrap_or_default(),
+                due: due.map(minutes_utc),
+                overdue: !completed && due.is_some_and(|due| due < now),
+                completed,
+                assignee,
+            },
+        )
+        .collect();
+    Ok(TaskList {
+        tasks,
+        open,
+        overdue,
+        can_write: caller.role <= Role::Member,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_due;
+
+    #[test]
+    fn due_moments_parse_from_the_form() {
+        assert_eq!(
+            parse_due("2026-12-01T10:30").map(|at| at.to_rfc3339()),
+            Some("2026-12-01T10:30:00+00:00".into())
+        );
+        assert_eq!(
+            parse_due("2026-12-01").map(|at| at.to_rfc3339()),
+            Some("2026-12-01T09:00:00+00:00".into())
+        );
+        assert_eq!(parse_due("tomorrow"), None);
+        assert_eq!(parse_due(""), None);
+    }
+}
