@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppointmentsPage, AutomationsPage, ConnectionsPage, ContactsPage, DashboardPage, NotFoundPage,
-    SettingsPage, SignInPage, TasksPage,
+    ReportsPage, SettingsPage, SignInPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts") view=ContactsPage />
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/appointments") view=AppointmentsPage />
+                    <Route path=path!("/reports") view=ReportsPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
                     <Route path=path!("/settings") view=SettingsPage />

@@ -57,7 +57,7 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
 /// A refusal answered with `status` (401 or 403) instead of a server error,
 /// when the function was called over HTTP. While a page renders on the
 /// server the same context holds the page's response, whose status stays.
-fn refuse(status: StatusCode, message: &str) -> ServerFnError {
+pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
     let called_over_http = use_context::<axum::http::request::Parts>()
         .is_some_and(|request| request.uri.path().starts_with("/api/"));
     if let Some(response) =

@@ -5,6 +5,7 @@ pub mod connections;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod highlevel;
+pub mod reports;
 pub mod session;
 pub mod system;
 pub mod team;

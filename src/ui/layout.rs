@@ -9,11 +9,12 @@ use crate::api::system::get_highlevel_mode;
 use crate::auth::CurrentUser;
 use crate::ui::icons::{Icon, IconSvg};
 
-const NAVIGATION: [(&str, &str, Icon); 7] = [
+const NAVIGATION: [(&str, &str, Icon); 8] = [
     ("/", "Dashboard", Icon::Dashboard),
     ("/contacts", "Contacts", Icon::Contacts),
     ("/tasks", "Tasks", Icon::Tasks),
     ("/appointments", "Appointments", Icon::Appointments),
+    ("/reports", "Reports", Icon::Reports),
     ("/automations", "Automations", Icon::Automations),
     ("/connections", "Connections", Icon::Connections),
     ("/settings", "Settings", Icon::Settings),
