@@ -30,6 +30,8 @@ enum Command {
     Api(crate::highlevel::cli::ApiArgs),
     /// Serve the sandbox HighLevel on its own.
     Sandbox(crate::sandbox::SandboxArgs),
+    /// Sync a location's HighLevel data into the cache.
+    Sync(crate::sync::cli::SyncArgs),
 }
 
 /// Entry point of the binary: reads `.env`, parses arguments, runs the command.
@@ -61,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Sandbox(args)) => crate::sandbox::run(args).await,
+        Some(Command::Sync(args)) => crate::sync::cli::run(&cli.config, args).await,
     }
 }
 

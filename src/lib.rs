@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod reports;
+pub mod sync;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -44,7 +44,7 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<Overview>> {
-        let synced = freshness::last_synced(db, location_id).await?;
+        let synced = freshness::newest_write(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
         let version = Version::new(synced, now);
         if let Some(kept) = OVERVIEWS.get(&key, &version) {
@@ -64,7 +64,8 @@ mod service {
     ) -> sqlx::Result<Overview> {
         let scope = Scope::new(location_id, filter, now);
         let bucket = filter.period.bucket();
-        let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
+        let (last_synced, state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
+            freshness::last_synced(db, location_id, synced),
             freshness::data_state(db, location_id, synced),
             queries::contact_counts(db, &scope),
             queries::new_contacts(db, &scope, bucket),
@@ -92,7 +93,7 @@ mod service {
             assignees,
             tags,
             state,
-            last_synced: synced.map(crate::api::guard::minutes_utc),
+            last_synced: last_synced.map(crate::api::guard::minutes_utc),
             figures: queries::figures(contacts, &by_assignee, appointments),
             bucket,
             new_contacts,
@@ -111,14 +112,15 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<TeamReport>> {
-        let synced = freshness::last_synced(db, location_id).await?;
+        let synced = freshness::newest_write(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
         let version = Version::new(synced, now);
         if let Some(kept) = TEAM_REPORTS.get(&key, &version) {
             return Ok(kept);
         }
         let scope = Scope::new(location_id, filter, now);
-        let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
+        let (last_synced, state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
+            freshness::last_synced(db, location_id, synced),
             freshness::data_state(db, location_id, synced),
             queries::tasks_by_assignee(db, &scope),
             queries::by_business(db, &scope),
@@ -131,7 +133,7 @@ mod service {
             assignees,
             tags,
             state,
-            last_synced: synced.map(crate::api::guard::minutes_utc),
+            last_synced: last_synced.map(crate::api::guard::minutes_utc),
             assignee_table: export::assignee_table(&by_assignee),
             business_table: export::business_table(&by_business),
             by_assignee,

@@ -490,7 +490,9 @@ pub fn seed_appointment(
     } else {
         pick(rng, &["confirmed", "confirmed", "new", "cancelled"])
     };
-    let booked = start_time - Duration::days(rng.gen_range(1..14));
+    // Booked before the anchor even when it takes place after: a booking
+    // time in the future would outrank every later change of it.
+    let booked = (start_time - Duration::days(rng.gen_range(1..14))).min(anchor);
     Some(Appointment {
         id: new_id(rng),
         location_id: location.info.id.clone(),

@@ -74,6 +74,7 @@ pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
         }),
     };
     crate::auth::tokens::spawn_renewer(state.connection_tokens());
+    crate::sync::scheduler::spawn(crate::sync::engine_for(&state)?);
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
         .with_context(|| format!("listening on {}", serve.site_addr))?;

@@ -1,0 +1,160 @@
+//! What the Sync page shows: runs, their progress and the rate budget.
+//! Compiles for the server and the browser.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncKind {
+    /// Everything, from the start (the first sync of a location).
+    Full,
+    /// Contacts changed since the last poll, their tasks and notes, and the
+    /// appointment window.
+    Incremental,
+    /// Everything again, then what HighLevel no longer has is marked deleted.
+    Reconcile,
+}
+
+impl SyncKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncKind::Full => "full",
+            SyncKind::Incremental => "incremental",
+            SyncKind::Reconcile => "reconcile",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "full" => Some(SyncKind::Full),
+            "incremental" => Some(SyncKind::Incremental),
+            "reconcile" => Some(SyncKind::Reconcile),
+            _ => None,
+        }
+    }
+
+    /// How the page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SyncKind::Full => "Full sync",
+            SyncKind::Incremental => "Poll",
+            SyncKind::Reconcile => "Reconciliation",
+        }
+    }
+}
+
+/// How far a run got with one kind of record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityProgress {
+    pub entity: String,
+    pub done: u64,
+    /// What HighLevel said there is, when it says.
+    pub total: Option<u64>,
+}
+
+/// One run, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: i64,
+    pub kind: Option<SyncKind>,
+    pub trigger: String,
+    /// running, succeeded or failed.
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub heartbeat_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub progress: Vec<EntityProgress>,
+    pub requests: u64,
+    pub error: Option<String>,
+}
+
+/// The order entities are shown in.
+pub const ENTITIES: [&str; 7] = [
+    "contacts",
+    "tasks",
+    "notes",
+    "appointments",
+    "users",
+    "calendars",
+    "businesses",
+];
+
+impl RunView {
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        id: i64,
+        kind: &str,
+        trigger: String,
+        status: String,
+        times: (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>),
+        progress: &serde_json::Value,
+        requests: i32,
+        error: Option<String>,
+    ) -> Self {
+        let number = |entity: &str, field: &str| progress.get(entity)?.get(field)?.as_u64();
+        let progress = ENTITIES
+            .iter()
+            .filter(|entity| progress.get(**entity).is_some())
+            .map(|entity| EntityProgress {
+                entity: (*entity).to_owned(),
+                done: number(entity, "done").unwrap_or(0),
+                total: number(entity, "total"),
+            })
+            .collect();
+        RunView {
+            id,
+            kind: SyncKind::parse(kind),
+            trigger,
+            status,
+            started_at: times.0,
+            heartbeat_at: times.1,
+            finished_at: times.2,
+            progress,
+            requests: u64::try_from(requests).unwrap_or(0),
+            error,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == "running"
+    }
+
+    /// Items done and expected over the entities whose total is known.
+    pub fn done_of_total(&self) -> (u64, u64) {
+        self.progress
+            .iter()
+            .filter_map(|entity| entity.total.map(|total| (entity.done.min(total), total)))
+            .fold((0, 0), |(done, all), (d, t)| (done + d, all + t))
+    }
+}
+
+/// The location's share of HighLevel's rate limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetView {
+    pub used_today: u64,
+    pub per_day: u64,
+    /// Requests in the current burst window.
+    pub used_in_window: u64,
+    pub per_window: u64,
+    pub window_seconds: u64,
+}
+
+/// Everything the Sync page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncOverview {
+    pub connected: bool,
+    pub poll_minutes: u32,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// The run in progress, else the latest one.
+    pub current: Option<RunView>,
+    pub history: Vec<RunView>,
+    pub budget: BudgetView,
+    /// Seconds the run in progress still needs, at the budget's pace.
+    pub eta_seconds: Option<u64>,
+    pub pending_contacts: u64,
+    /// Whether the caller may start a run and change the interval.
+    pub can_manage: bool,
+}
