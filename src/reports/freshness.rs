@@ -5,22 +5,23 @@ use sqlx::PgPool;
 
 use super::model::DataState;
 
-/// When the location's cache was last brought in step with HighLevel: the
-/// start of the last successful sync run, else (rows written by webhooks
-/// only) the newest write.
-pub async fn last_synced(
+/// The newest write to the location's cache, and when it was last brought
+/// in step with HighLevel (the start of the last successful sync run; none
+/// while the first one runs).
+pub async fn stamps(
     db: &PgPool,
     location_id: &str,
-    newest_write: Option<DateTime<Utc>>,
-) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let run = crate::sync::last_synced_at(db, location_id).await?;
-    Ok(run.or(newest_write))
+) -> sqlx::Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    tokio::try_join!(
+        newest_write(db, location_id),
+        crate::sync::last_synced_at(db, location_id),
+    )
 }
 
 /// When anything last reached the location's cache (a sync or a webhook):
 /// the newest `synced_at` of its tables, each read through its
 /// `(location_id, synced_at)` index. A report computed before it is stale.
-pub async fn newest_write(db: &PgPool, location_id: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+async fn newest_write(db: &PgPool, location_id: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar(
         "SELECT max(at) FROM (
             SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1

@@ -1,7 +1,7 @@
 //! Recently computed reports, kept in memory so that a dashboard viewed by
 //! many people at once is computed once. An answer is reused only while
-//! the cache has not changed (same "last synced") and within the same
-//! minute, because "overdue" and "next 7 days" move with the clock. Each
+//! the cache has not changed (same newest write and same last sync run)
+//! and within the same minute, because "overdue" and "next 7 days" move with the clock. Each
 //! server process keeps its own: nothing depends on it for correctness.
 
 use std::collections::HashMap;
@@ -17,14 +17,15 @@ const CAPACITY: usize = 256;
 /// What an answer depends on besides its own inputs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Version {
-    pub synced: Option<DateTime<Utc>>,
+    /// The newest write to the location's cache and its last sync run.
+    pub stamps: [Option<DateTime<Utc>>; 2],
     pub minute: i64,
 }
 
 impl Version {
-    pub fn new(synced: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+    pub fn new(stamps: [Option<DateTime<Utc>>; 2], now: DateTime<Utc>) -> Self {
         Self {
-            synced,
+            stamps,
             minute: now.timestamp() / 60,
         }
     }
@@ -75,12 +76,12 @@ mod tests {
     fn a_newer_sync_or_minute_is_a_miss() {
         let memo: Memo<&str, u32> = Memo::new();
         let now = Utc::now();
-        let version = Version::new(Some(now), now);
+        let version = Version::new([Some(now), None], now);
         memo.put("a", version.clone(), Arc::new(1));
         assert_eq!(memo.get(&"a", &version).as_deref(), Some(&1));
-        let synced_again = Version::new(Some(now + chrono::Duration::seconds(1)), now);
+        let synced_again = Version::new([Some(now), Some(now)], now);
         assert!(memo.get(&"a", &synced_again).is_none());
-        let later = Version::new(Some(now), now + chrono::Duration::minutes(1));
+        let later = Version::new([Some(now), None], now + chrono::Duration::minutes(1));
         assert!(memo.get(&"a", &later).is_none());
     }
 }

@@ -44,13 +44,14 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<Overview>> {
-        let synced = freshness::newest_write(db, location_id).await?;
+        let (synced, last_run) = freshness::stamps(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
-        let version = Version::new(synced, now);
+        let version = Version::new([synced, last_run], now);
         if let Some(kept) = OVERVIEWS.get(&key, &version) {
             return Ok(kept);
         }
-        let computed = Arc::new(compute_overview(db, location_id, filter, now, synced).await?);
+        let computed =
+            Arc::new(compute_overview(db, location_id, filter, now, (synced, last_run)).await?);
         OVERVIEWS.put(key, version, computed.clone());
         Ok(computed)
     }
@@ -60,12 +61,11 @@ mod service {
         location_id: &str,
         filter: &ReportFilter,
         now: DateTime<Utc>,
-        synced: Option<DateTime<Utc>>,
+        (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     ) -> sqlx::Result<Overview> {
         let scope = Scope::new(location_id, filter, now);
         let bucket = filter.period.bucket();
-        let (last_synced, state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
-            freshness::last_synced(db, location_id, synced),
+        let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
             queries::contact_counts(db, &scope),
             queries::new_contacts(db, &scope, bucket),
@@ -93,7 +93,7 @@ mod service {
             assignees,
             tags,
             state,
-            last_synced: last_synced.map(crate::api::guard::minutes_utc),
+            last_synced: last_run.map(crate::api::guard::minutes_utc),
             figures: queries::figures(contacts, &by_assignee, appointments),
             bucket,
             new_contacts,
@@ -112,15 +112,14 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<TeamReport>> {
-        let synced = freshness::newest_write(db, location_id).await?;
+        let (synced, last_run) = freshness::stamps(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
-        let version = Version::new(synced, now);
+        let version = Version::new([synced, last_run], now);
         if let Some(kept) = TEAM_REPORTS.get(&key, &version) {
             return Ok(kept);
         }
         let scope = Scope::new(location_id, filter, now);
-        let (last_synced, state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
-            freshness::last_synced(db, location_id, synced),
+        let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
             queries::tasks_by_assignee(db, &scope),
             queries::by_business(db, &scope),
@@ -133,7 +132,7 @@ mod service {
             assignees,
             tags,
             state,
-            last_synced: last_synced.map(crate::api::guard::minutes_utc),
+            last_synced: last_run.map(crate::api::guard::minutes_utc),
             assignee_table: export::assignee_table(&by_assignee),
             business_table: export::business_table(&by_business),
             by_assignee,

@@ -8,11 +8,21 @@ use crate::reports::model::{Chart, DataState, Figures, Overview};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
     grouped, query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError,
-    ReportSkeleton, SyncedNote,
+    ReportSkeleton, SignedInOnly, SyncedNote,
 };
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <PageHeader title="Dashboard" subtitle="How your business is doing, at a glance." />
+        <SignedInOnly>
+            <Dashboard />
+        </SignedInOnly>
+    }
+}
+
+#[component]
+fn Dashboard() -> impl IntoView {
     let filter = query_filter();
     let overview = Resource::new(
         move || filter.get(),
@@ -20,7 +30,6 @@ pub fn DashboardPage() -> impl IntoView {
     );
     let (updating, set_updating) = signal(false);
     view! {
-        <PageHeader title="Dashboard" subtitle="How your business is doing, at a glance." />
         <div class="report" class:report-updating=updating data-testid="dashboard">
             <Transition
                 fallback=|| view! { <ReportSkeleton cards=4 panels=4 /> }

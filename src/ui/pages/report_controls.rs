@@ -7,6 +7,41 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::layout::CurrentUserResource;
+
+/// Shows `children` to a signed-in person; asks anyone else to sign in,
+/// without asking the server for a report it would refuse.
+#[component]
+pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<CurrentUserResource>();
+    view! {
+        <Suspense fallback=|| view! { <ReportSkeleton cards=4 panels=2 /> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(_)) => children().into_any(),
+                        _ => view! { <SignInFirst /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInFirst() -> impl IntoView {
+    view! {
+        <section class="card report-empty" data-testid="report-signed-out">
+            <div class="report-empty-icon">
+                <IconSvg icon=Icon::Dashboard />
+            </div>
+            <h2>"Sign in to see your numbers"</h2>
+            <p class="muted">"Your contacts, tasks and appointments at a glance, for every team you belong to."</p>
+            <a class="button" href="/signin">"Sign in with HighLevel"</a>
+        </section>
+    }
+}
 
 /// The filter values of the page address: period, tag, assignee, location.
 pub type QueryFilter = (
@@ -186,7 +221,7 @@ pub fn SyncedNote(last_synced: Option<String>) -> impl IntoView {
             <span class="report-synced-dot" aria-hidden="true"></span>
             {match last_synced {
                 Some(at) => format!("Data from HighLevel, last synced {at}"),
-                None => "Not synced yet".to_owned(),
+                None => "First sync from HighLevel in progress…".to_owned(),
             }}
         </p>
     }

@@ -7,11 +7,22 @@ use crate::api::reports::get_team_report;
 use crate::reports::model::{DataState, ReportTable, SortKey, TeamReport};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
-    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SyncedNote,
+    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SignedInOnly,
+    SyncedNote,
 };
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    view! {
+        <PageHeader title="Reports" subtitle="How each person and each business is doing." />
+        <SignedInOnly>
+            <TeamReports />
+        </SignedInOnly>
+    }
+}
+
+#[component]
+fn TeamReports() -> impl IntoView {
     let filter = query_filter();
     let report = Resource::new(
         move || filter.get(),
@@ -19,7 +30,6 @@ pub fn ReportsPage() -> impl IntoView {
     );
     let (updating, set_updating) = signal(false);
     view! {
-        <PageHeader title="Reports" subtitle="How each person and each business is doing." />
         <div class="report" class:report-updating=updating data-testid="reports">
             <Transition
                 fallback=|| view! { <ReportSkeleton cards=0 panels=2 /> }
