@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::model::{AssigneeTasks, Bucket, Chart, Count, WeekStatuses};
 
-const WIDTH: f32 = 640.0;
-const HEIGHT: f32 = 320.0;
+const WIDTH: f32 = 480.0;
+const HEIGHT: f32 = 280.0;
 /// The app's palette (style/main.css): primary, success, danger, warning, and greys.
 const COLORS: [&str; 6] = [
     "#4f46e5", "#15803d", "#b91c1c", "#b45309", "#0e7490", "#7c3aed",
@@ -42,6 +42,26 @@ fn base(x_axis: Vec<String>, series: Vec<Value>, colors: &[&str]) -> Value {
         "tooltip_show": true,
         "empty_text": "Nothing in this period",
     })
+}
+
+/// A value axis from zero in whole-number steps (1, 2, 5, 10, 20, 50, …):
+/// counts never get ticks like 0.4.
+fn value_axis(largest: i64) -> Value {
+    let largest = largest.max(1);
+    let wanted = (largest + 4) / 5;
+    let step = [1, 2, 5]
+        .into_iter()
+        .flat_map(|multiple| (0..12).map(move |power| multiple * 10_i64.pow(power)))
+        .filter(|step| *step >= wanted)
+        .min()
+        .unwrap_or(wanted);
+    let splits = (largest + step - 1) / step;
+    json!([{
+        "axis_min": 0,
+        "axis_max": (step * splits) as f64,
+        "axis_split_number": splits,
+        "axis_font_color": "#5d6577",
+    }])
 }
 
 fn series(name: &str, data: impl IntoIterator<Item = i64>) -> Value {
@@ -103,6 +123,8 @@ pub fn new_contacts(counts: &[Count], bucket: Bucket) -> Chart {
     );
     options["legend_show"] = json!(false);
     options["x_axis_label_overflow"] = json!("thin");
+    options["y_axis_configs"] =
+        value_axis(counts.iter().map(|count| count.count).max().unwrap_or(0));
     let empty = counts.iter().all(|count| count.count == 0);
     chart("new-contacts", title, empty, draw_bars(options))
 }
@@ -119,11 +141,18 @@ pub fn ranking(key: &str, title: &str, counts: &[Count]) -> Chart {
     options["legend_show"] = json!(false);
     options["height"] = json!((counts.len() as f32 * 28.0 + 60.0).max(140.0));
     options["series_list"][0]["label_show"] = json!(true);
+    options["y_axis_configs"] =
+        value_axis(counts.iter().map(|count| count.count).max().unwrap_or(0));
     chart(key, title, counts.is_empty(), draw_horizontal(options))
 }
 
 pub fn tasks_by_assignee(rows: &[AssigneeTasks]) -> Chart {
-    let options = base(
+    let largest = rows
+        .iter()
+        .map(|row| row.open.max(row.overdue).max(row.completed))
+        .max()
+        .unwrap_or(0);
+    let mut options = base(
         rows.iter().map(|row| first_name(&row.name)).collect(),
         vec![
             series("Open", rows.iter().map(|row| row.open)),
@@ -132,6 +161,7 @@ pub fn tasks_by_assignee(rows: &[AssigneeTasks]) -> Chart {
         ],
         &[COLORS[0], COLORS[2], COLORS[1]],
     );
+    options["y_axis_configs"] = value_axis(largest);
     let empty = rows
         .iter()
         .all(|row| row.open + row.overdue + row.completed == 0);
@@ -174,7 +204,12 @@ pub fn appointments_by_week(weeks: &[WeekStatuses]) -> Chart {
         })
         .collect();
     let colors: Vec<&str> = present.iter().map(|(.., color)| *color).collect();
-    let options = base(
+    let largest = weeks
+        .iter()
+        .map(|week| week.counts.iter().map(|count| count.count).sum::<i64>())
+        .max()
+        .unwrap_or(0);
+    let mut options = base(
         weeks
             .iter()
             .map(|week| format!("Wk {}", short_date(&week.week)))
@@ -182,10 +217,32 @@ pub fn appointments_by_week(weeks: &[WeekStatuses]) -> Chart {
         series_list,
         &colors,
     );
+    options["y_axis_configs"] = value_axis(largest);
     chart(
         "appointments-by-week",
         "Appointments per week, by status",
         weeks.is_empty(),
         draw_bars(options),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_axes_step_in_whole_numbers() {
+        let top = |largest| {
+            let axis = value_axis(largest);
+            (
+                axis[0]["axis_max"].as_f64().unwrap(),
+                axis[0]["axis_split_number"].as_i64().unwrap(),
+            )
+        };
+        assert_eq!(top(0), (1.0, 1));
+        assert_eq!(top(2), (2.0, 2));
+        assert_eq!(top(6), (6.0, 3));
+        assert_eq!(top(57), (60.0, 3));
+        assert_eq!(top(1234), (1500.0, 3));
+    }
 }

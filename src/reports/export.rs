@@ -17,11 +17,11 @@ pub fn describe_hours(hours: Option<f64>) -> String {
 
 pub fn assignee_table(rows: &[AssigneeTasks]) -> ReportTable {
     let columns = [
-        "Assignee",
-        "Open",
-        "Overdue",
-        "Completed in period",
-        "Median time to complete (hours)",
+        ("Assignee", "Assignee"),
+        ("Open", "Open"),
+        ("Overdue", "Overdue"),
+        ("Completed", "Completed in period"),
+        ("Median time to complete", "Median hours to complete"),
     ];
     let cells = rows.iter().map(|row| {
         vec![
@@ -44,14 +44,14 @@ pub fn assignee_table(rows: &[AssigneeTasks]) -> ReportTable {
 
 pub fn business_table(rows: &[BusinessRow]) -> ReportTable {
     let columns = [
-        "Business",
-        "Contacts",
-        "Open tasks",
-        "Overdue tasks",
-        "Tasks completed in period",
-        "Appointments next 7 days",
-        "Showed in period",
-        "No-show in period",
+        ("Business", "Business"),
+        ("Contacts", "Contacts"),
+        ("Open tasks", "Open tasks"),
+        ("Overdue", "Overdue tasks"),
+        ("Completed", "Tasks completed in period"),
+        ("Next 7 days", "Appointments next 7 days"),
+        ("Showed", "Showed in period"),
+        ("No-show", "No-show in period"),
     ];
     let cells = rows.iter().map(|row| {
         vec![
@@ -90,10 +90,15 @@ fn number(value: i64) -> Cell {
     }
 }
 
-fn table(columns: &[&str], rows: Vec<Vec<Cell>>) -> ReportTable {
-    let csv = to_csv(columns, &rows);
+/// `columns`: each column's heading on screen and in the CSV file.
+fn table(columns: &[(&str, &str)], rows: Vec<Vec<Cell>>) -> ReportTable {
+    let headings: Vec<&str> = columns.iter().map(|(_, csv)| *csv).collect();
+    let csv = to_csv(&headings, &rows);
     ReportTable {
-        columns: columns.iter().map(|column| (*column).to_owned()).collect(),
+        columns: columns
+            .iter()
+            .map(|(shown, _)| (*shown).to_owned())
+            .collect(),
         csv_href: format!(
             "data:text/csv;charset=utf-8,{}",
             utf8_percent_encode(&csv, NON_ALPHANUMERIC)
