@@ -130,8 +130,16 @@ async fn run() {
             figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
         );
     }
+    // The contact list, once it is more than the placeholder page.
     let contacts_list = client.get(format!("{base}/contacts?q=a")).send().await;
-    if contacts_list.is_ok_and(|response| response.status().is_success()) {
+    let listed = match contacts_list {
+        Ok(response) if response.status().is_success() => response
+            .text()
+            .await
+            .is_ok_and(|page| !page.contains("coming-soon")),
+        _ => false,
+    };
+    if listed {
         let figures = load(
             &client,
             &base,
@@ -139,10 +147,13 @@ async fn run() {
             duration,
         )
         .await;
+        worst = worst.max(figures.p99_ms);
         println!(
             "  {:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s",
             "contact list GET /contacts?q=a", figures.p50_ms, figures.p99_ms, figures.per_second
         );
+    } else {
+        println!("  (no contact list page yet: not measured)");
     }
     println!(
         "worst p99 {worst} ms (target {TARGET_P99_MS} ms): {}",
