@@ -5,11 +5,13 @@
 //! server process keeps its own: nothing depends on it for correctness.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
+use tokio::sync::OnceCell;
 
 /// How many answers are kept before the oldest minute's are dropped.
 const CAPACITY: usize = 256;
@@ -31,9 +33,14 @@ impl Version {
     }
 }
 
+/// Each answer is computed once even when many ask for it at the same
+/// moment: the others wait for the first computation.
 pub struct Memo<K, V> {
-    entries: Mutex<HashMap<(K, Version), Arc<V>>>,
+    entries: Mutex<HashMap<(K, Version), Slot<V>>>,
 }
+
+/// One answer, filled by its first computation.
+type Slot<V> = Arc<OnceCell<Arc<V>>>;
 
 impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     pub fn new() -> Self {
@@ -42,23 +49,33 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
         }
     }
 
-    pub fn get(&self, key: &K, version: &Version) -> Option<Arc<V>> {
-        self.entries
-            .lock()
-            .get(&(key.clone(), version.clone()))
+    /// The kept answer for `key` at `version`, or the one `compute` gives
+    /// (kept unless it failed).
+    pub async fn get_or_compute<E, F>(
+        &self,
+        key: K,
+        version: Version,
+        compute: F,
+    ) -> Result<Arc<V>, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        let cell = self.cell(key, version);
+        cell.get_or_try_init(|| async { compute.await.map(Arc::new) })
+            .await
             .cloned()
     }
 
-    pub fn put(&self, key: K, version: Version, value: Arc<V>) {
+    fn cell(&self, key: K, version: Version) -> Slot<V> {
         let mut entries = self.entries.lock();
-        if entries.len() >= CAPACITY {
+        if entries.len() >= CAPACITY && !entries.contains_key(&(key.clone(), version.clone())) {
             // Answers of earlier minutes can no longer be served.
             entries.retain(|(_, kept), _| kept.minute >= version.minute);
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert((key, version), value);
+        entries.entry((key, version)).or_default().clone()
     }
 }
 
@@ -72,16 +89,46 @@ impl<K: Eq + Hash + Clone, V> Default for Memo<K, V> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_newer_sync_or_minute_is_a_miss() {
+    #[tokio::test]
+    async fn a_newer_sync_or_minute_is_a_miss() {
         let memo: Memo<&str, u32> = Memo::new();
         let now = Utc::now();
         let version = Version::new([Some(now), None], now);
-        memo.put("a", version.clone(), Arc::new(1));
-        assert_eq!(memo.get(&"a", &version).as_deref(), Some(&1));
+        let answer = |value| async move { Ok::<u32, ()>(value) };
+        assert_eq!(
+            *memo
+                .get_or_compute("a", version.clone(), answer(1))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            *memo
+                .get_or_compute("a", version.clone(), answer(2))
+                .await
+                .unwrap(),
+            1
+        );
         let synced_again = Version::new([Some(now), Some(now)], now);
-        assert!(memo.get(&"a", &synced_again).is_none());
+        assert_eq!(
+            *memo
+                .get_or_compute("a", synced_again, answer(3))
+                .await
+                .unwrap(),
+            3
+        );
         let later = Version::new([Some(now), None], now + chrono::Duration::minutes(1));
-        assert!(memo.get(&"a", &later).is_none());
+        assert_eq!(
+            *memo.get_or_compute("a", later, answer(4)).await.unwrap(),
+            4
+        );
+        let failed = memo
+            .get_or_compute("b", version.clone(), async { Err::<u32, ()>(()) })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            *memo.get_or_compute("b", version, answer(5)).await.unwrap(),
+            5
+        );
     }
 }

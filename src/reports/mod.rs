@@ -47,13 +47,13 @@ mod service {
         let (synced, last_run) = freshness::stamps(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
         let version = Version::new([synced, last_run], now);
-        if let Some(kept) = OVERVIEWS.get(&key, &version) {
-            return Ok(kept);
-        }
-        let computed =
-            Arc::new(compute_overview(db, location_id, filter, now, (synced, last_run)).await?);
-        OVERVIEWS.put(key, version, computed.clone());
-        Ok(computed)
+        OVERVIEWS
+            .get_or_compute(
+                key,
+                version,
+                compute_overview(db, location_id, filter, now, (synced, last_run)),
+            )
+            .await
     }
 
     async fn compute_overview(
@@ -115,9 +115,23 @@ mod service {
         let (synced, last_run) = freshness::stamps(db, location_id).await?;
         let key = (location_id.to_owned(), filter.clone());
         let version = Version::new([synced, last_run], now);
-        if let Some(kept) = TEAM_REPORTS.get(&key, &version) {
-            return Ok(kept);
-        }
+        TEAM_REPORTS
+            .get_or_compute(
+                key,
+                version,
+                compute_team_report(db, location_id, filter, now, last_run, synced),
+            )
+            .await
+    }
+
+    async fn compute_team_report(
+        db: &PgPool,
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+        last_run: Option<DateTime<Utc>>,
+        synced: Option<DateTime<Utc>>,
+    ) -> sqlx::Result<TeamReport> {
         let scope = Scope::new(location_id, filter, now);
         let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
@@ -126,7 +140,7 @@ mod service {
             queries::assignees(db, location_id),
             queries::tag_choices(db, location_id),
         )?;
-        let report = Arc::new(TeamReport {
+        Ok(TeamReport {
             filter: filter.clone(),
             teams: Vec::new(),
             assignees,
@@ -137,8 +151,6 @@ mod service {
             business_table: export::business_table(&by_business),
             by_assignee,
             by_business,
-        });
-        TEAM_REPORTS.put(key, version, report.clone());
-        Ok(report)
+        })
     }
 }

@@ -24,10 +24,9 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let filter = query_filter();
-    let overview = Resource::new(
-        move || filter.get(),
-        |(period, tag, assignee, location)| get_overview(period, tag, assignee, location),
-    );
+    let overview = Resource::new(filter, |(period, tag, assignee, location)| {
+        get_overview(period, tag, assignee, location)
+    });
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="dashboard">

@@ -51,10 +51,11 @@ pub type QueryFilter = (
     Option<String>,
 );
 
-/// Reads the filter from the page address, reactively.
-pub fn query_filter() -> Memo<QueryFilter> {
+/// Reads the filter from the page address, reactively (from the router's
+/// own query memo, which outlives the page's components).
+pub fn query_filter() -> impl Fn() -> QueryFilter + Clone + Send + Sync + 'static {
     let query = use_query_map();
-    Memo::new(move |_| {
+    move || {
         query.with(|query| {
             (
                 query.get("period"),
@@ -63,7 +64,7 @@ pub fn query_filter() -> Memo<QueryFilter> {
                 query.get("location"),
             )
         })
-    })
+    }
 }
 
 /// The choices a filter bar offers.
