@@ -11,7 +11,7 @@ E2E_ADDR := 127.0.0.1:$(shell command -v node >/dev/null && node -e "const s = r
 endif
 E2E_DATA ?= target/e2e-data
 
-.PHONY: run test setup setup-test lint unit e2e
+.PHONY: run test bench setup setup-test lint unit e2e
 
 run: setup
 	cargo leptos serve
@@ -20,6 +20,11 @@ test: setup-test
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) e2e
+
+# Release builds; each bench prints its figures (see the README's Benchmarks).
+bench: setup-test
+	cargo bench --features ssr --bench sync
+	cargo bench --features ssr --bench dashboard
 
 setup:
 	scripts/setup.sh run

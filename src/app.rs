@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppointmentsPage, AutomationsPage, ConnectionsPage, ContactPage, ContactsPage, DashboardPage,
-    EventsPage, NotFoundPage, SettingsPage, SignInPage, SyncPage, TasksPage,
+    EventsPage, NotFoundPage, ReportsPage, SettingsPage, SignInPage, SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/:id") view=ContactPage />
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/appointments") view=AppointmentsPage />
+                    <Route path=path!("/reports") view=ReportsPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
                     <Route path=path!("/events") view=EventsPage />

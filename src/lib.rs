@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod reports;
 pub mod sync;
 pub mod ui;
 pub mod workspace;

@@ -8,6 +8,7 @@ pub mod events;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod highlevel;
+pub mod reports;
 pub mod session;
 pub mod sync;
 pub mod system;

@@ -8,6 +8,7 @@ pub enum Icon {
     Contacts,
     Tasks,
     Appointments,
+    Reports,
     Automations,
     Connections,
     Sync,
@@ -43,6 +44,7 @@ impl Icon {
                 "M8 3v4",
                 "M3 10h18",
             ],
+            Icon::Reports => &["M4 20h16", "M6 16v-5", "M11 16V5", "M16 16v-8"],
             Icon::Automations => &["M13 2L4 14h7l-1 8 9-12h-7z"],
             Icon::Connections => &[
                 "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1",

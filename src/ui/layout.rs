@@ -14,6 +14,7 @@ const NAVIGATION: &[(&str, &str, Icon)] = &[
     ("/contacts", "Contacts", Icon::Contacts),
     ("/tasks", "Tasks", Icon::Tasks),
     ("/appointments", "Appointments", Icon::Appointments),
+    ("/reports", "Reports", Icon::Reports),
     ("/automations", "Automations", Icon::Automations),
     ("/connections", "Connections", Icon::Connections),
     ("/events", "Incoming events", Icon::Events),

@@ -1,58 +1,155 @@
+//! The overview dashboard: headline figures and charts for the filter in
+//! the page address.
+
 use leptos::prelude::*;
 
-use crate::ui::components::{ComingSoon, PageHeader};
-use crate::ui::icons::{Icon, IconSvg};
-
-const FIRST_STEPS: [(&str, &str, &str, Icon); 3] = [
-    (
-        "Connect HighLevel",
-        "Sign in with your HighLevel account so Switchboard can read your contacts.",
-        "/connections",
-        Icon::Connections,
-    ),
-    (
-        "Work your contacts",
-        "Search, tag and follow up with everyone from one list.",
-        "/contacts",
-        Icon::Contacts,
-    ),
-    (
-        "Automate the busywork",
-        "Connect your gym software and let new sign-ups flow into HighLevel.",
-        "/automations",
-        Icon::Automations,
-    ),
-];
+use crate::api::reports::get_overview;
+use crate::reports::model::{Chart, DataState, Figures, Overview};
+use crate::ui::components::PageHeader;
+use crate::ui::pages::report_controls::{
+    grouped, query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError,
+    ReportSkeleton, SignedInOnly, SyncedNote,
+};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     view! {
         <PageHeader title="Dashboard" subtitle="How your business is doing, at a glance." />
-        <section class="steps" aria-label="Getting started">
-            {FIRST_STEPS
-                .into_iter()
-                .enumerate()
-                .map(|(index, (title, text, href, icon))| {
-                    view! {
-                        <a class="card step" href=href>
-                            <span class="step-number">{index + 1}</span>
-                            <IconSvg icon class="step-icon" />
-                            <h2>{title}</h2>
-                            <p class="muted">{text}</p>
-                        </a>
+        <SignedInOnly>
+            <Dashboard />
+        </SignedInOnly>
+    }
+}
+
+#[component]
+fn Dashboard() -> impl IntoView {
+    let filter = query_filter();
+    let overview = Resource::new(filter, |(period, tag, assignee, location)| {
+        get_overview(period, tag, assignee, location)
+    });
+    let (updating, set_updating) = signal(false);
+    view! {
+        <div class="report" class:report-updating=updating data-testid="dashboard">
+            <Transition
+                fallback=|| view! { <ReportSkeleton cards=4 panels=4 /> }
+                set_pending=set_updating
+            >
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <OverviewView overview /> }.into_any(),
+                        Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
                     }
-                })
-                .collect_view()}
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn OverviewView(overview: Overview) -> impl IntoView {
+    if overview.state != DataState::Ready {
+        return view! { <NoData state=overview.state /> }.into_any();
+    }
+    let choices = FilterChoices {
+        teams: overview.teams,
+        assignees: overview.assignees,
+        tags: overview.tags,
+    };
+    let nothing = overview.filter.narrows()
+        && overview.figures.contacts_total == 0
+        && overview.figures.tasks_open == 0
+        && overview.by_assignee.iter().all(|row| row.completed == 0);
+    let period = overview.filter.period;
+    view! {
+        <div class="report-toolbar">
+            <FilterBar path="/" filter=overview.filter choices current_location=overview.location_id />
+            <SyncedNote last_synced=overview.last_synced />
+        </div>
+        {if nothing {
+            view! { <NothingMatches path="/" /> }.into_any()
+        } else {
+            view! {
+                <Kpis figures=overview.figures period=period.label() />
+                <section class="report-grid" aria-label="Charts">
+                    {overview.charts.into_iter().map(|chart| view! { <ChartPanel chart /> }).collect_view()}
+                </section>
+                <p class="muted small report-footnote">
+                    "Days and weeks are in UTC; weeks start on Monday. Show and no-show rates count the period's appointments that have an outcome. Open and overdue tasks are as of now."
+                </p>
+            }
+                .into_any()
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn Kpis(figures: Figures, period: &'static str) -> impl IntoView {
+    let percent =
+        |rate: Option<f64>| rate.map_or_else(|| "—".to_owned(), |rate| format!("{rate:.0}%"));
+    let outcomes = figures.showed + figures.no_show;
+    view! {
+        <section class="report-kpis" aria-label="Key figures">
+            <Kpi
+                key="contacts"
+                label="Contacts"
+                value=grouped(figures.contacts_total)
+                detail=format!("+{} new · {}", grouped(figures.contacts_new), period.to_lowercase())
+            />
+            <Kpi
+                key="tasks"
+                label="Open tasks"
+                value=grouped(figures.tasks_open)
+                detail=format!("{} overdue", grouped(figures.tasks_overdue))
+                warn={figures.tasks_overdue > 0}
+            />
+            <Kpi
+                key="appointments"
+                label="Appointments, next 7 days"
+                value=grouped(figures.appointments_next_7_days)
+                detail="Not counting cancelled".to_owned()
+            />
+            <Kpi
+                key="show-rate"
+                label="Show rate"
+                value=percent(figures.show_rate())
+                detail=format!(
+                    "No-show {} · of {} with an outcome",
+                    percent(figures.no_show_rate()),
+                    grouped(outcomes),
+                )
+            />
         </section>
-        <ComingSoon
-            icon=Icon::Dashboard
-            headline="Reports for your whole team"
-            items=&[
-                "New contacts per day or week, by source and by tag",
-                "Open and overdue tasks for each team member",
-                "Appointments in the next 7 days, with show and no-show rates",
-                "Filters for the period, tag, assignee and location",
-            ]
-        />
+    }
+}
+
+#[component]
+fn Kpi(
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    detail: String,
+    #[prop(optional)] warn: bool,
+) -> impl IntoView {
+    view! {
+        <div class="card report-kpi" data-testid=format!("kpi-{key}")>
+            <span class="report-kpi-label">{label}</span>
+            <span class="report-kpi-value" data-testid=format!("kpi-{key}-value")>{value}</span>
+            <span class="report-kpi-detail" class:report-kpi-warn=warn>{detail}</span>
+        </div>
+    }
+}
+
+#[component]
+fn ChartPanel(chart: Chart) -> impl IntoView {
+    view! {
+        <figure class="card report-panel" data-testid=format!("chart-{}", chart.key)>
+            <figcaption class="card-title">{chart.title}</figcaption>
+            {if chart.empty {
+                view! { <p class="report-panel-empty muted">"Nothing to show for this period and filter."</p> }.into_any()
+            } else {
+                view! { <div class="report-chart" inner_html=chart.svg></div> }.into_any()
+            }}
+        </figure>
     }
 }

@@ -1,0 +1,435 @@
+//! The dashboard under load: a database of 100,000 contacts, 200,000 tasks
+//! and 50,000 appointments (synthetic, spread over a year), the real server
+//! on loopback, and 20 signed-in clients asking for the dashboard page and
+//! the reports endpoints for a fixed time. Prints p50, p99 and requests per
+//! second of each.
+//!
+//! `cargo bench --features ssr --bench dashboard` (BENCH_SECONDS sets the
+//! time per scenario, 10 by default).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use switchboard::cache::{
+    self, AppointmentRecord, BusinessRecord, ContactRecord, TaskRecord, UserRecord,
+};
+
+const CONTACTS: usize = 100_000;
+const TASKS: usize = 200_000;
+const APPOINTMENTS: usize = 50_000;
+const BATCH: usize = 2_000;
+const CLIENTS: usize = 20;
+const TARGET_P99_MS: u64 = 100;
+
+const SOURCES: [&str; 8] = [
+    "Website form",
+    "Facebook ad",
+    "Instagram",
+    "Walk-in",
+    "Referral",
+    "Google search",
+    "Free trial page",
+    "Event",
+];
+const TAGS: [&str; 12] = [
+    "member",
+    "lead",
+    "trial",
+    "lapsed",
+    "vip",
+    "personal-training",
+    "yoga",
+    "spin",
+    "morning",
+    "evening",
+    "family-plan",
+    "student",
+];
+const STATUSES: [&str; 5] = ["showed", "showed", "noshow", "cancelled", "confirmed"];
+
+fn main() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        // Request logs would cost the server more than the requests.
+        std::env::set_var("RUST_LOG", "warn");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let (url, _) = common::test_db_url().await;
+    let pool = switchboard::db::connect(&url, 24)
+        .await
+        .expect("the bench database");
+    switchboard::db::migrate(&pool).await.expect("migrations");
+    let app = common::spawn_app(pool.clone(), true).await;
+    let (location, users) = common::browser::demo_people(&app.base).await;
+    let browser = common::browser::Browser::new(&app.base);
+    let consent = browser.start_sign_in(false).await;
+    browser.consent(&consent, &location, &users[0]).await;
+
+    let started = Instant::now();
+    let assignees = fill(&pool, &location, &users).await;
+    println!(
+        "filled {CONTACTS} contacts, {TASKS} tasks, {APPOINTMENTS} appointments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::query("ANALYZE")
+        .execute(&pool)
+        .await
+        .expect("analyze");
+
+    let seconds = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(10);
+    let duration = Duration::from_secs(seconds);
+    let client = browser.http.clone();
+    let base = app.base.clone();
+    let cold = first_views(&client, &base, &assignees).await;
+    println!(
+        "first view of a filter (computed, not yet remembered), {} filters one after another: p50 {} ms, max {} ms",
+        cold.len(),
+        cold.value_at_quantile(0.5) / 1000,
+        cold.max() / 1000
+    );
+    let mut worst = 0;
+    let scenarios: [(&str, Target); 5] = [
+        ("dashboard page GET /", Target::Page("/".into())),
+        (
+            "dashboard page, 12 months, a tag",
+            Target::Page("/?period=365d&tag=vip".into()),
+        ),
+        ("reports page GET /reports", Target::Page("/reports".into())),
+        (
+            "POST /api/reports/overview",
+            Target::Function("reports/overview", "period=30d".into()),
+        ),
+        (
+            "POST /api/reports/team",
+            Target::Function("reports/team", "period=90d".into()),
+        ),
+    ];
+    println!("{CLIENTS} concurrent clients, {seconds} s each, loopback:");
+    for (name, target) in scenarios {
+        let figures = load(&client, &base, &target, duration).await;
+        worst = worst.max(figures.p99_ms);
+        println!(
+            "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed)",
+            figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
+        );
+    }
+    // The contact list, once it is more than the placeholder page.
+    let contacts_list = client.get(format!("{base}/contacts?q=a")).send().await;
+    let listed = match contacts_list {
+        Ok(response) if response.status().is_success() => response
+            .text()
+            .await
+            .is_ok_and(|page| !page.contains("coming-soon")),
+        _ => false,
+    };
+    if listed {
+        let figures = load(
+            &client,
+            &base,
+            &Target::Page("/contacts?q=a".into()),
+            duration,
+        )
+        .await;
+        worst = worst.max(figures.p99_ms);
+        println!(
+            "  {:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s",
+            "contact list GET /contacts?q=a", figures.p50_ms, figures.p99_ms, figures.per_second
+        );
+    } else {
+        println!("  (no contact list page yet: not measured)");
+    }
+    println!(
+        "worst p99 {worst} ms (target {TARGET_P99_MS} ms): {}",
+        if worst <= TARGET_P99_MS {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}
+
+/// Fills the cache of `location` through the cache's own batched upserts;
+/// returns the assignee ids.
+async fn fill(pool: &sqlx::PgPool, location: &str, users: &[String]) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let now = Utc::now();
+    let year_ago =
+        |rng: &mut StdRng| now - chrono::Duration::minutes(rng.gen_range(0..365 * 24 * 60));
+    let mut people: Vec<String> = users.to_vec();
+    people.extend((0..7).map(|n| format!("staff-{n}")));
+    let user_records: Vec<UserRecord> = people
+        .iter()
+        .enumerate()
+        .filter_map(|(n, id)| UserRecord::from_model(location, &json!({"id": id, "name": format!("Coach {n}"), "email": format!("coach{n}@example.com")})))
+        .collect();
+    cache::upsert(pool, &user_records).await.expect("users");
+    let businesses: Vec<BusinessRecord> = (0..40)
+        .filter_map(|n| {
+            BusinessRecord::from_model(
+                location,
+                &json!({"id": format!("biz-{n}"), "name": format!("Partner business {n}")}),
+            )
+        })
+        .collect();
+    cache::upsert(pool, &businesses).await.expect("businesses");
+
+    let mut added = Vec::with_capacity(CONTACTS);
+    for chunk in (0..CONTACTS).collect::<Vec<_>>().chunks(BATCH) {
+        let records: Vec<ContactRecord> = chunk
+            .iter()
+            .filter_map(|&n| {
+                let at = year_ago(&mut rng);
+                added.push(at);
+                ContactRecord::from_document(location, contact(&mut rng, n, at, &people))
+            })
+            .collect();
+        cache::upsert(pool, &records).await.expect("contacts");
+    }
+    for chunk in (0..TASKS).collect::<Vec<_>>().chunks(BATCH) {
+        let records: Vec<TaskRecord> = chunk
+            .iter()
+            .filter_map(|&n| {
+                let owner = rng.gen_range(0..CONTACTS);
+                let document = task(&mut rng, n, owner, added[owner], now, &people);
+                let seen = time(&document, "seen");
+                TaskRecord::from_document(location, document, seen)
+            })
+            .collect();
+        cache::upsert(pool, &records).await.expect("tasks");
+    }
+    for chunk in (0..APPOINTMENTS).collect::<Vec<_>>().chunks(BATCH) {
+        let records: Vec<AppointmentRecord> = chunk
+            .iter()
+            .filter_map(|&n| {
+                let owner = rng.gen_range(0..CONTACTS);
+                AppointmentRecord::from_document(
+                    location,
+                    appointment(&mut rng, n, owner, now, &people),
+                )
+            })
+            .collect();
+        cache::upsert(pool, &records).await.expect("appointments");
+    }
+    people
+}
+
+fn time(document: &Value, key: &str) -> DateTime<Utc> {
+    cache::parse_time(&document[key]).unwrap_or_else(Utc::now)
+}
+
+fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
+    items[rng.gen_range(0..items.len())]
+}
+
+fn contact(rng: &mut StdRng, n: usize, added: DateTime<Utc>, people: &[String]) -> Value {
+    let mut tags = vec![if rng.gen_bool(0.6) { "member" } else { "lead" }];
+    for _ in 0..rng.gen_range(0..3) {
+        let tag = pick(rng, &TAGS[2..]);
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    json!({
+        "id": format!("contact-{n}"),
+        "firstName": format!("First{}", n % 997),
+        "lastName": format!("Last{}", n % 1009),
+        "email": format!("person{n}@example.com"),
+        "phone": format!("+1512555{:04}", n % 10_000),
+        "source": pick(rng, &SOURCES),
+        "tags": tags,
+        "assignedTo": people[rng.gen_range(0..people.len())],
+        "businessId": rng.gen_bool(0.1).then(|| format!("biz-{}", rng.gen_range(0..40))),
+        "dateAdded": added.to_rfc3339(),
+        "dateUpdated": added.to_rfc3339(),
+    })
+}
+
+fn task(
+    rng: &mut StdRng,
+    n: usize,
+    owner: usize,
+    contact_added: DateTime<Utc>,
+    now: DateTime<Utc>,
+    people: &[String],
+) -> Value {
+    let age = (now - contact_added).num_minutes().max(1);
+    let added = contact_added + chrono::Duration::minutes(rng.gen_range(0..age));
+    let due = added + chrono::Duration::days(rng.gen_range(1..14));
+    let completed = due < now && rng.gen_bool(0.8);
+    let seen = (added + chrono::Duration::hours(rng.gen_range(1..240))).min(now);
+    json!({
+        "id": format!("task-{n}"),
+        "contactId": format!("contact-{owner}"),
+        "title": "Follow up",
+        "assignedTo": people[rng.gen_range(0..people.len())],
+        "dueDate": due.to_rfc3339(),
+        "completed": completed,
+        "dateAdded": added.to_rfc3339(),
+        "dateUpdated": seen.to_rfc3339(),
+        "seen": seen.to_rfc3339(),
+    })
+}
+
+fn appointment(
+    rng: &mut StdRng,
+    n: usize,
+    owner: usize,
+    now: DateTime<Utc>,
+    people: &[String],
+) -> Value {
+    let start = now + chrono::Duration::minutes(rng.gen_range(-330 * 24 * 60..35 * 24 * 60));
+    let status = if start > now {
+        if rng.gen_bool(0.7) {
+            "confirmed"
+        } else {
+            "new"
+        }
+    } else {
+        pick(rng, &STATUSES[..4])
+    };
+    json!({
+        "id": format!("appointment-{n}"),
+        "calendarId": "calendar-1",
+        "contactId": format!("contact-{owner}"),
+        "title": "Intro session",
+        "appointmentStatus": status,
+        "assignedUserId": people[rng.gen_range(0..people.len())],
+        "startTime": start.to_rfc3339(),
+        "endTime": (start + chrono::Duration::minutes(45)).to_rfc3339(),
+        "dateAdded": (start - chrono::Duration::days(3)).to_rfc3339(),
+        "dateUpdated": (start - chrono::Duration::days(3)).to_rfc3339(),
+    })
+}
+
+enum Target {
+    Page(String),
+    Function(&'static str, String),
+}
+
+impl Target {
+    fn request(&self, client: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
+        match self {
+            Target::Page(path) => client.get(format!("{base}{path}")),
+            Target::Function(endpoint, form) => client
+                .post(format!("{base}/api/{endpoint}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form.clone()),
+        }
+    }
+}
+
+struct Figures {
+    p50_ms: u64,
+    p99_ms: u64,
+    per_second: f64,
+    requests: u64,
+    failed: u64,
+}
+
+/// The dashboard of each period, tag and assignee, asked for once each,
+/// one after another: the cost of computing a report.
+async fn first_views(client: &reqwest::Client, base: &str, assignees: &[String]) -> Histogram<u64> {
+    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    for period in ["7d", "30d", "90d", "365d"] {
+        let mut forms = vec![format!("period={period}")];
+        forms.extend(
+            TAGS.iter()
+                .take(4)
+                .map(|tag| format!("period={period}&tag={tag}")),
+        );
+        forms.extend(
+            assignees
+                .iter()
+                .take(3)
+                .map(|who| format!("period={period}&assignee={who}")),
+        );
+        for form in forms {
+            let target = Target::Function("reports/overview", form);
+            let started = Instant::now();
+            let answer = target
+                .request(client, base)
+                .send()
+                .await
+                .expect("an answer");
+            assert!(
+                answer.status().is_success(),
+                "the overview answers: {}",
+                answer.status()
+            );
+            let _ = answer.bytes().await;
+            histogram
+                .record(started.elapsed().as_micros() as u64)
+                .expect("recorded");
+        }
+    }
+    histogram
+}
+
+/// `CLIENTS` clients asking for `target` as fast as answers come, for `duration`.
+async fn load(
+    client: &reqwest::Client,
+    base: &str,
+    target: &Target,
+    duration: Duration,
+) -> Figures {
+    let target = Arc::new(target.request(client, base).build().expect("a request"));
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let client = client.clone();
+            let target = target.clone();
+            tokio::spawn(async move {
+                let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+                let mut failed = 0;
+                while Instant::now() < deadline {
+                    let request = target.try_clone().expect("a repeatable request");
+                    let sent = Instant::now();
+                    let ok = match client.execute(request).await {
+                        Ok(response) => {
+                            response.status().is_success() && response.bytes().await.is_ok()
+                        }
+                        Err(_) => false,
+                    };
+                    histogram
+                        .record(sent.elapsed().as_micros() as u64)
+                        .expect("recorded");
+                    failed += u64::from(!ok);
+                }
+                (histogram, failed)
+            })
+        })
+        .collect();
+    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    let mut failed = 0;
+    for worker in workers {
+        let (one, failures) = worker.await.expect("a client");
+        histogram.add(one).expect("merged");
+        failed += failures;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Figures {
+        p50_ms: histogram.value_at_quantile(0.5).div_ceil(1000),
+        p99_ms: histogram.value_at_quantile(0.99).div_ceil(1000),
+        per_second: histogram.len() as f64 / elapsed,
+        requests: histogram.len(),
+        failed,
+    }
+}

@@ -1,0 +1,92 @@
+//! The dashboard and the team report, for any member of the team they cover.
+
+use leptos::prelude::*;
+
+use crate::reports::model::{Overview, TeamReport};
+
+/// The dashboard for the filter of the page address. `location` may name
+/// any team the caller belongs to; absent, the signed-in team.
+#[server(endpoint = "reports/overview")]
+pub async fn get_overview(
+    period: Option<String>,
+    tag: Option<String>,
+    assignee: Option<String>,
+    location: Option<String>,
+) -> Result<Overview, ServerFnError> {
+    let (caller, filter, location_id, teams) =
+        context::resolve(period, tag, assignee, location).await?;
+    let overview =
+        crate::reports::overview(&caller.state.db, &location_id, &filter, chrono::Utc::now())
+            .await
+            .map_err(context::database)?;
+    Ok(Overview {
+        teams,
+        ..(*overview).clone()
+    })
+}
+
+/// The team report (per assignee and per business) for the filter.
+#[server(endpoint = "reports/team")]
+pub async fn get_team_report(
+    period: Option<String>,
+    tag: Option<String>,
+    assignee: Option<String>,
+    location: Option<String>,
+) -> Result<TeamReport, ServerFnError> {
+    let (caller, filter, location_id, teams) =
+        context::resolve(period, tag, assignee, location).await?;
+    let report =
+        crate::reports::team_report(&caller.state.db, &location_id, &filter, chrono::Utc::now())
+            .await
+            .map_err(context::database)?;
+    Ok(TeamReport {
+        teams,
+        ..(*report).clone()
+    })
+}
+
+#[cfg(feature = "ssr")]
+mod context {
+    use leptos::prelude::ServerFnError;
+
+    use crate::api::guard::{self, Caller};
+    use crate::auth::roles::Role;
+    use crate::reports::model::{Choice, ReportFilter};
+    use crate::reports::queries;
+
+    /// The caller, the filter, the team it covers and the caller's teams.
+    /// A team the caller does not belong to is refused.
+    pub async fn resolve(
+        period: Option<String>,
+        tag: Option<String>,
+        assignee: Option<String>,
+        location: Option<String>,
+    ) -> Result<(Caller, ReportFilter, String, Vec<Choice>), ServerFnError> {
+        let caller = guard::require(Role::Viewer).await?;
+        let filter = ReportFilter::from_query(
+            period.as_deref(),
+            tag.as_deref(),
+            assignee.as_deref(),
+            location.as_deref(),
+        );
+        let teams = queries::teams_of(&caller.state.db, caller.who.user_id)
+            .await
+            .map_err(database)?;
+        let location_id = filter
+            .location
+            .clone()
+            .unwrap_or_else(|| caller.who.location_id.clone());
+        if !teams.iter().any(|team| team.id == location_id) {
+            return Err(guard::refuse(
+                axum::http::StatusCode::FORBIDDEN,
+                "You are not a member of that team; choose one of your own teams.",
+            ));
+        }
+        Ok((caller, filter, location_id, teams))
+    }
+
+    pub fn database(error: sqlx::Error) -> ServerFnError {
+        tracing::error!(%error, "computing a report");
+        ServerFnError::new("the database did not answer")
+    }
+}

@@ -1,0 +1,60 @@
+//! How fresh the cache of a team is, and whether there is anything in it.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::model::DataState;
+
+/// The newest write to the location's cache, and when it was last brought
+/// in step with HighLevel (the start of the last successful sync run; none
+/// while the first one runs).
+pub async fn stamps(
+    db: &PgPool,
+    location_id: &str,
+) -> sqlx::Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    tokio::try_join!(
+        newest_write(db, location_id),
+        crate::sync::last_synced_at(db, location_id),
+    )
+}
+
+/// When anything last reached the location's cache (a sync or a webhook):
+/// the newest `synced_at` of its tables, each read through its
+/// `(location_id, synced_at)` index. A report computed before it is stale.
+async fn newest_write(db: &PgPool, location_id: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT max(at) FROM (
+            SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_appointments WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_notes WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_users WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
+         ) AS tables",
+    )
+    .bind(location_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Not connected, connected but empty, or ready to report on.
+pub async fn data_state(
+    db: &PgPool,
+    location_id: &str,
+    synced: Option<DateTime<Utc>>,
+) -> sqlx::Result<DataState> {
+    if synced.is_some() {
+        return Ok(DataState::Ready);
+    }
+    let connected: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM connections WHERE location_id = $1)")
+            .bind(location_id)
+            .fetch_one(db)
+            .await?;
+    Ok(if connected {
+        DataState::NotSynced
+    } else {
+        DataState::NotConnected
+    })
+}

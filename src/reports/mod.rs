@@ -1,0 +1,156 @@
+//! The aggregate queries behind the dashboard and the team report, over the
+//! Postgres cache. `model` crosses the wire; the rest is server-only.
+
+pub mod model;
+
+#[cfg(feature = "ssr")]
+mod charts;
+#[cfg(feature = "ssr")]
+mod export;
+#[cfg(feature = "ssr")]
+pub mod freshness;
+#[cfg(feature = "ssr")]
+mod memo;
+#[cfg(feature = "ssr")]
+pub mod queries;
+#[cfg(feature = "ssr")]
+mod scope;
+
+#[cfg(feature = "ssr")]
+pub use service::{overview, team_report};
+
+#[cfg(feature = "ssr")]
+mod service {
+    use std::sync::{Arc, LazyLock};
+
+    use chrono::{DateTime, Utc};
+    use sqlx::PgPool;
+
+    use super::memo::{Memo, Version};
+    use super::model::{Overview, ReportFilter, TeamReport};
+    use super::scope::Scope;
+    use super::{charts, export, freshness, queries};
+
+    type Key = (String, ReportFilter);
+
+    static OVERVIEWS: LazyLock<Memo<Key, Overview>> = LazyLock::new(Memo::new);
+    static TEAM_REPORTS: LazyLock<Memo<Key, TeamReport>> = LazyLock::new(Memo::new);
+
+    /// The dashboard of `location_id` for `filter` (whose `location` the
+    /// caller has resolved and checked), without the team choices.
+    pub async fn overview(
+        db: &PgPool,
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Arc<Overview>> {
+        let (synced, last_run) = freshness::stamps(db, location_id).await?;
+        let key = (location_id.to_owned(), filter.clone());
+        let version = Version::new([synced, last_run], now);
+        OVERVIEWS
+            .get_or_compute(
+                key,
+                version,
+                compute_overview(db, location_id, filter, now, (synced, last_run)),
+            )
+            .await
+    }
+
+    async fn compute_overview(
+        db: &PgPool,
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+        (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    ) -> sqlx::Result<Overview> {
+        let scope = Scope::new(location_id, filter, now);
+        let bucket = filter.period.bucket();
+        let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
+            freshness::data_state(db, location_id, synced),
+            queries::contact_counts(db, &scope),
+            queries::new_contacts(db, &scope, bucket),
+            queries::by_source(db, &scope),
+            queries::top_tags(db, &scope),
+            queries::tasks_by_assignee(db, &scope),
+        )?;
+        let (appointments, appointments_by_week, assignees, tags) = tokio::try_join!(
+            queries::appointment_counts(db, &scope),
+            queries::appointments_by_week(db, &scope),
+            queries::assignees(db, location_id),
+            queries::tag_choices(db, location_id),
+        )?;
+        let charts = vec![
+            charts::new_contacts(&new_contacts, bucket),
+            charts::ranking("by-source", "New contacts by source", &by_source),
+            charts::ranking("top-tags", "Top tags of new contacts", &top_tags),
+            charts::tasks_by_assignee(&by_assignee),
+            charts::appointments_by_week(&appointments_by_week),
+        ];
+        Ok(Overview {
+            filter: filter.clone(),
+            location_id: location_id.to_owned(),
+            teams: Vec::new(),
+            assignees,
+            tags,
+            state,
+            last_synced: last_run.map(crate::api::guard::minutes_utc),
+            figures: queries::figures(contacts, &by_assignee, appointments),
+            bucket,
+            new_contacts,
+            by_source,
+            top_tags,
+            by_assignee,
+            appointments_by_week,
+            charts,
+        })
+    }
+
+    /// The team report of `location_id` for `filter`, without the team choices.
+    pub async fn team_report(
+        db: &PgPool,
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Arc<TeamReport>> {
+        let (synced, last_run) = freshness::stamps(db, location_id).await?;
+        let key = (location_id.to_owned(), filter.clone());
+        let version = Version::new([synced, last_run], now);
+        TEAM_REPORTS
+            .get_or_compute(
+                key,
+                version,
+                compute_team_report(db, location_id, filter, now, last_run, synced),
+            )
+            .await
+    }
+
+    async fn compute_team_report(
+        db: &PgPool,
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+        last_run: Option<DateTime<Utc>>,
+        synced: Option<DateTime<Utc>>,
+    ) -> sqlx::Result<TeamReport> {
+        let scope = Scope::new(location_id, filter, now);
+        let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
+            freshness::data_state(db, location_id, synced),
+            queries::tasks_by_assignee(db, &scope),
+            queries::by_business(db, &scope),
+            queries::assignees(db, location_id),
+            queries::tag_choices(db, location_id),
+        )?;
+        Ok(TeamReport {
+            filter: filter.clone(),
+            teams: Vec::new(),
+            assignees,
+            tags,
+            state,
+            last_synced: last_run.map(crate::api::guard::minutes_utc),
+            assignee_table: export::assignee_table(&by_assignee),
+            business_table: export::business_table(&by_business),
+            by_assignee,
+            by_business,
+        })
+    }
+}

@@ -1,0 +1,321 @@
+//! What the dashboard and the team report share: the filter bar (kept in
+//! the page address, so a filtered report can be shared and is rendered on
+//! the server), the states with nothing to show, and loading skeletons.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::reports::model::{Choice, DataState, Period, ReportFilter};
+use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::layout::CurrentUserResource;
+
+/// Shows `children` to a signed-in person; asks anyone else to sign in,
+/// without asking the server for a report it would refuse.
+#[component]
+pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<CurrentUserResource>();
+    view! {
+        <Suspense fallback=|| view! { <ReportSkeleton cards=4 panels=2 /> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(_)) => children().into_any(),
+                        _ => view! { <SignInFirst /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInFirst() -> impl IntoView {
+    view! {
+        <section class="card report-empty" data-testid="report-signed-out">
+            <div class="report-empty-icon">
+                <IconSvg icon=Icon::Dashboard />
+            </div>
+            <h2>"Sign in to see your numbers"</h2>
+            <p class="muted">"Your contacts, tasks and appointments at a glance, for every team you belong to."</p>
+            <a class="button" href="/signin">"Sign in with HighLevel"</a>
+        </section>
+    }
+}
+
+/// The filter values of the page address: period, tag, assignee, location.
+pub type QueryFilter = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Reads the filter from the page address, reactively (from the router's
+/// own query memo, which outlives the page's components).
+pub fn query_filter() -> impl Fn() -> QueryFilter + Clone + Send + Sync + 'static {
+    let query = use_query_map();
+    move || {
+        query.with(|query| {
+            (
+                query.get("period"),
+                query.get("tag"),
+                query.get("assignee"),
+                query.get("location"),
+            )
+        })
+    }
+}
+
+/// The choices a filter bar offers.
+#[derive(Clone)]
+pub struct FilterChoices {
+    pub teams: Vec<Choice>,
+    pub assignees: Vec<Choice>,
+    pub tags: Vec<String>,
+}
+
+/// Period, tag, assignee and location controls. Changing one goes to the
+/// same page with the new filter in its address; without the browser
+/// bundle, the Apply button does the same.
+#[component]
+pub fn FilterBar(
+    path: &'static str,
+    filter: ReportFilter,
+    choices: FilterChoices,
+    #[prop(optional)] current_location: String,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = {
+        let filter = filter.clone();
+        move |change: &dyn Fn(&mut ReportFilter)| {
+            let mut next = filter.clone();
+            change(&mut next);
+            navigate(&format!("{path}?{}", next.query()), Default::default());
+        }
+    };
+    let on_period = {
+        let go = go.clone();
+        move |event| {
+            let value = event_target_value(&event);
+            go(&|next: &mut ReportFilter| next.period = Period::from_key(Some(&value)))
+        }
+    };
+    let on_tag = {
+        let go = go.clone();
+        move |event| {
+            let value = event_target_value(&event);
+            go(&|next: &mut ReportFilter| next.tag = non_empty(&value))
+        }
+    };
+    let on_assignee = {
+        let go = go.clone();
+        move |event| {
+            let value = event_target_value(&event);
+            go(&|next: &mut ReportFilter| next.assignee = non_empty(&value))
+        }
+    };
+    let on_location = move |event| {
+        let value = event_target_value(&event);
+        // Another team has other tags and people: start its filter afresh.
+        go(&|next: &mut ReportFilter| {
+            next.location = non_empty(&value);
+            next.tag = None;
+            next.assignee = None;
+        })
+    };
+    let selected_location = filter.location.clone().unwrap_or(current_location);
+    let narrowed = filter.narrows();
+    let reset = format!("{path}?period={}", filter.period.key())
+        + &filter
+            .location
+            .as_ref()
+            .map(|location| format!("&location={location}"))
+            .unwrap_or_default();
+    view! {
+        <form class="report-filters" method="get" action=path data-testid="report-filters">
+            <label class="report-filter">
+                <span>"Period"</span>
+                <select name="period" on:change=on_period data-testid="filter-period">
+                    {Period::ALL
+                        .into_iter()
+                        .map(|period| {
+                            view! {
+                                <option value=period.key() selected=period == filter.period>
+                                    {period.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="report-filter">
+                <span>"Tag"</span>
+                <select name="tag" on:change=on_tag data-testid="filter-tag">
+                    <option value="">"All tags"</option>
+                    {choices
+                        .tags
+                        .into_iter()
+                        .map(|tag| {
+                            let selected = filter.tag.as_deref() == Some(tag.as_str());
+                            view! { <option value=tag.clone() selected=selected>{tag.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="report-filter">
+                <span>"Assignee"</span>
+                <select name="assignee" on:change=on_assignee data-testid="filter-assignee">
+                    <option value="">"Everyone"</option>
+                    {choices
+                        .assignees
+                        .into_iter()
+                        .map(|person| {
+                            let selected = filter.assignee.as_deref() == Some(person.id.as_str());
+                            view! { <option value=person.id selected=selected>{person.name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            {(choices.teams.len() > 1)
+                .then(|| {
+                    view! {
+                        <label class="report-filter">
+                            <span>"Location"</span>
+                            <select name="location" on:change=on_location data-testid="filter-location">
+                                {choices
+                                    .teams
+                                    .into_iter()
+                                    .map(|team| {
+                                        let selected = team.id == selected_location;
+                                        view! { <option value=team.id selected=selected>{team.name}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    }
+                })}
+            <noscript>
+                <button type="submit" class="button button-secondary button-small">"Apply"</button>
+            </noscript>
+            {narrowed
+                .then(|| {
+                    view! {
+                        <a class="report-reset" href=reset data-testid="filter-reset">
+                            "Clear tag and assignee"
+                        </a>
+                    }
+                })}
+        </form>
+    }
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|value| !value.is_empty())
+}
+
+/// When the cache last received data.
+#[component]
+pub fn SyncedNote(last_synced: Option<String>) -> impl IntoView {
+    view! {
+        <p class="report-synced" data-testid="last-synced">
+            <span class="report-synced-dot" aria-hidden="true"></span>
+            {match last_synced {
+                Some(at) => format!("Data from HighLevel, last synced {at}"),
+                None => "First sync from HighLevel in progress…".to_owned(),
+            }}
+        </p>
+    }
+}
+
+/// Shown instead of a report when there is nothing to report on.
+#[component]
+pub fn NoData(state: DataState) -> impl IntoView {
+    let (title, text, action, href) = match state {
+        DataState::NotConnected => (
+            "Connect HighLevel to see your numbers",
+            "Reports are drawn from your HighLevel contacts, tasks and appointments. Connect your account and Switchboard copies them here.",
+            "Connect HighLevel",
+            "/connections",
+        ),
+        _ => (
+            "Your data is on its way",
+            "Switchboard is copying your contacts, tasks and appointments from HighLevel. The reports fill in as soon as the first sync has finished.",
+            "See the connection",
+            "/connections",
+        ),
+    };
+    view! {
+        <section class="card report-empty" data-testid="report-no-data">
+            <div class="report-empty-icon">
+                <IconSvg icon=Icon::Dashboard />
+            </div>
+            <h2>{title}</h2>
+            <p class="muted">{text}</p>
+            <a class="button" href=href>{action}</a>
+        </section>
+    }
+}
+
+/// Shown when the filter leaves nothing.
+#[component]
+pub fn NothingMatches(path: &'static str) -> impl IntoView {
+    view! {
+        <section class="card report-empty" data-testid="report-nothing-matches">
+            <div class="report-empty-icon">
+                <IconSvg icon=Icon::Compass />
+            </div>
+            <h2>"Nothing matches this filter"</h2>
+            <p class="muted">"No contacts, tasks or appointments have this tag or assignee. Try another tag or person, or a longer period."</p>
+            <a class="button button-secondary" href=path>"Show everything"</a>
+        </section>
+    }
+}
+
+/// Shown when the report could not be loaded (most often: not signed in).
+#[component]
+pub fn ReportError(message: String) -> impl IntoView {
+    let message = message
+        .trim_start_matches("error running server function: ")
+        .to_owned();
+    let signed_out = message.contains("sign in");
+    view! {
+        <section class="card report-empty" data-testid="report-error">
+            <h2>{if signed_out { "Sign in to see your reports" } else { "The report could not be loaded" }}</h2>
+            <p class="muted">{message}</p>
+            {signed_out.then(|| view! { <a class="button" href="/signin">"Sign in with HighLevel"</a> })}
+        </section>
+    }
+}
+
+/// Grey blocks in the shape of the report while it loads.
+#[component]
+pub fn ReportSkeleton(cards: usize, panels: usize) -> impl IntoView {
+    view! {
+        <div class="report-skeleton" aria-busy="true" aria-label="Loading the report" data-testid="report-loading">
+            <div class="report-kpis">
+                {(0..cards).map(|_| view! { <div class="card report-kpi report-skeleton-block"></div> }).collect_view()}
+            </div>
+            <div class="report-grid">
+                {(0..panels).map(|_| view! { <div class="card report-panel report-skeleton-panel"></div> }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn grouped(number: i64) -> String {
+    let digits = number.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if number < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}

@@ -1,0 +1,202 @@
+//! Team reporting: a table per assignee and one per business, sortable,
+//! each with its CSV download.
+
+use leptos::prelude::*;
+
+use crate::api::reports::get_team_report;
+use crate::reports::model::{DataState, ReportTable, SortKey, TeamReport};
+use crate::ui::components::PageHeader;
+use crate::ui::pages::report_controls::{
+    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SignedInOnly,
+    SyncedNote,
+};
+
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    view! {
+        <PageHeader title="Reports" subtitle="How each person and each business is doing." />
+        <SignedInOnly>
+            <TeamReports />
+        </SignedInOnly>
+    }
+}
+
+#[component]
+fn TeamReports() -> impl IntoView {
+    let filter = query_filter();
+    let report = Resource::new(filter, |(period, tag, assignee, location)| {
+        get_team_report(period, tag, assignee, location)
+    });
+    let (updating, set_updating) = signal(false);
+    view! {
+        <div class="report" class:report-updating=updating data-testid="reports">
+            <Transition
+                fallback=|| view! { <ReportSkeleton cards=0 panels=2 /> }
+                set_pending=set_updating
+            >
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(report) => view! { <TeamReportView report /> }.into_any(),
+                        Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn TeamReportView(report: TeamReport) -> impl IntoView {
+    if report.state != DataState::Ready {
+        return view! { <NoData state=report.state /> }.into_any();
+    }
+    let choices = FilterChoices {
+        teams: report.teams,
+        assignees: report.assignees,
+        tags: report.tags,
+    };
+    let period = report.filter.period.label().to_lowercase();
+    view! {
+        <div class="report-toolbar">
+            <FilterBar path="/reports" filter=report.filter choices />
+            <SyncedNote last_synced=report.last_synced />
+        </div>
+        <SortableTable
+            key="assignees"
+            title="Tasks by assignee"
+            subtitle=format!("Open and overdue as of now; completed {period}.")
+            table=report.assignee_table
+            empty="No tasks match this filter."
+        />
+        <p class="muted small report-footnote">
+            "Time to complete runs from when a task was created to when Switchboard first saw it completed (HighLevel does not record a completion time), so tasks completed between syncs count from the sync that noticed them."
+        </p>
+        <SortableTable
+            key="businesses"
+            title="Businesses"
+            subtitle=format!("Each business's contacts and their tasks and appointments; completed, showed and no-show {period}.")
+            table=report.business_table
+            empty="No businesses in HighLevel yet, or none with contacts that match this filter."
+        />
+    }
+    .into_any()
+}
+
+/// A table whose column headers sort it (again: the other way round).
+#[component]
+fn SortableTable(
+    key: &'static str,
+    title: &'static str,
+    subtitle: String,
+    table: ReportTable,
+    empty: &'static str,
+) -> impl IntoView {
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let ReportTable {
+        columns,
+        rows,
+        sort_keys,
+        csv_href,
+    } = table;
+    let has_rows = !rows.is_empty();
+    let rows: Vec<(Vec<String>, Vec<SortKey>)> = rows.into_iter().zip(sort_keys).collect();
+    let ordered = move || {
+        let mut rows = rows.clone();
+        if let Some((column, descending)) = sort.get() {
+            rows.sort_by(|a, b| {
+                let order = a.1[column]
+                    .partial_cmp(&b.1[column])
+                    .unwrap_or(std::cmp::Ordering::Equal);
+                if descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
+        rows
+    };
+    let header = columns
+        .into_iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let state = move || match sort.get() {
+                Some((sorted, false)) if sorted == index => "ascending",
+                Some((sorted, true)) if sorted == index => "descending",
+                _ => "none",
+            };
+            let numeric = index > 0;
+            view! {
+                <th aria-sort=state class:numeric=numeric>
+                    <button
+                        type="button"
+                        class="report-sort"
+                        on:click=move |_| {
+                            sort.update(|sort| {
+                                *sort = match *sort {
+                                    Some((sorted, descending)) if sorted == index => Some((index, !descending)),
+                                    _ => Some((index, numeric)),
+                                };
+                            })
+                        }
+                    >
+                        {column}
+                        <span class="report-sort-mark" aria-hidden="true">
+                            {move || match state() {
+                                "ascending" => "▲",
+                                "descending" => "▼",
+                                _ => "↕",
+                            }}
+                        </span>
+                    </button>
+                </th>
+            }
+        })
+        .collect_view();
+    let download = format!("switchboard-{key}.csv");
+    view! {
+        <section class="card report-table-card" data-testid=format!("table-{key}")>
+            <div class="report-table-head">
+                <div>
+                    <h2 class="card-title">{title}</h2>
+                    <p class="muted small">{subtitle}</p>
+                </div>
+                <a class="button button-secondary button-small" href=csv_href download=download data-testid=format!("csv-{key}")>
+                    "Download CSV"
+                </a>
+            </div>
+            {if has_rows {
+                view! {
+                    <div class="report-table-scroll">
+                        <table class="table report-table">
+                            <thead>
+                                <tr>{header}</tr>
+                            </thead>
+                            <tbody>
+                                {move || {
+                                    ordered()
+                                        .into_iter()
+                                        .map(|(cells, _)| {
+                                            view! {
+                                                <tr>
+                                                    {cells
+                                                        .into_iter()
+                                                        .enumerate()
+                                                        .map(|(index, cell)| view! { <td class:numeric={index > 0}>{cell}</td> })
+                                                        .collect_view()}
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            } else {
+                view! { <p class="muted">{empty}</p> }.into_any()
+            }}
+        </section>
+    }
+}
