@@ -27,6 +27,17 @@ async function openWithContacts(page: Page, path = "/contacts") {
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
 }
 
+/** The dashboard's count of open tasks, read once the first sync has finished. */
+async function openTasksOnDashboard(page: Page): Promise<number> {
+  await expect(async () => {
+    await page.goto("/");
+    await expect(page.getByTestId("last-synced")).toContainText("last synced", { timeout: 1_000 });
+  }).toPass({ timeout: 150_000, intervals: [2_000] });
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const shown = await page.getByTestId("kpi-tasks-value").innerText();
+  return Number(shown.replace(/[^0-9]/g, ""));
+}
+
 async function hydrated(page: Page, path: string) {
   await page.goto(path);
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
@@ -83,8 +94,10 @@ test("the contact list filters by tag and exports exactly what it shows", async 
   await screenshot(page, "workspace-contacts-empty");
 });
 
-test("a task created on a contact's page reaches HighLevel once and is completed in place", async ({ page }) => {
+test("a task created on a contact's page reaches HighLevel once, is completed in place, and the dashboard counts follow", async ({ page }) => {
   await signIn(page, 0, true);
+  await openWithContacts(page);
+  const openBefore = await openTasksOnDashboard(page);
   await openWithContacts(page);
   await page.getByTestId("contact-row").first().locator("a.ws-name").click();
   await expect(page.getByTestId("contact-name")).toBeVisible();
@@ -109,6 +122,8 @@ test("a task created on a contact's page reaches HighLevel once and is completed
   await screenshot(page, "workspace-contact");
   await phone(page, "workspace-contact-phone");
 
+  expect(await openTasksOnDashboard(page)).toBe(openBefore + 1);
+
   await hydrated(page, "/tasks");
   const task = page.getByTestId("task").filter({ hasText: title });
   await expect(task).toBeVisible();
@@ -120,6 +135,7 @@ test("a task created on a contact's page reaches HighLevel once and is completed
   expect(completed).toHaveLength(1);
   await hydrated(page, "/tasks?who=all&show=done");
   await expect(page.getByTestId("task").filter({ hasText: title })).toBeVisible();
+  expect(await openTasksOnDashboard(page)).toBe(openBefore);
 });
 
 test("appointments show week by week", async ({ page }) => {
