@@ -10,7 +10,7 @@ mod export;
 #[cfg(feature = "ssr")]
 pub mod freshness;
 #[cfg(feature = "ssr")]
-mod memo;
+pub mod memo;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]

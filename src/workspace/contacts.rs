@@ -2,12 +2,16 @@
 //! the cache migration: the trigram index for search, GIN for tags, and the
 //! (location, name) and (location, date added) indexes for the two sorts.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, Stream, StreamExt};
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::filter::{ContactSort, ValidFilter};
 use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
+use crate::reports::freshness;
+use crate::reports::memo::{Memo, Version};
 
 /// Tags offered in the filter: the most used ones.
 const TAG_CHOICES: i64 = 200;
@@ -194,8 +198,25 @@ fn export_row(row: &sqlx::postgres::PgRow) -> ExportRow {
     }
 }
 
-/// The tags, sources and users the filter offers.
+/// The tags, sources and users the filter offers. Counting tags reads every
+/// contact of the location, so the answer is kept until the cache changes
+/// (the same rule as the reports), and many people opening the list at once
+/// compute it once.
 pub async fn choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
+    static CHOICES: LazyLock<Memo<String, FilterChoices>> = LazyLock::new(Memo::new);
+    let (synced, last_run) = freshness::stamps(db, location_id).await?;
+    let version = Version::new([synced, last_run], Utc::now());
+    let kept = CHOICES
+        .get_or_compute(
+            location_id.to_owned(),
+            version,
+            compute_choices(db, location_id),
+        )
+        .await?;
+    Ok(FilterChoices::clone(&kept))
+}
+
+async fn compute_choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
     let tags = sqlx::query_scalar(
         "SELECT tag FROM cache_contacts, unnest(tags) AS tag \
          WHERE location_id = $1 AND deleted_at IS NULL \
