@@ -56,10 +56,11 @@ pub async fn call_highlevel(
 pub fn team_client(
     state: &crate::server::AppState,
 ) -> Result<crate::highlevel::HighLevelClient, ServerFnError> {
-    use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter, RequestLog};
-    HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
-        .rate_limiter(RateLimiter::shared(state.db.clone(), RateBudget::default()))
-        .request_log(RequestLog::new(state.db.clone()))
-        .build()
-        .map_err(|error| ServerFnError::new(error.user_message()))
+    crate::highlevel::HighLevelClient::builder(
+        state.highlevel.api_base.clone(),
+        state.connection_tokens(),
+    )
+    .shared_through(&state.db)
+    .build()
+    .map_err(|error| ServerFnError::new(error.user_message()))
 }

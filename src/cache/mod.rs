@@ -20,7 +20,7 @@ pub use directory::{BusinessRecord, CalendarRecord, UserRecord};
 pub use notes::NoteRecord;
 pub use tasks::TaskRecord;
 pub use time::parse_time;
-pub use upsert::{mark_deleted, upsert, CacheTable, Cached};
+pub use upsert::{mark_deleted, mark_unseen_deleted, upsert, CacheTable, Cached, Covered};
 
 use serde_json::Value;
 

@@ -120,3 +120,60 @@ pub async fn mark_deleted<'e>(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The rows a complete read from HighLevel covered.
+#[derive(Debug, Clone, Copy)]
+pub enum Covered<'a> {
+    /// Every row of the location.
+    Location,
+    /// The rows of these contacts.
+    Contacts(&'a [String]),
+    /// One calendar's appointments starting in `[start, end)`.
+    CalendarWindow {
+        calendar_id: &'a str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+}
+
+/// Marks deleted, at `at`, the rows a complete read covered but did not
+/// return: those not in `seen` and not written since `read_at`. Returns how
+/// many were not deleted before.
+pub async fn mark_unseen_deleted<'e>(
+    executor: impl PgExecutor<'e>,
+    table: CacheTable,
+    location_id: &str,
+    covered: Covered<'_>,
+    seen: &[String],
+    read_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let scope = match covered {
+        Covered::Location => "",
+        Covered::Contacts(_) => "AND contact_id = ANY($5)",
+        Covered::CalendarWindow { .. } => {
+            "AND calendar_id = $5 AND start_time >= $6 AND start_time < $7"
+        }
+    };
+    let sql = format!(
+        "UPDATE {} SET deleted_at = $4, synced_at = now() \
+         WHERE location_id = $1 AND deleted_at IS NULL AND synced_at < $2 \
+         AND NOT (id = ANY($3)) {scope}",
+        table.name
+    );
+    let query = sqlx::query(&sql)
+        .bind(location_id)
+        .bind(read_at)
+        .bind(seen)
+        .bind(at);
+    let query = match covered {
+        Covered::Location => query,
+        Covered::Contacts(contact_ids) => query.bind(contact_ids),
+        Covered::CalendarWindow {
+            calendar_id,
+            start,
+            end,
+        } => query.bind(calendar_id).bind(start).bind(end),
+    };
+    Ok(query.execute(executor).await?.rows_affected())
+}

@@ -16,8 +16,6 @@ use serde_json::Value;
 
 use super::client::{HighLevelClient, Params, DEFAULT_BASE_URL};
 use super::operations;
-use super::rate_limit::{RateBudget, RateLimiter};
-use super::request_log::RequestLog;
 use super::retry::RetryPolicy;
 use super::token::StaticToken;
 use crate::config::Config;
@@ -127,9 +125,7 @@ async fn build_client(
         use secrecy::ExposeSecret;
         let pool = crate::db::connect(url.expose_secret(), 2).await?;
         crate::db::migrate(&pool).await?;
-        builder = builder
-            .rate_limiter(RateLimiter::shared(pool.clone(), RateBudget::default()))
-            .request_log(RequestLog::new(pool));
+        builder = builder.shared_through(&pool);
     }
     Ok(builder.build()?)
 }

@@ -89,6 +89,14 @@ impl HighLevelClientBuilder {
         self
     }
 
+    /// Shares through Postgres what every process must agree on: the
+    /// location's rate budget (HighLevel's documented limits) and the
+    /// request log.
+    pub fn shared_through(self, pool: &sqlx::PgPool) -> Self {
+        self.rate_limiter(RateLimiter::shared(pool.clone(), RateBudget::default()))
+            .request_log(RequestLog::new(pool.clone()))
+    }
+
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self

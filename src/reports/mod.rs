@@ -77,7 +77,7 @@ mod service {
             queries::appointment_counts(db, &scope),
             queries::appointments_by_week(db, &scope),
             queries::assignees(db, location_id),
-            queries::tag_choices(db, location_id),
+            queries::tag_choices(db, location_id, queries::TAG_CHOICES),
         )?;
         let charts = vec![
             charts::new_contacts(&new_contacts, bucket),
@@ -138,7 +138,7 @@ mod service {
             queries::tasks_by_assignee(db, &scope),
             queries::by_business(db, &scope),
             queries::assignees(db, location_id),
-            queries::tag_choices(db, location_id),
+            queries::tag_choices(db, location_id, queries::TAG_CHOICES),
         )?;
         Ok(TeamReport {
             filter: filter.clone(),

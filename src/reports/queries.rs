@@ -246,14 +246,19 @@ pub async fn assignees(db: &PgPool, location_id: &str) -> sqlx::Result<Vec<Choic
         .collect())
 }
 
-/// The tags the location's contacts carry, most used first: the choices of the tag control.
-pub async fn tag_choices(db: &PgPool, location_id: &str) -> sqlx::Result<Vec<String>> {
+/// The tag control offers this many of the most used tags.
+pub const TAG_CHOICES: i64 = 100;
+
+/// The `limit` tags the location's contacts carry most, most used first:
+/// the choices of a tag control.
+pub async fn tag_choices(db: &PgPool, location_id: &str, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT tag FROM cache_contacts, unnest(tags) AS tag
           WHERE location_id = $1 AND deleted_at IS NULL
-          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 100",
+          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $2",
     )
     .bind(location_id)
+    .bind(limit)
     .fetch_all(db)
     .await
 }

@@ -21,7 +21,7 @@ use super::view::{RunView, SyncKind};
 use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
 use crate::config::{Config, ServeConfig};
-use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter, RequestLog, StaticToken};
+use crate::highlevel::{HighLevelClient, StaticToken};
 
 /// How often the bars are redrawn from the run's recorded progress.
 const REFRESH: Duration = Duration::from_millis(250);
@@ -131,20 +131,16 @@ async fn sync(
 fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<SyncEngine> {
     let target = args.serve.highlevel.target(&args.serve.public_url())?;
     let base_url = args.base_url.clone().unwrap_or(target.api_base.clone());
-    let limiter = RateLimiter::shared(pool.clone(), RateBudget::default());
-    let log = RequestLog::new(pool.clone());
     let client = match &args.token {
         Some(token) => HighLevelClient::builder(base_url, StaticToken::new(token.clone()))
-            .rate_limiter(limiter)
-            .request_log(log)
+            .shared_through(&pool)
             .build()?,
         None => {
             let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
             let http = crate::server::http_client()?;
             let tokens = ConnectionTokens::new(pool.clone(), vault, target.into(), http);
             HighLevelClient::builder(base_url, tokens)
-                .rate_limiter(limiter)
-                .request_log(log)
+                .shared_through(&pool)
                 .build()?
         }
     };

@@ -46,7 +46,7 @@ mod server_side {
     use super::lock::LocationLock;
     use super::store;
     use super::view::{BudgetView, SyncOverview};
-    use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter, RequestLog};
+    use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter};
 
     /// Runs listed in the page's history.
     const HISTORY: i64 = 20;
@@ -215,8 +215,7 @@ mod server_side {
             .connect_lazy_with((*state.db.connect_options()).clone());
         let client =
             HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
-                .rate_limiter(RateLimiter::shared(pool.clone(), RateBudget::default()))
-                .request_log(RequestLog::new(pool.clone()))
+                .shared_through(&pool)
                 .build()?;
         Ok(super::SyncEngine::new(pool, client))
     }

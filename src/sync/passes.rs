@@ -16,7 +16,7 @@ use super::store::{self, Run, Settings};
 use super::view::SyncKind;
 use crate::cache::{
     self, AppointmentRecord, BusinessRecord, CacheTable, Cached, CalendarRecord, ContactRecord,
-    NoteRecord, TaskRecord, UserRecord,
+    Covered, NoteRecord, TaskRecord, UserRecord,
 };
 use crate::highlevel::models::{
     CalendarEventsQuery, EventOwner, SearchContacts, SearchSort, TaskSearch,
@@ -295,21 +295,13 @@ impl Pass<'_> {
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         let mut tx = self.engine.pool.begin().await?;
         cache::upsert(&mut *tx, &records).await?;
-        let gone: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM cache_tasks WHERE location_id = $1 AND contact_id = ANY($2) \
-             AND deleted_at IS NULL AND synced_at < $3 AND NOT (id = ANY($4))",
-        )
-        .bind(self.location_id)
-        .bind(&contact_ids)
-        .bind(read_at)
-        .bind(&seen)
-        .fetch_all(&mut *tx)
-        .await?;
-        cache::mark_deleted(
+        cache::mark_unseen_deleted(
             &mut *tx,
             TaskRecord::TABLE,
             self.location_id,
-            &gone,
+            Covered::Contacts(&contact_ids),
+            &seen,
+            read_at,
             read_at,
         )
         .await?;
@@ -364,24 +356,18 @@ impl Pass<'_> {
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         let mut tx = self.engine.pool.begin().await?;
         cache::upsert(&mut *tx, &records).await?;
-        let gone: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM cache_appointments WHERE location_id = $1 AND calendar_id = $2 \
-             AND start_time >= $3 AND start_time < $4 AND deleted_at IS NULL AND synced_at < $5 \
-             AND NOT (id = ANY($6))",
-        )
-        .bind(self.location_id)
-        .bind(calendar_id)
-        .bind(start)
-        .bind(end)
-        .bind(read_at)
-        .bind(&seen)
-        .fetch_all(&mut *tx)
-        .await?;
-        cache::mark_deleted(
+        let window = Covered::CalendarWindow {
+            calendar_id,
+            start,
+            end,
+        };
+        cache::mark_unseen_deleted(
             &mut *tx,
             AppointmentRecord::TABLE,
             self.location_id,
-            &gone,
+            window,
+            &seen,
+            read_at,
             read_at,
         )
         .await?;
@@ -509,21 +495,13 @@ impl Pass<'_> {
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         let mut tx = self.engine.pool.begin().await?;
         cache::upsert(&mut *tx, &records).await?;
-        let gone: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM cache_notes WHERE location_id = $1 AND contact_id = $2 \
-             AND deleted_at IS NULL AND synced_at < $3 AND NOT (id = ANY($4))",
-        )
-        .bind(self.location_id)
-        .bind(&contact_id)
-        .bind(read_at)
-        .bind(&seen)
-        .fetch_all(&mut *tx)
-        .await?;
-        cache::mark_deleted(
+        cache::mark_unseen_deleted(
             &mut *tx,
             NoteRecord::TABLE,
             self.location_id,
-            &gone,
+            Covered::Contacts(std::slice::from_ref(&contact_id)),
+            &seen,
+            read_at,
             read_at,
         )
         .await?;
@@ -547,16 +525,16 @@ impl Pass<'_> {
         ];
         let now = Utc::now();
         for table in tables {
-            let sql = format!(
-                "SELECT id FROM {} WHERE location_id = $1 AND deleted_at IS NULL AND synced_at < $2",
-                table.name
-            );
-            let gone: Vec<String> = sqlx::query_scalar(&sql)
-                .bind(self.location_id)
-                .bind(self.run.started_at)
-                .fetch_all(&self.engine.pool)
-                .await?;
-            cache::mark_deleted(&self.engine.pool, table, self.location_id, &gone, now).await?;
+            cache::mark_unseen_deleted(
+                &self.engine.pool,
+                table,
+                self.location_id,
+                Covered::Location,
+                &[],
+                self.run.started_at,
+                now,
+            )
+            .await?;
         }
         // Notes of deleted contacts went with them.
         let orphaned: Vec<String> = sqlx::query_scalar(

@@ -217,16 +217,7 @@ pub async fn choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sq
 }
 
 async fn compute_choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
-    let tags = sqlx::query_scalar(
-        "SELECT tag FROM cache_contacts, unnest(tags) AS tag \
-         WHERE location_id = $1 AND deleted_at IS NULL \
-         GROUP BY tag ORDER BY count(*) DESC, tag LIMIT $2",
-    )
-    .bind(location_id)
-    .bind(TAG_CHOICES)
-    .fetch_all(db)
-    .await?;
-    let mut tags: Vec<String> = tags;
+    let mut tags = crate::reports::queries::tag_choices(db, location_id, TAG_CHOICES).await?;
     tags.sort_by_key(|tag| tag.to_lowercase());
     let sources = sqlx::query_scalar(
         "SELECT DISTINCT source FROM cache_contacts \
