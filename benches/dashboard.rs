@@ -1,8 +1,8 @@
 //! The dashboard under load: a database of 100,000 contacts, 200,000 tasks
 //! and 50,000 appointments (synthetic, spread over a year), the real server
-//! on loopback, and 20 signed-in clients asking for the dashboard page and
-//! the reports endpoints for a fixed time. Prints p50, p99 and requests per
-//! second of each.
+//! on loopback, and 20 signed-in clients asking for the dashboard page, the
+//! reports endpoints and the filtered contact list for a fixed time. Prints
+//! p50, p99 and requests per second of each.
 //!
 //! `cargo bench --features ssr --bench dashboard` (BENCH_SECONDS sets the
 //! time per scenario, 10 by default).
@@ -123,37 +123,26 @@ async fn run() {
     ];
     println!("{CLIENTS} concurrent clients, {seconds} s each, loopback:");
     for (name, target) in scenarios {
-        let figures = load(&client, &base, &target, duration).await;
+        let figures = load(&client, &base, &[target], duration).await;
         worst = worst.max(figures.p99_ms);
         println!(
             "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed)",
             figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
         );
     }
-    // The contact list, once it is more than the placeholder page.
-    let contacts_list = client.get(format!("{base}/contacts?q=a")).send().await;
-    let listed = match contacts_list {
-        Ok(response) if response.status().is_success() => response
-            .text()
-            .await
-            .is_ok_and(|page| !page.contains("coming-soon")),
-        _ => false,
-    };
-    if listed {
-        let figures = load(
-            &client,
-            &base,
-            &Target::Page("/contacts?q=a".into()),
-            duration,
-        )
-        .await;
+    let one_letter = [Target::Page("/contacts?q=a".into())];
+    let filters = contact_filters(&assignees);
+    let lists: [(&str, &[Target]); 2] = [
+        ("contact list GET /contacts?q=a", &one_letter),
+        ("contact list, 12 filters in turn", &filters),
+    ];
+    for (name, targets) in lists {
+        let figures = load(&client, &base, targets, duration).await;
         worst = worst.max(figures.p99_ms);
         println!(
-            "  {:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s",
-            "contact list GET /contacts?q=a", figures.p50_ms, figures.p99_ms, figures.per_second
+            "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed)",
+            figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
         );
-    } else {
-        println!("  (no contact list page yet: not measured)");
     }
     println!(
         "worst p99 {worst} ms (target {TARGET_P99_MS} ms): {}",
@@ -382,24 +371,54 @@ async fn first_views(client: &reqwest::Client, base: &str, assignees: &[String])
     histogram
 }
 
-/// `CLIENTS` clients asking for `target` as fast as answers come, for `duration`.
+/// The contact list as people use it: searches of one, two and more
+/// letters, tags, sources, an assignee, dates, another sort, a later page
+/// and a search nobody matches.
+fn contact_filters(assignees: &[String]) -> Vec<Target> {
+    let paths = [
+        "/contacts".to_owned(),
+        "/contacts?q=a".into(),
+        "/contacts?q=la".into(),
+        "/contacts?q=first12".into(),
+        "/contacts?q=person4".into(),
+        "/contacts?tag=vip".into(),
+        "/contacts?tag=yoga&source=Instagram".into(),
+        format!("/contacts?assignee={}", assignees[1]),
+        "/contacts?sort=added".into(),
+        "/contacts?added_from=2026-06-01&added_to=2026-06-30".into(),
+        "/contacts?q=a&page=3".into(),
+        "/contacts?q=zz".into(),
+    ];
+    paths.into_iter().map(Target::Page).collect()
+}
+
+/// `CLIENTS` clients asking for `targets` as fast as answers come, for
+/// `duration`; each client takes the targets in turn, starting at its own.
 async fn load(
     client: &reqwest::Client,
     base: &str,
-    target: &Target,
+    targets: &[Target],
     duration: Duration,
 ) -> Figures {
-    let target = Arc::new(target.request(client, base).build().expect("a request"));
+    let requests: Arc<Vec<reqwest::Request>> = Arc::new(
+        targets
+            .iter()
+            .map(|target| target.request(client, base).build().expect("a request"))
+            .collect(),
+    );
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let workers: Vec<_> = (0..CLIENTS)
-        .map(|_| {
+        .map(|worker| {
             let client = client.clone();
-            let target = target.clone();
+            let requests = requests.clone();
             tokio::spawn(async move {
                 let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
                 let mut failed = 0;
+                let mut turn = worker;
                 while Instant::now() < deadline {
+                    let target = &requests[turn % requests.len()];
+                    turn += 1;
                     let request = target.try_clone().expect("a repeatable request");
                     let sent = Instant::now();
                     let ok = match client.execute(request).await {

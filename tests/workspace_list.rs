@@ -120,6 +120,13 @@ async fn the_list_filters_sorts_and_pages_the_cache() {
     );
     let literal = list(&app, &browser, json!({"q": "member_0"})).await;
     assert_eq!(literal["total"], 0, "an underscore is not a wildcard");
+    // One or two letters match the start of a word: "em" is inside every
+    // "member" but starts none of their words.
+    assert_eq!(list(&app, &browser, json!({"q": "me"})).await["total"], 119);
+    assert_eq!(list(&app, &browser, json!({"q": "em"})).await["total"], 0);
+    let starting = list(&app, &browser, json!({"q": "01"})).await;
+    assert_eq!(starting["total"], 10, "last names 010 to 019");
+    assert_eq!(names(&starting)[0], "Member 010");
 
     // 1 January + 31 days is 1 February: Members 031 … 059 are added in February.
     let february = list(

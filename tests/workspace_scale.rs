@@ -80,6 +80,8 @@ async fn the_list_stays_fast_at_100k_contacts() {
         ("page 500 by name", json!({"page": 500})),
         ("search 'member0421'", json!({"q": "member0421"})),
         ("search 'ann'", json!({"q": "ann"})),
+        ("search 'a' (word starts)", json!({"q": "a"})),
+        ("search 'zq' (word starts, none)", json!({"q": "zq"})),
         ("tag vip", json!({"tag": "vip"})),
         (
             "tag + source + assignee",

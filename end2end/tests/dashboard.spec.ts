@@ -105,6 +105,11 @@ test("team reports: sortable tables whose CSV follows the filter", async ({ page
   await csv.click();
   expect((await download).suggestedFilename()).toBe("switchboard-assignees.csv");
 
+  await screenshot(page, "reports");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "reports-phone");
+  await page.setViewportSize({ width: 1440, height: 1000 });
+
   const assignee = page.getByTestId("filter-assignee");
   const person = await assignee.locator("option").nth(1).getAttribute("value");
   await assignee.selectOption(person!);
@@ -112,7 +117,5 @@ test("team reports: sortable tables whose CSV follows the filter", async ({ page
   await expect
     .poll(async () => decodeURIComponent((await csv.getAttribute("href"))!.split(",").slice(1).join(",")))
     .not.toEqual(allCsv);
-  await screenshot(page, "reports");
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, "reports-phone");
+  await screenshot(page, "reports-filtered");
 });

@@ -136,6 +136,17 @@ test("a task created on a contact's page reaches HighLevel once, is completed in
   await hydrated(page, "/tasks?who=all&show=done");
   await expect(page.getByTestId("task").filter({ hasText: title })).toBeVisible();
   expect(await openTasksOnDashboard(page)).toBe(openBefore);
+
+  // Long lists come in pages of fifty.
+  await hydrated(page, "/tasks");
+  await expect(page.getByTestId("task")).toHaveCount(50);
+  await expect(page.getByTestId("task-summary")).toContainText("showing 1–50");
+  const firstOfPageOne = await page.getByTestId("task").first().getAttribute("data-task-id");
+  await page.getByTestId("task-pager").getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/page=1/);
+  await expect(page.getByTestId("task-pager")).toContainText("Page 2");
+  await expect(page.getByTestId("task-summary")).toContainText("showing 51–");
+  expect(await page.getByTestId("task").first().getAttribute("data-task-id")).not.toBe(firstOfPageOne);
 });
 
 test("appointments show week by week", async ({ page }) => {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::contacts::FieldProblem;
 
-/// Tasks the list shows at most.
-pub const TASK_LIMIT: i64 = 200;
+/// Tasks on one page of the list.
+pub const TASK_PAGE: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskItem {
@@ -28,18 +28,27 @@ pub struct TaskList {
     /// Open tasks that match, overdue ones among them.
     pub open: i64,
     pub overdue: i64,
+    /// From 0.
+    pub page: u32,
+    /// Whether a next page has tasks.
+    pub more: bool,
     pub can_write: bool,
 }
 
 /// Open tasks, overdue first then by due date; or the latest completed ones
 /// (`done`). `mine`: only those assigned to the caller's HighLevel user.
+/// Pages of [`TASK_PAGE`], from 0 (the first when absent).
 #[server(endpoint = "tasks/list")]
-pub async fn list_tasks(mine: bool, done: bool) -> Result<TaskList, ServerFnError> {
+pub async fn list_tasks(
+    mine: bool,
+    done: bool,
+    page: Option<u32>,
+) -> Result<TaskList, ServerFnError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
     let caller = guard::require(Role::Viewer).await?;
-    crate::workspace::tasks::list(&caller, mine, done).await
+    crate::workspace::tasks::list(&caller, mine, done, page.unwrap_or(0)).await
 }
 
 /// Creates a task for a contact (`task_id` empty) or changes one. `due` is

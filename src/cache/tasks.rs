@@ -21,6 +21,9 @@ pub struct TaskRecord {
     pub completed: bool,
     /// When the task was seen completed; kept from the first sighting.
     pub completed_at: Option<DateTime<Utc>>,
+    /// `completed_at` is an estimate: the task was already completed when
+    /// the first sync read it.
+    pub completion_estimated: bool,
     pub raw: Value,
     pub date_added: Option<DateTime<Utc>>,
     pub date_updated: Option<DateTime<Utc>>,
@@ -31,7 +34,8 @@ impl Cached for TaskRecord {
         "cache_tasks",
         &[
             "location_id", "id", "contact_id", "title", "body", "assigned_to", "due_date",
-            "completed", "completed_at", "raw", "date_added", "date_updated",
+            "completed", "completed_at", "completion_estimated", "raw", "date_added",
+            "date_updated",
         ],
     )
     .versioned()
@@ -40,6 +44,11 @@ impl Cached for TaskRecord {
         (
             "completed_at",
             "CASE WHEN EXCLUDED.completed THEN coalesce(t.completed_at, EXCLUDED.completed_at, now()) END",
+        ),
+        (
+            "completion_estimated",
+            "EXCLUDED.completed AND CASE WHEN t.completed_at IS NULL \
+             THEN EXCLUDED.completion_estimated ELSE t.completion_estimated END",
         ),
         // A payload without the contact keeps the one already known.
         ("contact_id", "coalesce(EXCLUDED.contact_id, t.contact_id)"),
@@ -70,10 +79,22 @@ impl TaskRecord {
             due_date: raw.get("dueDate").and_then(parse_time),
             completed,
             completed_at: completed.then_some(seen_at),
+            completion_estimated: false,
             date_added: parse_opt(field("dateAdded").as_deref()),
             date_updated: parse_opt(field("dateUpdated").as_deref()),
             raw,
         })
+    }
+
+    /// This record as read by a team's first sync, which cannot know when
+    /// an already completed task was done: it counts as done on its due
+    /// date, or when seen if that is earlier, and is marked estimated.
+    pub fn completed_before_watching(mut self) -> Self {
+        if let Some(seen) = self.completed_at {
+            self.completed_at = Some(self.due_date.map_or(seen, |due| due.min(seen)));
+            self.completion_estimated = true;
+        }
+        self
     }
 
     /// The record of a typed task answer of the client.

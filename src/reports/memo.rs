@@ -1,7 +1,10 @@
 //! Recently computed reports, kept in memory so that a dashboard viewed by
 //! many people at once is computed once. An answer is reused only while
 //! the cache has not changed (same newest write and same last sync run)
-//! and within the same minute, because "overdue" and "next 7 days" move with the clock. Each
+//! and within the same minute, because "overdue" and "next 7 days" move
+//! with the clock. When only the minute has turned, the first person to ask
+//! computes the new answer and everyone else meanwhile gets the previous
+//! minute's, so a busy dashboard never stalls at the turn of a minute. Each
 //! server process keeps its own: nothing depends on it for correctness.
 
 use std::collections::HashMap;
@@ -60,22 +63,48 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     where
         F: Future<Output = Result<V, E>>,
     {
-        let cell = self.cell(key, version);
+        let (cell, stale) = self.cell(key, version);
+        if let Some(stale) = stale {
+            return Ok(stale);
+        }
         cell.get_or_try_init(|| async { compute.await.map(Arc::new) })
             .await
             .cloned()
     }
 
-    fn cell(&self, key: K, version: Version) -> Slot<V> {
+    /// The slot of `key` at `version`, and the previous minute's answer
+    /// when someone else is already computing this one.
+    fn cell(&self, key: K, version: Version) -> (Slot<V>, Option<Arc<V>>) {
         let mut entries = self.entries.lock();
-        if entries.len() >= CAPACITY && !entries.contains_key(&(key.clone(), version.clone())) {
-            // Answers of earlier minutes can no longer be served.
-            entries.retain(|(_, kept), _| kept.minute >= version.minute);
+        let wanted = (key, version);
+        if let Some(cell) = entries.get(&wanted) {
+            let stale = match cell.get() {
+                Some(_) => None,
+                None => Self::previous_minute(&entries, &wanted),
+            };
+            return (cell.clone(), stale);
+        }
+        if entries.len() >= CAPACITY {
+            // Only this minute's and the previous one's answers can still be served.
+            entries.retain(|(_, kept), _| kept.minute + 1 >= wanted.1.minute);
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
         }
-        entries.entry((key, version)).or_default().clone()
+        let cell = Slot::default();
+        entries.insert(wanted, cell.clone());
+        (cell, None)
+    }
+
+    fn previous_minute(
+        entries: &HashMap<(K, Version), Slot<V>>,
+        (key, version): &(K, Version),
+    ) -> Option<Arc<V>> {
+        let previous = Version {
+            stamps: version.stamps,
+            minute: version.minute - 1,
+        };
+        entries.get(&(key.clone(), previous))?.get().cloned()
     }
 }
 
@@ -130,5 +159,52 @@ mod tests {
             *memo.get_or_compute("b", version, answer(5)).await.unwrap(),
             5
         );
+    }
+
+    #[tokio::test]
+    async fn the_previous_minute_is_served_while_one_computes_the_next() {
+        let memo: Arc<Memo<&str, u32>> = Arc::new(Memo::new());
+        let now = Utc::now();
+        let earlier = Version::new([Some(now), None], now);
+        let later = Version::new([Some(now), None], now + chrono::Duration::minutes(1));
+        memo.get_or_compute("a", earlier, async { Ok::<u32, ()>(1) })
+            .await
+            .unwrap();
+
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let computing = tokio::spawn({
+            let memo = memo.clone();
+            let later = later.clone();
+            async move {
+                memo.get_or_compute("a", later, async move {
+                    started.send(()).unwrap();
+                    released.await.unwrap();
+                    Ok::<u32, ()>(2)
+                })
+                .await
+                .map(|answer| *answer)
+            }
+        });
+        has_started.await.unwrap();
+        let meanwhile = memo
+            .get_or_compute("a", later.clone(), async { Ok::<u32, ()>(3) })
+            .await
+            .unwrap();
+        assert_eq!(*meanwhile, 1, "the previous minute's answer");
+        release.send(()).unwrap();
+        assert_eq!(computing.await.unwrap(), Ok(2));
+        let after = memo
+            .get_or_compute("a", later, async { Ok::<u32, ()>(4) })
+            .await
+            .unwrap();
+        assert_eq!(*after, 2);
+
+        let changed = Version::new([Some(now), Some(now)], now + chrono::Duration::minutes(1));
+        let fresh = memo
+            .get_or_compute("a", changed, async { Ok::<u32, ()>(5) })
+            .await
+            .unwrap();
+        assert_eq!(*fresh, 5, "a changed cache is never answered from before");
     }
 }

@@ -104,7 +104,7 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
                    count(*) FILTER (WHERE completed AND completed_at >= $2) AS done,
                    percentile_cont(0.5) WITHIN GROUP (
                        ORDER BY extract(epoch FROM completed_at - date_added) / 3600.0
-                   ) FILTER (WHERE completed AND completed_at >= $2) AS median_hours
+                   ) FILTER (WHERE completed AND completed_at >= $2 AND NOT completion_estimated) AS median_hours
               FROM cache_tasks WHERE {}
              GROUP BY 1)
          SELECT t.who, coalesce(u.name, CASE WHEN t.who = '' THEN 'Unassigned' ELSE 'Unknown user' END),

@@ -245,9 +245,17 @@ impl Pass<'_> {
             end.fetch_min(skip.saturating_add(1), Ordering::SeqCst);
         }
         let now = Utc::now();
+        let first_sync = self.settings.last_full_at.is_none();
         let records: Vec<TaskRecord> = tasks
             .into_iter()
             .filter_map(|task| TaskRecord::from_document(self.location_id, task, now))
+            .map(|task| {
+                if first_sync {
+                    task.completed_before_watching()
+                } else {
+                    task
+                }
+            })
             .collect();
         let mut tx = self.engine.pool.begin().await?;
         cache::upsert(&mut *tx, &records).await?;

@@ -4,5 +4,6 @@
 pub mod components;
 pub mod icons;
 pub mod layout;
+pub mod page_address;
 pub mod pages;
 pub mod workspace;

@@ -1,6 +1,12 @@
 //! The contact list's queries. Every shape here is served by an index of
-//! the cache migration: the trigram index for search, GIN for tags, and the
-//! (location, name) and (location, date added) indexes for the two sorts.
+//! the cache migrations: word prefixes for a search of one or two letters,
+//! trigrams for a longer one, GIN for tags, and the (location, name) and
+//! (location, date added) indexes for the two sorts.
+//!
+//! The statements are not kept prepared: a kept statement soon switches to a
+//! generic plan, which cannot tell a search matching most contacts from one
+//! matching a few and picks the slow plan for the first. Planning each one
+//! costs well under a millisecond.
 
 use std::sync::LazyLock;
 
@@ -19,6 +25,33 @@ const TAG_CHOICES: i64 = 200;
 const ROW_COLUMNS: &str = "c.id, c.display_name, c.email, c.phone, c.company_name, c.source, \
      c.tags, c.date_added, u.name AS assignee";
 
+/// Searches shorter than this match the start of a word.
+const SHORTEST_CONTAINS: usize = 3;
+
+/// Up to this many matches, a page is found by gathering every match and
+/// sorting them. With more, walking the sort's index and skipping what does
+/// not match finds a page sooner. Postgres can guess wrong between the two
+/// (for a search no contact matches, it may walk all 100,000), so the
+/// count, which is needed anyway, decides.
+const FEW_MATCHES: i64 = 2_000;
+
+/// How a page of matches is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    WalkIndex,
+    SortMatches,
+}
+
+impl Order {
+    fn for_count(total: i64) -> Self {
+        if total <= FEW_MATCHES {
+            Self::SortMatches
+        } else {
+            Self::WalkIndex
+        }
+    }
+}
+
 /// One page of matches and the number of matches (counted up to
 /// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
 pub async fn list(
@@ -26,15 +59,33 @@ pub async fn list(
     location_id: &str,
     filter: &ValidFilter,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
-    let rows = page_query("", location_id, filter)
+    let total = count(db, location_id, filter).await?;
+    let rows = page_query("", location_id, filter, Order::for_count(total))
         .build()
+        .persistent(false)
         .fetch_all(db)
         .await?;
-    let total: i64 = count_query("", location_id, filter)
-        .build_query_scalar()
-        .fetch_one(db)
-        .await?;
     Ok((rows.iter().map(row_of).collect(), total))
+}
+
+/// The number of matches, which every page of a filter shares: kept until
+/// the cache changes (the reports' rule), so paging through a long list or
+/// many people on the same list count once.
+async fn count(db: &PgPool, location_id: &str, filter: &ValidFilter) -> Result<i64, sqlx::Error> {
+    static COUNTS: LazyLock<Memo<(String, ValidFilter), i64>> = LazyLock::new(Memo::new);
+    let (synced, last_run) = freshness::stamps(db, location_id).await?;
+    let version = Version::new([synced, last_run], Utc::now());
+    let key = (location_id.to_owned(), filter.first_page());
+    let counted = COUNTS
+        .get_or_compute(key, version, async {
+            count_query("", location_id, filter)
+                .build_query_scalar()
+                .persistent(false)
+                .fetch_one(db)
+                .await
+        })
+        .await?;
+    Ok(*counted)
 }
 
 /// Postgres's plans of the two statements behind a page of the list, as
@@ -46,13 +97,16 @@ pub async fn explain(
     filter: &ValidFilter,
 ) -> Result<Vec<String>, sqlx::Error> {
     const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
-    let mut lines: Vec<String> = page_query(EXPLAIN, location_id, filter)
+    let order = Order::for_count(count(db, location_id, filter).await?);
+    let mut lines: Vec<String> = page_query(EXPLAIN, location_id, filter, order)
         .build_query_scalar()
+        .persistent(false)
         .fetch_all(db)
         .await?;
     lines.extend(
         count_query(EXPLAIN, location_id, filter)
             .build_query_scalar::<String>()
+            .persistent(false)
             .fetch_all(db)
             .await?,
     );
@@ -63,8 +117,9 @@ fn page_query(
     head: &str,
     location_id: &str,
     filter: &ValidFilter,
+    order: Order,
 ) -> QueryBuilder<'static, Postgres> {
-    let mut query = select(head, location_id, filter);
+    let mut query = select(head, location_id, filter, order);
     query
         .push(" LIMIT ")
         .push_bind(i64::from(PAGE_SIZE))
@@ -95,10 +150,10 @@ pub fn all(
     location_id: &str,
     filter: &ValidFilter,
 ) -> impl Stream<Item = Result<ExportRow, sqlx::Error>> {
-    let mut query = select("", location_id, filter);
+    let mut query = select("", location_id, filter, Order::WalkIndex);
     let (mut sender, receiver) = futures::channel::mpsc::channel(256);
     tokio::spawn(async move {
-        let mut rows = query.build().fetch(&db);
+        let mut rows = query.build().persistent(false).fetch(&db);
         while let Some(row) = rows.next().await {
             if sender.send(row.map(|row| export_row(&row))).await.is_err() {
                 // The download was abandoned.
@@ -116,9 +171,23 @@ pub struct ExportRow {
     pub company: Option<String>,
 }
 
-fn select(head: &str, location_id: &str, filter: &ValidFilter) -> QueryBuilder<'static, Postgres> {
-    let mut query = QueryBuilder::new(format!("{head}SELECT {ROW_COLUMNS} "));
+fn select(
+    head: &str,
+    location_id: &str,
+    filter: &ValidFilter,
+    order: Order,
+) -> QueryBuilder<'static, Postgres> {
+    let mut query = match order {
+        Order::WalkIndex => QueryBuilder::new(format!("{head}SELECT {ROW_COLUMNS} ")),
+        // A materialized CTE is gathered before it is sorted.
+        Order::SortMatches => QueryBuilder::new(format!(
+            "{head}WITH matches AS MATERIALIZED (SELECT {ROW_COLUMNS} "
+        )),
+    };
     push_from_where(&mut query, location_id, filter);
+    if order == Order::SortMatches {
+        query.push(") SELECT * FROM matches c");
+    }
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let order = match filter.sort {
         ContactSort::Name => {
@@ -143,9 +212,16 @@ fn push_from_where(
         )
         .push_bind(location_id.to_owned());
     if let Some(words) = &filter.q {
-        query
-            .push(" AND c.search_text LIKE ")
-            .push_bind(format!("%{}%", escape_like(words)));
+        if is_word_start(words) {
+            query
+                .push(" AND c.search_prefixes @> ARRAY[")
+                .push_bind(words.clone())
+                .push("]::text[]");
+        } else {
+            query
+                .push(" AND c.search_text LIKE ")
+                .push_bind(format!("%{}%", escape_like(words)));
+        }
     }
     if let Some(tag) = &filter.tag {
         query
@@ -167,6 +243,12 @@ fn push_from_where(
     if let Some(before) = filter.added_before {
         query.push(" AND c.date_added < ").push_bind(before);
     }
+}
+
+/// Whether a search is the start of a word: one or two letters or digits.
+/// "a" is inside nearly every contact; "Ann" and "anna@…" start with it.
+fn is_word_start(words: &str) -> bool {
+    words.chars().count() < SHORTEST_CONTAINS && words.chars().all(char::is_alphanumeric)
 }
 
 /// `%`, `_` and `\` match themselves in a search.

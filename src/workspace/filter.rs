@@ -26,14 +26,14 @@ pub struct ContactFilter {
     pub page: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContactSort {
     Name,
     Added,
 }
 
 /// A filter whose dates and sort are known to be valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ValidFilter {
     pub q: Option<String>,
     pub tag: Option<String>,
@@ -202,6 +202,19 @@ impl ContactFilter {
             descending: self.descending(),
             page: self.page,
         })
+    }
+}
+
+impl ValidFilter {
+    /// The same matches from the start, in the default order: what every
+    /// page and sort of this filter share.
+    pub fn first_page(&self) -> Self {
+        Self {
+            sort: ContactSort::Name,
+            descending: false,
+            page: 0,
+            ..self.clone()
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::writes::{self, Team};
 use crate::api::guard::{self, minutes_utc, Caller};
-use crate::api::tasks::{TaskItem, TaskList, TASK_LIMIT};
+use crate::api::tasks::{TaskItem, TaskList, TASK_PAGE};
 use crate::auth::roles::Role;
 use crate::highlevel::models::{CreateTask, UpdateTask};
 
@@ -91,7 +91,12 @@ type TaskRow = (
     Option<String>,
 );
 
-pub async fn list(caller: &Caller, mine: bool, done: bool) -> Result<TaskList, ServerFnError> {
+pub async fn list(
+    caller: &Caller,
+    mine: bool,
+    done: bool,
+    page: u32,
+) -> Result<TaskList, ServerFnError> {
     let db = &caller.state.db;
     let location_id = caller.who.location_id.clone();
     let me: Option<String> = if mine {
@@ -127,8 +132,12 @@ pub async fn list(caller: &Caller, mine: bool, done: bool) -> Result<TaskList, S
         // Ascending due dates put the overdue ones first.
         rows.push(" AND NOT t.completed ORDER BY t.due_date ASC NULLS LAST, t.id");
     }
-    rows.push(" LIMIT ").push_bind(TASK_LIMIT);
-    let rows: Vec<TaskRow> = rows
+    // One more than a page tells whether there is a next one.
+    rows.push(" LIMIT ")
+        .push_bind(TASK_PAGE + 1)
+        .push(" OFFSET ")
+        .push_bind(i64::from(page) * TASK_PAGE);
+    let mut rows: Vec<TaskRow> = rows
         .build_query_as()
         .fetch_all(db)
         .await
@@ -143,6 +152,8 @@ pub async fn list(caller: &Caller, mine: bool, done: bool) -> Result<TaskList, S
         .fetch_one(db)
         .await
         .map_err(guard::database)?;
+    let more = rows.len() as i64 > TASK_PAGE;
+    rows.truncate(TASK_PAGE as usize);
     let now = Utc::now();
     let tasks = rows
         .into_iter()
@@ -164,6 +175,8 @@ pub async fn list(caller: &Caller, mine: bool, done: bool) -> Result<TaskList, S
         tasks,
         open,
         overdue,
+        page,
+        more,
         can_write: caller.role <= Role::Member,
     })
 }

@@ -1,22 +1,19 @@
 //! Appointments: what is coming up, one week at a time.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::appointments::{appointments_week, AppointmentDay, AppointmentWeek};
 use crate::ui::components::PageHeader;
+use crate::ui::page_address::from_query;
 use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, SignInFirst};
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {
-    let query = use_query_map();
-    let week = Memo::new(move |_| {
-        query.with(|query| {
-            query
-                .get("week")
-                .and_then(|week| week.parse::<i32>().ok())
-                .unwrap_or(0)
-        })
+    let week = from_query(|query| {
+        query
+            .get("week")
+            .and_then(|week| week.parse::<i32>().ok())
+            .unwrap_or(0)
     });
     let appointments = Resource::new(
         move || week.get(),

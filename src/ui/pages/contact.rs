@@ -4,13 +4,14 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 use crate::api::contacts::{
     get_contact_detail, ContactDetail, DeleteContact, DeleteNote, SaveNote, TagContact,
     TimelineItem, TimelineKind, UpdateContact,
 };
 use crate::api::tasks::{CompleteTask, DeleteTask, SaveTask};
+use crate::ui::page_address::from_params;
 use crate::ui::workspace::{
     plain_error, problem_of, when_signed_in, EmptyState, FieldError, SignInFirst,
 };
@@ -76,8 +77,7 @@ impl Writes {
 
 #[component]
 pub fn ContactPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|params| params.get("id").unwrap_or_default()));
+    let id = from_params(|params| params.get("id").unwrap_or_default());
     let writes = Writes::new();
     provide_context(writes);
     let detail = Resource::new(

@@ -3,27 +3,24 @@
 //! tags added to or removed from the selected contacts.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::contacts::{
     get_filter_choices, list_contacts, BulkTag, ContactFilter, ContactList, ContactRow,
     ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
 use crate::ui::components::PageHeader;
+use crate::ui::page_address::from_query;
 use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
 use crate::workspace::filter::FIELDS;
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|query| {
-            ContactFilter::from_pairs(
-                FIELDS
-                    .iter()
-                    .filter_map(|name| query.get(name).map(|value| (*name, value))),
-            )
-        })
+    let filter = from_query(|query| {
+        ContactFilter::from_pairs(
+            FIELDS
+                .iter()
+                .filter_map(|name| query.get(name).map(|value| (*name, value))),
+        )
     });
     let bulk = ServerAction::<BulkTag>::new();
     let selected = RwSignal::new(Vec::<String>::new());

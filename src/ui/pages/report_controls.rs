@@ -52,18 +52,21 @@ pub type QueryFilter = (
 );
 
 /// Reads the filter from the page address, reactively (from the router's
-/// own query memo, which outlives the page's components).
+/// own query memo, which outlives the page's components; the default
+/// once the server has disposed it, see `ui::page_address`).
 pub fn query_filter() -> impl Fn() -> QueryFilter + Clone + Send + Sync + 'static {
     let query = use_query_map();
     move || {
-        query.with(|query| {
-            (
-                query.get("period"),
-                query.get("tag"),
-                query.get("assignee"),
-                query.get("location"),
-            )
-        })
+        query
+            .try_with(|query| {
+                (
+                    query.get("period"),
+                    query.get("tag"),
+                    query.get("assignee"),
+                    query.get("location"),
+                )
+            })
+            .unwrap_or_default()
     }
 }
 

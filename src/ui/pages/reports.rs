@@ -69,7 +69,7 @@ fn TeamReportView(report: TeamReport) -> impl IntoView {
             empty="No tasks match this filter."
         />
         <p class="muted small report-footnote">
-            "Time to complete runs from when a task was created to when Switchboard first saw it completed (HighLevel does not record a completion time), so tasks completed between syncs count from the sync that noticed them."
+            "HighLevel does not record when a task was completed. Tasks already done before Switchboard's first sync count as completed on their due date, and are left out of the median. For the others, time to complete runs from when the task was created to when Switchboard saw it completed."
         </p>
         <SortableTable
             key="businesses"

@@ -1,21 +1,27 @@
-//! Tasks: mine or everyone's, open (overdue first) or done, completed in place.
+//! Tasks: mine or everyone's, open (overdue first) or done, completed in
+//! place, in pages of fifty.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_LIMIT};
+use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_PAGE};
 use crate::ui::components::PageHeader;
+use crate::ui::page_address::from_query;
 use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
-    let query = use_query_map();
-    let mine = Memo::new(move |_| query.with(|query| query.get("who").as_deref() == Some("mine")));
-    let done = Memo::new(move |_| query.with(|query| query.get("show").as_deref() == Some("done")));
+    let mine = from_query(|query| query.get("who").as_deref() == Some("mine"));
+    let done = from_query(|query| query.get("show").as_deref() == Some("done"));
+    let page = from_query(|query| {
+        query
+            .get("page")
+            .and_then(|page| page.parse().ok())
+            .unwrap_or(0)
+    });
     let complete = ServerAction::<CompleteTask>::new();
     let tasks = Resource::new(
-        move || (mine.get(), done.get(), complete.version().get()),
-        |(mine, done, _)| when_signed_in(move || list_tasks(mine, done)),
+        move || (mine.get(), done.get(), page.get(), complete.version().get()),
+        |(mine, done, page, _)| when_signed_in(move || list_tasks(mine, done, Some(page))),
     );
     let link = move |who: &str, show: &str| format!("/tasks?who={who}&show={show}");
     let tab = move |active: bool| {
@@ -71,8 +77,16 @@ fn TaskListView(
         };
         return view! { <EmptyState title detail=detail.to_owned() /> }.into_any();
     }
+    let first = i64::from(list.page) * TASK_PAGE + 1;
+    let shown = format!("{first}–{}", first + list.tasks.len() as i64 - 1);
     let summary = if done {
-        format!("{} completed", thousands(list.tasks.len() as i64))
+        format!("Completed, latest first · {shown}")
+    } else if list.page > 0 || list.more {
+        format!(
+            "{} open · {} overdue · showing {shown}",
+            thousands(list.open),
+            thousands(list.overdue)
+        )
     } else {
         format!(
             "{} open · {} overdue",
@@ -80,9 +94,7 @@ fn TaskListView(
             thousands(list.overdue)
         )
     };
-    let capped = (list.tasks.len() as i64 >= TASK_LIMIT).then(|| {
-        view! { <p class="muted small">{format!("Showing the first {TASK_LIMIT}.")}</p> }
-    });
+    let pager = view! { <TaskPager page=list.page more=list.more mine done /> };
     let can_write = list.can_write;
     view! {
         <section class="card ws-table-card">
@@ -90,10 +102,36 @@ fn TaskListView(
             <ul class="ws-tasks" data-testid="tasks">
                 {list.tasks.into_iter().map(|task| view! { <TaskLine task can_write complete /> }).collect_view()}
             </ul>
-            {capped}
+            {pager}
         </section>
     }
     .into_any()
+}
+
+/// Previous and next links, kept on the same tab.
+#[component]
+fn TaskPager(page: u32, more: bool, mine: bool, done: bool) -> impl IntoView {
+    if page == 0 && !more {
+        return None;
+    }
+    let who = if mine { "mine" } else { "all" };
+    let show = if done { "done" } else { "open" };
+    let link = move |page: u32| format!("/tasks?who={who}&show={show}&page={page}");
+    let previous = (page > 0).then(|| link(page - 1));
+    let next = more.then(|| link(page + 1));
+    Some(view! {
+        <nav class="ws-pager" aria-label="Pages" data-testid="task-pager">
+            {match previous {
+                Some(href) => view! { <a class="button button-secondary button-small" href=href>"← Previous"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+            <span class="muted">{format!("Page {}", page + 1)}</span>
+            {match next {
+                Some(href) => view! { <a class="button button-secondary button-small" href=href>"Next →"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+        </nav>
+    })
 }
 
 #[component]
