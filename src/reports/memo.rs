@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 const CAPACITY: usize = 256;
 
 /// What an answer depends on besides its own inputs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Version {
     /// The newest write to the location's cache and its last sync run.
     pub stamps: [Option<DateTime<Utc>>; 2],
@@ -125,17 +125,11 @@ mod tests {
         let version = Version::new([Some(now), None], now);
         let answer = |value| async move { Ok::<u32, ()>(value) };
         assert_eq!(
-            *memo
-                .get_or_compute("a", version.clone(), answer(1))
-                .await
-                .unwrap(),
+            *memo.get_or_compute("a", version, answer(1)).await.unwrap(),
             1
         );
         assert_eq!(
-            *memo
-                .get_or_compute("a", version.clone(), answer(2))
-                .await
-                .unwrap(),
+            *memo.get_or_compute("a", version, answer(2)).await.unwrap(),
             1
         );
         let synced_again = Version::new([Some(now), Some(now)], now);
@@ -152,7 +146,7 @@ mod tests {
             4
         );
         let failed = memo
-            .get_or_compute("b", version.clone(), async { Err::<u32, ()>(()) })
+            .get_or_compute("b", version, async { Err::<u32, ()>(()) })
             .await;
         assert!(failed.is_err());
         assert_eq!(
@@ -175,7 +169,6 @@ mod tests {
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let computing = tokio::spawn({
             let memo = memo.clone();
-            let later = later.clone();
             async move {
                 memo.get_or_compute("a", later, async move {
                     started.send(()).unwrap();
@@ -188,7 +181,7 @@ mod tests {
         });
         has_started.await.unwrap();
         let meanwhile = memo
-            .get_or_compute("a", later.clone(), async { Ok::<u32, ()>(3) })
+            .get_or_compute("a", later, async { Ok::<u32, ()>(3) })
             .await
             .unwrap();
         assert_eq!(*meanwhile, 1, "the previous minute's answer");

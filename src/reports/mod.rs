@@ -35,6 +35,9 @@ mod service {
 
     static OVERVIEWS: LazyLock<Memo<Key, Overview>> = LazyLock::new(Memo::new);
     static TEAM_REPORTS: LazyLock<Memo<Key, TeamReport>> = LazyLock::new(Memo::new);
+    /// The filter bar's tags, the same for every filter of a team: counted
+    /// once, not once per report.
+    static TAG_CHOICES: LazyLock<Memo<String, Vec<String>>> = LazyLock::new(Memo::new);
 
     /// The dashboard of `location_id` for `filter` (whose `location` the
     /// caller has resolved and checked), without the team choices.
@@ -51,7 +54,7 @@ mod service {
             .get_or_compute(
                 key,
                 version,
-                compute_overview(db, location_id, filter, now, (synced, last_run)),
+                compute_overview(db, location_id, filter, now, version, (synced, last_run)),
             )
             .await
     }
@@ -61,6 +64,7 @@ mod service {
         location_id: &str,
         filter: &ReportFilter,
         now: DateTime<Utc>,
+        version: Version,
         (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     ) -> sqlx::Result<Overview> {
         let scope = Scope::new(location_id, filter, now);
@@ -77,7 +81,7 @@ mod service {
             queries::appointment_counts(db, &scope),
             queries::appointments_by_week(db, &scope),
             queries::assignees(db, location_id),
-            queries::tag_choices(db, location_id, queries::TAG_CHOICES),
+            kept_tag_choices(db, location_id, version),
         )?;
         let charts = vec![
             charts::new_contacts(&new_contacts, bucket),
@@ -91,7 +95,7 @@ mod service {
             location_id: location_id.to_owned(),
             teams: Vec::new(),
             assignees,
-            tags,
+            tags: Vec::clone(&tags),
             state,
             last_synced: last_run.map(crate::api::guard::minutes_utc),
             figures: queries::figures(contacts, &by_assignee, appointments),
@@ -119,7 +123,7 @@ mod service {
             .get_or_compute(
                 key,
                 version,
-                compute_team_report(db, location_id, filter, now, last_run, synced),
+                compute_team_report(db, location_id, filter, now, version, (synced, last_run)),
             )
             .await
     }
@@ -129,8 +133,8 @@ mod service {
         location_id: &str,
         filter: &ReportFilter,
         now: DateTime<Utc>,
-        last_run: Option<DateTime<Utc>>,
-        synced: Option<DateTime<Utc>>,
+        version: Version,
+        (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     ) -> sqlx::Result<TeamReport> {
         let scope = Scope::new(location_id, filter, now);
         let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
@@ -138,13 +142,13 @@ mod service {
             queries::tasks_by_assignee(db, &scope),
             queries::by_business(db, &scope),
             queries::assignees(db, location_id),
-            queries::tag_choices(db, location_id, queries::TAG_CHOICES),
+            kept_tag_choices(db, location_id, version),
         )?;
         Ok(TeamReport {
             filter: filter.clone(),
             teams: Vec::new(),
             assignees,
-            tags,
+            tags: Vec::clone(&tags),
             state,
             last_synced: last_run.map(crate::api::guard::minutes_utc),
             assignee_table: export::assignee_table(&by_assignee),
@@ -152,5 +156,19 @@ mod service {
             by_assignee,
             by_business,
         })
+    }
+
+    async fn kept_tag_choices(
+        db: &PgPool,
+        location_id: &str,
+        version: Version,
+    ) -> sqlx::Result<Arc<Vec<String>>> {
+        TAG_CHOICES
+            .get_or_compute(
+                location_id.to_owned(),
+                version,
+                queries::tag_choices(db, location_id, queries::TAG_CHOICES),
+            )
+            .await
     }
 }
