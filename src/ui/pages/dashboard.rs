@@ -8,16 +8,15 @@ use crate::reports::model::{Chart, DataState, Figures, Overview};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
     grouped, query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError,
-    ReportSkeleton, SignedInOnly, SyncedNote,
+    ReportSkeleton, ReportTransition, SignInForReports, SyncedNote,
 };
+use crate::ui::workspace::when_signed_in;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     view! {
         <PageHeader title="Dashboard" subtitle="How your business is doing, at a glance." />
-        <SignedInOnly>
-            <Dashboard />
-        </SignedInOnly>
+        <Dashboard />
     }
 }
 
@@ -25,22 +24,23 @@ pub fn DashboardPage() -> impl IntoView {
 fn Dashboard() -> impl IntoView {
     let filter = query_filter();
     let overview = Resource::new(filter, |(period, tag, assignee, location)| {
-        get_overview(period, tag, assignee, location)
+        when_signed_in(move || get_overview(period, tag, assignee, location))
     });
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="dashboard">
-            <Transition
+            <ReportTransition
                 fallback=|| view! { <ReportSkeleton cards=4 panels=4 /> }
-                set_pending=set_updating
+                updating=set_updating
             >
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(overview) => view! { <OverviewView overview /> }.into_any(),
+                        Ok(Some(overview)) => view! { <OverviewView overview /> }.into_any(),
+                        Ok(None) => view! { <SignInForReports /> }.into_any(),
                         Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </ReportTransition>
         </div>
     }
 }

@@ -7,30 +7,33 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
-use crate::ui::layout::CurrentUserResource;
 
-/// Shows `children` to a signed-in person; asks anyone else to sign in,
-/// without asking the server for a report it would refuse.
+/// A report's `Transition`: the old report stays on screen, marked
+/// `updating`, while the browser loads a new filter. The server renders a
+/// page once and marks nothing; there the pending-state effect could still
+/// run after the page was disposed, and panic.
 #[component]
-pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
-    let user = expect_context::<CurrentUserResource>();
-    view! {
-        <Suspense fallback=|| view! { <ReportSkeleton cards=4 panels=2 /> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(_)) => children().into_any(),
-                        _ => view! { <SignInFirst /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+pub fn ReportTransition<C>(
+    #[prop(into)] fallback: ViewFnOnce,
+    updating: WriteSignal<bool>,
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    C: IntoView + Send + 'static,
+{
+    let props = TransitionProps::builder()
+        .fallback(fallback)
+        .children(children);
+    #[cfg(feature = "hydrate")]
+    let props = props.set_pending(updating);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = updating;
+    Transition(props.build())
 }
 
+/// What a signed-out visitor sees instead of a report.
 #[component]
-fn SignInFirst() -> impl IntoView {
+pub fn SignInForReports() -> impl IntoView {
     view! {
         <section class="card report-empty" data-testid="report-signed-out">
             <div class="report-empty-icon">

@@ -7,17 +7,16 @@ use crate::api::reports::get_team_report;
 use crate::reports::model::{DataState, ReportTable, SortKey, TeamReport};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
-    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SignedInOnly,
-    SyncedNote,
+    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, ReportTransition,
+    SignInForReports, SyncedNote,
 };
+use crate::ui::workspace::when_signed_in;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     view! {
         <PageHeader title="Reports" subtitle="How each person and each business is doing." />
-        <SignedInOnly>
-            <TeamReports />
-        </SignedInOnly>
+        <TeamReports />
     }
 }
 
@@ -25,22 +24,23 @@ pub fn ReportsPage() -> impl IntoView {
 fn TeamReports() -> impl IntoView {
     let filter = query_filter();
     let report = Resource::new(filter, |(period, tag, assignee, location)| {
-        get_team_report(period, tag, assignee, location)
+        when_signed_in(move || get_team_report(period, tag, assignee, location))
     });
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="reports">
-            <Transition
+            <ReportTransition
                 fallback=|| view! { <ReportSkeleton cards=0 panels=2 /> }
-                set_pending=set_updating
+                updating=set_updating
             >
                 {move || Suspend::new(async move {
                     match report.await {
-                        Ok(report) => view! { <TeamReportView report /> }.into_any(),
+                        Ok(Some(report)) => view! { <TeamReportView report /> }.into_any(),
+                        Ok(None) => view! { <SignInForReports /> }.into_any(),
                         Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </ReportTransition>
         </div>
     }
 }
