@@ -90,3 +90,28 @@ pub fn SignInFirst(what: &'static str) -> impl IntoView {
         </EmptyState>
     }
 }
+
+/// Previous and next links around "Page N…"; a side without a page is left
+/// empty so the label stays centred.
+#[component]
+pub fn PageLinks(
+    previous: Option<String>,
+    label: String,
+    next: Option<String>,
+    #[prop(optional)] test_id: &'static str,
+) -> impl IntoView {
+    let link = |href: Option<String>, text: &'static str| match href {
+        Some(href) => {
+            view! { <a class="button button-secondary button-small" href=href>{text}</a> }
+                .into_any()
+        }
+        None => view! { <span></span> }.into_any(),
+    };
+    view! {
+        <nav class="ws-pager" aria-label="Pages" data-testid=(!test_id.is_empty()).then_some(test_id)>
+            {link(previous, "← Previous")}
+            <span class="muted">{label}</span>
+            {link(next, "Next →")}
+        </nav>
+    }
+}

@@ -10,7 +10,9 @@ use crate::api::contacts::{
 };
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
+use crate::ui::workspace::{
+    plain_error, thousands, when_signed_in, EmptyState, PageLinks, SignInFirst,
+};
 use crate::workspace::filter::FIELDS;
 
 #[component]
@@ -330,17 +332,6 @@ fn Pager(filter: ContactFilter, total: i64, full_page: bool) -> impl IntoView {
     } else {
         format!(" of {pages}")
     };
-    view! {
-        <nav class="ws-pager" aria-label="Pages">
-            {match previous {
-                Some(href) => view! { <a class="button button-secondary button-small" href=href>"← Previous"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-            <span class="muted">{format!("Page {}{of}", page + 1)}</span>
-            {match next {
-                Some(href) => view! { <a class="button button-secondary button-small" href=href>"Next →"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-        </nav>
-    }
+    let label = format!("Page {}{of}", page + 1);
+    view! { <PageLinks previous label next /> }
 }

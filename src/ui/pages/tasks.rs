@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_PAGE};
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{plain_error, thousands, when_signed_in, EmptyState, SignInFirst};
+use crate::ui::workspace::{
+    plain_error, thousands, when_signed_in, EmptyState, PageLinks, SignInFirst,
+};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
@@ -119,19 +121,8 @@ fn TaskPager(page: u32, more: bool, mine: bool, done: bool) -> impl IntoView {
     let link = move |page: u32| format!("/tasks?who={who}&show={show}&page={page}");
     let previous = (page > 0).then(|| link(page - 1));
     let next = more.then(|| link(page + 1));
-    Some(view! {
-        <nav class="ws-pager" aria-label="Pages" data-testid="task-pager">
-            {match previous {
-                Some(href) => view! { <a class="button button-secondary button-small" href=href>"← Previous"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-            <span class="muted">{format!("Page {}", page + 1)}</span>
-            {match next {
-                Some(href) => view! { <a class="button button-secondary button-small" href=href>"Next →"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-        </nav>
-    })
+    let label = format!("Page {}", page + 1);
+    Some(view! { <PageLinks previous label next test_id="task-pager" /> })
 }
 
 #[component]
