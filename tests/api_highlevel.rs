@@ -40,19 +40,10 @@ async fn first_contact(browser: &Browser) -> String {
 }
 
 async fn task_writes(app: &common::TestApp, contact_id: &str) -> usize {
-    let ledger: Value = common::http()
-        .get(format!("{}/sandbox/_sandbox/ledger", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let path = format!("/contacts/{contact_id}/tasks");
     // The ledger keeps refused writes too; count the ones that took effect.
-    ledger["entries"]
-        .as_array()
-        .unwrap()
+    common::sandbox_ledger(&app.base)
+        .await
         .iter()
         .filter(|entry| entry["path"] == path.as_str())
         .filter(|entry| entry["status"].as_u64().is_some_and(|status| status < 300))

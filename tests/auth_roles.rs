@@ -196,19 +196,15 @@ async fn an_admin_connects_a_private_integration_token_checked_with_a_real_call(
     let app = common::spawn_app(common::test_db().await, true).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0]).await;
-    let minted: Value = common::http()
-        .post(format!("{}/sandbox/_sandbox/tokens", app.base))
-        .json(&serde_json::json!({"locationId": location_id, "scopes": ["locations.readonly", "contacts.readonly"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = minted["access_token"].as_str().unwrap();
+    let token = common::sandbox_token(
+        &app.base,
+        &location_id,
+        &["locations.readonly", "contacts.readonly"],
+    )
+    .await;
 
     let answer: Value = owner
-        .call("connections/private-token", &[("token", token)])
+        .call("connections/private-token", &[("token", token.as_str())])
         .await
         .json()
         .await
@@ -222,7 +218,7 @@ async fn an_admin_connects_a_private_integration_token_checked_with_a_real_call(
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert!(!sealed.contains(token), "the token is stored sealed");
+    assert!(!sealed.contains(&token), "the token is stored sealed");
 
     let refused: Value = owner
         .call("connections/private-token", &[("token", "pit-wrong")])

@@ -34,17 +34,8 @@ async fn sealed_refresh(app: &common::TestApp, location_id: &str) -> String {
 }
 
 async fn token_calls(app: &common::TestApp) -> usize {
-    let ledger: serde_json::Value = common::http()
-        .get(format!("{}/sandbox/_sandbox/ledger", app.base))
-        .send()
+    common::sandbox_ledger(&app.base)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    ledger["entries"]
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|entry| {
             entry["path"] == "/oauth/token" && entry["body"]["grant_type"] == "refresh_token"

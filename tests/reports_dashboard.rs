@@ -41,20 +41,10 @@ struct Api {
 
 impl Api {
     async fn new(base: &str, location: &str) -> Self {
-        let http = common::http();
-        let token: Value = http
-            .post(format!("{base}/sandbox/_sandbox/tokens"))
-            .json(&json!({"locationId": location, "scopes": SCOPES}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         Self {
-            http,
+            http: common::http(),
             base: format!("{base}/sandbox"),
-            token: token["access_token"].as_str().unwrap().to_owned(),
+            token: common::sandbox_token(base, location, &SCOPES).await,
             location: location.to_owned(),
         }
     }

@@ -97,19 +97,11 @@ async fn changes_in_the_sandbox_reach_the_cache_through_webhooks() {
 /// Deletes one of `ids` through the sandbox's API with a minted token.
 async fn simulate_delete_of_cached(app: &common::TestApp, ids: &[String]) -> String {
     let (location_id, _) = demo_locations(&app.base).await.swap_remove(0);
-    let token: Value = common::http()
-        .post(format!("{}/sandbox/_sandbox/tokens", app.base))
-        .json(&json!({"locationId": location_id, "scopes": ["contacts.write"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::sandbox_token(&app.base, &location_id, &["contacts.write"]).await;
     let response = common::http()
         .delete(format!("{}/sandbox/contacts/{}", app.base, ids[0]))
         .header("Version", "2021-07-28")
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();

@@ -196,19 +196,7 @@ fn view(row: crate::webhooks::store::Listed, manager: bool) -> EventView {
 #[cfg(feature = "ssr")]
 fn describe(outcome: &serde_json::Value) -> String {
     use serde_json::Value;
-    let list = |name: &str| -> Vec<String> {
-        outcome
-            .get(name)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |name: &str| crate::cache::text_list(outcome, name);
     let mut parts = Vec::new();
     if outcome.get("deleted").is_some() {
         parts.push("Marked deleted".to_owned());

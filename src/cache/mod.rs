@@ -34,7 +34,7 @@ fn text(document: &Value, name: &str) -> Option<String> {
 }
 
 /// A string-array field of a HighLevel document (missing means empty).
-fn text_list(document: &Value, name: &str) -> Vec<String> {
+pub fn text_list(document: &Value, name: &str) -> Vec<String> {
     document
         .get(name)
         .and_then(Value::as_array)

@@ -3,19 +3,18 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use super::memo::Version;
 use super::model::DataState;
 
-/// The newest write to the location's cache, and when it was last brought
-/// in step with HighLevel (the start of the last successful sync run; none
-/// while the first one runs).
-pub async fn stamps(
-    db: &PgPool,
-    location_id: &str,
-) -> sqlx::Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-    tokio::try_join!(
+/// What an answer kept for the location depends on at `now`: the newest
+/// write to its cache, and when it was last brought in step with HighLevel
+/// (the start of the last successful sync run; none while the first runs).
+pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx::Result<Version> {
+    let (synced, last_run) = tokio::try_join!(
         newest_write(db, location_id),
         crate::sync::last_synced_at(db, location_id),
-    )
+    )?;
+    Ok(Version::new([synced, last_run], now))
 }
 
 /// When anything last reached the location's cache (a sync or a webhook):

@@ -47,14 +47,13 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<Overview>> {
-        let (synced, last_run) = freshness::stamps(db, location_id).await?;
+        let version = freshness::version(db, location_id, now).await?;
         let key = (location_id.to_owned(), filter.clone());
-        let version = Version::new([synced, last_run], now);
         OVERVIEWS
             .get_or_compute(
                 key,
                 version,
-                compute_overview(db, location_id, filter, now, version, (synced, last_run)),
+                compute_overview(db, location_id, filter, now, version),
             )
             .await
     }
@@ -65,8 +64,8 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
         version: Version,
-        (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     ) -> sqlx::Result<Overview> {
+        let [synced, last_run] = version.stamps;
         let scope = Scope::new(location_id, filter, now);
         let bucket = filter.period.bucket();
         let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
@@ -116,14 +115,13 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<TeamReport>> {
-        let (synced, last_run) = freshness::stamps(db, location_id).await?;
+        let version = freshness::version(db, location_id, now).await?;
         let key = (location_id.to_owned(), filter.clone());
-        let version = Version::new([synced, last_run], now);
         TEAM_REPORTS
             .get_or_compute(
                 key,
                 version,
-                compute_team_report(db, location_id, filter, now, version, (synced, last_run)),
+                compute_team_report(db, location_id, filter, now, version),
             )
             .await
     }
@@ -134,8 +132,8 @@ mod service {
         filter: &ReportFilter,
         now: DateTime<Utc>,
         version: Version,
-        (synced, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     ) -> sqlx::Result<TeamReport> {
+        let [synced, last_run] = version.stamps;
         let scope = Scope::new(location_id, filter, now);
         let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),

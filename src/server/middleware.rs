@@ -25,25 +25,15 @@ const SENSITIVE_HEADERS: [HeaderName; 3] = [
     header::PROXY_AUTHORIZATION,
 ];
 
+/// Every route's stack: header redaction, request logs, panics answered
+/// as 500, the body limit, a timeout and compression.
 pub fn wrap<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     request_timeout: Duration,
 ) -> Router<S> {
-    router.layer(
-        ServiceBuilder::new()
-            .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE_HEADERS))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            )
-            .layer(CatchPanicLayer::custom(panic_response))
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                request_timeout,
-            ))
-            .layer(CompressionLayer::new()),
+    wrap_reading_own_body(
+        router.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+        request_timeout,
     )
 }
 

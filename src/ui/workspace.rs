@@ -28,23 +28,6 @@ pub fn plain_error(error: &ServerFnError) -> String {
         .to_owned()
 }
 
-/// 12345 → "12,345".
-pub fn thousands(number: i64) -> String {
-    let digits = number.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    if number < 0 {
-        format!("-{grouped}")
-    } else {
-        grouped
-    }
-}
-
 /// The message of the last run of a form's action, when it failed or
 /// named a field: (field, message); the field is empty for the whole form.
 pub fn problem_of(

@@ -17,7 +17,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use super::filter::{ContactSort, ValidFilter};
 use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use crate::reports::freshness;
-use crate::reports::memo::{Memo, Version};
+use crate::reports::memo::Memo;
 
 /// Tags offered in the filter: the most used ones.
 const TAG_CHOICES: i64 = 200;
@@ -73,8 +73,7 @@ pub async fn list(
 /// many people on the same list count once.
 async fn count(db: &PgPool, location_id: &str, filter: &ValidFilter) -> Result<i64, sqlx::Error> {
     static COUNTS: LazyLock<Memo<(String, ValidFilter), i64>> = LazyLock::new(Memo::new);
-    let (synced, last_run) = freshness::stamps(db, location_id).await?;
-    let version = Version::new([synced, last_run], Utc::now());
+    let version = freshness::version(db, location_id, Utc::now()).await?;
     let key = (location_id.to_owned(), filter.first_page());
     let counted = COUNTS
         .get_or_compute(key, version, async {
@@ -286,8 +285,7 @@ fn export_row(row: &sqlx::postgres::PgRow) -> ExportRow {
 /// compute it once.
 pub async fn choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
     static CHOICES: LazyLock<Memo<String, FilterChoices>> = LazyLock::new(Memo::new);
-    let (synced, last_run) = freshness::stamps(db, location_id).await?;
-    let version = Version::new([synced, last_run], Utc::now());
+    let version = freshness::version(db, location_id, Utc::now()).await?;
     let kept = CHOICES
         .get_or_compute(
             location_id.to_owned(),

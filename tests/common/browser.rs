@@ -99,20 +99,11 @@ pub async fn demo_people(base: &str) -> (String, Vec<String>) {
 }
 
 async fn users_of(base: &str, location_id: &str) -> Vec<String> {
-    let http = super::http();
-    let token: Value = http
-        .post(format!("{base}/sandbox/_sandbox/tokens"))
-        .json(&serde_json::json!({"locationId": location_id, "scopes": ["users.readonly"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let users: Value = http
+    let token = super::sandbox_token(base, location_id, &["users.readonly"]).await;
+    let users: Value = super::http()
         .get(format!("{base}/sandbox/users/?locationId={location_id}"))
         .header("Version", "2021-07-28")
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()

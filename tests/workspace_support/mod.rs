@@ -37,17 +37,8 @@ pub async fn writes_at(app: &TestApp, method: &str, path: &str) -> usize {
 }
 
 async fn writes_where(app: &TestApp, method: &str, path_matches: impl Fn(&str) -> bool) -> usize {
-    let ledger: Value = common::http()
-        .get(format!("{}/sandbox/_sandbox/ledger", app.base))
-        .send()
+    common::sandbox_ledger(&app.base)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    ledger["entries"]
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|entry| entry["method"] == method)
         .filter(|entry| entry["path"].as_str().is_some_and(&path_matches))

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::connections::{list_connections, AddPrivateToken, ConnectionView, Disconnect};
 use crate::ui::components::PageHeader;
+use crate::ui::format::thousands;
 use crate::ui::layout::CurrentUserResource;
 
 #[component]
@@ -101,19 +102,6 @@ fn ConnectionCard(
             })}
         </section>
     }
-}
-
-/// 200000 → "200,000".
-fn thousands(number: u32) -> String {
-    let digits = number.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 fn describe_expiry(minutes: i64) -> String {

@@ -9,10 +9,9 @@ use crate::api::contacts::{
     ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
 use crate::ui::components::PageHeader;
+use crate::ui::format::thousands;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{
-    plain_error, thousands, when_signed_in, EmptyState, PageLinks, SignInFirst,
-};
+use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::filter::FIELDS;
 
 #[component]
@@ -72,52 +71,21 @@ pub fn ContactsPage() -> impl IntoView {
 
 #[component]
 fn Filters(filter: ContactFilter, choices: FilterChoices) -> impl IntoView {
-    let option = |value: String, label: String, current: &str| {
-        let selected = value == current;
-        view! { <option value=value selected=selected>{label}</option> }
+    let named = |values: Vec<String>| -> Vec<(String, String)> {
+        values
+            .into_iter()
+            .map(|value| (value.clone(), value))
+            .collect()
     };
-    let tags = choices
-        .tags
-        .into_iter()
-        .map(|tag| option(tag.clone(), tag, &filter.tag))
-        .collect_view();
-    let sources = choices
-        .sources
-        .into_iter()
-        .map(|source| option(source.clone(), source, &filter.source))
-        .collect_view();
-    let users = choices
-        .users
-        .into_iter()
-        .map(|(id, name)| option(id, name, &filter.assignee))
-        .collect_view();
     view! {
         <form class="card ws-filters" method="get" action="/contacts" role="search" data-testid="contact-filters">
             <div class="ws-field ws-search">
                 <label for="q">"Search"</label>
                 <input id="q" name="q" type="search" value=filter.q.clone() placeholder="Name, email, phone or company" />
             </div>
-            <div class="ws-field">
-                <label for="tag">"Tag"</label>
-                <select id="tag" name="tag">
-                    <option value="">"Any tag"</option>
-                    {tags}
-                </select>
-            </div>
-            <div class="ws-field">
-                <label for="source">"Source"</label>
-                <select id="source" name="source">
-                    <option value="">"Any source"</option>
-                    {sources}
-                </select>
-            </div>
-            <div class="ws-field">
-                <label for="assignee">"Assigned to"</label>
-                <select id="assignee" name="assignee">
-                    <option value="">"Anyone"</option>
-                    {users}
-                </select>
-            </div>
+            <ChoiceField name="tag" label="Tag" anything="Any tag" choices=named(choices.tags) current=filter.tag.clone() />
+            <ChoiceField name="source" label="Source" anything="Any source" choices=named(choices.sources) current=filter.source.clone() />
+            <ChoiceField name="assignee" label="Assigned to" anything="Anyone" choices=choices.users current=filter.assignee.clone() />
             <div class="ws-field">
                 <label for="added_from">"Added from"</label>
                 <input id="added_from" name="added_from" type="date" value=filter.added_from.clone() />
@@ -133,6 +101,33 @@ fn Filters(filter: ContactFilter, choices: FilterChoices) -> impl IntoView {
                 {filter.narrows().then(|| view! { <a class="button button-secondary" href="/contacts">"Clear"</a> })}
             </div>
         </form>
+    }
+}
+
+/// A drop-down of the filter: `anything` first, then each (value, label).
+#[component]
+fn ChoiceField(
+    name: &'static str,
+    label: &'static str,
+    anything: &'static str,
+    choices: Vec<(String, String)>,
+    current: String,
+) -> impl IntoView {
+    let options = choices
+        .into_iter()
+        .map(|(value, text)| {
+            let selected = value == current;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="ws-field">
+            <label for=name>{label}</label>
+            <select id=name name=name>
+                <option value="">{anything}</option>
+                {options}
+            </select>
+        </div>
     }
 }
 

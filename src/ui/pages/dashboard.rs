@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use crate::api::reports::get_overview;
 use crate::reports::model::{Chart, DataState, Figures, Overview};
 use crate::ui::components::PageHeader;
+use crate::ui::format::thousands;
 use crate::ui::pages::report_controls::{
-    grouped, query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError,
-    ReportSkeleton, ReportTransition, SignInForReports, SyncedNote,
+    query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError, ReportSkeleton,
+    ReportTransition, SignInForReports, SyncedNote,
 };
 use crate::ui::workspace::when_signed_in;
 
@@ -23,9 +24,12 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let filter = query_filter();
-    let overview = Resource::new(filter, |(period, tag, assignee, location)| {
-        when_signed_in(move || get_overview(period, tag, assignee, location))
-    });
+    let overview = Resource::new(
+        move || filter.get(),
+        |(period, tag, assignee, location)| {
+            when_signed_in(move || get_overview(period, tag, assignee, location))
+        },
+    );
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="dashboard">
@@ -93,20 +97,20 @@ fn Kpis(figures: Figures, period: &'static str) -> impl IntoView {
             <Kpi
                 key="contacts"
                 label="Contacts"
-                value=grouped(figures.contacts_total)
-                detail=format!("+{} new · {}", grouped(figures.contacts_new), period.to_lowercase())
+                value=thousands(figures.contacts_total)
+                detail=format!("+{} new · {}", thousands(figures.contacts_new), period.to_lowercase())
             />
             <Kpi
                 key="tasks"
                 label="Open tasks"
-                value=grouped(figures.tasks_open)
-                detail=format!("{} overdue", grouped(figures.tasks_overdue))
+                value=thousands(figures.tasks_open)
+                detail=format!("{} overdue", thousands(figures.tasks_overdue))
                 warn={figures.tasks_overdue > 0}
             />
             <Kpi
                 key="appointments"
                 label="Appointments, next 7 days"
-                value=grouped(figures.appointments_next_7_days)
+                value=thousands(figures.appointments_next_7_days)
                 detail="Not counting cancelled".to_owned()
             />
             <Kpi
@@ -116,7 +120,7 @@ fn Kpis(figures: Figures, period: &'static str) -> impl IntoView {
                 detail=format!(
                     "No-show {} · of {} with an outcome",
                     percent(figures.no_show_rate()),
-                    grouped(outcomes),
+                    thousands(outcomes),
                 )
             />
         </section>

@@ -3,10 +3,11 @@
 //! the server), the states with nothing to show, and loading skeletons.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::page_address::from_query;
 
 /// A report's `Transition`: the old report stays on screen, marked
 /// `updating`, while the browser loads a new filter. The server renders a
@@ -54,23 +55,16 @@ pub type QueryFilter = (
     Option<String>,
 );
 
-/// Reads the filter from the page address, reactively (from the router's
-/// own query memo, which outlives the page's components; the default
-/// once the server has disposed it, see `ui::page_address`).
-pub fn query_filter() -> impl Fn() -> QueryFilter + Clone + Send + Sync + 'static {
-    let query = use_query_map();
-    move || {
-        query
-            .try_with(|query| {
-                (
-                    query.get("period"),
-                    query.get("tag"),
-                    query.get("assignee"),
-                    query.get("location"),
-                )
-            })
-            .unwrap_or_default()
-    }
+/// The filter of the page address, reactively.
+pub fn query_filter() -> Memo<QueryFilter> {
+    from_query(|query| {
+        (
+            query.get("period"),
+            query.get("tag"),
+            query.get("assignee"),
+            query.get("location"),
+        )
+    })
 }
 
 /// The choices a filter bar offers.
@@ -306,22 +300,5 @@ pub fn ReportSkeleton(cards: usize, panels: usize) -> impl IntoView {
                 {(0..panels).map(|_| view! { <div class="card report-panel report-skeleton-panel"></div> }).collect_view()}
             </div>
         </div>
-    }
-}
-
-/// 1234567 → "1,234,567".
-pub fn grouped(number: i64) -> String {
-    let digits = number.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if number < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }

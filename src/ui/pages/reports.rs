@@ -23,9 +23,12 @@ pub fn ReportsPage() -> impl IntoView {
 #[component]
 fn TeamReports() -> impl IntoView {
     let filter = query_filter();
-    let report = Resource::new(filter, |(period, tag, assignee, location)| {
-        when_signed_in(move || get_team_report(period, tag, assignee, location))
-    });
+    let report = Resource::new(
+        move || filter.get(),
+        |(period, tag, assignee, location)| {
+            when_signed_in(move || get_team_report(period, tag, assignee, location))
+        },
+    );
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="reports">

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::api::sync::{get_sync_overview, SetPollInterval, SyncNow};
 use crate::sync::{BudgetView, EntityProgress, RunView, SyncOverview};
 use crate::ui::components::PageHeader;
+use crate::ui::format::thousands;
 
 /// How often the page asks for progress while a run is going.
 const LIVE_REFRESH: Duration = Duration::from_millis(1500);
@@ -360,17 +361,4 @@ fn capitalised(word: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-/// 200000 → "200,000".
-fn thousands(number: u64) -> String {
-    let digits = number.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }

@@ -5,10 +5,9 @@ use leptos::prelude::*;
 
 use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_PAGE};
 use crate::ui::components::PageHeader;
+use crate::ui::format::thousands;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{
-    plain_error, thousands, when_signed_in, EmptyState, PageLinks, SignInFirst,
-};
+use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, PageLinks, SignInFirst};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
