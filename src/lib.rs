@@ -30,6 +30,8 @@ pub mod telemetry;
 pub mod tls;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
+#[cfg(feature = "ssr")]
+pub mod zone;
 
 /// Browser entry point: attaches the server-rendered page to the app.
 #[cfg(feature = "hydrate")]

@@ -6,7 +6,8 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono_tz::Tz;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use switchboard::cache::parse_time;
@@ -14,8 +15,9 @@ use switchboard::reports::model::{Overview, TeamReport};
 
 use common::browser::{demo_locations, Browser};
 
-const SCOPES: [&str; 6] = [
+const SCOPES: [&str; 7] = [
     "contacts.readonly",
+    "locations.readonly",
     "locations/tasks.readonly",
     "calendars.readonly",
     "calendars/events.readonly",
@@ -30,6 +32,8 @@ struct Sandboxed {
     appointments: Vec<Value>,
     users: Vec<Value>,
     businesses: Vec<Value>,
+    /// The location's time zone, whose days the charts count.
+    zone: Tz,
 }
 
 struct Api {
@@ -105,12 +109,20 @@ impl Api {
         let businesses = self
             .get(&format!("/businesses/?locationId={location}"), "2021-07-28")
             .await;
+        let zone = self
+            .get(&format!("/locations/{location}"), "2021-07-28")
+            .await["location"]["timezone"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let fetched = Sandboxed {
             contacts: list(&contacts, "contacts"),
             tasks: list(&tasks, "tasks"),
             appointments,
             users: list(&users, "users"),
             businesses: list(&businesses, "businesses"),
+            zone,
         };
         assert_eq!(
             fetched.contacts.len() as u64,
@@ -201,6 +213,9 @@ struct Expected {
     by_assignee: BTreeMap<String, (i64, i64, i64, Option<f64>)>,
     /// business id → contacts
     business_contacts: BTreeMap<String, i64>,
+    /// The team's day (or the Monday of its week) → new contacts, for the
+    /// days that have any.
+    new_per_bucket: BTreeMap<String, i64>,
 }
 
 fn expected(data: &Sandboxed, want: &Want, now: DateTime<Utc>, seen_at: DateTime<Utc>) -> Expected {
@@ -227,7 +242,18 @@ fn expected(data: &Sandboxed, want: &Want, now: DateTime<Utc>, seen_at: DateTime
     let new: Vec<&&Value> = contacts.iter().filter(is_new).collect();
     let mut by_source = BTreeMap::new();
     let mut tag_counts = BTreeMap::new();
+    let mut new_per_bucket = BTreeMap::new();
     for contact in &new {
+        let day = time(contact, "dateAdded")
+            .unwrap()
+            .with_timezone(&data.zone)
+            .date_naive();
+        let bucket = if want.days <= 31 {
+            day
+        } else {
+            day - Duration::days(day.weekday().num_days_from_monday().into())
+        };
+        *new_per_bucket.entry(bucket.to_string()).or_insert(0) += 1;
         let source = text(contact, "source").unwrap_or("(no source)").to_owned();
         *by_source.entry(source).or_insert(0) += 1;
         for tag in contact["tags"].as_array().into_iter().flatten() {
@@ -308,6 +334,7 @@ fn expected(data: &Sandboxed, want: &Want, now: DateTime<Utc>, seen_at: DateTime
             })
             .collect(),
         business_contacts,
+        new_per_bucket,
     }
 }
 
@@ -357,6 +384,12 @@ fn shown(overview: &Overview) -> Expected {
             })
             .collect(),
         business_contacts: BTreeMap::new(),
+        new_per_bucket: overview
+            .new_contacts
+            .iter()
+            .filter(|day| day.count > 0)
+            .map(|day| (day.label.clone(), day.count))
+            .collect(),
     }
 }
 
@@ -467,6 +500,7 @@ async fn dashboard_figures_equal_the_sandbox_data() {
             switchboard::reports::model::DataState::Ready
         );
         assert!(shown_overview.last_synced.is_some());
+        assert_eq!(shown_overview.time_zone, data.zone.name(), "{what}");
         assert_eq!(shown_overview.charts.len(), 5, "{what}");
         for chart in shown_overview.charts.iter().filter(|chart| !chart.empty) {
             assert!(

@@ -108,7 +108,7 @@ test("a task created on a contact's page reaches HighLevel once, is completed in
   const form = page.getByTestId("new-task-form");
   await form.getByLabel("Title").fill(title);
   // Long overdue, so it leads the task list.
-  await form.getByLabel("Due (UTC)").fill("2020-01-06T09:00");
+  await form.getByLabel("Due (team time)").fill("2020-01-06T09:00");
   await form.getByRole("button", { name: "Add task" }).click();
   const entry = page.getByTestId("timeline-task").filter({ hasText: title });
   await expect(entry).toBeVisible();
@@ -119,6 +119,9 @@ test("a task created on a contact's page reaches HighLevel once, is completed in
   );
   expect(created).toHaveLength(1);
   expect(created[0].status).toBeLessThan(300);
+  // The team is in San Diego: 09:00 there on 6 January is 17:00 UTC.
+  expect((created[0].body as { dueDate?: string }).dueDate).toBe("2020-01-06T17:00:00Z");
+  await expect(entry).toContainText("2020-01-06 09:00 PST");
   await screenshot(page, "workspace-contact");
   await phone(page, "workspace-contact-phone");
 

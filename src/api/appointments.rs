@@ -35,7 +35,8 @@ pub struct AppointmentWeek {
     pub total: usize,
 }
 
-/// The appointments of the week `week` weeks from this one (UTC, Monday first).
+/// The appointments of the week `week` weeks from this one (in the team's
+/// time zone, Monday first).
 /// This week starts today: what is over is not upcoming.
 #[server(endpoint = "appointments/week")]
 pub async fn appointments_week(week: i32) -> Result<AppointmentWeek, ServerFnError> {
@@ -48,7 +49,12 @@ pub async fn appointments_week(week: i32) -> Result<AppointmentWeek, ServerFnErr
             "Choose a week within ten years of today.",
         ));
     }
-    crate::workspace::appointments::week(&caller.state.db, &caller.who.location_id, week)
-        .await
-        .map_err(guard::database)
+    crate::workspace::appointments::week(
+        &caller.state.db,
+        &caller.who.location_id,
+        caller.zone,
+        week,
+    )
+    .await
+    .map_err(guard::database)
 }

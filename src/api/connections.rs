@@ -43,8 +43,8 @@ pub async fn list_connections() -> Result<Vec<ConnectionView>, ServerFnError> {
             expires_in_minutes: row
                 .expires_at
                 .map(|at| (at - chrono::Utc::now()).num_minutes()),
-            refreshed_at: row.refreshed_at.map(crate::api::guard::minutes_utc),
-            connected_at: crate::api::guard::minutes_utc(row.connected_at),
+            refreshed_at: row.refreshed_at.map(|at| caller.zone.moment(at)),
+            connected_at: caller.zone.moment(row.connected_at),
             needs_reconnect: row.status == "needs_reconnect",
             location_id: row.location_id,
             location_name: row.location_name,

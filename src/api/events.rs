@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
     pub id: i64,
-    /// `2026-11-25 01:02:03 UTC`.
+    /// `2026-11-24 19:02:03 CST`, in the team's time zone.
     pub received_at: String,
     pub event_type: String,
     pub location_id: Option<String>,
@@ -76,7 +76,10 @@ pub async fn list_events(
         .map_err(database)?;
     let any = !types.is_empty() || !rows.is_empty() || has_any(db, location, manager).await?;
     Ok(EventsOverview {
-        events: rows.into_iter().map(|row| view(row, manager)).collect(),
+        events: rows
+            .into_iter()
+            .map(|row| view(row, manager, caller.zone))
+            .collect(),
         types,
         webhook_url: webhook_url(&caller.state.highlevel.redirect_uri),
         any,
@@ -167,7 +170,11 @@ fn webhook_url(redirect_uri: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn view(row: crate::webhooks::store::Listed, manager: bool) -> EventView {
+fn view(
+    row: crate::webhooks::store::Listed,
+    manager: bool,
+    zone: crate::zone::TeamZone,
+) -> EventView {
     let signature = match row.signature_scheme.as_deref() {
         Some("ed25519") => "Ed25519",
         Some("rsa") => "RSA",
@@ -179,7 +186,7 @@ fn view(row: crate::webhooks::store::Listed, manager: bool) -> EventView {
     };
     EventView {
         id: row.id,
-        received_at: row.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        received_at: zone.to_the_second(row.received_at),
         event_type: row.event_type.unwrap_or_else(|| "(no type)".into()),
         location_id: row.location_id,
         signature: signature.into(),

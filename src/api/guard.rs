@@ -7,12 +7,15 @@ use leptos::prelude::{use_context, ServerFnError};
 use crate::auth::roles::Role;
 use crate::auth::session::{self, SignedIn};
 use crate::server::AppState;
+use crate::zone::TeamZone;
 
 /// The caller, known to be signed in with at least the role asked for.
 pub struct Caller {
     pub state: AppState,
     pub who: SignedIn,
     pub role: Role,
+    /// The team's time zone, for the moments the answer shows.
+    pub zone: TeamZone,
 }
 
 /// The server's state, which every server function runs with.
@@ -28,17 +31,19 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
     let Some(who) = session::signed_in(&session).await else {
         return Err(refuse(StatusCode::UNAUTHORIZED, "Please sign in first."));
     };
-    let role: Option<Role> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
-            .bind(who.user_id)
-            .bind(&who.location_id)
-            .fetch_optional(&state.db)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "checking a role");
-                ServerFnError::new("the database did not answer")
-            })?;
-    let role = role.ok_or_else(|| {
+    let membership: Option<(Role, String)> = sqlx::query_as(
+        "SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id) \
+         WHERE m.user_id = $1 AND m.location_id = $2",
+    )
+    .bind(who.user_id)
+    .bind(&who.location_id)
+    .fetch_optional(&state.db)
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "checking a role");
+        ServerFnError::new("the database did not answer")
+    })?;
+    let (role, zone) = membership.ok_or_else(|| {
         ServerFnError::new("You are no longer a member of this team. Please sign in again.")
     })?;
     // Roles are declared most powerful first, so "at least" is "at most" in order.
@@ -51,7 +56,12 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
             ),
         ));
     }
-    Ok(Caller { state, who, role })
+    Ok(Caller {
+        state,
+        who,
+        role,
+        zone: TeamZone::named(&zone),
+    })
 }
 
 /// A refusal answered with `status` (401 or 403) instead of a server error,
@@ -66,11 +76,6 @@ pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
         response.set_status(status);
     }
     ServerFnError::new(message)
-}
-
-/// A moment as pages show it: `2026-11-24 23:34 UTC`.
-pub fn minutes_utc(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Bad input from the browser: 400 with the reason.

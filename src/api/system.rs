@@ -8,7 +8,8 @@ pub struct InstallationFacts {
     pub version: String,
     pub embedded_database: bool,
     pub server_starts: i64,
-    /// When a server first started on this database, as `YYYY-MM-DD HH:MM UTC`.
+    /// When a server first started on this database, as `YYYY-MM-DD HH:MM UTC`
+    /// (an installation serves teams in many zones).
     pub installed_at: String,
 }
 
@@ -28,7 +29,7 @@ pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError
         embedded_database: state.info.embedded_database,
         server_starts,
         installed_at: installed_at
-            .map(crate::api::guard::minutes_utc)
+            .map(|at| crate::zone::TeamZone::default().moment(at))
             .unwrap_or_default(),
     })
 }

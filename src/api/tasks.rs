@@ -52,7 +52,7 @@ pub async fn list_tasks(
 }
 
 /// Creates a task for a contact (`task_id` empty) or changes one. `due` is
-/// `YYYY-MM-DDTHH:MM` (UTC) or `YYYY-MM-DD`.
+/// `YYYY-MM-DDTHH:MM` (in the team's time zone) or `YYYY-MM-DD`.
 #[server(endpoint = "tasks/save")]
 pub async fn save_task(
     contact_id: String,
@@ -70,7 +70,7 @@ pub async fn save_task(
     if title.is_empty() {
         return Ok(Some(FieldProblem::new("title", "Give the task a title.")));
     }
-    let Some(due) = crate::workspace::tasks::parse_due(&due) else {
+    let Some(due) = crate::workspace::tasks::parse_due(&due, caller.zone) else {
         return Ok(Some(FieldProblem::new(
             "due",
             "Choose when the task is due.",

@@ -12,6 +12,9 @@ use super::CurrentUser;
 pub struct SignInRecord {
     pub location_id: String,
     pub location_name: String,
+    /// The location's IANA time zone; a name HighLevel gives that the time
+    /// zone database does not know is stored as UTC.
+    pub time_zone: String,
     pub highlevel_user_id: String,
     pub name: String,
     pub email: String,
@@ -35,11 +38,12 @@ pub async fn record_sign_in(
 ) -> sqlx::Result<(i64, Role)> {
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO teams (location_id, name) VALUES ($1, $2)
-         ON CONFLICT (location_id) DO UPDATE SET name = EXCLUDED.name",
+        "INSERT INTO teams (location_id, name, time_zone) VALUES ($1, $2, $3)
+         ON CONFLICT (location_id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone",
     )
     .bind(&record.location_id)
     .bind(&record.location_name)
+    .bind(crate::zone::TeamZone::named(&record.time_zone).name())
     .execute(&mut *tx)
     .await?;
     // Two first sign-ins at once must not both become owner: hold the team row.

@@ -202,6 +202,7 @@ async fn sign_in_record(
     });
     Ok(SignInRecord {
         location_name: location.name.unwrap_or_else(|| location_id.clone()),
+        time_zone: location.timezone.unwrap_or_default(),
         location_id,
         highlevel_user_id: user_id,
         name,

@@ -30,6 +30,7 @@ mod service {
     use super::model::{Overview, ReportFilter, TeamReport};
     use super::scope::Scope;
     use super::{charts, export, freshness, queries};
+    use crate::zone::TeamZone;
 
     type Key = (String, ReportFilter);
 
@@ -66,7 +67,8 @@ mod service {
         version: Version,
     ) -> sqlx::Result<Overview> {
         let [synced, last_run] = version.stamps;
-        let scope = Scope::new(location_id, filter, now);
+        let zone = TeamZone::of_team(db, location_id).await?;
+        let scope = Scope::new(location_id, filter, now, zone);
         let bucket = filter.period.bucket();
         let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
@@ -96,7 +98,8 @@ mod service {
             assignees,
             tags: Vec::clone(&tags),
             state,
-            last_synced: last_run.map(crate::api::guard::minutes_utc),
+            last_synced: last_run.map(|at| zone.moment(at)),
+            time_zone: zone.name().to_owned(),
             figures: queries::figures(contacts, &by_assignee, appointments),
             bucket,
             new_contacts,
@@ -134,7 +137,8 @@ mod service {
         version: Version,
     ) -> sqlx::Result<TeamReport> {
         let [synced, last_run] = version.stamps;
-        let scope = Scope::new(location_id, filter, now);
+        let zone = TeamZone::of_team(db, location_id).await?;
+        let scope = Scope::new(location_id, filter, now, zone);
         let (state, by_assignee, by_business, assignees, tags) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
             queries::tasks_by_assignee(db, &scope),
@@ -148,7 +152,7 @@ mod service {
             assignees,
             tags: Vec::clone(&tags),
             state,
-            last_synced: last_run.map(crate::api::guard::minutes_utc),
+            last_synced: last_run.map(|at| zone.moment(at)),
             assignee_table: export::assignee_table(&by_assignee),
             business_table: export::business_table(&by_business),
             by_assignee,

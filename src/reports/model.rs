@@ -240,6 +240,8 @@ pub struct Overview {
     pub state: DataState,
     /// When the cache last received data, as pages show moments.
     pub last_synced: Option<String>,
+    /// The team's time zone, whose days and weeks the charts count.
+    pub time_zone: String,
     pub figures: Figures,
     pub bucket: Bucket,
     pub new_contacts: Vec<Count>,

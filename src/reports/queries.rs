@@ -1,6 +1,6 @@
 //! The aggregate queries behind the dashboard and the team report.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use sqlx::PgPool;
 
 use super::model::{AssigneeTasks, Bucket, BusinessRow, Choice, Count, Figures, WeekStatuses};
@@ -22,20 +22,22 @@ pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i6
 /// New contacts per day or week of the period, with the empty ones.
 pub async fn new_contacts(db: &PgPool, scope: &Scope, bucket: Bucket) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        "SELECT date_trunc('{unit}', date_added AT TIME ZONE 'UTC')::date, count(*) \
+        "SELECT date_trunc('{unit}', date_added AT TIME ZONE '{zone}')::date, count(*) \
          FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3 \
          GROUP BY 1 ORDER BY 1",
         scope.contacts(),
         unit = bucket.unit(),
+        zone = scope.zone.name(),
     );
     let rows: Vec<(NaiveDate, i64)> = scope.bind(&sql).fetch_all(db).await?;
-    Ok(fill_buckets(scope.start, scope.now, bucket, &rows))
+    let (first, last) = (scope.zone.date(scope.start), scope.zone.date(scope.now));
+    Ok(fill_buckets(first, last, bucket, &rows))
 }
 
-/// Every day (or Monday) from `start` to `end`, with its count or zero.
+/// Every day (or Monday) from `first` to `last`, with its count or zero.
 fn fill_buckets(
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    first: NaiveDate,
+    last: NaiveDate,
     bucket: Bucket,
     rows: &[(NaiveDate, i64)],
 ) -> Vec<Count> {
@@ -43,13 +45,12 @@ fn fill_buckets(
         Bucket::Day => Duration::days(1),
         Bucket::Week => Duration::weeks(1),
     };
-    let first = start.date_naive();
     let mut day = match bucket {
         Bucket::Day => first,
         Bucket::Week => first.week(chrono::Weekday::Mon).first_day(),
     };
     let mut filled = Vec::new();
-    while day <= end.date_naive() {
+    while day <= last {
         let count = rows
             .iter()
             .find(|(at, _)| *at == day)
@@ -146,11 +147,12 @@ pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64
 /// Appointments per week by status, from the start of the period to a week ahead.
 pub async fn appointments_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<WeekStatuses>> {
     let sql = format!(
-        "SELECT date_trunc('week', start_time AT TIME ZONE 'UTC')::date, status, count(*)
+        "SELECT date_trunc('week', start_time AT TIME ZONE '{zone}')::date, status, count(*)
            FROM cache_appointments
           WHERE {} AND start_time >= $2 AND start_time < $3 + interval '7 days'
           GROUP BY 1, 2 ORDER BY 1, 2",
-        scope.linked("assigned_user_id")
+        scope.linked("assigned_user_id"),
+        zone = scope.zone.name(),
     );
     let rows: Vec<(NaiveDate, String, i64)> = scope.bind(&sql).fetch_all(db).await?;
     let mut weeks: Vec<WeekStatuses> = Vec::new();
@@ -284,8 +286,8 @@ mod tests {
 
     #[test]
     fn empty_days_count_zero() {
-        let start = "2026-11-01T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let end = "2026-11-04T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(2026, 11, 4).unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
         let filled = fill_buckets(start, end, Bucket::Day, &[(day, 4)]);
         let counts: Vec<i64> = filled.iter().map(|count| count.count).collect();

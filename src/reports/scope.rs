@@ -11,6 +11,7 @@ use sqlx::query::QueryAs;
 use sqlx::{FromRow, Postgres};
 
 use super::model::ReportFilter;
+use crate::zone::TeamZone;
 
 /// A filter resolved against one location and one moment.
 #[derive(Debug, Clone)]
@@ -20,16 +21,24 @@ pub struct Scope {
     pub now: DateTime<Utc>,
     pub tag: Option<String>,
     pub assignee: Option<String>,
+    /// Days and weeks are the team's.
+    pub zone: TeamZone,
 }
 
 impl Scope {
-    pub fn new(location_id: &str, filter: &ReportFilter, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        location_id: &str,
+        filter: &ReportFilter,
+        now: DateTime<Utc>,
+        zone: TeamZone,
+    ) -> Self {
         Self {
             location_id: location_id.to_owned(),
             start: now - Duration::days(filter.period.days()),
             now,
             tag: filter.tag.clone(),
             assignee: filter.assignee.clone(),
+            zone,
         }
     }
 

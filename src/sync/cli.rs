@@ -152,7 +152,7 @@ fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<Sync
 }
 
 async fn latest_run(pool: &PgPool, location_id: &str) -> Option<RunView> {
-    store::recent_runs(pool, location_id, 1)
+    store::recent_runs(pool, location_id, 1, crate::zone::TeamZone::default())
         .await
         .ok()?
         .into_iter()

@@ -47,6 +47,7 @@ mod server_side {
     use super::store;
     use super::view::{BudgetView, SyncOverview};
     use crate::highlevel::{HighLevelClient, RateBudget, RateLimiter};
+    use crate::zone::TeamZone;
 
     /// Runs listed in the page's history.
     const HISTORY: i64 = 20;
@@ -109,7 +110,8 @@ mod server_side {
         can_manage: bool,
     ) -> sqlx::Result<SyncOverview> {
         let settings = store::settings(pool, location_id).await?;
-        let history = store::recent_runs(pool, location_id, HISTORY).await?;
+        let zone = TeamZone::of_team(pool, location_id).await?;
+        let history = store::recent_runs(pool, location_id, HISTORY, zone).await?;
         let budget = budget(pool, location_id).await?;
         let pending_contacts = store::count_pending_contacts(pool, location_id).await?;
         let connected: bool = sqlx::query_scalar(
@@ -132,18 +134,22 @@ mod server_side {
         let per_second = budget.per_window.max(1) as f64 / budget.window_seconds.max(1) as f64;
         let eta_seconds =
             remaining_requests.map(|requests| (requests as f64 / per_second).ceil() as u64);
+        let last_synced_at = [
+            settings.last_full_at,
+            settings.last_poll_at,
+            settings.last_reconcile_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
         Ok(SyncOverview {
             connected,
             poll_minutes: u32::try_from(settings.poll_minutes).unwrap_or(5),
-            last_synced_at: [
-                settings.last_full_at,
-                settings.last_poll_at,
-                settings.last_reconcile_at,
-            ]
-            .into_iter()
-            .flatten()
-            .max(),
+            last_synced_at,
             last_reconcile_at: settings.last_reconcile_at,
+            last_synced: last_synced_at.map(|at| zone.moment(at)),
+            last_reconcile: settings.last_reconcile_at.map(|at| zone.moment(at)),
+            time_zone: zone.name().to_owned(),
             current,
             history,
             budget,

@@ -12,10 +12,11 @@ use sqlx::PgPool;
 
 use super::engine::{SyncEngine, SyncError};
 use super::view::SyncKind;
+use crate::zone::TeamZone;
 
 /// How often the scheduler looks for due work.
 const TICK: Duration = Duration::from_secs(5);
-/// The nightly reconciliation starts after this time of day (UTC).
+/// The nightly reconciliation starts after this time of the team's day.
 const RECONCILE_AFTER: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
     Some(time) => time,
     None => NaiveTime::MIN,
@@ -34,6 +35,7 @@ struct Due {
     last_poll_at: Option<DateTime<Utc>>,
     last_reconcile_at: Option<DateTime<Utc>>,
     last_failed_at: Option<DateTime<Utc>>,
+    time_zone: String,
 }
 
 impl Due {
@@ -53,7 +55,8 @@ impl Due {
         if self.last_full_at.is_none() {
             return Some(SyncKind::Full);
         }
-        let tonight = now.date_naive().and_time(RECONCILE_AFTER).and_utc();
+        let zone = TeamZone::named(&self.time_zone);
+        let tonight = zone.at(zone.date(now).and_time(RECONCILE_AFTER));
         let baseline = self.last_reconcile_at.max(self.last_full_at);
         if now >= tonight && baseline.is_some_and(|at| at < tonight) {
             return Some(SyncKind::Reconcile);
@@ -118,8 +121,9 @@ async fn due_locations(pool: &PgPool) -> sqlx::Result<Vec<Due>> {
         "SELECT c.location_id, \
            EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished, \
            (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at, \
-           s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at \
-         FROM connections c LEFT JOIN sync_settings s ON s.location_id = c.location_id \
+           s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at, t.time_zone \
+         FROM connections c JOIN teams t ON t.location_id = c.location_id \
+         LEFT JOIN sync_settings s ON s.location_id = c.location_id \
          WHERE c.status = 'active'",
     )
     .fetch_all(pool)
@@ -145,6 +149,7 @@ mod tests {
             last_poll_at: Some(at(poll)),
             last_reconcile_at: reconcile.map(at),
             last_failed_at: None,
+            time_zone: "UTC".into(),
         }
     }
 
@@ -181,6 +186,21 @@ mod tests {
             Some("2026-11-25T03:00:01Z"),
         );
         assert_eq!(done.kind(at("2026-11-25T03:12:00Z")), None);
+    }
+
+    #[test]
+    fn reconciliation_waits_for_the_night_of_the_team() {
+        let mut due = synced("2026-11-24T10:00:00Z", "2026-11-25T03:10:00Z", None);
+        due.time_zone = "America/Chicago".into();
+        // 03:00 UTC is 21:00 in Chicago; its night begins at 09:00 UTC.
+        assert_eq!(
+            due.kind(at("2026-11-25T03:15:00Z")),
+            Some(SyncKind::Incremental)
+        );
+        assert_eq!(
+            due.kind(at("2026-11-25T09:00:01Z")),
+            Some(SyncKind::Reconcile)
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 
-use super::view::{RunView, SyncKind};
+use super::view::{EntityProgress, RunView, SyncKind};
+use crate::zone::TeamZone;
 
 /// A location's sync settings and high-water marks.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -270,11 +271,12 @@ pub async fn settle_contact(
     Ok(())
 }
 
-/// The latest runs of a location, newest first.
+/// The latest runs of a location, newest first, their times told in `zone`.
 pub async fn recent_runs(
     pool: &PgPool,
     location_id: &str,
     limit: i64,
+    zone: TeamZone,
 ) -> sqlx::Result<Vec<RunView>> {
     let rows: Vec<RunRow> = sqlx::query_as(
         "SELECT id, kind, trigger, status, started_at, heartbeat_at, finished_at, progress, requests, error \
@@ -284,7 +286,7 @@ pub async fn recent_runs(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(RunRow::into_view).collect())
+    Ok(rows.into_iter().map(|row| row.into_view(zone)).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -302,17 +304,20 @@ struct RunRow {
 }
 
 impl RunRow {
-    fn into_view(self) -> RunView {
-        RunView::from_parts(
-            self.id,
-            &self.kind,
-            self.trigger,
-            self.status,
-            (self.started_at, self.heartbeat_at, self.finished_at),
-            &self.progress,
-            self.requests,
-            self.error,
-        )
+    fn into_view(self, zone: TeamZone) -> RunView {
+        RunView {
+            id: self.id,
+            kind: SyncKind::parse(&self.kind),
+            trigger: self.trigger,
+            status: self.status,
+            started_at: self.started_at,
+            started: zone.moment(self.started_at),
+            heartbeat_at: self.heartbeat_at,
+            finished_at: self.finished_at,
+            progress: EntityProgress::list(&self.progress),
+            requests: u64::try_from(self.requests).unwrap_or(0),
+            error: self.error,
+        }
     }
 }
 

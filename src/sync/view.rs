@@ -63,6 +63,8 @@ pub struct RunView {
     /// running, succeeded or failed.
     pub status: String,
     pub started_at: DateTime<Utc>,
+    /// `started_at` as the team reads it: `2026-11-25 05:50 CST`.
+    pub started: String,
     pub heartbeat_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub progress: Vec<EntityProgress>,
@@ -81,20 +83,11 @@ pub const ENTITIES: [&str; 7] = [
     "businesses",
 ];
 
-impl RunView {
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_parts(
-        id: i64,
-        kind: &str,
-        trigger: String,
-        status: String,
-        times: (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>),
-        progress: &serde_json::Value,
-        requests: i32,
-        error: Option<String>,
-    ) -> Self {
+impl EntityProgress {
+    /// The entities a run's `progress` document names, in page order.
+    pub fn list(progress: &serde_json::Value) -> Vec<Self> {
         let number = |entity: &str, field: &str| progress.get(entity)?.get(field)?.as_u64();
-        let progress = ENTITIES
+        ENTITIES
             .iter()
             .filter(|entity| progress.get(**entity).is_some())
             .map(|entity| EntityProgress {
@@ -102,21 +95,11 @@ impl RunView {
                 done: number(entity, "done").unwrap_or(0),
                 total: number(entity, "total"),
             })
-            .collect();
-        RunView {
-            id,
-            kind: SyncKind::parse(kind),
-            trigger,
-            status,
-            started_at: times.0,
-            heartbeat_at: times.1,
-            finished_at: times.2,
-            progress,
-            requests: u64::try_from(requests).unwrap_or(0),
-            error,
-        }
+            .collect()
     }
+}
 
+impl RunView {
     pub fn is_running(&self) -> bool {
         self.status == "running"
     }
@@ -150,6 +133,11 @@ pub struct SyncOverview {
     pub poll_minutes: u32,
     pub last_synced_at: Option<DateTime<Utc>>,
     pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// `last_synced_at` and `last_reconcile_at` as the team reads them.
+    pub last_synced: Option<String>,
+    pub last_reconcile: Option<String>,
+    /// The team's time zone, whose 03:00 starts the nightly full check.
+    pub time_zone: String,
     /// The run in progress, else the latest one.
     pub current: Option<RunView>,
     pub history: Vec<RunView>,

@@ -1,9 +1,10 @@
-//! The appointments of one week, grouped by day.
+//! The appointments of one week, grouped by day, on the team's calendar.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sqlx::PgPool;
 
 use crate::api::appointments::{AppointmentDay, AppointmentItem, AppointmentWeek};
+use crate::zone::TeamZone;
 
 type Row = (
     String,
@@ -20,17 +21,18 @@ type Row = (
 pub async fn week(
     db: &PgPool,
     location_id: &str,
+    zone: TeamZone,
     week: i32,
 ) -> Result<AppointmentWeek, sqlx::Error> {
-    let today = Utc::now().date_naive();
+    let today = zone.date(Utc::now());
     let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()))
         + Duration::weeks(i64::from(week));
     let sunday = monday + Duration::days(6);
     let start = if week == 0 { today } else { monday };
-    let midnight = |date: NaiveDate| date.and_hms_opt(0, 0, 0).map(|at| at.and_utc());
-    let (Some(from), Some(to)) = (midnight(start), midnight(sunday + Duration::days(1))) else {
-        return Ok(empty(week, monday, sunday));
-    };
+    let (from, to) = (
+        zone.midnight(start),
+        zone.midnight(sunday + Duration::days(1)),
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.id, a.title, a.status, a.start_time, a.end_time, a.contact_id, c.display_name, k.name, u.name \
          FROM cache_appointments a \
@@ -49,10 +51,10 @@ pub async fn week(
     result.total = rows.len();
     for (id, title, status, start, end, contact_id, contact_name, calendar, assignee) in rows {
         let Some(start) = start else { continue };
-        let day = start.date_naive();
+        let day = zone.date(start);
         let time = match end {
-            Some(end) => format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
-            None => start.format("%H:%M").to_string(),
+            Some(end) => format!("{}–{}", zone.clock(start), zone.clock(end)),
+            None => zone.clock(start),
         };
         let item = AppointmentItem {
             id,

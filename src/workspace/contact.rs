@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use super::writes::{self, Team};
 use crate::api::contacts::{ContactDetail, TimelineItem, TimelineKind};
-use crate::api::guard::{self, minutes_utc, Caller};
+use crate::api::guard::{self, Caller};
 use crate::auth::roles::Role;
 
 /// id, title, body, assigned_to, due_date, completed.
@@ -82,7 +82,7 @@ pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, 
         row.try_get::<Option<DateTime<Utc>>, _>(name)
             .ok()
             .flatten()
-            .map(minutes_utc)
+            .map(|at| team.zone.moment(at))
     };
     Ok(ContactDetail {
         id: contact_id.to_owned(),
@@ -203,8 +203,8 @@ async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
         .map(
             |(id, title, body, assigned_to, due, completed)| TimelineItem {
                 body: body.unwrap_or_default(),
-                at: due.map(minutes_utc),
-                due_input: due.map(due_input).unwrap_or_default(),
+                at: due.map(|at| team.zone.moment(at)),
+                due_input: due.map(|at| team.zone.input_value(at)).unwrap_or_default(),
                 completed,
                 overdue: !completed && due.is_some_and(|due| due < now),
                 assigned_to,
@@ -228,7 +228,7 @@ async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
         .into_iter()
         .map(|(id, body, user_id, added)| TimelineItem {
             body,
-            at: added.map(minutes_utc),
+            at: added.map(|at| team.zone.moment(at)),
             assigned_to: user_id,
             ..item(TimelineKind::Note, id, "Note".into())
         })
@@ -250,7 +250,7 @@ async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>
         .into_iter()
         .map(
             |(id, title, status, assigned_to, start, calendar)| TimelineItem {
-                at: start.map(minutes_utc),
+                at: start.map(|at| team.zone.moment(at)),
                 status,
                 assigned_to,
                 calendar,
@@ -266,11 +266,6 @@ async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>
             },
         )
         .collect())
-}
-
-/// A moment as a `datetime-local` input shows it (UTC).
-pub fn due_input(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// `[{id, value}]` with each id replaced by the field's name when HighLevel

@@ -5,10 +5,11 @@ use leptos::prelude::ServerFnError;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::writes::{self, Team};
-use crate::api::guard::{self, minutes_utc, Caller};
+use crate::api::guard::{self, Caller};
 use crate::api::tasks::{TaskItem, TaskList, TASK_PAGE};
 use crate::auth::roles::Role;
 use crate::highlevel::models::{CreateTask, UpdateTask};
+use crate::zone::TeamZone;
 
 /// A checked task form.
 pub struct TaskInput {
@@ -18,9 +19,10 @@ pub struct TaskInput {
     pub assigned_to: Option<String>,
 }
 
-/// `YYYY-MM-DDTHH:MM` (what a `datetime-local` input sends, read as UTC),
-/// with or without seconds, or a bare date (9:00 that day).
-pub fn parse_due(value: &str) -> Option<DateTime<Utc>> {
+/// `YYYY-MM-DDTHH:MM` (what a `datetime-local` input sends, read in the
+/// team's zone), with or without seconds, a bare date (9:00 that day), or an
+/// RFC 3339 moment.
+pub fn parse_due(value: &str, zone: TeamZone) -> Option<DateTime<Utc>> {
     let value = value.trim();
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
@@ -30,7 +32,7 @@ pub fn parse_due(value: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .and_then(|date| date.and_hms_opt(9, 0, 0))
         })
-        .map(|at| at.and_utc())
+        .map(|wall| zone.at(wall))
         .or_else(|| {
             DateTime::parse_from_rfc3339(value)
                 .ok()
@@ -164,7 +166,7 @@ pub async fn list(
                 contact_name,
                 title,
                 body: body.unwrap_or_default(),
-                due: due.map(minutes_utc),
+                due: due.map(|at| caller.zone.moment(at)),
                 overdue: !completed && due.is_some_and(|due| due < now),
                 completed,
                 assignee,
@@ -183,19 +185,22 @@ pub async fn list(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_due;
+    use super::{parse_due, TeamZone};
 
     #[test]
-    fn due_moments_parse_from_the_form() {
+    fn due_moments_parse_from_the_form_in_the_team_zone() {
+        let chicago = TeamZone::named("America/Chicago");
+        let due = |text: &str| parse_due(text, chicago).map(|at| at.to_rfc3339());
         assert_eq!(
-            parse_due("2026-12-01T10:30").map(|at| at.to_rfc3339()),
+            due("2026-12-01T10:30"),
+            Some("2026-12-01T16:30:00+00:00".into())
+        );
+        assert_eq!(due("2026-12-01"), Some("2026-12-01T15:00:00+00:00".into()));
+        assert_eq!(
+            due("2026-12-01T10:30:00Z"),
             Some("2026-12-01T10:30:00+00:00".into())
         );
-        assert_eq!(
-            parse_due("2026-12-01").map(|at| at.to_rfc3339()),
-            Some("2026-12-01T09:00:00+00:00".into())
-        );
-        assert_eq!(parse_due("tomorrow"), None);
-        assert_eq!(parse_due(""), None);
+        assert_eq!(due("tomorrow"), None);
+        assert_eq!(due(""), None);
     }
 }

@@ -17,6 +17,7 @@ pub struct Team {
     pub db: sqlx::PgPool,
     pub location_id: String,
     pub client: HighLevelClient,
+    pub zone: crate::zone::TeamZone,
 }
 
 impl Team {
@@ -25,6 +26,7 @@ impl Team {
             db: caller.state.db.clone(),
             location_id: caller.who.location_id.clone(),
             client: crate::api::highlevel::team_client(&caller.state)?,
+            zone: caller.zone,
         })
     }
 }

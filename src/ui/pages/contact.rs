@@ -428,7 +428,7 @@ fn TaskForm(
             </div>
             <div class="ws-form-row">
                 <div class="ws-field">
-                    <label for=field_id("due")>"Due (UTC)"</label>
+                    <label for=field_id("due")>"Due (team time)"</label>
                     <input id=field_id("due") name="due" type="datetime-local" value=due />
                     <FieldError problem field="due" />
                 </div>

@@ -64,6 +64,10 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         && overview.figures.tasks_open == 0
         && overview.by_assignee.iter().all(|row| row.completed == 0);
     let period = overview.filter.period;
+    let footnote = format!(
+        "Days and weeks are the team's ({}); weeks start on Monday. Show and no-show rates count the period's appointments that have an outcome. Open and overdue tasks are as of now.",
+        overview.time_zone
+    );
     view! {
         <div class="report-toolbar">
             <FilterBar path="/" filter=overview.filter choices current_location=overview.location_id />
@@ -78,7 +82,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
                     {overview.charts.into_iter().map(|chart| view! { <ChartPanel chart /> }).collect_view()}
                 </section>
                 <p class="muted small report-footnote">
-                    "Days and weeks are in UTC; weeks start on Monday. Show and no-show rates count the period's appointments that have an outcome. Open and overdue tasks are as of now."
+                    {footnote}
                 </p>
             }
                 .into_any()

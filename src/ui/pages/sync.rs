@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -143,7 +142,7 @@ fn RunProgress(run: RunView, eta_seconds: Option<u64>, remaining: u64) -> impl I
     let share = run.percent_done(remaining);
     let (pill, status) = status_pill(&run.status);
     let kind = run.kind.map_or("Sync", |kind| kind.label());
-    let started = time(run.started_at);
+    let started = run.started.clone();
     let ended = run.finished_at.map(|at| {
         format!(
             "took {}",
@@ -240,11 +239,11 @@ fn Schedule(overview: SyncOverview, set_interval: ServerAction<SetPollInterval>)
             <h2 class="card-title">"Schedule"</h2>
             <dl class="facts">
                 <dt>"Last synced"</dt>
-                <dd>{overview.last_synced_at.map_or_else(|| "Never".to_owned(), time)}</dd>
+                <dd>{overview.last_synced.clone().unwrap_or_else(|| "Never".to_owned())}</dd>
                 <dt>"Checked for changes"</dt>
                 <dd>{format!("Every {minutes} min")}</dd>
                 <dt>"Full check"</dt>
-                <dd>{overview.last_reconcile_at.map_or_else(|| "Nightly, after 03:00 UTC".to_owned(), |at| format!("Nightly; last {}", time(at)))}</dd>
+                <dd>{overview.last_reconcile.clone().map_or_else(|| format!("Nightly, after 03:00 {}", overview.time_zone), |at| format!("Nightly; last {at}"))}</dd>
                 <dt>"Contacts to refresh"</dt>
                 <dd>{thousands(overview.pending_contacts)}</dd>
             </dl>
@@ -312,7 +311,7 @@ fn HistoryRow(run: RunView) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{time(run.started_at)}</td>
+            <td>{run.started.clone()}</td>
             <td>{run.kind.map_or("—", |kind| kind.label())}</td>
             <td>{trigger}</td>
             <td>
@@ -339,10 +338,6 @@ fn percent(done: u64, total: u64) -> f64 {
         return 0.0;
     }
     (done as f64 / total as f64 * 100.0).min(100.0)
-}
-
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// 75 → "1 min 15 s".
