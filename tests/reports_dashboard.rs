@@ -137,29 +137,6 @@ fn list(answer: &Value, key: &str) -> Vec<Value> {
     answer[key].as_array().cloned().unwrap_or_default()
 }
 
-/// Fills the cache the way the server does: a full sync of the location
-/// over HTTP, with the team's own token. Returns when the sync started and
-/// finished (tasks it finds completed count as completed on their due
-/// date, or when it saw them if that is earlier).
-async fn full_sync(app: &common::TestApp, location: &str) -> (DateTime<Utc>, DateTime<Utc>) {
-    use switchboard::highlevel::{HighLevelClient, RateBudget, RateLimiter};
-    let budget = RateBudget {
-        per_window: 100_000,
-        ..RateBudget::default()
-    };
-    let client =
-        HighLevelClient::builder(app.highlevel.api_base.clone(), app.tokens(app.db.clone()))
-            .rate_limiter(RateLimiter::shared(app.db.clone(), budget))
-            .build()
-            .unwrap();
-    let started = Utc::now();
-    switchboard::sync::SyncEngine::new(app.db.clone(), client)
-        .run(location, switchboard::sync::SyncKind::Full, "test")
-        .await
-        .unwrap();
-    (started, Utc::now())
-}
-
 /// The appointments the sync keeps: its window around the day of the run.
 async fn appointment_window(
     db: &sqlx::PgPool,
@@ -440,7 +417,7 @@ async fn dashboard_figures_equal_the_sandbox_data() {
         switchboard::reports::model::DataState::NotSynced
     );
 
-    let (sync_started, seen_at) = full_sync(&app, location).await;
+    let (sync_started, seen_at) = app.full_sync(location).await;
     let api = Api::new(&app.base, location).await;
     let data = api.fetch().await;
     assert!(data.contacts.len() >= 50 && !data.tasks.is_empty() && !data.appointments.is_empty());

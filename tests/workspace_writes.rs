@@ -83,7 +83,8 @@ async fn tasks_are_created_completed_and_deleted_through_highlevel() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert_eq!(due.to_rfc3339(), "2026-12-01T10:00:00+00:00");
+    // The team is in Austin: 10:00 there is 16:00 UTC.
+    assert_eq!(due.to_rfc3339(), "2026-12-01T16:00:00+00:00");
     assert_eq!(assigned.as_deref(), Some(users[1].as_str()));
     assert!(task_titles(&owner, false)
         .await
@@ -353,4 +354,117 @@ async fn a_viewer_is_refused_and_a_read_only_connection_names_the_permission() {
     let text = refused.text().await.unwrap();
     assert!(text.contains("contacts.write"), "{text}");
     assert!(text.contains("Reconnect"), "{text}");
+}
+
+#[tokio::test]
+async fn a_tag_reaches_every_contact_a_filter_matches_in_batches() {
+    let app = common::spawn_app(common::test_db().await, true).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    let owner = signed_in(&app, &location_id, &users[0], true).await;
+    // Enough contacts for two batches of a hundred.
+    for n in 0..60 {
+        let body = serde_json::json!({"firstName": "Walk-in", "lastName": format!("Guest {n}")});
+        ok_json(owner.highlevel("create-contact", &[], Some(body)).await).await;
+    }
+    app.full_sync(&location_id).await;
+    let live: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cache_contacts WHERE location_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(&location_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(live > 100 && live <= 200, "two batches: {live}");
+    let bulk = |filter: Value, tag: &str, add: bool| {
+        owner
+            .http
+            .post(format!("{}/api/contacts/bulk-tag-matching", app.base))
+            .json(&serde_json::json!({"filter": filter, "tag": tag, "add": add}))
+            .send()
+    };
+    let tagged = |tag: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM cache_contacts WHERE deleted_at IS NULL AND $1 = ANY(tags) \
+             AND raw->'tags' ? $1",
+        )
+        .bind(tag)
+        .fetch_one(&app.db)
+    };
+
+    // Every contact: one bulk request per hundred, each contact cached with the tag.
+    let outcome = ok_json(
+        bulk(serde_json::json!({}), "Open Day 2027", true)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(outcome["changed"], live);
+    assert_eq!(outcome["failures"], serde_json::json!([]));
+    assert_eq!(
+        writes_at(&app, "POST", "/contacts/bulk/tags/update/add").await,
+        2
+    );
+    assert_eq!(tagged("open day 2027").await.unwrap(), live);
+    let in_highlevel = contact_tags(&owner, live as usize).await;
+    assert!(in_highlevel
+        .iter()
+        .all(|tags| tags.iter().any(|tag| tag == "open day 2027")));
+
+    // A narrower filter: only its matches lose the tag.
+    let source: String = sqlx::query_scalar(
+        "SELECT source FROM cache_contacts WHERE location_id = $1 AND source <> '' \
+         GROUP BY source ORDER BY count(*) DESC LIMIT 1",
+    )
+    .bind(&location_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let from_source: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cache_contacts WHERE location_id = $1 AND deleted_at IS NULL AND source = $2",
+    )
+    .bind(&location_id)
+    .bind(&source)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let filter = serde_json::json!({"source": source, "page": 3});
+    let outcome = ok_json(bulk(filter, "open day 2027", false).await.unwrap()).await;
+    assert_eq!(
+        outcome["changed"], from_source,
+        "every page, not the one asked"
+    );
+    assert_eq!(tagged("open day 2027").await.unwrap(), live - from_source);
+
+    // A filter nothing matches, and an empty tag, are refused with the reason.
+    let none = bulk(
+        serde_json::json!({"q": "no such person anywhere"}),
+        "x",
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(none.status(), 400);
+    assert!(none.text().await.unwrap().contains("No contacts match"));
+    let blank = bulk(serde_json::json!({}), "  ", true).await.unwrap();
+    assert_eq!(blank.status(), 400);
+}
+
+/// The tags of up to `count` contacts, as HighLevel holds them.
+async fn contact_tags(browser: &common::browser::Browser, count: usize) -> Vec<Vec<String>> {
+    let found = ok_json(
+        browser
+            .highlevel(
+                "search-contacts-advanced",
+                &[],
+                Some(serde_json::json!({"pageLimit": count})),
+            )
+            .await,
+    )
+    .await;
+    found["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|contact| serde_json::from_value(contact["tags"].clone()).unwrap_or_default())
+        .collect()
 }

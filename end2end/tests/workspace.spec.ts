@@ -94,6 +94,51 @@ test("the contact list filters by tag and exports exactly what it shows", async 
   await screenshot(page, "workspace-contacts-empty");
 });
 
+test("a tag reaches every contact the filter matches, beyond the page shown", async ({ page }) => {
+  await signIn(page, 0, true);
+  await openWithContacts(page);
+  // Walk-ins added in HighLevel reach the list through its webhooks, so the
+  // team has more contacts than one page holds.
+  const locations: Array<{ id: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
+  const locationId = locations[1].id;
+  const minted = await page.request.post("/sandbox/_sandbox/tokens", {
+    data: { locationId, scopes: ["contacts.write"] },
+  });
+  const token = (await minted.json()).access_token;
+  for (const n of [1, 2, 3]) {
+    const created = await page.request.post("/sandbox/contacts/", {
+      headers: { Authorization: `Bearer ${token}`, Version: "2021-07-28" },
+      data: { locationId, firstName: "Walk-in", lastName: `Visitor ${n}` },
+    });
+    expect(created.status()).toBe(201);
+  }
+  const countShown = async () =>
+    Number((await page.getByTestId("contact-count").textContent())!.replace(/[^0-9]/g, ""));
+  await expect(async () => {
+    await page.goto("/contacts");
+    expect(await countShown()).toBeGreaterThan(50);
+  }).toPass({ timeout: 30_000 });
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const total = await countShown();
+
+  const bar = page.getByTestId("bulk-tags");
+  await page.getByLabel("Select every contact on this page").check();
+  await expect(bar.getByTestId("bulk-count")).toHaveText("50 selected");
+  await bar.getByRole("button", { name: `Select all ${total} matching` }).click();
+  await expect(bar.getByTestId("bulk-count")).toHaveText(`All ${total} matching contacts selected`);
+  await bar.getByLabel("Tag for the selected contacts").fill("Winter Open Day");
+  await screenshot(page, "workspace-contacts-bulk");
+  await bar.getByRole("button", { name: "Add tag" }).click();
+  await expect(bar.getByRole("status")).toHaveText(`Done: ${total} contacts changed.`);
+
+  const sent = (await ledger(page)).filter((e) => e.method === "POST" && e.path === "/contacts/bulk/tags/update/add");
+  const contactsSent = sent.flatMap((e) => (e.body as { contacts: string[] }).contacts);
+  expect(new Set(contactsSent).size).toBe(total);
+
+  await page.goto(`/contacts?tag=${encodeURIComponent("winter open day")}`);
+  expect(await countShown()).toBe(total);
+});
+
 test("a task created on a contact's page reaches HighLevel once, is completed in place, and the dashboard counts follow", async ({ page }) => {
   await signIn(page, 0, true);
   await openWithContacts(page);

@@ -68,12 +68,16 @@ pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, ServerF
 
     let caller = guard::require(Role::Viewer).await?;
     let valid = filter
-        .validate()
+        .validate(|day| caller.zone.midnight(day))
         .map_err(|message| guard::bad_request(&message))?;
-    let (rows, total) =
-        crate::workspace::contacts::list(&caller.state.db, &caller.who.location_id, &valid)
-            .await
-            .map_err(guard::database)?;
+    let (rows, total) = crate::workspace::contacts::list(
+        &caller.state.db,
+        &caller.who.location_id,
+        &valid,
+        caller.zone,
+    )
+    .await
+    .map_err(guard::database)?;
     Ok(ContactList {
         rows,
         total,
@@ -99,6 +103,48 @@ pub struct BulkTagOutcome {
     pub changed: usize,
     /// Plain-words reasons for the contacts HighLevel did not change.
     pub failures: Vec<String>,
+}
+
+/// Adds (`add`) or removes `tag` on every contact `filter` matches (on every
+/// page, up to [`COUNT_CAP`]), through HighLevel's bulk operation.
+#[server(endpoint = "contacts/bulk-tag-matching", input = leptos::server_fn::codec::Json)]
+pub async fn bulk_tag_matching(
+    filter: ContactFilter,
+    tag: String,
+    add: bool,
+) -> Result<BulkTagOutcome, ServerFnError> {
+    use crate::api::guard;
+    use crate::auth::roles::Role;
+    use crate::ui::format::thousands;
+    use crate::workspace::writes::Team;
+
+    let caller = guard::require(Role::Member).await?;
+    let tag = tag.trim().to_owned();
+    if tag.is_empty() {
+        return Err(guard::bad_request("Type the tag to add or remove."));
+    }
+    let valid = filter
+        .validate(|day| caller.zone.midnight(day))
+        .map_err(|message| guard::bad_request(&message))?;
+    let ids = crate::workspace::contacts::matching_ids(
+        &caller.state.db,
+        &caller.who.location_id,
+        &valid,
+        COUNT_CAP,
+    )
+    .await
+    .map_err(guard::database)?;
+    if ids.is_empty() {
+        return Err(guard::bad_request("No contacts match this filter."));
+    }
+    if ids.len() as i64 > COUNT_CAP {
+        return Err(guard::bad_request(&format!(
+            "This filter matches more than {} contacts. Narrow it to change tags on at most that many at once.",
+            thousands(COUNT_CAP)
+        )));
+    }
+    let team = Team::of(&caller)?;
+    crate::workspace::bulk_tags::retag_all(&team, &ids, &tag, add).await
 }
 
 /// Adds (`add`) or removes `tag` on each of `contact_ids` in HighLevel, then

@@ -18,6 +18,7 @@ use super::filter::{ContactSort, ValidFilter};
 use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use crate::reports::freshness;
 use crate::reports::memo::Memo;
+use crate::zone::TeamZone;
 
 /// Tags offered in the filter: the most used ones.
 const TAG_CHOICES: i64 = 200;
@@ -58,6 +59,7 @@ pub async fn list(
     db: &PgPool,
     location_id: &str,
     filter: &ValidFilter,
+    zone: TeamZone,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
     let total = count(db, location_id, filter).await?;
     let rows = page_query("", location_id, filter, Order::for_count(total))
@@ -65,7 +67,7 @@ pub async fn list(
         .persistent(false)
         .fetch_all(db)
         .await?;
-    Ok((rows.iter().map(row_of).collect(), total))
+    Ok((rows.iter().map(|row| row_of(row, zone)).collect(), total))
 }
 
 /// The number of matches, which every page of a filter shares: kept until
@@ -148,19 +150,42 @@ pub fn all(
     db: PgPool,
     location_id: &str,
     filter: &ValidFilter,
+    zone: TeamZone,
 ) -> impl Stream<Item = Result<ExportRow, sqlx::Error>> {
     let mut query = select("", location_id, filter, Order::WalkIndex);
     let (mut sender, receiver) = futures::channel::mpsc::channel(256);
     tokio::spawn(async move {
         let mut rows = query.build().persistent(false).fetch(&db);
         while let Some(row) = rows.next().await {
-            if sender.send(row.map(|row| export_row(&row))).await.is_err() {
+            if sender
+                .send(row.map(|row| export_row(&row, zone)))
+                .await
+                .is_err()
+            {
                 // The download was abandoned.
                 break;
             }
         }
     });
     receiver
+}
+
+/// The ids of the matches, at most `cap` + 1 of them: one more than `cap`
+/// says the filter matches too many.
+pub async fn matching_ids(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+    cap: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut query = QueryBuilder::new("SELECT c.id ");
+    push_from_where(&mut query, location_id, filter);
+    query.push(" ORDER BY c.id LIMIT ").push_bind(cap + 1);
+    query
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_all(db)
+        .await
 }
 
 /// A contact as the CSV export writes it.
@@ -258,7 +283,7 @@ fn escape_like(words: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn row_of(row: &sqlx::postgres::PgRow) -> ContactRow {
+fn row_of(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ContactRow {
     let added: Option<DateTime<Utc>> = row.get("date_added");
     ContactRow {
         id: row.get("id"),
@@ -268,13 +293,13 @@ fn row_of(row: &sqlx::postgres::PgRow) -> ContactRow {
         source: row.get("source"),
         assignee: row.get("assignee"),
         tags: row.get("tags"),
-        added: added.map(|at| at.format("%Y-%m-%d").to_string()),
+        added: added.map(|at| zone.date(at).to_string()),
     }
 }
 
-fn export_row(row: &sqlx::postgres::PgRow) -> ExportRow {
+fn export_row(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ExportRow {
     ExportRow {
-        row: row_of(row),
+        row: row_of(row, zone),
         company: row.get("company_name"),
     }
 }

@@ -14,6 +14,7 @@ use super::contacts::{self, ExportRow};
 use super::filter::ContactFilter;
 use crate::auth::session;
 use crate::server::AppState;
+use crate::zone::TeamZone;
 
 const HEADER: [&str; 9] = [
     "Name",
@@ -35,16 +36,18 @@ pub async fn contacts_csv(
     let Some(who) = session::signed_in(&session).await else {
         return refusal(StatusCode::UNAUTHORIZED, "Please sign in first.");
     };
-    let member: Result<bool, sqlx::Error> = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND location_id = $2)",
+    // The team's time zone, when the caller is still one of its members.
+    let member: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT t.time_zone FROM memberships m JOIN teams t USING (location_id) \
+         WHERE m.user_id = $1 AND m.location_id = $2",
     )
     .bind(who.user_id)
     .bind(&who.location_id)
-    .fetch_one(&state.db)
+    .fetch_optional(&state.db)
     .await;
-    match member {
-        Ok(true) => {}
-        Ok(false) => {
+    let zone = match member {
+        Ok(Some(zone)) => TeamZone::named(&zone),
+        Ok(None) => {
             return refusal(
                 StatusCode::FORBIDDEN,
                 "You are no longer a member of this team. Please sign in again.",
@@ -57,22 +60,23 @@ pub async fn contacts_csv(
                 "The database did not answer.",
             );
         }
-    }
+    };
     let filter = ContactFilter::from_pairs(pairs);
-    let filter = match filter.validate() {
+    let filter = match filter.validate(|day| zone.midnight(day)) {
         Ok(filter) => filter,
         Err(message) => return refusal(StatusCode::BAD_REQUEST, &message),
     };
     let header = futures::stream::once(async { line(HEADER.iter().map(|s| (*s).to_owned())) });
-    let rows = contacts::all(state.db.clone(), &who.location_id, &filter).map(|row| match row {
-        Ok(row) => line(fields(row)),
-        Err(error) => {
-            // The download ends short; the log says why.
-            tracing::error!(%error, "exporting contacts");
-            Err(std::io::Error::other("the database stopped answering"))
-        }
-    });
-    let filename = format!("contacts-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    let rows =
+        contacts::all(state.db.clone(), &who.location_id, &filter, zone).map(|row| match row {
+            Ok(row) => line(fields(row)),
+            Err(error) => {
+                // The download ends short; the log says why.
+                tracing::error!(%error, "exporting contacts");
+                Err(std::io::Error::other("the database stopped answering"))
+            }
+        });
+    let filename = format!("contacts-{}.csv", zone.date(chrono::Utc::now()));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

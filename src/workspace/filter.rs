@@ -166,7 +166,11 @@ impl ContactFilter {
     }
 
     /// Checks the dates and sort; the error says which field is wrong.
-    pub fn validate(&self) -> Result<ValidFilter, String> {
+    /// `day_starts` says when a day of the team begins.
+    pub fn validate(
+        &self,
+        day_starts: impl Fn(NaiveDate) -> DateTime<Utc>,
+    ) -> Result<ValidFilter, String> {
         let day = |value: &str, label: &str| -> Result<Option<NaiveDate>, String> {
             let value = value.trim();
             if value.is_empty() {
@@ -189,15 +193,14 @@ impl ContactFilter {
                 return Err("The \"added from\" date is after the \"added to\" date.".into());
             }
         }
-        let start = |date: NaiveDate| date.and_hms_opt(0, 0, 0).map(|at| at.and_utc());
         let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
         Ok(ValidFilter {
             q: text(&self.q).map(|q| q.to_lowercase()),
             tag: text(&self.tag),
             source: text(&self.source),
             assignee: text(&self.assignee),
-            added_from: from.and_then(start),
-            added_before: to.and_then(|to| to.succ_opt()).and_then(start),
+            added_from: from.map(&day_starts),
+            added_before: to.and_then(|to| to.succ_opt()).map(&day_starts),
             sort: self.sort(),
             descending: self.descending(),
             page: self.page,
@@ -235,6 +238,10 @@ fn encode(value: &str) -> String {
 mod tests {
     use super::*;
 
+    fn utc_midnight(day: NaiveDate) -> DateTime<Utc> {
+        day.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
     #[test]
     fn a_query_round_trips() {
         let filter = ContactFilter {
@@ -270,18 +277,21 @@ mod tests {
             added_to: "25/11/2026".into(),
             ..ContactFilter::default()
         };
-        assert!(bad_date.validate().unwrap_err().contains("added to"));
+        assert!(bad_date
+            .validate(utc_midnight)
+            .unwrap_err()
+            .contains("added to"));
         let backwards = ContactFilter {
             added_from: "2026-02-01".into(),
             added_to: "2026-01-01".into(),
             ..ContactFilter::default()
         };
-        assert!(backwards.validate().is_err());
+        assert!(backwards.validate(utc_midnight).is_err());
         let sort = ContactFilter {
             sort: "email; drop".into(),
             ..ContactFilter::default()
         };
-        assert!(sort.validate().is_err());
+        assert!(sort.validate(utc_midnight).is_err());
     }
 
     #[test]
@@ -290,7 +300,7 @@ mod tests {
             added_to: "2026-11-25".into(),
             ..ContactFilter::default()
         };
-        let valid = filter.validate().unwrap();
+        let valid = filter.validate(utc_midnight).unwrap();
         assert_eq!(
             valid.added_before.map(|at| at.to_rfc3339()),
             Some("2026-11-26T00:00:00+00:00".into())

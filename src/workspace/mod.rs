@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod appointments;
 #[cfg(feature = "ssr")]
+pub mod bulk_tags;
+#[cfg(feature = "ssr")]
 pub mod contact;
 #[cfg(feature = "ssr")]
 pub mod contacts;

@@ -111,6 +111,33 @@ impl TestApp {
             switchboard::server::http_client().unwrap(),
         )
     }
+
+    /// Fills the cache the way the server does: a full sync of the location
+    /// over HTTP, with the team's own token. Returns when the sync started
+    /// and finished.
+    pub async fn full_sync(
+        &self,
+        location_id: &str,
+    ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        use switchboard::highlevel::{HighLevelClient, RateBudget, RateLimiter};
+        let budget = RateBudget {
+            per_window: 100_000,
+            ..RateBudget::default()
+        };
+        let client = HighLevelClient::builder(
+            self.highlevel.api_base.clone(),
+            self.tokens(self.db.clone()),
+        )
+        .rate_limiter(RateLimiter::shared(self.db.clone(), budget))
+        .build()
+        .unwrap();
+        let started = chrono::Utc::now();
+        switchboard::sync::SyncEngine::new(self.db.clone(), client)
+            .run(location_id, switchboard::sync::SyncKind::Full, "test")
+            .await
+            .unwrap();
+        (started, chrono::Utc::now())
+    }
 }
 
 /// Serves the real router over `db`. With `sandbox`, the simulated HighLevel

@@ -1,12 +1,12 @@
 //! The contact list: search, filters and sort in the URL (so a filtered list
 //! can be shared), pages of fifty, CSV export of what the filter shows, and
-//! tags added to or removed from the selected contacts.
+//! tags added to or removed from the ticked contacts or from every match.
 
 use leptos::prelude::*;
 
 use crate::api::contacts::{
-    get_filter_choices, list_contacts, BulkTag, ContactFilter, ContactList, ContactRow,
-    ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
+    get_filter_choices, list_contacts, BulkTag, BulkTagMatching, BulkTagOutcome, ContactFilter,
+    ContactList, ContactRow, ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
 use crate::ui::components::PageHeader;
 use crate::ui::format::thousands;
@@ -23,16 +23,15 @@ pub fn ContactsPage() -> impl IntoView {
                 .filter_map(|name| query.get(name).map(|value| (*name, value))),
         )
     });
-    let bulk = ServerAction::<BulkTag>::new();
-    let selected = RwSignal::new(Vec::<String>::new());
+    let selection = Selection::new();
     let contacts = Resource::new(
-        move || (filter.get(), bulk.version().get()),
+        move || (filter.get(), selection.changes()),
         |(filter, _)| when_signed_in(move || list_contacts(filter)),
     );
     let choices = Resource::new(|| (), |_| when_signed_in(get_filter_choices));
     Effect::new(move |_| {
         filter.track();
-        selected.set(Vec::new());
+        selection.clear();
     });
     let export = move || format!("/contacts/export.csv?{}", filter.get().to_query());
     view! {
@@ -57,7 +56,7 @@ pub fn ContactsPage() -> impl IntoView {
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading contacts…"</p></section> }>
             {move || Suspend::new(async move {
                 match contacts.await {
-                    Ok(Some(list)) => view! { <ContactTable list filter=filter.get_untracked() selected bulk /> }.into_any(),
+                    Ok(Some(list)) => view! { <ContactTable list filter=filter.get_untracked() selection /> }.into_any(),
                     Ok(None) => view! { <SignInFirst what="your contacts" /> }.into_any(),
                     Err(error) => view! {
                         <EmptyState title="The contact list could not be shown" detail=plain_error(&error) />
@@ -132,12 +131,7 @@ fn ChoiceField(
 }
 
 #[component]
-fn ContactTable(
-    list: ContactList,
-    filter: ContactFilter,
-    selected: RwSignal<Vec<String>>,
-    bulk: ServerAction<BulkTag>,
-) -> impl IntoView {
+fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) -> impl IntoView {
     if list.rows.is_empty() {
         return if filter.narrows() {
             view! {
@@ -159,19 +153,29 @@ fn ContactTable(
     let can_write = list.can_write;
     let full_page = list.rows.len() == PAGE_SIZE as usize;
     let page_ids: Vec<String> = list.rows.iter().map(|row| row.id.clone()).collect();
+    let selected = selection.ticked;
     let all_selected = {
         let ids = page_ids.clone();
-        move || selected.with(|chosen| ids.iter().all(|id| chosen.contains(id)))
+        move || {
+            selection.everything.get()
+                || selected.with(|chosen| ids.iter().all(|id| chosen.contains(id)))
+        }
     };
     let toggle_all = move |_| {
-        let everything = page_ids.clone();
+        let page = page_ids.clone();
+        selection.everything.set(false);
         selected.update(|chosen| {
-            if everything.iter().all(|id| chosen.contains(id)) {
+            if page.iter().all(|id| chosen.contains(id)) {
                 chosen.clear();
             } else {
-                *chosen = everything;
+                *chosen = page;
             }
         });
+    };
+    let matches = BulkMatches {
+        filter: filter.clone(),
+        total: list.total,
+        on_page: list.rows.len(),
     };
     let header = |label: &'static str, column: ContactSort, class: &'static str| {
         let active = filter.sort() == column;
@@ -192,7 +196,7 @@ fn ContactTable(
         <section class="card ws-table-card">
             <div class="ws-table-head">
                 <p class="ws-count" data-testid="contact-count">{count_text(list.total)}</p>
-                {can_write.then(|| view! { <BulkBar selected bulk /> })}
+                {can_write.then(|| view! { <BulkBar selection matches /> })}
             </div>
             <div class="ws-table-scroll">
                 <table class="table ws-table" data-testid="contacts">
@@ -212,7 +216,7 @@ fn ContactTable(
                         </tr>
                     </thead>
                     <tbody>
-                        {list.rows.into_iter().map(|row| view! { <ContactLine row can_write selected /> }).collect_view()}
+                        {list.rows.into_iter().map(|row| view! { <ContactLine row can_write selection /> }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -231,15 +235,17 @@ fn count_text(total: i64) -> String {
 }
 
 #[component]
-fn ContactLine(row: ContactRow, can_write: bool, selected: RwSignal<Vec<String>>) -> impl IntoView {
+fn ContactLine(row: ContactRow, can_write: bool, selection: Selection) -> impl IntoView {
     let id = row.id.clone();
+    let selected = selection.ticked;
     let checked = {
         let id = id.clone();
-        move || selected.with(|chosen| chosen.contains(&id))
+        move || selection.everything.get() || selected.with(|chosen| chosen.contains(&id))
     };
     let toggle = {
         let id = id.clone();
         move |_| {
+            selection.everything.set(false);
             selected.update(|chosen| match chosen.iter().position(|c| *c == id) {
                 Some(at) => {
                     chosen.remove(at);
@@ -267,41 +273,138 @@ fn ContactLine(row: ContactRow, can_write: bool, selected: RwSignal<Vec<String>>
     }
 }
 
-/// Adds or removes a tag on the selected contacts.
+/// What the ticked boxes say: some contacts of the page, or every contact
+/// the filter matches; and the two ways of changing their tags.
+#[derive(Clone, Copy)]
+struct Selection {
+    ticked: RwSignal<Vec<String>>,
+    everything: RwSignal<bool>,
+    some: ServerAction<BulkTag>,
+    all: ServerAction<BulkTagMatching>,
+}
+
+impl Selection {
+    fn new() -> Self {
+        Self {
+            ticked: RwSignal::new(Vec::new()),
+            everything: RwSignal::new(false),
+            some: ServerAction::new(),
+            all: ServerAction::new(),
+        }
+    }
+
+    fn clear(self) {
+        self.ticked.set(Vec::new());
+        self.everything.set(false);
+    }
+
+    /// Counts finished tag changes, so the list reloads after each.
+    fn changes(self) -> (usize, usize) {
+        (self.some.version().get(), self.all.version().get())
+    }
+
+    fn pending(self) -> bool {
+        self.some.pending().get() || self.all.pending().get()
+    }
+
+    /// The answer of the last change made the way the selection is now.
+    fn outcome(self) -> Option<Result<BulkTagOutcome, ServerFnError>> {
+        if self.everything.get() {
+            self.all.value().get()
+        } else {
+            self.some.value().get()
+        }
+    }
+}
+
+/// The filter's matches, for the "select every match" offer.
+#[derive(Clone)]
+struct BulkMatches {
+    filter: ContactFilter,
+    total: i64,
+    on_page: usize,
+}
+
+/// Adds or removes a tag on the ticked contacts, or on every match.
 #[component]
-fn BulkBar(selected: RwSignal<Vec<String>>, bulk: ServerAction<BulkTag>) -> impl IntoView {
+fn BulkBar(selection: Selection, matches: BulkMatches) -> impl IntoView {
     let tag = RwSignal::new(String::new());
+    let BulkMatches {
+        filter,
+        total,
+        on_page,
+    } = matches;
     let send = move |add: bool| {
-        bulk.dispatch(BulkTag {
-            contact_ids: selected.get_untracked(),
-            tag: tag.get_untracked(),
-            add,
-        });
+        let tag = tag.get_untracked();
+        if selection.everything.get_untracked() {
+            selection.all.dispatch(BulkTagMatching {
+                filter: filter.clone(),
+                tag,
+                add,
+            });
+        } else {
+            selection.some.dispatch(BulkTag {
+                contact_ids: selection.ticked.get_untracked(),
+                tag,
+                add,
+            });
+        }
+    };
+    let send_add = send.clone();
+    // Every box of a page that does not hold every match is ticked.
+    let can_widen = move || {
+        !selection.everything.get()
+            && total as usize > on_page
+            && total <= COUNT_CAP
+            && selection.ticked.with(|ticked| ticked.len() == on_page)
+    };
+    let count = move || {
+        if selection.everything.get() {
+            format!("All {} matching contacts selected", thousands(total))
+        } else {
+            format!("{} selected", selection.ticked.with(Vec::len))
+        }
     };
     let result = move || {
-        match bulk.value().get() {
-        Some(Ok(outcome)) if outcome.failures.is_empty() => Some(view! {
-            <p class="ws-ok" role="status">{format!("Done: {} contacts changed.", outcome.changed)}</p>
-        }.into_any()),
-        Some(Ok(outcome)) => Some(view! {
-            <p class="field-error" role="alert">
-                {format!("{} contacts changed; others were not: {}", outcome.changed, outcome.failures.join(" "))}
-            </p>
-        }.into_any()),
+        match selection.outcome() {
+        _ if selection.pending() => Some(
+            view! { <p class="muted loading" role="status">"Changing the tags in HighLevel…"</p> }
+                .into_any(),
+        ),
+        Some(Ok(outcome)) if outcome.failures.is_empty() => Some(
+            view! { <p class="ws-ok" role="status">{format!("Done: {} contacts changed.", thousands(outcome.changed as u64))}</p> }
+                .into_any(),
+        ),
+        Some(Ok(outcome)) => Some(
+            view! {
+                <p class="field-error" role="alert">
+                    {format!("{} contacts changed; others were not: {}", thousands(outcome.changed as u64), outcome.failures.join(" "))}
+                </p>
+            }
+            .into_any(),
+        ),
         Some(Err(error)) => Some(view! { <p class="field-error" role="alert">{plain_error(&error)}</p> }.into_any()),
         None => None,
     }
     };
     let nothing_chosen = move || {
-        selected.with(Vec::is_empty)
+        (!selection.everything.get() && selection.ticked.with(Vec::is_empty))
             || tag.with(|tag| tag.trim().is_empty())
-            || bulk.pending().get()
+            || selection.pending()
     };
     view! {
         <div class="ws-bulk" data-testid="bulk-tags">
-            <span class="muted">{move || format!("{} selected", selected.with(Vec::len))}</span>
+            <span class="muted" data-testid="bulk-count">{count}</span>
+            {move || can_widen().then(|| view! {
+                <button type="button" class="ws-widen" on:click=move |_| selection.everything.set(true)>
+                    {format!("Select all {} matching", thousands(total))}
+                </button>
+            })}
+            {move || selection.everything.get().then(|| view! {
+                <button type="button" class="ws-widen" on:click=move |_| selection.clear()>"Clear selection"</button>
+            })}
             <input type="text" aria-label="Tag for the selected contacts" placeholder="Tag" prop:value=tag on:input=move |event| tag.set(event_target_value(&event)) />
-            <button type="button" class="button button-small" disabled=nothing_chosen on:click=move |_| send(true)>"Add tag"</button>
+            <button type="button" class="button button-small" disabled=nothing_chosen on:click=move |_| send_add(true)>"Add tag"</button>
             <button type="button" class="button button-secondary button-small" disabled=nothing_chosen on:click=move |_| send(false)>"Remove tag"</button>
             {result}
         </div>
