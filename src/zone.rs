@@ -51,6 +51,11 @@ impl TeamZone {
             .to_string()
     }
 
+    /// The zone's short name at a moment: `CST` in winter, `CDT` in summer.
+    pub fn abbreviation(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0).format("%Z").to_string()
+    }
+
     /// The wall-clock time of a moment: `17:34`.
     pub fn clock(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).format("%H:%M").to_string()
@@ -116,6 +121,7 @@ mod tests {
         assert_eq!(chicago.moment(class), "2026-11-23 18:30 CST");
         assert_eq!(chicago.to_the_second(class), "2026-11-23 18:30:00 CST");
         assert_eq!(chicago.clock(class), "18:30");
+        assert_eq!(chicago.abbreviation(class), "CST");
         assert_eq!(chicago.input_value(class), "2026-11-23T18:30");
         assert_eq!(chicago.at(wall("2026-11-23T18:30")), class);
     }

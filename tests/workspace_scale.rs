@@ -1,6 +1,7 @@
-//! The contact list at 100,000 contacts: every filter shape answers quickly
-//! over real HTTP, and the plans use the cache's indexes. Prints the timings
-//! and plans (run with `--nocapture` to read them).
+//! The contact list at 100,000 contacts: every filter shape answers over
+//! real HTTP, and its plan uses the cache's indexes. Prints the timings and
+//! plans (run with `--nocapture` to read them); the speed targets are in
+//! `benches/dashboard.rs`, not here.
 
 mod common;
 mod workspace_support;
@@ -17,8 +18,6 @@ use workspace_support::{ok_json, signed_in};
 
 const CONTACTS: usize = 100_000;
 const BATCH: usize = 5_000;
-/// Generous for an unoptimised build on a busy two-core machine.
-const PAGE_BUDGET: Duration = Duration::from_millis(750);
 
 const FIRST: [&str; 8] = ["Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana"];
 const SOURCES: [&str; 5] = ["walk-in", "website", "facebook", "referral", "instagram"];
@@ -47,7 +46,7 @@ fn contact(location_id: &str, n: usize) -> ContactRecord {
 }
 
 #[tokio::test]
-async fn the_list_stays_fast_at_100k_contacts() {
+async fn every_filter_is_served_by_an_index_at_100k_contacts() {
     let app = common::spawn_app(common::test_db().await, true).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let loading = Instant::now();
@@ -72,7 +71,8 @@ async fn the_list_stays_fast_at_100k_contacts() {
         choices["tags"].as_array().unwrap().len(),
         choices["sources"].as_array().unwrap().len()
     );
-    assert!(elapsed < PAGE_BUDGET, "filter choices took {elapsed:?}");
+    assert_eq!(choices["tags"].as_array().unwrap().len(), TAGS.len());
+    assert_eq!(choices["sources"].as_array().unwrap().len(), SOURCES.len());
 
     let shapes = [
         ("first page by name", json!({})),
@@ -117,7 +117,6 @@ async fn the_list_stays_fast_at_100k_contacts() {
             "{label}: {} matches, page in {best:?} over HTTP",
             answer["total"]
         );
-        assert!(best < PAGE_BUDGET, "{label} took {best:?}");
         let valid = serde_json::from_value::<ContactFilter>(filter)
             .unwrap()
             .validate(|day| day.and_time(chrono::NaiveTime::MIN).and_utc())

@@ -50,7 +50,9 @@ export async function openHydrated(page: Page, path: string) {
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** Saves a full-page screenshot for people to review. */
+/** Saves a full-page screenshot for people to review. From the top: the
+ * sidebar is sticky, and a page scrolled down would show it mid-page. */
 export async function screenshot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
 }

@@ -149,7 +149,11 @@ mod server_side {
             last_reconcile_at: settings.last_reconcile_at,
             last_synced: last_synced_at.map(|at| zone.moment(at)),
             last_reconcile: settings.last_reconcile_at.map(|at| zone.moment(at)),
-            time_zone: zone.name().to_owned(),
+            nightly_after: format!(
+                "{} {}",
+                super::scheduler::RECONCILE_AFTER.format("%H:%M"),
+                zone.abbreviation(Utc::now())
+            ),
             current,
             history,
             budget,

@@ -17,7 +17,7 @@ use crate::zone::TeamZone;
 /// How often the scheduler looks for due work.
 const TICK: Duration = Duration::from_secs(5);
 /// The nightly reconciliation starts after this time of the team's day.
-const RECONCILE_AFTER: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
+pub const RECONCILE_AFTER: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
     Some(time) => time,
     None => NaiveTime::MIN,
 };

@@ -136,8 +136,8 @@ pub struct SyncOverview {
     /// `last_synced_at` and `last_reconcile_at` as the team reads them.
     pub last_synced: Option<String>,
     pub last_reconcile: Option<String>,
-    /// The team's time zone, whose 03:00 starts the nightly full check.
-    pub time_zone: String,
+    /// When the nightly full check starts, in the team's time: `03:00 PST`.
+    pub nightly_after: String,
     /// The run in progress, else the latest one.
     pub current: Option<RunView>,
     pub history: Vec<RunView>,

@@ -243,7 +243,7 @@ fn Schedule(overview: SyncOverview, set_interval: ServerAction<SetPollInterval>)
                 <dt>"Checked for changes"</dt>
                 <dd>{format!("Every {minutes} min")}</dd>
                 <dt>"Full check"</dt>
-                <dd>{overview.last_reconcile.clone().map_or_else(|| format!("Nightly, after 03:00 {}", overview.time_zone), |at| format!("Nightly; last {at}"))}</dd>
+                <dd>{overview.last_reconcile.clone().map_or_else(|| format!("Nightly, after {}", overview.nightly_after), |at| format!("Nightly; last {at}"))}</dd>
                 <dt>"Contacts to refresh"</dt>
                 <dd>{thousands(overview.pending_contacts)}</dd>
             </dl>
