@@ -115,36 +115,22 @@ pub async fn bulk_tag_matching(
 ) -> Result<BulkTagOutcome, ServerFnError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
-    use crate::ui::format::thousands;
-    use crate::workspace::writes::Team;
 
     let caller = guard::require(Role::Member).await?;
-    let tag = tag.trim().to_owned();
+    let tag = tag_to_change(&tag)?;
+    crate::workspace::bulk_tags::retag_matching(&caller, &filter, &tag, add).await
+}
+
+/// The tag of a bulk change, trimmed; refused when empty.
+#[cfg(feature = "ssr")]
+fn tag_to_change(tag: &str) -> Result<String, ServerFnError> {
+    let tag = tag.trim();
     if tag.is_empty() {
-        return Err(guard::bad_request("Type the tag to add or remove."));
+        return Err(crate::api::guard::bad_request(
+            "Type the tag to add or remove.",
+        ));
     }
-    let valid = filter
-        .validate(|day| caller.zone.midnight(day))
-        .map_err(|message| guard::bad_request(&message))?;
-    let ids = crate::workspace::contacts::matching_ids(
-        &caller.state.db,
-        &caller.who.location_id,
-        &valid,
-        COUNT_CAP,
-    )
-    .await
-    .map_err(guard::database)?;
-    if ids.is_empty() {
-        return Err(guard::bad_request("No contacts match this filter."));
-    }
-    if ids.len() as i64 > COUNT_CAP {
-        return Err(guard::bad_request(&format!(
-            "This filter matches more than {} contacts. Narrow it to change tags on at most that many at once.",
-            thousands(COUNT_CAP)
-        )));
-    }
-    let team = Team::of(&caller)?;
-    crate::workspace::bulk_tags::retag_all(&team, &ids, &tag, add).await
+    Ok(tag.to_owned())
 }
 
 /// Adds (`add`) or removes `tag` on each of `contact_ids` in HighLevel, then
@@ -159,10 +145,7 @@ pub async fn bulk_tag(
     use crate::auth::roles::Role;
 
     let caller = guard::require(Role::Member).await?;
-    let tag = tag.trim().to_owned();
-    if tag.is_empty() {
-        return Err(guard::bad_request("Type the tag to add or remove."));
-    }
+    let tag = tag_to_change(&tag)?;
     if contact_ids.is_empty() || contact_ids.len() > PAGE_SIZE as usize {
         return Err(guard::bad_request(&format!(
             "Select between 1 and {PAGE_SIZE} contacts."

@@ -6,19 +6,47 @@ use leptos::prelude::ServerFnError;
 use sqlx::PgPool;
 
 use super::writes::{refused, Team};
-use crate::api::contacts::BulkTagOutcome;
-use crate::api::guard;
+use crate::api::contacts::{BulkTagOutcome, ContactFilter, COUNT_CAP};
+use crate::api::guard::{self, Caller};
 use crate::highlevel::models::{BulkTagAction, BulkTags};
+use crate::ui::format::thousands;
 
 /// Contacts per bulk request: HighLevel documents no limit, and a hundred
 /// keeps each request small while 10,000 contacts still take only a hundred
 /// requests of the team's budget.
 const BATCH: usize = 100;
 
+/// Changes `tag` on every contact `filter` matches, on every page; refused
+/// when nothing or more than [`COUNT_CAP`] contacts match.
+pub async fn retag_matching(
+    caller: &Caller,
+    filter: &ContactFilter,
+    tag: &str,
+    add: bool,
+) -> Result<BulkTagOutcome, ServerFnError> {
+    let valid = filter
+        .validate(|day| caller.zone.midnight(day))
+        .map_err(|message| guard::bad_request(&message))?;
+    let ids =
+        super::contacts::matching_ids(&caller.state.db, &caller.who.location_id, &valid, COUNT_CAP)
+            .await
+            .map_err(guard::database)?;
+    if ids.is_empty() {
+        return Err(guard::bad_request("No contacts match this filter."));
+    }
+    if ids.len() as i64 > COUNT_CAP {
+        return Err(guard::bad_request(&format!(
+            "This filter matches more than {} contacts. Narrow it to change tags on at most that many at once.",
+            thousands(COUNT_CAP)
+        )));
+    }
+    retag_all(&Team::of(caller)?, &ids, tag, add).await
+}
+
 /// Sends the change for `contact_ids` batch by batch. A batch HighLevel
 /// refuses ends the run: when it is the first, its reason is the answer;
 /// after that, the outcome counts what changed and says why the rest did not.
-pub async fn retag_all(
+async fn retag_all(
     team: &Team,
     contact_ids: &[String],
     tag: &str,

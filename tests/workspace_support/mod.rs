@@ -56,6 +56,15 @@ pub async fn ok_json(response: reqwest::Response) -> Value {
 
 /// `count` contact ids of the signed-in team, from HighLevel.
 pub async fn contact_ids(browser: &Browser, count: usize) -> Vec<String> {
+    contacts_in_highlevel(browser, count)
+        .await
+        .iter()
+        .map(|contact| contact["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Up to `count` contacts of the signed-in team, as HighLevel holds them.
+pub async fn contacts_in_highlevel(browser: &Browser, count: usize) -> Vec<Value> {
     let found = ok_json(
         browser
             .highlevel(
@@ -66,10 +75,5 @@ pub async fn contact_ids(browser: &Browser, count: usize) -> Vec<String> {
             .await,
     )
     .await;
-    found["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|contact| contact["id"].as_str().unwrap().to_owned())
-        .collect()
+    found["contacts"].as_array().unwrap().clone()
 }
