@@ -121,8 +121,8 @@ async fn bench() -> anyhow::Result<()> {
 }
 
 /// One page of contacts per 500, one task page per 100, one notes request
-/// per contact, one events request per calendar, and the lists of users,
-/// calendars and businesses.
+/// per contact, one events request per calendar, the location, and the lists
+/// of users, calendars and businesses.
 fn fewest_requests(counts: &Counts, options: &SyncOptions) -> u64 {
     let contacts = counts.get("contacts");
     let tasks = counts.get("tasks");
@@ -130,7 +130,7 @@ fn fewest_requests(counts: &Counts, options: &SyncOptions) -> u64 {
         + tasks.div_ceil(u64::from(options.task_page))
         + contacts
         + counts.get("calendars")
-        + 3
+        + 4
 }
 
 async fn stats(base: &str, location: &str) -> anyhow::Result<Counts> {

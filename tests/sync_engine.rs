@@ -22,6 +22,12 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
             .unwrap(),
         None
     );
+    // A team from before time zones were kept.
+    sqlx::query("INSERT INTO teams (location_id, name) VALUES ($1, 'Old name')")
+        .bind(&sandbox.location_id)
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let summary = engine
         .run(&sandbox.location_id, SyncKind::Full, "test")
@@ -44,7 +50,7 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
     assert_eq!(contacts.total, Some(contacts.done));
     assert!(contacts.done >= 300);
     // 300 contacts: 1 contact page, 1 per contact for notes, a few task pages,
-    // 3 calendars, users, calendars and businesses.
+    // 3 calendars, the location, users, calendars and businesses.
     assert!(
         run.requests > 300 && run.requests < 330,
         "{} requests",
@@ -54,6 +60,35 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
         .await
         .unwrap()
         .is_some());
+    let location: Value = common::http()
+        .get(format!(
+            "{}/locations/{}",
+            sandbox.base(),
+            sandbox.location_id
+        ))
+        .bearer_auth(&sandbox.token)
+        .header("Version", "2021-07-28")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let team: (String, String) =
+        sqlx::query_as("SELECT name, time_zone FROM teams WHERE location_id = $1")
+            .bind(&sandbox.location_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (team.0.as_str(), Some(team.1.as_str())),
+        (
+            location["location"]["name"].as_str().unwrap(),
+            location["location"]["timezone"].as_str()
+        ),
+        "the sync keeps the team's name and time zone"
+    );
+    assert_ne!(team.1, "UTC");
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM cache_users WHERE location_id = $1")
         .bind(&sandbox.location_id)
         .fetch_one(&pool)

@@ -386,17 +386,45 @@ impl Pass<'_> {
         Ok(())
     }
 
-    // Users, calendars and businesses.
+    // The location, users, calendars and businesses.
 
-    /// Users, calendars and businesses; returns the calendar ids.
+    /// The location, users, calendars and businesses; returns the calendar ids.
     async fn directory(&self) -> Result<Vec<String>> {
-        let (calendars, (), ()) = future::try_join3(
+        let (calendars, (), (), ()) = future::try_join4(
             self.calendars().boxed(),
             self.users().boxed(),
             self.businesses().boxed(),
+            self.location().boxed(),
         )
         .await?;
         Ok(calendars)
+    }
+
+    /// The team's name and time zone, as the location now has them (a team
+    /// signed in before time zones were kept gets its own here). A location
+    /// that cannot be read keeps what the team had: the records matter more.
+    async fn location(&self) -> Result<()> {
+        let location = match self.engine.client.get_location(self.location_id).await {
+            Ok(answer) => answer.location,
+            Err(error) => {
+                tracing::warn!(location_id = self.location_id, error = %error.user_message(), "reading the location");
+                return Ok(());
+            }
+        };
+        sqlx::query(
+            "UPDATE teams SET name = coalesce($2, name), time_zone = coalesce($3, time_zone) \
+             WHERE location_id = $1",
+        )
+        .bind(self.location_id)
+        .bind(location.name.filter(|name| !name.trim().is_empty()))
+        .bind(
+            location
+                .timezone
+                .map(|zone| crate::zone::TeamZone::named(&zone).name()),
+        )
+        .execute(&self.engine.pool)
+        .await?;
+        Ok(())
     }
 
     async fn calendars(&self) -> Result<Vec<String>> {
