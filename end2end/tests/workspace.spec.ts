@@ -133,6 +133,7 @@ test("a tag reaches every contact the filter matches, beyond the page shown", as
 
   const sent = (await ledger(page)).filter((e) => e.method === "POST" && e.path === "/contacts/bulk/tags/update/add");
   const contactsSent = sent.flatMap((e) => (e.body as { contacts: string[] }).contacts);
+  expect(contactsSent).toHaveLength(total);
   expect(new Set(contactsSent).size).toBe(total);
 
   await page.goto(`/contacts?tag=${encodeURIComponent("winter open day")}`);
