@@ -5,6 +5,7 @@
 mod common;
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -37,26 +38,7 @@ const SERVER_FUNCTIONS: [&str; 5] = [
 async fn no_secret_reaches_logs_pages_or_server_function_answers() {
     let data = tempfile::tempdir().unwrap();
     let log_path = data.path().join("server.log");
-    let addr = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
-    let log = std::fs::File::create(&log_path).unwrap();
-    let server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env_remove("DATABASE_URL")
-        .env_remove("HIGHLEVEL_CLIENT_ID")
-        .env("SWITCHBOARD_DATA_DIR", data.path())
-        .env("LEPTOS_SITE_ADDR", &addr)
-        .env("SWITCHBOARD_SANDBOX_CONTACTS", "50")
-        .env("RUST_LOG", "debug")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut server = StopOnDrop(server);
-    let base = format!("http://{addr}");
-    wait_until_healthy(&base).await;
+    let (mut server, base) = start_server(data.path(), &log_path).await;
 
     let (location_id, users) = demo_people(&base).await;
     let browser = Browser::new(&base);
@@ -106,7 +88,55 @@ impl Drop for StopOnDrop {
     }
 }
 
-async fn wait_until_healthy(base: &str) {
+/// Starts the server on a free port, with debug logs to `log_path`, and
+/// waits until it answers `/healthz`. The port is found by binding and
+/// releasing it, so the server's embedded Postgres can take it first; the
+/// server then cannot listen and is started again on another port. Any
+/// other failure shows the server's log.
+async fn start_server(data: &Path, log_path: &Path) -> (StopOnDrop, String) {
+    for _ in 0..3 {
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .to_string();
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(log_path)
+            .unwrap();
+        let server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .env_remove("DATABASE_URL")
+            .env_remove("HIGHLEVEL_CLIENT_ID")
+            .env("SWITCHBOARD_DATA_DIR", data)
+            .env("LEPTOS_SITE_ADDR", &addr)
+            .env("SWITCHBOARD_SANDBOX_CONTACTS", "50")
+            .env("RUST_LOG", "debug")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut server = StopOnDrop(server);
+        let base = format!("http://{addr}");
+        if wait_until_healthy(&base, &mut server.0).await {
+            return (server, base);
+        }
+        let logs = std::fs::read_to_string(log_path).unwrap_or_default();
+        assert!(
+            server.0.try_wait().unwrap().is_some(),
+            "the server did not answer /healthz within 60 s:\n{logs}"
+        );
+        assert!(
+            logs.contains("listening on"),
+            "the server stopped before it was ready:\n{logs}"
+        );
+    }
+    panic!("the server found no free port in three tries");
+}
+
+/// True once the server is healthy; false if it exits first or stays
+/// unhealthy for a minute.
+async fn wait_until_healthy(base: &str, server: &mut std::process::Child) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !common::http()
         .get(format!("{base}/healthz"))
@@ -114,9 +144,12 @@ async fn wait_until_healthy(base: &str) {
         .await
         .is_ok_and(|response| response.status().is_success())
     {
-        assert!(Instant::now() < deadline, "the server did not start");
+        if server.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            return false;
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    true
 }
 
 /// The tokens the server stored, opened with its key file, and the secrets
