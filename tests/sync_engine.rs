@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use switchboard::sync::{self, SyncKind};
+use switchboard::zone::TeamZone;
 use sync_support::{assert_cache_matches, engine, fast_budget, sandbox};
 
 #[tokio::test]
@@ -37,7 +38,7 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
     assert_eq!(summary.kind, SyncKind::Full);
     assert_cache_matches(&pool, &sandbox).await;
 
-    let overview = sync::overview(&pool, &sandbox.location_id, true)
+    let overview = sync::overview(&pool, &sandbox.location_id, TeamZone::default(), true)
         .await
         .unwrap();
     let run = overview.current.expect("the run is listed");
@@ -60,20 +61,17 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
         .await
         .unwrap()
         .is_some());
-    let location: Value = common::http()
-        .get(format!(
-            "{}/locations/{}",
-            sandbox.base(),
-            sandbox.location_id
-        ))
-        .bearer_auth(&sandbox.token)
-        .header("Version", "2021-07-28")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let location = common::json_of(
+        common::http()
+            .get(format!(
+                "{}/locations/{}",
+                sandbox.base(),
+                sandbox.location_id
+            ))
+            .bearer_auth(&sandbox.token)
+            .header("Version", "2021-07-28"),
+    )
+    .await;
     let team: (String, String) =
         sqlx::query_as("SELECT name, time_zone FROM teams WHERE location_id = $1")
             .bind(&sandbox.location_id)
@@ -147,7 +145,9 @@ async fn one_poll_brings_changes_in_and_reconciliation_soft_deletes_what_is_gone
     assert!(poll.succeeded, "{:?}", poll.error);
     assert_eq!(poll.kind, SyncKind::Incremental);
     assert_cache_matches(&pool, &sandbox).await;
-    let overview = sync::overview(&pool, &location, false).await.unwrap();
+    let overview = sync::overview(&pool, &location, TeamZone::default(), false)
+        .await
+        .unwrap();
     let requests = overview.current.unwrap().requests;
     assert!(
         requests < 60,
@@ -208,7 +208,9 @@ async fn the_poll_interval_is_checked_and_saved() {
     assert!(sync::set_poll_minutes(&pool, "loc-1", 0).await.is_err());
     assert!(sync::set_poll_minutes(&pool, "loc-1", 16).await.is_err());
     sync::set_poll_minutes(&pool, "loc-1", 12).await.unwrap();
-    let overview = sync::overview(&pool, "loc-1", true).await.unwrap();
+    let overview = sync::overview(&pool, "loc-1", TeamZone::default(), true)
+        .await
+        .unwrap();
     assert_eq!(overview.poll_minutes, 12);
     assert!(overview.current.is_none());
     assert!(!overview.connected);

@@ -18,15 +18,12 @@ async fn signed_in(app: &common::TestApp, location_id: &str, user_id: &str) -> B
 }
 
 async fn simulate(app: &common::TestApp, entity: &str, action: &str, count: usize) -> Vec<String> {
-    let answer: Value = common::http()
-        .post(format!("{}/sandbox/_sandbox/simulate", app.base))
-        .json(&json!({"entity": entity, "action": action, "count": count}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = common::json_of(
+        common::http()
+            .post(format!("{}/sandbox/_sandbox/simulate", app.base))
+            .json(&json!({"entity": entity, "action": action, "count": count})),
+    )
+    .await;
     answer["ids"]
         .as_array()
         .unwrap()

@@ -31,18 +31,9 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
     let Some(who) = session::signed_in(&session).await else {
         return Err(refuse(StatusCode::UNAUTHORIZED, "Please sign in first."));
     };
-    let membership: Option<(Role, String)> = sqlx::query_as(
-        "SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id) \
-         WHERE m.user_id = $1 AND m.location_id = $2",
-    )
-    .bind(who.user_id)
-    .bind(&who.location_id)
-    .fetch_optional(&state.db)
-    .await
-    .map_err(|error| {
-        tracing::error!(%error, "checking a role");
-        ServerFnError::new("the database did not answer")
-    })?;
+    let membership = crate::auth::accounts::membership(&state.db, who.user_id, &who.location_id)
+        .await
+        .map_err(database)?;
     let (role, zone) = membership.ok_or_else(|| {
         ServerFnError::new("You are no longer a member of this team. Please sign in again.")
     })?;
@@ -60,7 +51,7 @@ pub async fn require(least: Role) -> Result<Caller, ServerFnError> {
         state,
         who,
         role,
-        zone: TeamZone::named(&zone),
+        zone,
     })
 }
 
@@ -85,6 +76,6 @@ pub fn bad_request(message: &str) -> ServerFnError {
 
 /// The database failed: logged here, told to the caller in plain words.
 pub fn database(error: sqlx::Error) -> ServerFnError {
-    tracing::error!(%error, "reading or writing the cache");
+    tracing::error!(%error, "a database query failed");
     ServerFnError::new("the database did not answer")
 }

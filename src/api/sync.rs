@@ -16,6 +16,7 @@ pub async fn get_sync_overview() -> Result<SyncOverview, ServerFnError> {
     crate::sync::overview(
         &caller.state.db,
         &caller.who.location_id,
+        caller.zone,
         caller.role.can_manage(),
     )
     .await

@@ -20,10 +20,7 @@ pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError
         sqlx::query_as("SELECT count(*), min(started_at) FROM server_starts")
             .fetch_one(&state.db)
             .await
-            .map_err(|error| {
-                tracing::error!(%error, "reading server starts");
-                ServerFnError::new("the database did not answer")
-            })?;
+            .map_err(crate::api::guard::database)?;
     Ok(InstallationFacts {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         embedded_database: state.info.embedded_database,

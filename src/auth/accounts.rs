@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use super::roles::Role;
 use super::vault::Vault;
 use super::CurrentUser;
+use crate::zone::TeamZone;
 
 /// Everything a completed HighLevel consent tells us.
 pub struct SignInRecord {
@@ -43,7 +44,7 @@ pub async fn record_sign_in(
     )
     .bind(&record.location_id)
     .bind(&record.location_name)
-    .bind(crate::zone::TeamZone::named(&record.time_zone).name())
+    .bind(TeamZone::named(&record.time_zone).name())
     .execute(&mut *tx)
     .await?;
     // Two first sign-ins at once must not both become owner: hold the team row.
@@ -124,6 +125,24 @@ async fn store_oauth_connection(
 /// What a sealed token of a location is for; binds the ciphertext to its row.
 pub fn token_context(location_id: &str, purpose: &str) -> String {
     format!("connection:{location_id}:{purpose}")
+}
+
+/// The role of person `user_id` in the team of `location_id`, with the
+/// team's time zone; `None` once they are no longer a member.
+pub async fn membership(
+    pool: &PgPool,
+    user_id: i64,
+    location_id: &str,
+) -> sqlx::Result<Option<(Role, TeamZone)>> {
+    let row: Option<(Role, String)> = sqlx::query_as(
+        "SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id) \
+         WHERE m.user_id = $1 AND m.location_id = $2",
+    )
+    .bind(user_id)
+    .bind(location_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(role, zone)| (role, TeamZone::named(&zone))))
 }
 
 /// The signed-in person with their team and role, if the membership still exists.

@@ -103,14 +103,14 @@ mod server_side {
     }
 
     /// Where the location's sync stands: the current run, the history, the
-    /// rate budget and an estimate of the time left.
+    /// rate budget and an estimate of the time left, its times told in `zone`.
     pub async fn overview(
         pool: &PgPool,
         location_id: &str,
+        zone: TeamZone,
         can_manage: bool,
     ) -> sqlx::Result<SyncOverview> {
         let settings = store::settings(pool, location_id).await?;
-        let zone = TeamZone::of_team(pool, location_id).await?;
         let history = store::recent_runs(pool, location_id, HISTORY, zone).await?;
         let budget = budget(pool, location_id).await?;
         let pending_contacts = store::count_pending_contacts(pool, location_id).await?;

@@ -12,9 +12,9 @@ use tower_sessions::Session;
 
 use super::contacts::{self, ExportRow};
 use super::filter::ContactFilter;
+use crate::auth::accounts::membership;
 use crate::auth::session;
 use crate::server::AppState;
-use crate::zone::TeamZone;
 
 const HEADER: [&str; 9] = [
     "Name",
@@ -36,17 +36,8 @@ pub async fn contacts_csv(
     let Some(who) = session::signed_in(&session).await else {
         return refusal(StatusCode::UNAUTHORIZED, "Please sign in first.");
     };
-    // The team's time zone, when the caller is still one of its members.
-    let member: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
-        "SELECT t.time_zone FROM memberships m JOIN teams t USING (location_id) \
-         WHERE m.user_id = $1 AND m.location_id = $2",
-    )
-    .bind(who.user_id)
-    .bind(&who.location_id)
-    .fetch_optional(&state.db)
-    .await;
-    let zone = match member {
-        Ok(Some(zone)) => TeamZone::named(&zone),
+    let zone = match membership(&state.db, who.user_id, &who.location_id).await {
+        Ok(Some((_, zone))) => zone,
         Ok(None) => {
             return refusal(
                 StatusCode::FORBIDDEN,

@@ -100,16 +100,13 @@ pub async fn demo_people(base: &str) -> (String, Vec<String>) {
 
 async fn users_of(base: &str, location_id: &str) -> Vec<String> {
     let token = super::sandbox_token(base, location_id, &["users.readonly"]).await;
-    let users: Value = super::http()
-        .get(format!("{base}/sandbox/users/?locationId={location_id}"))
-        .header("Version", "2021-07-28")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users = super::json_of(
+        super::http()
+            .get(format!("{base}/sandbox/users/?locationId={location_id}"))
+            .header("Version", "2021-07-28")
+            .bearer_auth(token),
+    )
+    .await;
     users["users"]
         .as_array()
         .unwrap()
@@ -132,14 +129,8 @@ impl Browser {
 
 /// All demo locations with their users.
 pub async fn demo_locations(base: &str) -> Vec<(String, Vec<String>)> {
-    let locations: Value = super::http()
-        .get(format!("{base}/sandbox/_sandbox/locations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let locations =
+        super::json_of(super::http().get(format!("{base}/sandbox/_sandbox/locations"))).await;
     let mut all = Vec::new();
     for location in locations.as_array().unwrap() {
         let id = location["id"].as_str().unwrap().to_owned();

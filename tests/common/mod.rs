@@ -63,31 +63,26 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// Sends `request` and reads the answer as JSON.
+pub async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// An access token the sandbox mints for `location_id` with `scopes`,
 /// without the consent flow.
 pub async fn sandbox_token(base: &str, location_id: &str, scopes: &[&str]) -> String {
-    let minted: serde_json::Value = http()
-        .post(format!("{base}/sandbox/_sandbox/tokens"))
-        .json(&serde_json::json!({"locationId": location_id, "scopes": scopes}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let minted = json_of(
+        http()
+            .post(format!("{base}/sandbox/_sandbox/tokens"))
+            .json(&serde_json::json!({"locationId": location_id, "scopes": scopes})),
+    )
+    .await;
     minted["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Every request the sandbox has answered, oldest first.
 pub async fn sandbox_ledger(base: &str) -> Vec<serde_json::Value> {
-    let ledger: serde_json::Value = http()
-        .get(format!("{base}/sandbox/_sandbox/ledger"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ledger = json_of(http().get(format!("{base}/sandbox/_sandbox/ledger"))).await;
     ledger["entries"].as_array().unwrap().clone()
 }
 
