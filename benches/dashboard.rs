@@ -7,7 +7,9 @@
 //! `cargo bench --features ssr --bench dashboard` (BENCH_SECONDS sets the
 //! time per scenario, 10 by default).
 
-#[path = "../tests/common/mod.rs"]
+// The bench signs in and starts servers like the tests do; it needs only part of their helpers.
+#[allow(dead_code)]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;

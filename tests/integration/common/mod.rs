@@ -1,0 +1,184 @@
+//! Shared by the integration tests: a throw-away Postgres started from the
+//! machine's binaries, once per test run, with a fresh database per test.
+
+pub mod browser;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use sqlx::PgPool;
+use switchboard::db::{self, EmbeddedPostgres};
+
+static CLUSTER: OnceLock<EmbeddedPostgres> = OnceLock::new();
+
+fn cluster() -> &'static EmbeddedPostgres {
+    CLUSTER.get_or_init(|| {
+        switchboard::telemetry::init();
+        let dir = scratch_dir();
+        EmbeddedPostgres::start(&dir).expect("the test Postgres starts")
+    })
+}
+
+/// One folder per test process under the system temp folder; folders of
+/// processes that are gone are removed first.
+fn scratch_dir() -> PathBuf {
+    let root = std::env::temp_dir().join("switchboard-tests");
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for entry in entries.flatten() {
+            let pid = entry.file_name().to_string_lossy().parse::<u32>().ok();
+            if pid.is_some_and(|pid| !PathBuf::from(format!("/proc/{pid}")).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = root.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// A new, migrated database of its own for the calling test.
+pub async fn test_db() -> PgPool {
+    let (url, _) = test_db_url().await;
+    let pool = db::connect(&url, 5)
+        .await
+        .expect("connect to the test database");
+    db::migrate(&pool).await.expect("migrations apply");
+    pool
+}
+
+/// A new empty database (not migrated): its URL and name.
+pub async fn test_db_url() -> (String, String) {
+    let cluster = cluster();
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    db::create_database_if_missing(&cluster.url("postgres"), &name)
+        .await
+        .expect("create the test database");
+    (cluster.url(&name), name)
+}
+
+/// An HTTP client for talking to servers under test.
+pub fn http() -> reqwest::Client {
+    switchboard::tls::install_crypto_provider();
+    reqwest::Client::new()
+}
+
+/// Sends `request` and reads the answer as JSON.
+pub async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// An access token the sandbox mints for `location_id` with `scopes`,
+/// without the consent flow.
+pub async fn sandbox_token(base: &str, location_id: &str, scopes: &[&str]) -> String {
+    let minted = json_of(
+        http()
+            .post(format!("{base}/sandbox/_sandbox/tokens"))
+            .json(&serde_json::json!({"locationId": location_id, "scopes": scopes})),
+    )
+    .await;
+    minted["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Every request the sandbox has answered, oldest first.
+pub async fn sandbox_ledger(base: &str) -> Vec<serde_json::Value> {
+    let ledger = json_of(http().get(format!("{base}/sandbox/_sandbox/ledger"))).await;
+    ledger["entries"].as_array().unwrap().clone()
+}
+
+/// A running app, served on a free loopback port.
+pub struct TestApp {
+    pub base: String,
+    pub db: PgPool,
+    pub vault: switchboard::auth::vault::Vault,
+    pub highlevel: std::sync::Arc<switchboard::config::HighLevelTarget>,
+    _scratch: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A token store like the server's, over `pool` (another pool stands
+    /// for another server process).
+    pub fn tokens(&self, pool: PgPool) -> switchboard::auth::tokens::ConnectionTokens {
+        switchboard::auth::tokens::ConnectionTokens::new(
+            pool,
+            self.vault.clone(),
+            self.highlevel.clone(),
+            switchboard::server::http_client().unwrap(),
+        )
+    }
+
+    /// Fills the cache the way the server does: a full sync of the location
+    /// over HTTP, with the team's own token. Returns when the sync started
+    /// and finished.
+    pub async fn full_sync(
+        &self,
+        location_id: &str,
+    ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        use switchboard::highlevel::{HighLevelClient, RateBudget, RateLimiter};
+        let budget = RateBudget {
+            per_window: 100_000,
+            ..RateBudget::default()
+        };
+        let client = HighLevelClient::builder(
+            self.highlevel.api_base.clone(),
+            self.tokens(self.db.clone()),
+        )
+        .rate_limiter(RateLimiter::shared(self.db.clone(), budget))
+        .build()
+        .unwrap();
+        let started = chrono::Utc::now();
+        switchboard::sync::SyncEngine::new(self.db.clone(), client)
+            .run(location_id, switchboard::sync::SyncKind::Full, "test")
+            .await
+            .unwrap();
+        (started, chrono::Utc::now())
+    }
+}
+
+/// Serves the real router over `db`. With `sandbox`, the simulated HighLevel
+/// is mounted under `/sandbox` and the app talks to it, as in sandbox mode.
+pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
+    use std::sync::Arc;
+    use switchboard::config::HighLevelTarget;
+    use switchboard::server::{self, AppState, InstanceInfo};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let highlevel = HighLevelTarget::sandbox(&base);
+    let mounted = sandbox.then(|| {
+        switchboard::sandbox::Sandbox::new(switchboard::sandbox::SandboxConfig {
+            contacts: 50,
+            public_base_url: Some(highlevel.api_base.clone()),
+            ..Default::default()
+        })
+    });
+    let scratch = tempfile::tempdir().unwrap();
+    let vault = switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap();
+    let highlevel = Arc::new(highlevel);
+    let state = AppState {
+        leptos_options: server::leptos_options(addr),
+        db: db.clone(),
+        vault: vault.clone(),
+        highlevel: highlevel.clone(),
+        http: server::http_client().unwrap(),
+        info: Arc::new(InstanceInfo {
+            embedded_database: true,
+            secure_cookies: false,
+        }),
+    };
+    switchboard::webhooks::spawn_worker(db.clone());
+    let app = server::router(state, std::time::Duration::from_secs(30), mounted);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApp {
+        base,
+        db,
+        vault,
+        highlevel,
+        _scratch: scratch,
+    }
+}
+
+/// The URL of database `name` in the shared test cluster.
+pub fn cluster_url(name: &str) -> String {
+    cluster().url(name)
+}

@@ -1,0 +1,176 @@
+//! The per-location budget shared through Postgres: several processes (here,
+//! pools) drawing from one database never exceed it together.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use switchboard::db;
+use switchboard::highlevel::{HighLevelError, RateBudget, RateHeaders, RateLimiter};
+
+fn short_budget() -> RateBudget {
+    RateBudget {
+        window: Duration::from_millis(400),
+        per_window: 20,
+        per_day: 100_000,
+        max_wait: Duration::from_secs(30),
+    }
+}
+
+/// Two limiters on two pools of one database: two server processes.
+async fn two_processes(budget: RateBudget) -> (RateLimiter, RateLimiter, PgPool) {
+    let (url, _) = common::test_db_url().await;
+    let first = db::connect(&url, 4).await.expect("first pool");
+    db::migrate(&first).await.expect("migrations");
+    let second = db::connect(&url, 4).await.expect("second pool");
+    (
+        RateLimiter::shared(first.clone(), budget.clone()),
+        RateLimiter::shared(second, budget),
+        first,
+    )
+}
+
+/// Copies every grant, with the database's own timestamp, into a table the
+/// limiter never prunes, so the test can check every window afterwards.
+async fn audit_grants(pool: &PgPool) {
+    for statement in [
+        "CREATE TABLE grant_audit (location_id TEXT, granted_at TIMESTAMPTZ)",
+        "CREATE FUNCTION audit_grant() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN INSERT INTO grant_audit VALUES (NEW.location_id, NEW.granted_at); RETURN NEW; END $$",
+        "CREATE TRIGGER audit AFTER INSERT ON highlevel_rate_grants \
+         FOR EACH ROW EXECUTE FUNCTION audit_grant()",
+    ] {
+        sqlx::query(statement).execute(pool).await.expect("audit set-up");
+    }
+}
+
+/// The most audited grants that fall in any window of length `window`.
+async fn busiest_window(pool: &PgPool, window: Duration) -> i64 {
+    sqlx::query_scalar(
+        "SELECT coalesce(max(( \
+             SELECT count(*) FROM grant_audit later \
+             WHERE later.granted_at >= first.granted_at \
+               AND later.granted_at < first.granted_at + make_interval(secs => $1))), 0) \
+         FROM grant_audit first",
+    )
+    .bind(window.as_secs_f64())
+    .fetch_one(pool)
+    .await
+    .expect("busiest window")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_workers_on_two_pools_never_exceed_the_window() {
+    let budget = short_budget();
+    let (first, second, pool) = two_processes(budget.clone()).await;
+    audit_grants(&pool).await;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..4)
+        .map(|worker| {
+            let limiter = if worker % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    let grant = limiter.acquire("loc-shared").await.expect("a grant");
+                    limiter.settle("loc-shared", grant).await.expect("settled");
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("worker finished");
+    }
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM grant_audit")
+        .fetch_one(&pool)
+        .await
+        .expect("audited grants");
+    assert_eq!(audited, 100);
+    let busiest = busiest_window(&pool, budget.window).await;
+    assert!(busiest <= 20, "{busiest} grants fell in one window");
+    // 100 grants at 20 per window need at least four full windows.
+    assert!(
+        started.elapsed() >= budget.window * 4,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(first.used_today("loc-shared").await, Ok(100));
+    assert_eq!(second.used_today("other-location").await, Ok(0));
+}
+
+#[tokio::test]
+async fn what_one_process_learns_from_headers_binds_the_other() {
+    let budget = RateBudget {
+        max_wait: Duration::ZERO,
+        ..short_budget()
+    };
+    let (first, second, _) = two_processes(budget).await;
+    let _grant = first.acquire("loc").await.expect("first grant");
+    first
+        .observe("loc", &RateHeaders::window_spent())
+        .await
+        .expect("headers recorded");
+    let refused = second.acquire("loc").await;
+    assert!(
+        matches!(refused, Err(HighLevelError::BudgetSpent { .. })),
+        "{refused:?}"
+    );
+    let _grant = second
+        .acquire("another-loc")
+        .await
+        .expect("other locations keep their budget");
+}
+
+#[tokio::test]
+async fn a_daily_budget_reported_spent_stops_every_process() {
+    let (first, second, _) = two_processes(short_budget()).await;
+    let headers = RateHeaders {
+        daily_max: Some(500),
+        daily_remaining: Some(0),
+        ..RateHeaders::default()
+    };
+    first
+        .observe("loc", &headers)
+        .await
+        .expect("headers recorded");
+    assert_eq!(second.used_today("loc").await, Ok(500));
+    let refused = second.acquire("loc").await;
+    assert!(
+        matches!(refused, Err(HighLevelError::DailyBudgetSpent { .. })),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn announced_limits_replace_the_configured_ones() {
+    let budget = RateBudget {
+        per_window: 1_000,
+        max_wait: Duration::ZERO,
+        ..short_budget()
+    };
+    let (first, second, _) = two_processes(budget).await;
+    let announced = RateHeaders {
+        window_max: Some(3),
+        window_ms: Some(60_000),
+        window_remaining: Some(3),
+        ..RateHeaders::default()
+    };
+    first
+        .observe("loc", &announced)
+        .await
+        .expect("headers recorded");
+    for _ in 0..3 {
+        let _grant = second
+            .acquire("loc")
+            .await
+            .expect("within the announced limit");
+    }
+    let refused = second.acquire("loc").await;
+    assert!(
+        matches!(refused, Err(HighLevelError::BudgetSpent { wait, .. }) if wait > Duration::from_secs(50)),
+        "{refused:?}"
+    );
+}
