@@ -165,7 +165,8 @@ async fn complete_sign_in(state: &AppState, code: &str) -> Result<SignedIn, Sign
     })
 }
 
-/// Names the team and the person with two reads made with the new token.
+/// Names the team and the person with two reads made with the new token,
+/// counted in the location's shared budget, where they go before any sync.
 async fn sign_in_record(
     state: &AppState,
     answer: &TokenAnswer,
@@ -181,6 +182,7 @@ async fn sign_in_record(
         state.highlevel.api_base.clone(),
         StaticToken::new(access.clone()),
     )
+    .shared_through(&state.db)
     .timeout(Duration::from_secs(15))
     .build()
     .map_err(|_| SignInProblem::Exchange)?;

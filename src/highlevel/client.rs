@@ -73,6 +73,7 @@ pub struct HighLevelClientBuilder {
     log: Option<RequestLog>,
     retry: RetryPolicy,
     timeout: Duration,
+    background: bool,
 }
 
 impl HighLevelClientBuilder {
@@ -97,6 +98,13 @@ impl HighLevelClientBuilder {
             .request_log(RequestLog::new(pool.clone()))
     }
 
+    /// For work nobody waits on (syncs, polls): its requests leave the rate
+    /// budget to people's requests whenever one is waiting.
+    pub fn in_background(mut self) -> Self {
+        self.background = true;
+        self
+    }
+
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -106,6 +114,18 @@ impl HighLevelClientBuilder {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    fn limiter(&self) -> RateLimiter {
+        let limiter = self
+            .limiter
+            .clone()
+            .unwrap_or_else(|| RateLimiter::in_process(RateBudget::default()));
+        if self.background {
+            limiter.in_background()
+        } else {
+            limiter
+        }
     }
 
     pub fn build(self) -> Result<HighLevelClient, HighLevelError> {
@@ -118,14 +138,13 @@ impl HighLevelClientBuilder {
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| HighLevelError::Network(error.to_string()))?;
+        let limiter = self.limiter();
         Ok(HighLevelClient {
             inner: Arc::new(Inner {
                 http,
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 token: self.token,
-                limiter: self
-                    .limiter
-                    .unwrap_or_else(|| RateLimiter::in_process(RateBudget::default())),
+                limiter,
                 log: self.log,
                 retry: self.retry,
             }),
@@ -162,6 +181,7 @@ impl HighLevelClient {
             log: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            background: false,
         }
     }
 

@@ -9,6 +9,11 @@
 //! [`RateLimiter::in_process`] keeps it in memory, for a single process with
 //! no database, such as one `switchboard api` run.
 //!
+//! People come first: a limiter [in the background](RateLimiter::in_background)
+//! (syncs, polls) takes no slot while a person's request is waiting for one,
+//! so a sync that keeps the budget busy for minutes delays a sign-in or a
+//! write from a page by one slot at most.
+//!
 //! HighLevel counts a request when it arrives, some time after it was
 //! granted. So once the answer is back, the grant is [settled](RateLimiter::settle):
 //! its time moves to the answer's arrival, which is never earlier than when
@@ -127,6 +132,19 @@ struct Learned {
     daily_max: Option<u32>,
 }
 
+/// Whose request asks for the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// Someone is waiting for the answer: a page, a sign-in, the command line.
+    People,
+    /// Nobody is waiting: syncs and polls yield to people.
+    Background,
+}
+
+/// How long background requests stay away after the moment a waiting
+/// person's slot is expected, so that the person takes it first.
+const PEOPLE_GRACE: Duration = Duration::from_millis(250);
+
 /// The permission for one request, to hand back to [`RateLimiter::settle`]
 /// once its answer has come.
 #[derive(Debug)]
@@ -147,6 +165,7 @@ enum Decision {
 pub struct RateLimiter {
     budget: RateBudget,
     store: Store,
+    priority: Priority,
 }
 
 #[derive(Clone)]
@@ -164,6 +183,7 @@ impl std::fmt::Debug for RateLimiter {
         f.debug_struct("RateLimiter")
             .field("budget", &self.budget)
             .field("store", &store)
+            .field("priority", &self.priority)
             .finish()
     }
 }
@@ -174,6 +194,7 @@ impl RateLimiter {
         RateLimiter {
             budget,
             store: Store::Shared(pool),
+            priority: Priority::People,
         }
     }
 
@@ -182,7 +203,15 @@ impl RateLimiter {
         RateLimiter {
             budget,
             store: Store::Local(Arc::default()),
+            priority: Priority::People,
         }
+    }
+
+    /// The same budget for work nobody is waiting for: it takes no slot
+    /// while a person's request waits for one.
+    pub fn in_background(mut self) -> Self {
+        self.priority = Priority::Background;
+        self
     }
 
     pub fn budget(&self) -> &RateBudget {
@@ -278,11 +307,13 @@ impl RateLimiter {
 
     async fn try_acquire(&self, location_id: &str) -> Result<Decision, HighLevelError> {
         match &self.store {
-            Store::Shared(pool) => try_acquire_shared(pool, &self.budget, location_id).await,
+            Store::Shared(pool) => {
+                try_acquire_shared(pool, &self.budget, self.priority, location_id).await
+            }
             Store::Local(states) => Ok(lock(states)
                 .entry(location_id.to_owned())
                 .or_default()
-                .try_acquire(&self.budget)),
+                .try_acquire(&self.budget, self.priority)),
         }
     }
 }
@@ -301,12 +332,20 @@ fn to_u32(value: Option<i32>) -> Option<u32> {
     value.and_then(|value| u32::try_from(value).ok())
 }
 
+/// What a location's budget row holds, read under its lock.
+struct BudgetRow {
+    learned: Learned,
+    used_today: u32,
+    /// How long until a waiting person's slot is due (zero: nobody waits).
+    people_wait: Duration,
+}
+
 /// Locks the location's budget row (creating it on first use) and reads what
-/// HighLevel announced, and today's count.
+/// HighLevel announced, today's count, and whether a person is waiting.
 async fn lock_budget_row(
     tx: &mut sqlx::PgConnection,
     location_id: &str,
-) -> Result<(Learned, u32), HighLevelError> {
+) -> Result<BudgetRow, HighLevelError> {
     sqlx::query(
         "INSERT INTO highlevel_rate_budget (location_id) VALUES ($1) \
          ON CONFLICT (location_id) DO NOTHING",
@@ -314,25 +353,30 @@ async fn lock_budget_row(
     .bind(location_id)
     .execute(&mut *tx)
     .await?;
-    let (window_max, window_ms, daily_max, used_today): (
+    let (window_max, window_ms, daily_max, used_today, people_wait_ms): (
         Option<i32>,
         Option<i32>,
         Option<i32>,
         i32,
+        f64,
     ) = sqlx::query_as(
         "SELECT window_max, window_ms, daily_max, \
-         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END \
+         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END, \
+         coalesce(EXTRACT(EPOCH FROM people_waiting_until - clock_timestamp()) * 1000, 0)::float8 \
          FROM highlevel_rate_budget WHERE location_id = $1 FOR UPDATE",
     )
     .bind(location_id)
     .fetch_one(&mut *tx)
     .await?;
-    let learned = Learned {
-        window_max: to_u32(window_max),
-        window_ms: to_u32(window_ms),
-        daily_max: to_u32(daily_max),
-    };
-    Ok((learned, to_u32(Some(used_today)).unwrap_or(0)))
+    Ok(BudgetRow {
+        learned: Learned {
+            window_max: to_u32(window_max),
+            window_ms: to_u32(window_ms),
+            daily_max: to_u32(daily_max),
+        },
+        used_today: to_u32(Some(used_today)).unwrap_or(0),
+        people_wait: Duration::from_secs_f64(people_wait_ms.max(0.0) / 1000.0),
+    })
 }
 
 /// Grants in the window: how many, and in how long the oldest one expires.
@@ -365,17 +409,25 @@ async fn window_grants(
 async fn try_acquire_shared(
     pool: &PgPool,
     budget: &RateBudget,
+    priority: Priority,
     location_id: &str,
 ) -> Result<Decision, HighLevelError> {
     let mut tx = pool.begin().await?;
-    let (learned, used_today) = lock_budget_row(&mut tx, location_id).await?;
-    let limits = Limits::new(budget, &learned);
-    if used_today >= limits.per_day {
+    let row = lock_budget_row(&mut tx, location_id).await?;
+    let limits = Limits::new(budget, &row.learned);
+    if row.used_today >= limits.per_day {
         tx.commit().await?;
         return Ok(Decision::DayExhausted);
     }
+    if priority == Priority::Background && !row.people_wait.is_zero() {
+        tx.commit().await?;
+        return Ok(Decision::Wait(row.people_wait));
+    }
     let (in_window, oldest_expires_in) = window_grants(&mut tx, location_id, limits.window).await?;
     if in_window >= limits.per_window {
+        if priority == Priority::People {
+            mark_person_waiting(&mut tx, location_id, oldest_expires_in).await?;
+        }
         tx.commit().await?;
         return Ok(Decision::Wait(oldest_expires_in));
     }
@@ -400,6 +452,24 @@ async fn try_acquire_shared(
     Ok(Decision::Granted(Grant { id }))
 }
 
+/// Keeps background requests away until a person's slot, due in `wait`, has
+/// been taken.
+async fn mark_person_waiting(
+    tx: &mut sqlx::PgConnection,
+    location_id: &str,
+    wait: Duration,
+) -> Result<(), HighLevelError> {
+    sqlx::query(
+        "UPDATE highlevel_rate_budget SET people_waiting_until = GREATEST(people_waiting_until, \
+         clock_timestamp() + make_interval(secs => $2)) WHERE location_id = $1",
+    )
+    .bind(location_id)
+    .bind((wait + PEOPLE_GRACE).as_secs_f64())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 async fn observe_shared(
     pool: &PgPool,
     budget: &RateBudget,
@@ -407,7 +477,7 @@ async fn observe_shared(
     headers: &RateHeaders,
 ) -> Result<(), HighLevelError> {
     let mut tx = pool.begin().await?;
-    let (mut learned, _) = lock_budget_row(&mut tx, location_id).await?;
+    let mut learned = lock_budget_row(&mut tx, location_id).await?.learned;
     learned.absorb(headers);
     let reported_day_used = headers.daily_used(learned.daily_max);
     sqlx::query(
@@ -478,19 +548,32 @@ struct LocalState {
     learned: Learned,
     day: Option<NaiveDate>,
     day_used: u32,
+    /// Until when background requests leave the next slot to a person.
+    people_waiting_until: Option<Instant>,
 }
 
 impl LocalState {
-    fn try_acquire(&mut self, budget: &RateBudget) -> Decision {
+    fn try_acquire(&mut self, budget: &RateBudget, priority: Priority) -> Decision {
         let limits = Limits::new(budget, &self.learned);
         if self.used_today() >= limits.per_day {
             return Decision::DayExhausted;
         }
         let now = Instant::now();
+        let people_wait = self
+            .people_waiting_until
+            .map_or(Duration::ZERO, |until| until.saturating_duration_since(now));
+        if priority == Priority::Background && !people_wait.is_zero() {
+            return Decision::Wait(people_wait);
+        }
         self.expire(now, limits.window);
         if self.grants.len() >= usize::try_from(limits.per_window).unwrap_or(usize::MAX) {
             let oldest = self.grants.iter().map(|(_, at)| *at).min().unwrap_or(now);
-            return Decision::Wait((oldest + limits.window).saturating_duration_since(now));
+            let wait = (oldest + limits.window).saturating_duration_since(now);
+            if priority == Priority::People {
+                let until = now + wait + PEOPLE_GRACE;
+                self.people_waiting_until = self.people_waiting_until.max(Some(until));
+            }
+            return Decision::Wait(wait);
         }
         self.next_id += 1;
         self.grants.push((self.next_id, now));
@@ -569,6 +652,25 @@ mod tests {
             started.elapsed()
         );
         assert_eq!(limiter.used_today("loc").await, Ok(12));
+    }
+
+    #[tokio::test]
+    async fn in_process_a_waiting_person_goes_before_background_work() {
+        let people = RateLimiter::in_process(small_budget());
+        let background = people.clone().in_background();
+        for _ in 0..5 {
+            let _grant = background.acquire("loc").await;
+        }
+        let waiting = {
+            let background = background.clone();
+            tokio::spawn(async move {
+                let _grant = background.acquire("loc").await;
+                Instant::now()
+            })
+        };
+        let _grant = people.acquire("loc").await;
+        let person_granted = Instant::now();
+        assert!(waiting.await.unwrap() > person_granted);
     }
 
     #[tokio::test]

@@ -2,7 +2,9 @@
 //! page reads well before (and without) the browser bundle, screenshots
 //! show the charts, and each bar carries a `<title>` and a hover label.
 
-use charts_rs::{BarChart, HorizontalBarChart};
+use axum::http::header;
+use axum::response::IntoResponse;
+use charts_rs::{BarChart, HorizontalBarChart, DEFAULT_FONT_DATA, DEFAULT_FONT_FAMILY};
 use serde_json::{json, Value};
 
 use super::model::{AssigneeTasks, Bucket, Chart, Count, WeekStatuses};
@@ -23,13 +25,30 @@ const STATUSES: [(&str, &str, &str); 6] = [
     ("invalid", "Invalid", "#d1d5db"),
 ];
 
+/// Where the browser finds the font the charts are laid out with.
+pub const FONT_PATH: &str = "/fonts/chart.ttf";
+
+/// charts-rs places every label by measuring it in the font it carries; the
+/// browser draws the labels in that same font (style/main.css names it), so
+/// they fit on every machine instead of only where the system font happens
+/// to be as narrow.
+pub async fn font_file() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "font/ttf"),
+            (header::CACHE_CONTROL, "public, max-age=604800"),
+        ],
+        DEFAULT_FONT_DATA,
+    )
+}
+
 /// Options every chart shares: size, fonts, colours and hover details.
 fn base(x_axis: Vec<String>, series: Vec<Value>, colors: &[&str]) -> Value {
     json!({
         "width": WIDTH,
         "height": HEIGHT,
         "theme": "light",
-        "font_family": "Inter, system-ui, sans-serif",
+        "font_family": DEFAULT_FONT_FAMILY,
         "margin": {"left": 8, "top": 12, "right": 16, "bottom": 8},
         "x_axis_data": x_axis,
         "x_axis_font_color": "#5d6577",

@@ -17,6 +17,8 @@ pub mod queries;
 mod scope;
 
 #[cfg(feature = "ssr")]
+pub use charts::{font_file, FONT_PATH as CHART_FONT_PATH};
+#[cfg(feature = "ssr")]
 pub use service::{overview, team_report};
 
 #[cfg(feature = "ssr")]

@@ -36,6 +36,10 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
     let session_layer = crate::auth::session::layer(state.db.clone(), state.info.secure_cookies);
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            crate::reports::CHART_FONT_PATH,
+            get(crate::reports::font_file),
+        )
         .route("/auth/login", get(oauth::login))
         .route("/auth/callback", get(oauth::callback))
         .route("/auth/logout", post(oauth::logout))

@@ -134,6 +134,7 @@ fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<Sync
     let client = match &args.token {
         Some(token) => HighLevelClient::builder(base_url, StaticToken::new(token.clone()))
             .shared_through(&pool)
+            .in_background()
             .build()?,
         None => {
             let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
@@ -141,6 +142,7 @@ fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<Sync
             let tokens = ConnectionTokens::new(pool.clone(), vault, target.into(), http);
             HighLevelClient::builder(base_url, tokens)
                 .shared_through(&pool)
+                .in_background()
                 .build()?
         }
     };

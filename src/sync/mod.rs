@@ -226,6 +226,7 @@ mod server_side {
         let client =
             HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
                 .shared_through(&pool)
+                .in_background()
                 .build()?;
         Ok(super::SyncEngine::new(pool, client))
     }

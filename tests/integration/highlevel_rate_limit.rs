@@ -174,3 +174,37 @@ async fn announced_limits_replace_the_configured_ones() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn a_person_gets_the_next_slot_before_every_waiting_sync_request() {
+    let budget = RateBudget {
+        per_window: 4,
+        ..short_budget()
+    };
+    let (person, sync_process, _) = two_processes(budget).await;
+    let sync = sync_process.in_background();
+    for _ in 0..4 {
+        let _grant = sync
+            .acquire("loc")
+            .await
+            .expect("the sync fills the window");
+    }
+    let waiting_sync_requests: Vec<_> = (0..12)
+        .map(|_| {
+            let sync = sync.clone();
+            tokio::spawn(async move {
+                let _grant = sync.acquire("loc").await.expect("a later window");
+                Instant::now()
+            })
+        })
+        .collect();
+    let _grant = person.acquire("loc").await.expect("the person's slot");
+    let person_granted = Instant::now();
+    for request in waiting_sync_requests {
+        let sync_granted = request.await.expect("the sync request ends");
+        assert!(
+            sync_granted > person_granted,
+            "a sync request took a slot while a person waited"
+        );
+    }
+}
