@@ -171,8 +171,9 @@ pub fn tasks_by_assignee(rows: &[AssigneeTasks]) -> Chart {
         .map(|row| row.open.max(row.overdue).max(row.completed))
         .max()
         .unwrap_or(0);
+    let names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
     let mut options = base(
-        rows.iter().map(|row| first_name(&row.name)).collect(),
+        short_names(&names),
         vec![
             series("Open", rows.iter().map(|row| row.open)),
             series("Overdue", rows.iter().map(|row| row.overdue)),
@@ -192,9 +193,28 @@ pub fn tasks_by_assignee(rows: &[AssigneeTasks]) -> Chart {
     )
 }
 
-/// Bars are narrow: a first name (or the whole short name) labels them.
-fn first_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or(name).to_owned()
+/// Bars are narrow: a first name labels them, with the last name's initial
+/// where two people share the first name ("Daniel K.", "Daniel R.").
+fn short_names(names: &[&str]) -> Vec<String> {
+    let first = |name: &str| name.split_whitespace().next().unwrap_or(name).to_owned();
+    names
+        .iter()
+        .map(|name| {
+            let shared = names
+                .iter()
+                .filter(|other| first(other) == first(name))
+                .count()
+                > 1;
+            match name
+                .split_whitespace()
+                .nth(1)
+                .and_then(|last| last.chars().next())
+            {
+                Some(initial) if shared => format!("{} {initial}.", first(name)),
+                _ => first(name),
+            }
+        })
+        .collect()
 }
 
 pub fn appointments_by_week(weeks: &[WeekStatuses]) -> Chart {
@@ -248,6 +268,15 @@ pub fn appointments_by_week(weeks: &[WeekStatuses]) -> Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_who_share_a_first_name_get_their_initial() {
+        let names = ["Daniel Kim", "Hannah Moore", "Daniel Reyes", "Cher"];
+        assert_eq!(
+            short_names(&names),
+            ["Daniel K.", "Hannah", "Daniel R.", "Cher"]
+        );
+    }
 
     #[test]
     fn value_axes_step_in_whole_numbers() {
