@@ -99,13 +99,8 @@ async fn run() {
     let duration = Duration::from_secs(seconds);
     let client = browser.http.clone();
     let base = app.base.clone();
-    let cold = first_views(&client, &base, &assignees).await;
-    println!(
-        "first view of a filter (computed, not yet remembered), {} filters one after another: p50 {} ms, max {} ms",
-        cold.len(),
-        cold.value_at_quantile(0.5) / 1000,
-        cold.max() / 1000
-    );
+    let reports = first_views(&client, &base, &report_filters(&assignees)).await;
+    print_first_views("report", &reports);
     let mut worst = 0;
     let scenarios: [(&str, Target); 5] = [
         ("dashboard page GET /", Target::Page("/".into())),
@@ -134,6 +129,8 @@ async fn run() {
     }
     let one_letter = [Target::Page("/contacts?q=a".into())];
     let filters = contact_filters(&assignees);
+    let lists = first_views(&client, &base, &filters).await;
+    print_first_views("contact list", &lists);
     let lists: [(&str, &[Target]); 2] = [
         ("contact list GET /contacts?q=a", &one_letter),
         ("contact list, 12 filters in turn", &filters),
@@ -153,6 +150,15 @@ async fn run() {
         } else {
             "NOT met"
         }
+    );
+}
+
+fn print_first_views(what: &str, times: &Histogram<u64>) {
+    println!(
+        "first view of a {what} filter (computed, not yet kept), {} filters one after another: p50 {} ms, max {} ms",
+        times.len(),
+        times.value_at_quantile(0.5) / 1000,
+        times.max() / 1000
     );
 }
 
@@ -336,8 +342,10 @@ struct Figures {
 
 /// The dashboard of each period, tag and assignee, asked for once each,
 /// one after another: the cost of computing a report.
-async fn first_views(client: &reqwest::Client, base: &str, assignees: &[String]) -> Histogram<u64> {
-    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+/// The report filters whose first view is timed: four periods, alone and
+/// with a tag or an assignee.
+fn report_filters(assignees: &[String]) -> Vec<Target> {
+    let mut targets = Vec::new();
     for period in ["7d", "30d", "90d", "365d"] {
         let mut forms = vec![format!("period={period}")];
         forms.extend(
@@ -351,24 +359,35 @@ async fn first_views(client: &reqwest::Client, base: &str, assignees: &[String])
                 .take(3)
                 .map(|who| format!("period={period}&assignee={who}")),
         );
-        for form in forms {
-            let target = Target::Function("reports/overview", form);
-            let started = Instant::now();
-            let answer = target
-                .request(client, base)
-                .send()
-                .await
-                .expect("an answer");
-            assert!(
-                answer.status().is_success(),
-                "the overview answers: {}",
-                answer.status()
-            );
-            let _ = answer.bytes().await;
-            histogram
-                .record(started.elapsed().as_micros() as u64)
-                .expect("recorded");
-        }
+        targets.extend(
+            forms
+                .into_iter()
+                .map(|form| Target::Function("reports/overview", form)),
+        );
+    }
+    targets
+}
+
+/// Asks for each target once, one after another, and times each answer:
+/// what the first person to view a filter waits, before anything is kept.
+async fn first_views(client: &reqwest::Client, base: &str, targets: &[Target]) -> Histogram<u64> {
+    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    for target in targets {
+        let started = Instant::now();
+        let answer = target
+            .request(client, base)
+            .send()
+            .await
+            .expect("an answer");
+        assert!(
+            answer.status().is_success(),
+            "a first view answers: {}",
+            answer.status()
+        );
+        let _ = answer.bytes().await;
+        histogram
+            .record(started.elapsed().as_micros() as u64)
+            .expect("recorded");
     }
     histogram
 }

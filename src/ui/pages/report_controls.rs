@@ -241,8 +241,8 @@ pub fn NoData(state: DataState) -> impl IntoView {
         _ => (
             "Your data is on its way",
             "Switchboard is copying your contacts, tasks and appointments from HighLevel. The reports fill in as soon as the first sync has finished.",
-            "See the connection",
-            "/connections",
+            "Follow the sync",
+            "/sync",
         ),
     };
     view! {
