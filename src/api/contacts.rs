@@ -237,6 +237,7 @@ pub async fn update_contact(
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::models::ContactFields;
+    use crate::workspace::phone;
     use crate::workspace::writes::{self, Team};
 
     let caller = guard::require(Role::Member).await?;
@@ -256,17 +257,22 @@ pub async fn update_contact(
             "Give the contact a name, an email or a phone number.",
         )));
     }
+    let team = Team::of(&caller)?;
+    let (stored, country) = crate::workspace::contact::stored_phone(&team, &contact_id).await?;
+    let phone = match phone::for_update(&phone, stored.as_deref(), country.as_deref()) {
+        Ok(phone) => phone,
+        Err(problem) => return Ok(Some(FieldProblem::new("phone", problem.message()))),
+    };
     let text = |value: String| Some(value.trim().to_owned());
     let fields = ContactFields {
         first_name: text(first_name),
         last_name: text(last_name),
         email: Some(email).filter(|email| !email.is_empty()),
-        phone: Some(phone.trim().to_owned()).filter(|phone| !phone.is_empty()),
+        phone,
         source: Some(source.trim().to_owned()).filter(|source| !source.is_empty()),
         assigned_to: Some(assigned_to).filter(|user| !user.is_empty()),
         ..ContactFields::default()
     };
-    let team = Team::of(&caller)?;
     let answer = team
         .client
         .update_contact(&team.location_id, &contact_id, &fields)

@@ -90,7 +90,9 @@ pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, 
         first_name: text("first_name").unwrap_or_default(),
         last_name: text("last_name").unwrap_or_default(),
         email: text("email").unwrap_or_default(),
-        phone: text("phone").unwrap_or_default(),
+        phone: text("phone")
+            .map(|stored| super::phone::display(&stored))
+            .unwrap_or_default(),
         company: text("company_name"),
         source: text("source").unwrap_or_default(),
         contact_type: text("contact_type"),
@@ -112,6 +114,23 @@ pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, 
         can_write: caller.role <= Role::Member,
         notes_problem,
     })
+}
+
+/// The contact's number and country as the cache has them, which an edit's
+/// typed number is read against.
+pub async fn stored_phone(
+    team: &Team,
+    contact_id: &str,
+) -> Result<(Option<String>, Option<String>), ServerFnError> {
+    let stored = sqlx::query_as(
+        "SELECT phone, country FROM cache_contacts WHERE location_id = $1 AND id = $2",
+    )
+    .bind(&team.location_id)
+    .bind(contact_id)
+    .fetch_optional(&team.db)
+    .await
+    .map_err(guard::database)?;
+    Ok(stored.unwrap_or_default())
 }
 
 async fn contact_row(

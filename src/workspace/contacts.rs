@@ -15,6 +15,7 @@ use futures::{SinkExt, Stream, StreamExt};
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::filter::{ContactSort, ValidFilter};
+use super::phone;
 use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use crate::reports::freshness;
 use crate::reports::memo::Memo;
@@ -236,15 +237,16 @@ fn push_from_where(
         )
         .push_bind(location_id.to_owned());
     if let Some(words) = &filter.q {
-        if is_word_start(words) {
+        let words = phone::search_digits(words);
+        if is_word_start(&words) {
             query
                 .push(" AND c.search_prefixes @> ARRAY[")
-                .push_bind(words.clone())
+                .push_bind(words.into_owned())
                 .push("]::text[]");
         } else {
             query
                 .push(" AND c.search_text LIKE ")
-                .push_bind(format!("%{}%", escape_like(words)));
+                .push_bind(format!("%{}%", escape_like(&words)));
         }
     }
     if let Some(tag) = &filter.tag {
@@ -289,7 +291,9 @@ fn row_of(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ContactRow {
         id: row.get("id"),
         name: row.get("display_name"),
         email: row.get("email"),
-        phone: row.get("phone"),
+        phone: row
+            .get::<Option<String>, _>("phone")
+            .map(|stored| phone::display(&stored)),
         source: row.get("source"),
         assignee: row.get("assignee"),
         tags: row.get("tags"),
@@ -297,9 +301,14 @@ fn row_of(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ContactRow {
     }
 }
 
+/// The export keeps numbers in E.164, which spreadsheets and other apps read
+/// back without guessing the country.
 fn export_row(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ExportRow {
     ExportRow {
-        row: row_of(row, zone),
+        row: ContactRow {
+            phone: row.get("phone"),
+            ..row_of(row, zone)
+        },
         company: row.get("company_name"),
     }
 }

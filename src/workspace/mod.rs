@@ -14,6 +14,8 @@ pub mod contacts;
 pub mod export;
 pub mod filter;
 #[cfg(feature = "ssr")]
+pub mod phone;
+#[cfg(feature = "ssr")]
 pub mod tasks;
 #[cfg(feature = "ssr")]
 pub mod writes;

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 use switchboard::cache::{self, Cached, ContactRecord, UserRecord};
 use workspace_support::{ok_json, signed_in};
 
-/// 120 contacts: "Member 000" … "Member 119", one a day from 1 January 2026;
-/// every third tagged `vip`, sources alternate `walk-in` and `website`, the
-/// even ones assigned to user u1.
+/// 120 contacts: "Member 000" … "Member 119" (+1 512-476-0000 …), one a day
+/// from 1 January 2026; every third tagged `vip`, sources alternate `walk-in`
+/// and `website`, the even ones assigned to user u1.
 fn demo_contacts(location_id: &str) -> Vec<ContactRecord> {
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
     (0..120)
@@ -26,6 +26,7 @@ fn demo_contacts(location_id: &str) -> Vec<ContactRecord> {
                 "firstName": "Member",
                 "lastName": format!("{n:03}"),
                 "email": format!("member{n:03}@example.com"),
+                "phone": format!("+1512476{n:04}"),
                 "source": if n % 2 == 0 { "walk-in" } else { "website" },
                 "assignedTo": if n % 2 == 0 { Some("u1") } else { None },
                 "tags": tags,
@@ -127,6 +128,10 @@ async fn the_list_filters_sorts_and_pages_the_cache() {
     let starting = list(&app, &browser, json!({"q": "01"})).await;
     assert_eq!(starting["total"], 10, "last names 010 to 019");
     assert_eq!(names(&starting)[0], "Member 010");
+    // A number is found however it is written, and shown as people write it.
+    let by_phone = list(&app, &browser, json!({"q": "(512) 476-0042"})).await;
+    assert_eq!(names(&by_phone), ["Member 042"]);
+    assert_eq!(by_phone["rows"][0]["phone"], "+1 512-476-0042");
 
     // 1 January + 31 days is 1 February: Members 031 … 059 are added in February.
     let february = list(
@@ -204,6 +209,7 @@ async fn the_export_follows_the_filter_and_quotes_fields() {
     assert_eq!(&awkward[6], "vip, coach");
     // Newest first, as the list sorts by date added.
     assert_eq!(&records[0][0], "Member 117");
+    assert_eq!(&records[0][2], "+15124760117", "numbers export in E.164");
 
     let bad = browser
         .http

@@ -262,6 +262,48 @@ async fn the_contact_page_reads_highlevel_once_and_its_writes_land_in_the_cache(
     let problem = ok_json(owner.call("contacts/update", &bad_email).await).await;
     assert_eq!(problem["field"], "email");
 
+    // A number typed the local way is sent to HighLevel in E.164, read in
+    // the contact's country; one that is no number never leaves.
+    let edit_phone = |phone| {
+        [
+            ("contact_id", contact.as_str()),
+            ("first_name", "Robin"),
+            ("last_name", "Hartley"),
+            ("email", ""),
+            ("phone", phone),
+            ("source", ""),
+            ("assigned_to", ""),
+        ]
+    };
+    let updates_before = writes_at(&app, "PUT", &format!("/contacts/{contact}")).await;
+    assert_eq!(
+        ok_json(
+            owner
+                .call("contacts/update", &edit_phone("(512) 476-0147"))
+                .await
+        )
+        .await,
+        Value::Null
+    );
+    let phone: Option<String> =
+        sqlx::query_scalar("SELECT phone FROM cache_contacts WHERE id = $1")
+            .bind(&contact)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(phone.as_deref(), Some("+15124760147"));
+    let problem = ok_json(
+        owner
+            .call("contacts/update", &edit_phone("call after 5"))
+            .await,
+    )
+    .await;
+    assert_eq!(problem["field"], "phone");
+    assert_eq!(
+        writes_at(&app, "PUT", &format!("/contacts/{contact}")).await,
+        updates_before + 1
+    );
+
     // Two contacts at once; each is cached as HighLevel answered.
     let bulk = owner
         .http

@@ -279,6 +279,7 @@ fn EditContactForm(
             <div class="ws-field">
                 <label for="phone">"Phone"</label>
                 <input id="phone" name="phone" type="tel" value=contact.phone.clone() />
+                <FieldError problem field="phone" />
             </div>
             <div class="ws-field">
                 <label for="source">"Source"</label>
