@@ -122,15 +122,11 @@ pub async fn stored_phone(
     team: &Team,
     contact_id: &str,
 ) -> Result<(Option<String>, Option<String>), ServerFnError> {
-    let stored = sqlx::query_as(
-        "SELECT phone, country FROM cache_contacts WHERE location_id = $1 AND id = $2",
-    )
-    .bind(&team.location_id)
-    .bind(contact_id)
-    .fetch_optional(&team.db)
-    .await
-    .map_err(guard::database)?;
-    Ok(stored.unwrap_or_default())
+    let Some(row) = contact_row(team, contact_id).await? else {
+        return Ok((None, None));
+    };
+    let text = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten();
+    Ok((text("phone"), text("country")))
 }
 
 async fn contact_row(

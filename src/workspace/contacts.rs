@@ -68,7 +68,8 @@ pub async fn list(
         .persistent(false)
         .fetch_all(db)
         .await?;
-    Ok((rows.iter().map(|row| row_of(row, zone)).collect(), total))
+    let rows = rows.iter().map(|row| shown(row_of(row, zone))).collect();
+    Ok((rows, total))
 }
 
 /// The number of matches, which every page of a filter shares: kept until
@@ -291,9 +292,7 @@ fn row_of(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ContactRow {
         id: row.get("id"),
         name: row.get("display_name"),
         email: row.get("email"),
-        phone: row
-            .get::<Option<String>, _>("phone")
-            .map(|stored| phone::display(&stored)),
+        phone: row.get("phone"),
         source: row.get("source"),
         assignee: row.get("assignee"),
         tags: row.get("tags"),
@@ -301,14 +300,19 @@ fn row_of(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ContactRow {
     }
 }
 
-/// The export keeps numbers in E.164, which spreadsheets and other apps read
-/// back without guessing the country.
+/// A row as a page shows it: the number the way people write it. The export
+/// keeps E.164, which spreadsheets and other apps read back without guessing
+/// the country.
+fn shown(row: ContactRow) -> ContactRow {
+    ContactRow {
+        phone: row.phone.as_deref().map(phone::display),
+        ..row
+    }
+}
+
 fn export_row(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ExportRow {
     ExportRow {
-        row: ContactRow {
-            phone: row.get("phone"),
-            ..row_of(row, zone)
-        },
+        row: row_of(row, zone),
         company: row.get("company_name"),
     }
 }
