@@ -6,6 +6,12 @@
 //! "fast shutdown") when that thread dies, so a `kill -9` of the server still
 //! takes Postgres down with it. A lock file held for the server's lifetime stops
 //! two servers from sharing one data folder; the kernel drops it on any exit.
+//!
+//! As root, Postgres runs as the `postgres` user, which may not be able to
+//! enter the data folder (a clone under `/root`, mode 0700). Its cluster then
+//! lives under [`SHARED_CLUSTER_ROOT`], and `<data folder>/postgres` is a
+//! symbolic link to it, so the data folder stays the one handle people keep or
+//! delete.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
@@ -26,6 +32,8 @@ pub const SUPERUSER: &str = "postgres";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 const PORT_ATTEMPTS: usize = 3;
+/// Where clusters go when the `postgres` user cannot reach the data folder.
+pub const SHARED_CLUSTER_ROOT: &str = "/var/lib/switchboard";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -69,8 +77,8 @@ struct Installation {
 }
 
 impl EmbeddedPostgres {
-    /// Starts (initialising on first use) the cluster in `data_dir/postgres`.
-    /// Blocks until Postgres accepts connections.
+    /// Starts (initialising on first use) the cluster of `data_dir` (see
+    /// [`cluster_dir`]). Blocks until Postgres accepts connections.
     pub fn start(data_dir: &Path) -> Result<Self, EmbeddedError> {
         let installation = Installation::find()?;
         fs::create_dir_all(data_dir).map_err(|source| data_dir_error(data_dir, source))?;
@@ -78,7 +86,7 @@ impl EmbeddedPostgres {
             .canonicalize()
             .map_err(|source| data_dir_error(data_dir, source))?;
         let lock = lock_data_dir(&data_dir)?;
-        let pgdata = data_dir.join("postgres");
+        let pgdata = installation.place_cluster(&data_dir)?;
         installation.init_cluster(&pgdata)?;
         stop_orphan(&pgdata);
         let log_path = data_dir.join("postgres.log");
@@ -158,6 +166,41 @@ impl Installation {
             command.uid(user.uid.as_raw()).gid(user.gid.as_raw());
         }
         command
+    }
+
+    /// The cluster folder for `data_dir`: `data_dir/postgres`, or, when that is
+    /// a link or the `postgres` user cannot enter `data_dir`, a folder of its
+    /// own under [`SHARED_CLUSTER_ROOT`] that the link points to.
+    fn place_cluster(&self, data_dir: &Path) -> Result<PathBuf, EmbeddedError> {
+        let link = data_dir.join("postgres");
+        if let Ok(target) = fs::read_link(&link) {
+            tracing::info!(data = %data_dir.display(), cluster = %target.display(),
+                "the embedded cluster lives outside the data folder");
+            return Ok(target);
+        }
+        let Some(user) = self
+            .run_as
+            .as_ref()
+            .filter(|user| !can_enter(user, data_dir))
+        else {
+            return Ok(link);
+        };
+        let target = shared_cluster_dir(data_dir);
+        tracing::info!(data = %data_dir.display(), cluster = %target.display(),
+            "the postgres user cannot enter the data folder, so the embedded cluster lives outside it");
+        // No link means the data folder was made anew: a cluster left at this
+        // path belonged to the folder that was deleted, with its key.
+        if target.exists() {
+            stop_orphan(&target);
+            fs::remove_dir_all(&target).map_err(|source| data_dir_error(&target, source))?;
+        }
+        prepare_shared_root()
+            .map_err(|source| data_dir_error(Path::new(SHARED_CLUSTER_ROOT), source))?;
+        fs::create_dir(&target).map_err(|source| data_dir_error(&target, source))?;
+        chown_tree(&target, user).map_err(|source| data_dir_error(&target, source))?;
+        std::os::unix::fs::symlink(&target, &link)
+            .map_err(|source| data_dir_error(&link, source))?;
+        Ok(target)
     }
 
     fn init_cluster(&self, pgdata: &Path) -> Result<(), EmbeddedError> {
@@ -263,6 +306,53 @@ impl Installation {
             .status()
             .is_ok_and(|status| status.success())
     }
+}
+
+/// Where the cluster of `data_dir` lives; `data_dir/postgres` when it is inside.
+pub fn cluster_dir(data_dir: &Path) -> PathBuf {
+    let link = data_dir.join("postgres");
+    fs::read_link(&link).unwrap_or(link)
+}
+
+/// Whether `user` can enter `dir`: the kernel decides, on a child that changes
+/// to `user` and then into `dir` before it runs anything.
+fn can_enter(user: &User, dir: &Path) -> bool {
+    Command::new("/bin/true")
+        .current_dir(dir)
+        .uid(user.uid.as_raw())
+        .gid(user.gid.as_raw())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The `postgres` user must pass through the shared root whatever the umask.
+fn prepare_shared_root() -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(SHARED_CLUSTER_ROOT)?;
+    fs::set_permissions(SHARED_CLUSTER_ROOT, fs::Permissions::from_mode(0o755))
+}
+
+/// A folder under [`SHARED_CLUSTER_ROOT`] named after the data folder: its last
+/// part, for people looking, and a digest of its whole path, so that two data
+/// folders never share a cluster.
+fn shared_cluster_dir(data_dir: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+    let hex: String = digest[..6]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let tail: String = data_dir
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect();
+    Path::new(SHARED_CLUSTER_ROOT).join(format!("{tail}-{hex}"))
 }
 
 /// Runs `command` from a thread that outlives the child, so that the child's

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use crate::config::Config;
-pub use embedded::EmbeddedPostgres;
+pub use embedded::{cluster_dir, EmbeddedPostgres};
 
 /// Name of the application database inside the embedded cluster.
 pub const DATABASE_NAME: &str = "switchboard";

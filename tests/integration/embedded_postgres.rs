@@ -3,7 +3,9 @@
 
 use crate::common;
 
+use std::fs::{self, File};
 use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,13 +24,19 @@ fn free_addr() -> String {
 }
 
 fn start(data_dir: &Path) -> Server {
+    start_logging_to(data_dir, Stdio::null())
+}
+
+fn start_logging_to(data_dir: &Path, log: impl Into<Stdio>) -> Server {
     let addr = free_addr();
     let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .env_remove("DATABASE_URL")
+        .env_remove("APP_SECRET_KEY")
+        .env("RUST_LOG", "info")
         .env("SWITCHBOARD_DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", &addr)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("the server binary starts");
     Server {
@@ -138,4 +146,70 @@ async fn a_second_server_on_the_same_data_folder_is_refused_with_a_clear_message
 
     kill(Pid::from_raw(first.child.id() as i32), Signal::SIGTERM).unwrap();
     first.child.wait().unwrap();
+}
+
+/// The shape of a clone under `/root`: a data folder inside a folder that only
+/// root can enter, where the `postgres` user that runs the cluster cannot go.
+#[tokio::test]
+async fn as_root_a_data_folder_postgres_cannot_enter_keeps_its_cluster_outside() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: only a server run as root starts Postgres as another user");
+        return;
+    }
+    let private = tempfile::tempdir().unwrap();
+    fs::set_permissions(private.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let data = private.path().join("data");
+    let log_path = private.path().join("server.log");
+
+    let mut first = start_logging_to(&data, File::create(&log_path).unwrap());
+    assert_eq!(health(&first).await["database"]["server_starts"], 1);
+    let cluster = switchboard::db::cluster_dir(&data);
+    assert!(
+        cluster.starts_with(switchboard::db::embedded::SHARED_CLUSTER_ROOT),
+        "{}",
+        cluster.display()
+    );
+    assert!(cluster.join("PG_VERSION").is_file());
+    let log = fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("cannot enter the data folder") && log.contains(&*cluster.to_string_lossy()),
+        "one log line says where the cluster lives: {log}"
+    );
+    for kept_here in ["secret.key", "switchboard.lock", "postgres.log"] {
+        assert!(
+            data.join(kept_here).is_file(),
+            "{kept_here} stays in the data folder"
+        );
+    }
+
+    // kill -9: Postgres goes with the server, and the next start recovers.
+    let postgres = postmaster_pid(&data);
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    wait_until_gone(postgres).await;
+    let mut second = start(&data);
+    assert_eq!(health(&second).await["database"]["server_starts"], 2);
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .env_remove("DATABASE_URL")
+        .env("SWITCHBOARD_DATA_DIR", &data)
+        .env("LEPTOS_SITE_ADDR", free_addr())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already using the data folder"));
+
+    let postgres = postmaster_pid(&data);
+    kill(Pid::from_raw(second.child.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(second.child.wait().unwrap().success());
+    assert!(!is_running(postgres), "Postgres outlived the server");
+
+    // A data folder made anew starts a new cluster, as it does inside it.
+    fs::remove_dir_all(&data).unwrap();
+    let mut third = start(&data);
+    assert_eq!(health(&third).await["database"]["server_starts"], 1);
+    assert_eq!(switchboard::db::cluster_dir(&data), cluster);
+    kill(Pid::from_raw(third.child.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(third.child.wait().unwrap().success());
+    fs::remove_dir_all(&cluster).unwrap();
 }
