@@ -75,7 +75,7 @@ async fn run() {
         .await
         .expect("the bench database");
     switchboard::db::migrate(&pool).await.expect("migrations");
-    let app = common::spawn_app(pool.clone(), true).await;
+    let app = common::spawn_app(pool.clone()).await;
     let (location, users) = common::browser::demo_people(&app.base).await;
     let browser = common::browser::Browser::new(&app.base);
     let consent = browser.start_sign_in(false).await;

@@ -62,7 +62,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
-        Some(Command::Sandbox(args)) => crate::sandbox::run(args).await,
+        Some(Command::Sandbox(args)) => {
+            crate::sandbox::run(args, crate::server::shutdown::signal_received()).await
+        }
         Some(Command::Sync(args)) => crate::sync::cli::run(&cli.config, args).await,
     }
 }

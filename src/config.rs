@@ -48,6 +48,17 @@ pub struct ServeConfig {
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Run the background work in this process: token renewal, the webhook
+    /// queue's worker and the sync scheduler. Turn it off for processes
+    /// that only serve pages when several run side by side.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_BACKGROUND",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub background: bool,
+
     #[command(flatten)]
     pub highlevel: HighLevelConfig,
 }
@@ -114,6 +125,34 @@ pub struct HighLevelConfig {
     pub sandbox_seed: u64,
 }
 
+/// HighLevel's published key for `x-ghl-signature` (Webhook Integration Guide).
+pub const HIGHLEVEL_ED25519_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=
+-----END PUBLIC KEY-----";
+
+/// HighLevel's published key for `x-wh-signature` (WebhookAuthentication.md).
+pub const HIGHLEVEL_RSA_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC
+Frm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6
+dO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB
+csedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv
+uxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF
+3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU
+J062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp
+IocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN
+h/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC
+HULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ
+PQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk
+T1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==
+-----END PUBLIC KEY-----";
+
+/// The public keys (PEM) that webhook signatures are checked with.
+#[derive(Debug, Clone)]
+pub struct WebhookKeyPems {
+    pub ed25519: String,
+    pub rsa: String,
+}
+
 /// Where HighLevel sends people back after they consent.
 pub const CALLBACK_PATH: &str = "/auth/callback";
 
@@ -130,7 +169,7 @@ pub struct HighLevelTarget {
     pub client_secret: SecretString,
     pub redirect_uri: String,
     /// The public keys webhook signatures are checked with.
-    pub webhook_keys: crate::webhooks::WebhookKeys,
+    pub webhook_keys: WebhookKeyPems,
 }
 
 impl HighLevelTarget {
@@ -145,7 +184,10 @@ impl HighLevelTarget {
             client_id: client.client_id,
             client_secret: SecretString::from(client.client_secret),
             redirect_uri: format!("{public_url}{CALLBACK_PATH}"),
-            webhook_keys: crate::webhooks::WebhookKeys::sandbox(),
+            webhook_keys: WebhookKeyPems {
+                ed25519: crate::sandbox::ed25519_public_key_pem().to_owned(),
+                rsa: crate::sandbox::rsa_public_key_pem().to_owned(),
+            },
         }
     }
 }
@@ -167,10 +209,16 @@ impl HighLevelConfig {
             .client_secret
             .clone()
             .ok_or(IncompleteHighLevelConfig("HIGHLEVEL_CLIENT_SECRET"))?;
-        let webhook_keys = crate::webhooks::WebhookKeys::configured(
-            self.webhook_ed25519_key.as_deref(),
-            self.webhook_rsa_key.as_deref(),
-        )?;
+        let webhook_keys = WebhookKeyPems {
+            ed25519: self
+                .webhook_ed25519_key
+                .clone()
+                .unwrap_or_else(|| HIGHLEVEL_ED25519_PEM.to_owned()),
+            rsa: self
+                .webhook_rsa_key
+                .clone()
+                .unwrap_or_else(|| HIGHLEVEL_RSA_PEM.to_owned()),
+        };
         Ok(HighLevelTarget {
             sandbox: false,
             api_base: self.api_base.trim_end_matches('/').to_owned(),

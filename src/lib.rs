@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod app;
+pub mod app_error;
 pub mod auth;
+pub mod format;
 pub mod reports;
 pub mod sync;
 pub mod ui;
@@ -12,6 +14,8 @@ pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod cache;
+#[cfg(feature = "ssr")]
+pub mod caller;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
@@ -24,6 +28,8 @@ pub mod highlevel;
 pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 #[cfg(feature = "ssr")]

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::app_error::{AppError, FieldProblem};
+
 /// One connection as the page shows it; never carries a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionView {
@@ -25,17 +27,17 @@ pub struct ConnectionView {
 }
 
 #[server(endpoint = "connections/list")]
-pub async fn list_connections() -> Result<Vec<ConnectionView>, ServerFnError> {
+pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::{RateBudget, RateLimiter};
 
-    let caller = guard::require(Role::Viewer).await?;
-    let rows = crate::auth::accounts::connections_of(&caller.state.db, &caller.who.location_id)
+    let (state, caller) = guard::require(Role::Viewer).await?;
+    let rows = crate::auth::accounts::connections_of(&state.db, &caller.who.location_id)
         .await
-        .map_err(|_| ServerFnError::new("the database did not answer"))?;
+        .map_err(AppError::from)?;
     let budget = RateBudget::default();
-    let limiter = RateLimiter::shared(caller.state.db.clone(), budget.clone());
+    let limiter = RateLimiter::shared(state.db.clone(), budget.clone());
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let requests_today = limiter.used_today(&row.location_id).await.unwrap_or(0);
@@ -61,66 +63,56 @@ pub async fn list_connections() -> Result<Vec<ConnectionView>, ServerFnError> {
 
 /// Forgets the team's HighLevel connection and its tokens (owners and admins).
 #[server(endpoint = "connections/disconnect")]
-pub async fn disconnect() -> Result<(), ServerFnError> {
+pub async fn disconnect() -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Admin).await?;
+    let (state, caller) = guard::require(Role::Admin).await?;
     sqlx::query("DELETE FROM connections WHERE location_id = $1")
         .bind(&caller.who.location_id)
-        .execute(&caller.state.db)
+        .execute(&state.db)
         .await
-        .map_err(|_| ServerFnError::new("the database did not answer"))?;
+        .map_err(AppError::from)?;
     tracing::info!(location = %caller.who.location_id, user_id = caller.who.user_id, "disconnected HighLevel");
     Ok(())
-}
-
-/// A problem with the token form, shown next to the field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokenFormProblem {
-    pub field: String,
-    pub message: String,
 }
 
 /// Connects the team with a Private Integration Token, after checking it
 /// with a real call to HighLevel (owners and admins).
 #[server(endpoint = "connections/private-token")]
-pub async fn add_private_token(token: String) -> Result<Option<TokenFormProblem>, ServerFnError> {
+pub async fn add_private_token(token: String) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::{HighLevelClient, StaticToken};
 
-    let caller = guard::require(Role::Admin).await?;
+    let (state, caller) = guard::require(Role::Admin).await?;
     let token = token.trim().to_owned();
     if token.is_empty() {
-        return Ok(Some(TokenFormProblem {
-            field: "token".into(),
-            message: "Paste the token from HighLevel: Settings → Private Integrations.".into(),
-        }));
+        return Ok(Some(FieldProblem::new(
+            "token",
+            "Paste the token from HighLevel: Settings → Private Integrations.",
+        )));
     }
     let location_id = caller.who.location_id.clone();
     let secret = secrecy::SecretString::from(token);
     let client = HighLevelClient::builder(
-        caller.state.highlevel.api_base.clone(),
+        state.highlevel.api_base.clone(),
         StaticToken::new(secret.clone()),
     )
     .build()
-    .map_err(|_| ServerFnError::new("the HighLevel address is not valid"))?;
+    .map_err(|_| AppError::Unavailable("The HighLevel address is not valid.".into()))?;
     if let Err(error) = client.get_location(&location_id).await {
-        return Ok(Some(TokenFormProblem {
-            field: "token".into(),
-            message: token_refusal(&error),
-        }));
+        return Ok(Some(FieldProblem::new("token", &token_refusal(&error))));
     }
     crate::auth::accounts::store_private_token(
-        &caller.state.db,
-        &caller.state.vault,
+        &state.db,
+        &state.vault,
         &location_id,
         caller.who.user_id,
         &secret,
     )
     .await
-    .map_err(|_| ServerFnError::new("the database did not answer"))?;
+    .map_err(AppError::from)?;
     Ok(None)
 }
 

@@ -2,107 +2,41 @@
 //! HighLevel first and then to the cache from HighLevel's answer.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-pub use crate::workspace::filter::{ContactFilter, ContactSort};
-
-/// Contacts per page of the list.
-pub const PAGE_SIZE: u32 = 50;
-/// The list counts matches up to this many; beyond it shows "10,000+".
-pub const COUNT_CAP: i64 = 10_000;
-
-/// One row of the contact list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContactRow {
-    pub id: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub source: Option<String>,
-    pub assignee: Option<String>,
-    pub tags: Vec<String>,
-    /// `2026-11-24`.
-    pub added: Option<String>,
-}
-
-/// A page of the filtered list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContactList {
-    pub rows: Vec<ContactRow>,
-    /// Matches, counted up to [`COUNT_CAP`] + 1.
-    pub total: i64,
-    pub page: u32,
-    pub can_write: bool,
-}
-
-/// What the filter drop-downs offer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FilterChoices {
-    pub tags: Vec<String>,
-    pub sources: Vec<String>,
-    /// HighLevel users: (id, name).
-    pub users: Vec<(String, String)>,
-}
-
-/// A problem with a form, shown next to its field (`field` is the input's name).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldProblem {
-    pub fn new(field: &str, message: &str) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+use crate::app_error::{AppError, FieldProblem};
+use crate::workspace::filter::ContactFilter;
+use crate::workspace::model::{BulkTagOutcome, ContactDetail, ContactList, FilterChoices};
 
 /// The contacts that match `filter`, one page.
 #[server(endpoint = "contacts/list", input = leptos::server_fn::codec::Json)]
-pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, ServerFnError> {
+pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Viewer).await?;
+    let (state, caller) = guard::require(Role::Viewer).await?;
     let valid = filter
         .validate(|day| caller.zone.midnight(day))
-        .map_err(|message| guard::bad_request(&message))?;
-    let (rows, total) = crate::workspace::contacts::list(
-        &caller.state.db,
-        &caller.who.location_id,
-        &valid,
-        caller.zone,
-    )
-    .await
-    .map_err(guard::database)?;
+        .map_err(AppError::invalid)?;
+    let (rows, total) =
+        crate::workspace::contacts::list(&state.db, &caller.who.location_id, &valid, caller.zone)
+            .await?;
     Ok(ContactList {
         rows,
         total,
         page: valid.page,
-        can_write: caller.role <= Role::Member,
+        can_write: caller.can_write(),
     })
 }
 
 #[server(endpoint = "contacts/choices")]
-pub async fn get_filter_choices() -> Result<FilterChoices, ServerFnError> {
+pub async fn get_filter_choices() -> Result<FilterChoices, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Viewer).await?;
-    crate::workspace::contacts::choices(&caller.state.db, &caller.who.location_id)
+    let (state, caller) = guard::require(Role::Viewer).await?;
+    crate::workspace::contacts::choices(&state.db, &caller.who.location_id)
         .await
-        .map_err(guard::database)
-}
-
-/// What a tag change on many contacts did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BulkTagOutcome {
-    pub changed: usize,
-    /// Plain-words reasons for the contacts HighLevel did not change.
-    pub failures: Vec<String>,
+        .map_err(AppError::from)
 }
 
 /// Adds (`add`) or removes `tag` on every contact `filter` matches (on every
@@ -112,23 +46,23 @@ pub async fn bulk_tag_matching(
     filter: ContactFilter,
     tag: String,
     add: bool,
-) -> Result<BulkTagOutcome, ServerFnError> {
+) -> Result<BulkTagOutcome, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Member).await?;
+    let (state, caller) = guard::require(Role::Member).await?;
     let tag = tag_to_change(&tag)?;
-    crate::workspace::bulk_tags::retag_matching(&caller, &filter, &tag, add).await
+    crate::workspace::bulk_tags::retag_matching(&guard::team(&state, &caller)?, &filter, &tag, add)
+        .await
+        .map_err(AppError::from)
 }
 
 /// The tag of a bulk change, trimmed; refused when empty.
 #[cfg(feature = "ssr")]
-fn tag_to_change(tag: &str) -> Result<String, ServerFnError> {
+fn tag_to_change(tag: &str) -> Result<String, AppError> {
     let tag = tag.trim();
     if tag.is_empty() {
-        return Err(crate::api::guard::bad_request(
-            "Type the tag to add or remove.",
-        ));
+        return Err(AppError::invalid("Type the tag to add or remove."));
     }
     Ok(tag.to_owned())
 }
@@ -140,87 +74,33 @@ pub async fn bulk_tag(
     contact_ids: Vec<String>,
     tag: String,
     add: bool,
-) -> Result<BulkTagOutcome, ServerFnError> {
+) -> Result<BulkTagOutcome, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Member).await?;
+    use crate::workspace::model::PAGE_SIZE;
+
+    let (state, caller) = guard::require(Role::Member).await?;
     let tag = tag_to_change(&tag)?;
     if contact_ids.is_empty() || contact_ids.len() > PAGE_SIZE as usize {
-        return Err(guard::bad_request(&format!(
+        return Err(AppError::invalid(format!(
             "Select between 1 and {PAGE_SIZE} contacts."
         )));
     }
-    crate::workspace::writes::retag_many(&caller, &contact_ids, &tag, add).await
-}
-
-/// A contact's page: its fields and everything that happened with it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContactDetail {
-    pub id: String,
-    pub name: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: String,
-    pub company: Option<String>,
-    pub source: String,
-    pub contact_type: Option<String>,
-    /// City, state, country.
-    pub place: Option<String>,
-    pub website: Option<String>,
-    pub timezone: Option<String>,
-    pub dnd: bool,
-    pub assigned_to: Option<String>,
-    pub assignee: Option<String>,
-    pub tags: Vec<String>,
-    /// (field name, value) pairs.
-    pub custom_fields: Vec<(String, String)>,
-    pub added: Option<String>,
-    pub updated: Option<String>,
-    pub timeline: Vec<TimelineItem>,
-    /// HighLevel users: (id, name).
-    pub users: Vec<(String, String)>,
-    pub can_write: bool,
-    /// Why notes could not be loaded from HighLevel, if they could not.
-    pub notes_problem: Option<String>,
-}
-
-/// What a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TimelineKind {
-    Task,
-    Note,
-    Appointment,
-}
-
-/// One entry of a contact's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimelineItem {
-    pub kind: TimelineKind,
-    pub id: String,
-    pub title: String,
-    pub body: String,
-    /// When it happens or happened, as pages show it.
-    pub at: Option<String>,
-    /// Tasks: the due moment as a `datetime-local` input takes it.
-    pub due_input: String,
-    pub completed: bool,
-    pub overdue: bool,
-    /// Appointments: HighLevel's status; tasks: "" .
-    pub status: String,
-    pub assigned_to: Option<String>,
-    pub assignee: Option<String>,
-    pub calendar: Option<String>,
+    crate::workspace::writes::retag_many(&guard::team(&state, &caller)?, &contact_ids, &tag, add)
+        .await
+        .map_err(AppError::from)
 }
 
 #[server(endpoint = "contacts/detail")]
-pub async fn get_contact_detail(contact_id: String) -> Result<ContactDetail, ServerFnError> {
+pub async fn get_contact_detail(contact_id: String) -> Result<ContactDetail, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Viewer).await?;
-    crate::workspace::contact::detail(&caller, &contact_id).await
+    let (state, caller) = guard::require(Role::Viewer).await?;
+    crate::workspace::contact::detail(&guard::team(&state, &caller)?, &contact_id)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Changes a contact's main fields in HighLevel.
@@ -233,14 +113,14 @@ pub async fn update_contact(
     phone: String,
     source: String,
     assigned_to: String,
-) -> Result<Option<FieldProblem>, ServerFnError> {
+) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::models::ContactFields;
     use crate::workspace::phone;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
+    let (state, caller) = guard::require(Role::Member).await?;
     let email = email.trim().to_owned();
     if !email.is_empty() && !looks_like_email(&email) {
         return Ok(Some(FieldProblem::new(
@@ -257,7 +137,7 @@ pub async fn update_contact(
             "Give the contact a name, an email or a phone number.",
         )));
     }
-    let team = Team::of(&caller)?;
+    let team = guard::team(&state, &caller)?;
     let (stored, country) = crate::workspace::contact::stored_phone(&team, &contact_id).await?;
     let phone = match phone::for_update(&phone, stored.as_deref(), country.as_deref()) {
         Ok(phone) => phone,
@@ -276,8 +156,7 @@ pub async fn update_contact(
     let answer = team
         .client
         .update_contact(&team.location_id, &contact_id, &fields)
-        .await
-        .map_err(|error| writes::refused(&error))?;
+        .await?;
     writes::cache_contact(&team, &answer.contact).await?;
     Ok(None)
 }
@@ -288,35 +167,35 @@ pub async fn tag_contact(
     contact_id: String,
     tag: String,
     add: bool,
-) -> Result<Option<FieldProblem>, ServerFnError> {
+) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
+    let (state, caller) = guard::require(Role::Member).await?;
     let tag = tag.trim().to_owned();
     if tag.is_empty() {
         return Ok(Some(FieldProblem::new("tag", "Type a tag first.")));
     }
-    writes::retag(&Team::of(&caller)?, &contact_id, &tag, add).await?;
+    writes::retag(&guard::team(&state, &caller)?, &contact_id, &tag, add).await?;
     Ok(None)
 }
 
 /// Deletes a contact in HighLevel; the cache keeps it marked deleted.
 #[server(endpoint = "contacts/delete")]
-pub async fn delete_contact(contact_id: String) -> Result<(), ServerFnError> {
+pub async fn delete_contact(contact_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::cache::ContactRecord;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
-    let team = Team::of(&caller)?;
+    let (state, caller) = guard::require(Role::Member).await?;
+    let team = guard::team(&state, &caller)?;
     team.client
         .delete_contact(&team.location_id, &contact_id)
-        .await
-        .map_err(|error| writes::refused(&error))?;
-    writes::forget::<ContactRecord>(&team, &contact_id).await
+        .await?;
+    writes::forget::<ContactRecord>(&team, &contact_id).await?;
+    Ok(())
 }
 
 /// Adds a note to a contact, or changes one (`note_id` set).
@@ -325,18 +204,18 @@ pub async fn save_note(
     contact_id: String,
     note_id: Option<String>,
     body: String,
-) -> Result<Option<FieldProblem>, ServerFnError> {
+) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::models::NoteBody;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
+    let (state, caller) = guard::require(Role::Member).await?;
     let body = body.trim().to_owned();
     if body.is_empty() {
         return Ok(Some(FieldProblem::new("body", "Write the note first.")));
     }
-    let team = Team::of(&caller)?;
+    let team = guard::team(&state, &caller)?;
     let note = NoteBody {
         body: Some(body),
         ..NoteBody::default()
@@ -352,8 +231,7 @@ pub async fn save_note(
                 .create_note(&team.location_id, &contact_id, &note)
                 .await
         }
-    }
-    .map_err(|error| writes::refused(&error))?;
+    }?;
     let mut note = answer.note;
     note.contact_id.get_or_insert(contact_id);
     writes::cache_notes(&team, &[note]).await?;
@@ -361,23 +239,24 @@ pub async fn save_note(
 }
 
 #[server(endpoint = "contacts/note-delete")]
-pub async fn delete_note(contact_id: String, note_id: String) -> Result<(), ServerFnError> {
+pub async fn delete_note(contact_id: String, note_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::cache::NoteRecord;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
-    let team = Team::of(&caller)?;
+    let (state, caller) = guard::require(Role::Member).await?;
+    let team = guard::team(&state, &caller)?;
     team.client
         .delete_note(&team.location_id, &contact_id, &note_id)
-        .await
-        .map_err(|error| writes::refused(&error))?;
-    writes::forget::<NoteRecord>(&team, &note_id).await
+        .await?;
+    writes::forget::<NoteRecord>(&team, &note_id).await?;
+    Ok(())
 }
 
 /// Something@something.something, which is all a form should insist on.
-pub fn looks_like_email(email: &str) -> bool {
+#[cfg(feature = "ssr")]
+fn looks_like_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()

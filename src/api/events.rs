@@ -5,6 +5,8 @@
 //! scheme that was checked.
 
 use leptos::prelude::*;
+
+use crate::app_error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// One received webhook as the page lists it.
@@ -54,12 +56,12 @@ pub const PAGE_SIZE: i64 = 200;
 pub async fn list_events(
     status: Option<String>,
     event_type: Option<String>,
-) -> Result<EventsOverview, ServerFnError> {
+) -> Result<EventsOverview, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::webhooks::store;
 
-    let caller = guard::require(Role::Viewer).await?;
+    let (state, caller) = guard::require(Role::Viewer).await?;
     let manager = caller.role.can_manage();
     let location = &caller.who.location_id;
     let filter = store::Filter {
@@ -67,13 +69,9 @@ pub async fn list_events(
         event_type: event_type.filter(|t| !t.is_empty()),
         limit: PAGE_SIZE,
     };
-    let db = &caller.state.db;
-    let rows = store::list(db, location, manager, &filter)
-        .await
-        .map_err(database)?;
-    let types = store::types(db, location, manager)
-        .await
-        .map_err(database)?;
+    let db = &state.db;
+    let rows = store::list(db, location, manager, &filter).await?;
+    let types = store::types(db, location, manager).await?;
     let any = !types.is_empty() || !rows.is_empty() || has_any(db, location, manager).await?;
     Ok(EventsOverview {
         events: rows
@@ -81,31 +79,29 @@ pub async fn list_events(
             .map(|row| view(row, manager, caller.zone))
             .collect(),
         types,
-        webhook_url: webhook_url(&caller.state.highlevel.redirect_uri),
+        webhook_url: webhook_url(&state.highlevel.redirect_uri),
         any,
     })
 }
 
 /// The stored body of one event the caller sees.
 #[server(endpoint = "events/body")]
-pub async fn event_body(id: i64) -> Result<EventDetail, ServerFnError> {
+pub async fn event_body(id: i64) -> Result<EventDetail, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Viewer).await?;
-    let db = &caller.state.db;
+    let (state, caller) = guard::require(Role::Viewer).await?;
+    let db = &state.db;
     let location = &caller.who.location_id;
     let manager = caller.role.can_manage();
     let raw = crate::webhooks::store::body(db, location, manager, id)
-        .await
-        .map_err(database)?
-        .ok_or_else(|| ServerFnError::new("There is no such event."))?;
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such event.".into()))?;
     let outcome: Option<serde_json::Value> =
         sqlx::query_scalar("SELECT outcome FROM highlevel_webhooks WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
-            .await
-            .map_err(database)?
+            .await?
             .flatten();
     Ok(EventDetail {
         body: pretty(&raw),
@@ -115,16 +111,15 @@ pub async fn event_body(id: i64) -> Result<EventDetail, ServerFnError> {
 
 /// Puts a failed event back in the queue (owners and admins).
 #[server(endpoint = "events/retry")]
-pub async fn retry_event(id: i64) -> Result<(), ServerFnError> {
+pub async fn retry_event(id: i64) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Admin).await?;
-    let queued = crate::webhooks::store::retry(&caller.state.db, &caller.who.location_id, true, id)
-        .await
-        .map_err(database)?;
+    let (state, caller) = guard::require(Role::Admin).await?;
+    let queued =
+        crate::webhooks::store::retry(&state.db, &caller.who.location_id, true, id).await?;
     if !queued {
-        return Err(ServerFnError::new(
+        return Err(AppError::invalid(
             "Only a failed event can be retried, and this one is not failed (any more).",
         ));
     }
@@ -137,20 +132,12 @@ pub async fn retry_event(id: i64) -> Result<(), ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn database(error: sqlx::Error) -> ServerFnError {
-    tracing::error!(%error, "reading webhook events");
-    ServerFnError::new("the database did not answer")
-}
-
-#[cfg(feature = "ssr")]
-async fn has_any(db: &sqlx::PgPool, location: &str, manager: bool) -> Result<bool, ServerFnError> {
+async fn has_any(db: &sqlx::PgPool, location: &str, manager: bool) -> Result<bool, AppError> {
     let filter = crate::webhooks::store::Filter {
         limit: 1,
         ..Default::default()
     };
-    let rows = crate::webhooks::store::list(db, location, manager, &filter)
-        .await
-        .map_err(database)?;
+    let rows = crate::webhooks::store::list(db, location, manager, &filter).await?;
     Ok(!rows.is_empty())
 }
 
@@ -180,8 +167,9 @@ fn view(
         Some("rsa") => "RSA",
         _ => "Unsigned",
     };
-    let problem = match row.status.as_str() {
-        "failed" | "queued" => row.error.unwrap_or_default(),
+    use crate::webhooks::store::EventStatus;
+    let problem = match row.status {
+        EventStatus::Failed | EventStatus::Queued => row.error.unwrap_or_default(),
         _ => row.status_detail,
     };
     EventView {
@@ -191,8 +179,8 @@ fn view(
         location_id: row.location_id,
         signature: signature.into(),
         verified: row.verified,
-        can_retry: manager && row.status == "failed",
-        status: row.status,
+        can_retry: manager && row.status == EventStatus::Failed,
+        status: row.status.as_str().to_owned(),
         problem,
         outcome: row.outcome.as_ref().map(describe).unwrap_or_default(),
         attempts: row.attempts,

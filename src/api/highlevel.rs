@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::app_error::AppError;
+
 /// Calls `operation_id` (an operationId of HighLevel's documents, e.g.
 /// `get-contact`, `create-task`) with path/query `params` and a JSON `body`.
 /// Reads need any role; writes need Member or above.
@@ -13,16 +15,15 @@ pub async fn call_highlevel(
     operation_id: String,
     params: Vec<(String, String)>,
     body: Option<String>,
-) -> Result<serde_json::Value, ServerFnError> {
+) -> Result<serde_json::Value, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::highlevel::{operations, Params};
 
-    let operation = operations::find(&operation_id).ok_or_else(|| {
-        ServerFnError::new(format!("Unknown HighLevel operation {operation_id}."))
-    })?;
+    let operation = operations::find(&operation_id)
+        .ok_or_else(|| AppError::invalid(format!("Unknown HighLevel operation {operation_id}.")))?;
     let writes = operation.scope.ends_with(".write");
-    let caller = guard::require(if writes { Role::Member } else { Role::Viewer }).await?;
+    let (state, caller) = guard::require(if writes { Role::Member } else { Role::Viewer }).await?;
     let location_id = caller.who.location_id.clone();
     // The caller's own location, whatever the browser sent.
     let params: Params = params
@@ -32,9 +33,7 @@ pub async fn call_highlevel(
     let body = body
         .map(|text| serde_json::from_str::<serde_json::Value>(&text))
         .transpose()
-        .map_err(|error| {
-            ServerFnError::new(format!("The request body is not valid JSON: {error}"))
-        })?
+        .map_err(|error| AppError::invalid(format!("The request body is not valid JSON: {error}")))?
         .map(|mut body| {
             if let Some(object) = body.as_object_mut() {
                 object.insert(
@@ -44,23 +43,23 @@ pub async fn call_highlevel(
             }
             body
         });
-    team_client(&caller.state)?
+    team_client(&state)?
         .call(operation.id, &location_id, &params, body)
         .await
-        .map_err(|error| ServerFnError::new(error.user_message()))
+        .map_err(AppError::from)
 }
 
 /// A client that speaks for the caller's team: the team's renewed token, the
 /// shared rate budget, and the request log.
 #[cfg(feature = "ssr")]
 pub fn team_client(
-    state: &crate::server::AppState,
-) -> Result<crate::highlevel::HighLevelClient, ServerFnError> {
+    state: &crate::state::AppState,
+) -> Result<crate::highlevel::HighLevelClient, AppError> {
     crate::highlevel::HighLevelClient::builder(
         state.highlevel.api_base.clone(),
         state.connection_tokens(),
     )
     .shared_through(&state.db)
     .build()
-    .map_err(|error| ServerFnError::new(error.user_message()))
+    .map_err(AppError::from)
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::app_error::AppError;
 use crate::reports::model::{Overview, TeamReport};
 
 /// The dashboard for the filter of the page address. `location` may name
@@ -12,13 +13,11 @@ pub async fn get_overview(
     tag: Option<String>,
     assignee: Option<String>,
     location: Option<String>,
-) -> Result<Overview, ServerFnError> {
-    let (caller, filter, location_id, teams) =
+) -> Result<Overview, AppError> {
+    let (state, filter, location_id, teams) =
         context::resolve(period, tag, assignee, location).await?;
     let overview =
-        crate::reports::overview(&caller.state.db, &location_id, &filter, chrono::Utc::now())
-            .await
-            .map_err(context::database)?;
+        crate::reports::overview(&state.db, &location_id, &filter, chrono::Utc::now()).await?;
     Ok(Overview {
         teams,
         ..(*overview).clone()
@@ -32,13 +31,11 @@ pub async fn get_team_report(
     tag: Option<String>,
     assignee: Option<String>,
     location: Option<String>,
-) -> Result<TeamReport, ServerFnError> {
-    let (caller, filter, location_id, teams) =
+) -> Result<TeamReport, AppError> {
+    let (state, filter, location_id, teams) =
         context::resolve(period, tag, assignee, location).await?;
     let report =
-        crate::reports::team_report(&caller.state.db, &location_id, &filter, chrono::Utc::now())
-            .await
-            .map_err(context::database)?;
+        crate::reports::team_report(&state.db, &location_id, &filter, chrono::Utc::now()).await?;
     Ok(TeamReport {
         teams,
         ..(*report).clone()
@@ -47,46 +44,39 @@ pub async fn get_team_report(
 
 #[cfg(feature = "ssr")]
 mod context {
-    use leptos::prelude::ServerFnError;
-
-    use crate::api::guard::{self, Caller};
+    use crate::api::guard;
+    use crate::app_error::AppError;
     use crate::auth::roles::Role;
     use crate::reports::model::{Choice, ReportFilter};
     use crate::reports::queries;
+    use crate::state::AppState;
 
-    /// The caller, the filter, the team it covers and the caller's teams.
+    /// The server's state, the filter, the team it covers and the caller's
+    /// teams.
     /// A team the caller does not belong to is refused.
     pub async fn resolve(
         period: Option<String>,
         tag: Option<String>,
         assignee: Option<String>,
         location: Option<String>,
-    ) -> Result<(Caller, ReportFilter, String, Vec<Choice>), ServerFnError> {
-        let caller = guard::require(Role::Viewer).await?;
+    ) -> Result<(AppState, ReportFilter, String, Vec<Choice>), AppError> {
+        let (state, caller) = guard::require(Role::Viewer).await?;
         let filter = ReportFilter::from_query(
             period.as_deref(),
             tag.as_deref(),
             assignee.as_deref(),
             location.as_deref(),
         );
-        let teams = queries::teams_of(&caller.state.db, caller.who.user_id)
-            .await
-            .map_err(database)?;
+        let teams = queries::teams_of(&state.db, caller.who.user_id).await?;
         let location_id = filter
             .location
             .clone()
             .unwrap_or_else(|| caller.who.location_id.clone());
         if !teams.iter().any(|team| team.id == location_id) {
-            return Err(guard::refuse(
-                axum::http::StatusCode::FORBIDDEN,
-                "You are not a member of that team; choose one of your own teams.",
+            return Err(AppError::Forbidden(
+                "You are not a member of that team; choose one of your own teams.".into(),
             ));
         }
-        Ok((caller, filter, location_id, teams))
-    }
-
-    pub fn database(error: sqlx::Error) -> ServerFnError {
-        tracing::error!(%error, "computing a report");
-        ServerFnError::new("the database did not answer")
+        Ok((state, filter, location_id, teams))
     }
 }

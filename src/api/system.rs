@@ -1,6 +1,8 @@
 //! Facts about the installation, for the Settings page.
 
 use leptos::prelude::*;
+
+use crate::app_error::AppError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,13 +16,13 @@ pub struct InstallationFacts {
 }
 
 #[server(endpoint = "system/installation")]
-pub async fn get_installation_facts() -> Result<InstallationFacts, ServerFnError> {
+pub async fn get_installation_facts() -> Result<InstallationFacts, AppError> {
     let state = crate::api::guard::app_state()?;
     let (server_starts, installed_at): (i64, Option<chrono::DateTime<chrono::Utc>>) =
         sqlx::query_as("SELECT count(*), min(started_at) FROM server_starts")
             .fetch_one(&state.db)
             .await
-            .map_err(crate::api::guard::database)?;
+            .map_err(AppError::from)?;
     Ok(InstallationFacts {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         embedded_database: state.info.embedded_database,
@@ -38,7 +40,7 @@ pub struct HighLevelMode {
 }
 
 #[server(endpoint = "system/highlevel-mode")]
-pub async fn get_highlevel_mode() -> Result<HighLevelMode, ServerFnError> {
+pub async fn get_highlevel_mode() -> Result<HighLevelMode, AppError> {
     let state = crate::api::guard::app_state()?;
     Ok(HighLevelMode {
         sandbox: state.highlevel.sandbox,

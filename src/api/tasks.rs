@@ -2,53 +2,27 @@
 //! writes of a contact's page, each sent to HighLevel and cached from its answer.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::api::contacts::FieldProblem;
-
-/// Tasks on one page of the list.
-pub const TASK_PAGE: i64 = 50;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskItem {
-    pub id: String,
-    pub contact_id: Option<String>,
-    pub contact_name: Option<String>,
-    pub title: String,
-    pub body: String,
-    pub due: Option<String>,
-    pub overdue: bool,
-    pub completed: bool,
-    pub assignee: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskList {
-    pub tasks: Vec<TaskItem>,
-    /// Open tasks that match, overdue ones among them.
-    pub open: i64,
-    pub overdue: i64,
-    /// From 0.
-    pub page: u32,
-    /// Whether a next page has tasks.
-    pub more: bool,
-    pub can_write: bool,
-}
+use crate::app_error::{AppError, FieldProblem};
+use crate::workspace::model::TaskList;
 
 /// Open tasks, overdue first then by due date; or the latest completed ones
 /// (`done`). `mine`: only those assigned to the caller's HighLevel user.
-/// Pages of [`TASK_PAGE`], from 0 (the first when absent).
+/// Pages of [`crate::workspace::model::TASK_PAGE`], from 0 (the first when absent).
 #[server(endpoint = "tasks/list")]
-pub async fn list_tasks(
-    mine: bool,
-    done: bool,
-    page: Option<u32>,
-) -> Result<TaskList, ServerFnError> {
+pub async fn list_tasks(mine: bool, done: bool, page: Option<u32>) -> Result<TaskList, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Viewer).await?;
-    crate::workspace::tasks::list(&caller, mine, done, page.unwrap_or(0)).await
+    let (state, caller) = guard::require(Role::Viewer).await?;
+    crate::workspace::tasks::list(
+        &guard::team(&state, &caller)?,
+        mine,
+        done,
+        page.unwrap_or(0),
+    )
+    .await
+    .map_err(AppError::from)
 }
 
 /// Creates a task for a contact (`task_id` empty) or changes one. `due` is
@@ -61,11 +35,11 @@ pub async fn save_task(
     body: String,
     due: String,
     assigned_to: String,
-) -> Result<Option<FieldProblem>, ServerFnError> {
+) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
-    let caller = guard::require(Role::Member).await?;
+    let (state, caller) = guard::require(Role::Member).await?;
     let title = title.trim().to_owned();
     if title.is_empty() {
         return Ok(Some(FieldProblem::new("title", "Give the task a title.")));
@@ -83,7 +57,13 @@ pub async fn save_task(
         assigned_to: Some(assigned_to).filter(|user| !user.is_empty()),
     };
     let task_id = task_id.filter(|id| !id.is_empty());
-    crate::workspace::tasks::save(&caller, &contact_id, task_id.as_deref(), task).await?;
+    crate::workspace::tasks::save(
+        &guard::team(&state, &caller)?,
+        &contact_id,
+        task_id.as_deref(),
+        task,
+    )
+    .await?;
     Ok(None)
 }
 
@@ -93,33 +73,33 @@ pub async fn complete_task(
     contact_id: String,
     task_id: String,
     completed: bool,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
-    let team = Team::of(&caller)?;
+    let (state, caller) = guard::require(Role::Member).await?;
+    let team = guard::team(&state, &caller)?;
     let answer = team
         .client
         .update_task_completed(&team.location_id, &contact_id, &task_id, completed)
-        .await
-        .map_err(|error| writes::refused(&error))?;
-    writes::cache_task(&team, &answer.task).await
+        .await?;
+    writes::cache_task(&team, &answer.task).await?;
+    Ok(())
 }
 
 #[server(endpoint = "tasks/delete")]
-pub async fn delete_task(contact_id: String, task_id: String) -> Result<(), ServerFnError> {
+pub async fn delete_task(contact_id: String, task_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
     use crate::cache::TaskRecord;
-    use crate::workspace::writes::{self, Team};
+    use crate::workspace::writes;
 
-    let caller = guard::require(Role::Member).await?;
-    let team = Team::of(&caller)?;
+    let (state, caller) = guard::require(Role::Member).await?;
+    let team = guard::team(&state, &caller)?;
     team.client
         .delete_task(&team.location_id, &contact_id, &task_id)
-        .await
-        .map_err(|error| writes::refused(&error))?;
-    writes::forget::<TaskRecord>(&team, &task_id).await
+        .await?;
+    writes::forget::<TaskRecord>(&team, &task_id).await?;
+    Ok(())
 }

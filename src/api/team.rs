@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::app_error::AppError;
 use crate::auth::roles::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,18 +23,18 @@ pub struct Team {
 }
 
 #[server(endpoint = "team/members")]
-pub async fn get_team() -> Result<Team, ServerFnError> {
+pub async fn get_team() -> Result<Team, AppError> {
     use crate::api::guard;
 
-    let caller = guard::require(Role::Viewer).await?;
+    let (state, caller) = guard::require(Role::Viewer).await?;
     let rows: Vec<(i64, String, String, Role)> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id
           WHERE m.location_id = $1 ORDER BY m.role, u.name",
     )
     .bind(&caller.who.location_id)
-    .fetch_all(&caller.state.db)
+    .fetch_all(&state.db)
     .await
-    .map_err(|_| ServerFnError::new("the database did not answer"))?;
+    .map_err(AppError::from)?;
     Ok(Team {
         members: rows
             .into_iter()
@@ -51,15 +52,15 @@ pub async fn get_team() -> Result<Team, ServerFnError> {
 
 /// Owners make colleagues Admin, Member or Viewer (not themselves, and not owner).
 #[server(endpoint = "team/set-role")]
-pub async fn set_role(user_id: i64, role: Role) -> Result<(), ServerFnError> {
+pub async fn set_role(user_id: i64, role: Role) -> Result<(), AppError> {
     use crate::api::guard;
 
-    let caller = guard::require(Role::Owner).await?;
+    let (state, caller) = guard::require(Role::Owner).await?;
     if user_id == caller.who.user_id {
-        return Err(ServerFnError::new("You cannot change your own role."));
+        return Err(AppError::invalid("You cannot change your own role."));
     }
     if role == Role::Owner {
-        return Err(ServerFnError::new(
+        return Err(AppError::invalid(
             "A team has one owner; choose Admin, Member or Viewer.",
         ));
     }
@@ -67,13 +68,13 @@ pub async fn set_role(user_id: i64, role: Role) -> Result<(), ServerFnError> {
         .bind(user_id)
         .bind(&caller.who.location_id)
         .bind(role)
-        .execute(&caller.state.db)
+        .execute(&state.db)
         .await
-        .map_err(|_| ServerFnError::new("the database did not answer"))?
+        .map_err(AppError::from)?
         .rows_affected();
     if changed == 0 {
-        return Err(ServerFnError::new(
-            "That person is not a member of your team.",
+        return Err(AppError::NotFound(
+            "That person is not a member of your team.".into(),
         ));
     }
     tracing::info!(location = %caller.who.location_id, user_id, role = role.label(), "role changed");

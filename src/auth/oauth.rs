@@ -1,26 +1,22 @@
 //! "Sign in with HighLevel": the OAuth authorization-code flow (oauth2 crate)
-//! against the sandbox or the real HighLevel.
-//!
-//! `GET /auth/login[?write=1]` sends the browser to HighLevel's consent page
-//! with a random `state` kept in the session; `GET /auth/callback` checks the
-//! state, swaps the code for tokens, records the team, person and tokens, and
-//! signs the person in; `POST /auth/logout` signs out.
+//! against the sandbox or the real HighLevel. The routes that drive it live
+//! in `server::routes::auth`: the consent URL with a random `state` kept in
+//! the session, then the code swapped for tokens, and the team, person and
+//! tokens recorded.
 
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
 use secrecy::SecretString;
-use serde::Deserialize;
-use tower_sessions::Session;
+use sqlx::PgPool;
 
 use super::accounts::{self, OAuthTokens, SignInRecord};
-use super::session::{self, SignInState, SignedIn};
+use super::session::{SignInState, SignedIn};
 use super::token_endpoint::{self, TokenAnswer};
+use super::vault::Vault;
+use crate::config::HighLevelTarget;
 use crate::highlevel::{HighLevelClient, StaticToken};
-use crate::server::AppState;
 
 /// Read access for the dashboard and the contact workspace, plus the reads
 /// that name the team and the person at sign-in.
@@ -41,7 +37,7 @@ pub const WRITE_SCOPES: &[&str] = &["contacts.write"];
 
 /// Why a sign-in did not complete, as the sign-in page explains it.
 #[derive(Debug, Clone, Copy)]
-enum SignInProblem {
+pub enum SignInProblem {
     Expired,
     Refused,
     Exchange,
@@ -50,7 +46,8 @@ enum SignInProblem {
 }
 
 impl SignInProblem {
-    fn code(self) -> &'static str {
+    /// The sign-in page's name for the problem (`/signin?problem=…`).
+    pub fn code(self) -> &'static str {
         match self {
             SignInProblem::Expired => "expired",
             SignInProblem::Refused => "refused",
@@ -59,89 +56,48 @@ impl SignInProblem {
             SignInProblem::Storage => "storage",
         }
     }
+}
 
-    fn redirect(self) -> Response {
-        Redirect::to(&format!("/signin?problem={}", self.code())).into_response()
+/// What a sign-in reaches: the database, the vault and HighLevel.
+pub struct OAuthSignIn<'a> {
+    pub db: &'a PgPool,
+    pub vault: &'a Vault,
+    pub highlevel: &'a HighLevelTarget,
+    pub http: &'a reqwest::Client,
+}
+
+impl OAuthSignIn<'_> {
+    /// HighLevel's consent page for read access (and `write` access when
+    /// asked), and the state to remember until the person comes back.
+    pub fn consent_url(&self, write: bool) -> Result<(String, SignInState), SignInProblem> {
+        let client = token_endpoint::client(self.highlevel).map_err(|_| {
+            tracing::error!("the HighLevel OAuth settings do not form valid URLs");
+            SignInProblem::Exchange
+        })?;
+        let scopes = READ_SCOPES
+            .iter()
+            .chain(if write { WRITE_SCOPES } else { &[] })
+            .map(|scope| Scope::new((*scope).to_owned()));
+        let (url, csrf) = client
+            .authorize_url(CsrfToken::new_random)
+            .add_scopes(scopes)
+            .url();
+        let remembered = SignInState {
+            csrf: csrf.secret().clone(),
+            write,
+        };
+        Ok((url.into(), remembered))
+    }
+
+    /// Swaps the code for tokens and records the team, the person and the
+    /// tokens.
+    pub async fn complete(&self, code: &str) -> Result<SignedIn, SignInProblem> {
+        complete_sign_in(self, code).await
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LoginQuery {
-    #[serde(default)]
-    write: Option<String>,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    session: Session,
-    Query(query): Query<LoginQuery>,
-) -> Response {
-    let write = query
-        .write
-        .is_some_and(|value| value == "1" || value == "true");
-    let Ok(client) = token_endpoint::client(&state.highlevel) else {
-        tracing::error!("the HighLevel OAuth settings do not form valid URLs");
-        return SignInProblem::Exchange.redirect();
-    };
-    let scopes = READ_SCOPES
-        .iter()
-        .chain(if write { WRITE_SCOPES } else { &[] })
-        .map(|scope| Scope::new((*scope).to_owned()));
-    let (url, csrf) = client
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(scopes)
-        .url();
-    let remembered = SignInState {
-        csrf: csrf.secret().clone(),
-        write,
-    };
-    if session::remember_sign_in_state(&session, &remembered)
-        .await
-        .is_err()
-    {
-        return SignInProblem::Storage.redirect();
-    }
-    Redirect::to(url.as_str()).into_response()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-}
-
-pub async fn callback(
-    State(state): State<AppState>,
-    session: Session,
-    Query(query): Query<CallbackQuery>,
-) -> Response {
-    let remembered = session::take_sign_in_state(&session).await;
-    let (Some(code), Some(returned_state), Some(remembered)) =
-        (query.code, query.state, remembered)
-    else {
-        return SignInProblem::Refused.redirect();
-    };
-    if returned_state != remembered.csrf {
-        return SignInProblem::Expired.redirect();
-    }
-    match complete_sign_in(&state, &code).await {
-        Ok(who) => match session::sign_in(&session, &who).await {
-            Ok(()) => Redirect::to("/").into_response(),
-            Err(_) => SignInProblem::Storage.redirect(),
-        },
-        Err(problem) => problem.redirect(),
-    }
-}
-
-pub async fn logout(session: Session) -> Response {
-    if let Err(error) = session::sign_out(&session).await {
-        tracing::warn!(%error, "signing out");
-    }
-    Redirect::to("/signin").into_response()
-}
-
-async fn complete_sign_in(state: &AppState, code: &str) -> Result<SignedIn, SignInProblem> {
-    let client = token_endpoint::client(&state.highlevel).map_err(|_| SignInProblem::Exchange)?;
+async fn complete_sign_in(state: &OAuthSignIn<'_>, code: &str) -> Result<SignedIn, SignInProblem> {
+    let client = token_endpoint::client(state.highlevel).map_err(|_| SignInProblem::Exchange)?;
     let http = state.http.clone();
     let answer = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -152,7 +108,7 @@ async fn complete_sign_in(state: &AppState, code: &str) -> Result<SignedIn, Sign
             SignInProblem::Exchange
         })?;
     let record = sign_in_record(state, &answer).await?;
-    let (user_id, role) = accounts::record_sign_in(&state.db, &state.vault, &record)
+    let (user_id, role) = accounts::record_sign_in(state.db, state.vault, &record)
         .await
         .map_err(|error| {
             tracing::error!(%error, "recording a sign-in");
@@ -168,7 +124,7 @@ async fn complete_sign_in(state: &AppState, code: &str) -> Result<SignedIn, Sign
 /// Names the team and the person with two reads made with the new token,
 /// counted in the location's shared budget, where they go before any sync.
 async fn sign_in_record(
-    state: &AppState,
+    state: &OAuthSignIn<'_>,
     answer: &TokenAnswer,
 ) -> Result<SignInRecord, SignInProblem> {
     let extra = answer.extra_fields();
@@ -182,7 +138,7 @@ async fn sign_in_record(
         state.highlevel.api_base.clone(),
         StaticToken::new(access.clone()),
     )
-    .shared_through(&state.db)
+    .shared_through(state.db)
     .timeout(Duration::from_secs(15))
     .build()
     .map_err(|_| SignInProblem::Exchange)?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 /// One problem HighLevel found with the input of a 422 answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldProblem {
+pub struct InputProblem {
     /// The field the message starts with, when it names one.
     pub field: Option<String>,
     /// HighLevel's own words, e.g. `email must be an email`.
@@ -32,7 +32,7 @@ pub enum HighLevelError {
     },
     /// 422: HighLevel names the fields it rejects.
     #[error("HighLevel rejected the input: {}", join_problems(.problems))]
-    Invalid { problems: Vec<FieldProblem> },
+    Invalid { problems: Vec<InputProblem> },
     /// 400.
     #[error("HighLevel called the request malformed: {message}")]
     BadRequest { message: String },
@@ -172,7 +172,7 @@ impl HighLevelError {
             403 => HighLevelError::Forbidden { message },
             404 => HighLevelError::NotFound { message },
             422 => HighLevelError::Invalid {
-                problems: messages.into_iter().map(FieldProblem::parse).collect(),
+                problems: messages.into_iter().map(InputProblem::parse).collect(),
             },
             400 => HighLevelError::BadRequest { message },
             429 => HighLevelError::RateLimited { retry_after },
@@ -215,7 +215,18 @@ impl HighLevelError {
     }
 }
 
-impl FieldProblem {
+/// A refusal or failure in plain words, with a status that fits it.
+impl From<HighLevelError> for crate::app_error::AppError {
+    fn from(error: HighLevelError) -> Self {
+        tracing::warn!(%error, "HighLevel refused or failed a request");
+        crate::app_error::AppError::HighLevel {
+            kind: error.kind().to_owned(),
+            message: error.user_message(),
+        }
+    }
+}
+
+impl InputProblem {
     /// HighLevel's validation messages start with the field name
     /// (`email must be an email`); a message that does not stays whole.
     pub fn parse(message: String) -> Self {
@@ -229,7 +240,7 @@ impl FieldProblem {
                     || rest.starts_with(" is ")
             })
             .map(|word| word.trim_end_matches(':').to_owned());
-        FieldProblem { field, message }
+        InputProblem { field, message }
     }
 }
 
@@ -254,7 +265,7 @@ fn named_scope(message: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn join_problems(problems: &[FieldProblem]) -> String {
+fn join_problems(problems: &[InputProblem]) -> String {
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
     messages.join("; ")
 }

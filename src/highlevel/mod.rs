@@ -35,7 +35,7 @@ pub mod token;
 
 pub use client::{HighLevelClient, HighLevelClientBuilder, Params, DEFAULT_BASE_URL};
 pub use endpoints::{ContactsPage, Window};
-pub use error::{FieldProblem, HighLevelError};
+pub use error::{HighLevelError, InputProblem};
 pub use operations::{ApiVersion, Operation};
 pub use rate_limit::{RateBudget, RateHeaders, RateLimiter};
 pub use request_log::{LoggedRequest, RequestLog, RequestRecord};

@@ -296,8 +296,12 @@ fn parse_client(text: &str) -> Result<OAuthClient, String> {
     }
 }
 
-/// Runs the standalone sandbox until Ctrl-C or SIGTERM.
-pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+/// Runs the standalone sandbox until `stop` completes (Ctrl-C or SIGTERM
+/// from the command line).
+pub async fn run(
+    args: SandboxArgs,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let config = SandboxConfig {
         contacts: args.contacts,
         seed: args.seed,
@@ -323,7 +327,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     tracing::info!("sandbox HighLevel is ready at http://{bound}");
     axum::serve(listener, sandbox.router())
-        .with_graceful_shutdown(crate::server::shutdown::signal_received())
+        .with_graceful_shutdown(stop)
         .await
         .context("serving the sandbox")
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, HeaderName, Request, Response, StatusCode};
+use axum::middleware::Next;
 use axum::Router;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -15,6 +17,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+use crate::app_error::AppError;
 
 /// Largest request body accepted anywhere (webhooks set their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -58,6 +62,28 @@ pub fn wrap_reading_own_body<S: Clone + Send + Sync + 'static>(
             ))
             .layer(CompressionLayer::new()),
     )
+}
+
+/// Largest server-function error body read back to find its status.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// A server function's error answers with the status its [`AppError`] names:
+/// the framework answers every error with 500.
+pub async fn server_fn_error_status(request: Request<Body>, next: Next) -> Response<Body> {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BYTES).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The path only: query strings can carry codes and tokens (OAuth callbacks).

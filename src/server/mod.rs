@@ -1,11 +1,9 @@
 //! The web server: one router for pages, server functions and plain endpoints,
 //! wrapped in the middleware every request passes through.
 
-pub mod health;
 mod middleware;
-pub use middleware::wrap_reading_own_body;
+pub mod routes;
 pub mod shutdown;
-mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,12 +18,12 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
 use crate::app::{shell, App};
-use crate::auth::oauth;
 use crate::auth::vault::Vault;
 use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
 use crate::sandbox::{Sandbox, SandboxConfig};
-pub use state::{AppState, InstanceInfo};
+use crate::state::{AppState, InstanceInfo};
+use crate::webhooks::WebhookKeys;
 
 /// Builds the whole application router; in sandbox mode the simulated
 /// HighLevel is served under [`SANDBOX_PREFIX`].
@@ -35,18 +33,15 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
     let shell_options = state.leptos_options.clone();
     let session_layer = crate::auth::session::layer(state.db.clone(), state.info.secure_cookies);
     let router = Router::new()
-        .route("/healthz", get(health::healthz))
+        .route("/healthz", get(routes::health::healthz))
         .route(
             crate::reports::CHART_FONT_PATH,
             get(crate::reports::font_file),
         )
-        .route("/auth/login", get(oauth::login))
-        .route("/auth/callback", get(oauth::callback))
-        .route("/auth/logout", post(oauth::logout))
-        .route(
-            "/contacts/export.csv",
-            get(crate::workspace::export::contacts_csv),
-        )
+        .route("/auth/login", get(routes::auth::login))
+        .route("/auth/callback", get(routes::auth::callback))
+        .route("/auth/logout", post(routes::auth::logout))
+        .route("/contacts/export.csv", get(routes::export::contacts_csv))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -58,51 +53,119 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
         Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox.router()),
         None => router,
     };
-    middleware::wrap(router.layer(session_layer), request_timeout)
-        .merge(crate::webhooks::routes(request_timeout))
+    // The webhook door reads its own body under its own limit, so that an
+    // oversized body gets a JSON answer saying why.
+    let webhooks = Router::new().route(crate::webhooks::PATH, post(routes::webhooks::highlevel));
+    let router = router.layer(session_layer).layer(axum::middleware::from_fn(
+        middleware::server_fn_error_status,
+    ));
+    middleware::wrap(router, request_timeout)
+        .merge(middleware::wrap_reading_own_body(webhooks, request_timeout))
         .with_state(state)
 }
 
-/// `switchboard serve`: opens the database, serves until a stop signal, then
-/// drains requests and stops the embedded Postgres.
-pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
-    let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
-    let public_url = serve.public_url();
-    let highlevel = serve.highlevel.target(&public_url)?;
-    let sandbox = highlevel.sandbox.then(|| mount_sandbox(&serve, &highlevel));
-    let database = Database::open(&config).await?;
-    let embedded_database = config.database_url.is_none();
-    record_start(&database.pool).await?;
-    let state = AppState {
-        leptos_options: leptos_options(serve.site_addr),
-        db: database.pool.clone(),
-        vault,
-        highlevel: Arc::new(highlevel),
-        http: http_client()?,
-        info: Arc::new(InstanceInfo {
-            embedded_database,
-            secure_cookies: public_url.starts_with("https://"),
-        }),
-    };
+/// The whole server around a bound listener, built from its configuration:
+/// what `switchboard serve` runs, and what the integration tests start.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    database: Database,
+}
+
+impl Application {
+    /// Opens the database (starting the embedded Postgres when there is no
+    /// `DATABASE_URL`), runs the migrations, mounts the sandbox in sandbox
+    /// mode and, unless told otherwise, starts the background work.
+    pub async fn build(
+        config: Config,
+        mut serve: ServeConfig,
+        listener: tokio::net::TcpListener,
+    ) -> anyhow::Result<Self> {
+        serve.site_addr = listener
+            .local_addr()
+            .context("reading the listen address")?;
+        let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
+        let public_url = serve.public_url();
+        let highlevel = serve.highlevel.target(&public_url)?;
+        let sandbox = highlevel.sandbox.then(|| mount_sandbox(&serve, &highlevel));
+        let database = Database::open(&config).await?;
+        record_start(&database.pool).await?;
+        let state = AppState {
+            leptos_options: leptos_options(serve.site_addr),
+            db: database.pool.clone(),
+            vault,
+            webhook_keys: Arc::new(WebhookKeys::of(&highlevel.webhook_keys)?),
+            highlevel: Arc::new(highlevel),
+            http: crate::tls::http_client()?,
+            info: Arc::new(InstanceInfo {
+                embedded_database: config.database_url.is_none(),
+                secure_cookies: public_url.starts_with("https://"),
+            }),
+        };
+        if serve.background {
+            start_background_work(&state)?;
+        }
+        let router = router(
+            state.clone(),
+            Duration::from_secs(serve.request_timeout_secs),
+            sandbox,
+        );
+        Ok(Self {
+            listener,
+            router,
+            state,
+            database,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.state.leptos_options.site_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` completes, lets requests in flight finish, then
+    /// closes the database (stopping the embedded Postgres).
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop)
+            .await
+            .context("serving HTTP");
+        self.database.close().await;
+        served
+    }
+}
+
+/// Token renewal, the webhook queue's worker and the sync scheduler. Each
+/// claims its work through Postgres, so any number of processes may run them.
+fn start_background_work(state: &AppState) -> anyhow::Result<()> {
     crate::auth::tokens::spawn_renewer(state.connection_tokens());
     crate::webhooks::spawn_worker(state.db.clone());
-    crate::sync::scheduler::spawn(crate::sync::engine_for(&state)?);
+    crate::sync::scheduler::spawn(crate::sync::engine_for(
+        &state.db,
+        state.highlevel.api_base.clone(),
+        state.connection_tokens(),
+    )?);
+    Ok(())
+}
+
+/// `switchboard serve`: serves until a stop signal, then drains requests and
+/// stops the embedded Postgres.
+pub async fn serve(config: Config, serve: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(serve.site_addr)
         .await
         .with_context(|| format!("listening on {}", serve.site_addr))?;
-    tracing::info!("Switchboard is ready at http://{}", serve.site_addr);
-    let app = router(
-        state,
-        Duration::from_secs(serve.request_timeout_secs),
-        sandbox,
-    );
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown::signal_received())
-        .await
-        .context("serving HTTP");
-    database.close().await;
+    let app = Application::build(config, serve, listener).await?;
+    tracing::info!("Switchboard is ready at http://{}", app.address());
+    app.run_until(shutdown::signal_received()).await?;
     tracing::info!("Switchboard stopped");
-    served
+    Ok(())
 }
 
 /// Options for pages and static files. cargo-leptos bakes them in at build
@@ -121,17 +184,6 @@ pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
     };
     options.site_addr = site_addr;
     options
-}
-
-/// The app's outgoing HTTP client. Redirects are not followed: an OAuth
-/// token endpoint that redirects is a misconfiguration to report, not follow.
-pub fn http_client() -> anyhow::Result<reqwest::Client> {
-    crate::tls::install_crypto_provider();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .context("building the HTTP client")
 }
 
 /// The simulated HighLevel for sandbox mode, seeded with the demo locations.

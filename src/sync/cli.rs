@@ -138,7 +138,7 @@ fn engine(config: &Config, args: &SyncArgs, pool: PgPool) -> anyhow::Result<Sync
             .build()?,
         None => {
             let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
-            let http = crate::server::http_client()?;
+            let http = crate::tls::http_client()?;
             let tokens = ConnectionTokens::new(pool.clone(), vault, target.into(), http);
             HighLevelClient::builder(base_url, tokens)
                 .shared_through(&pool)

@@ -219,15 +219,18 @@ mod server_side {
     /// and the request log. Its writes go through a small pool of their own,
     /// so that a sync in full swing never keeps pages waiting for a
     /// connection.
-    pub fn engine_for(state: &crate::server::AppState) -> anyhow::Result<super::SyncEngine> {
+    pub fn engine_for(
+        db: &PgPool,
+        api_base: String,
+        tokens: crate::auth::tokens::ConnectionTokens,
+    ) -> anyhow::Result<super::SyncEngine> {
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(SYNC_CONNECTIONS)
-            .connect_lazy_with((*state.db.connect_options()).clone());
-        let client =
-            HighLevelClient::builder(state.highlevel.api_base.clone(), state.connection_tokens())
-                .shared_through(&pool)
-                .in_background()
-                .build()?;
+            .connect_lazy_with((*db.connect_options()).clone());
+        let client = HighLevelClient::builder(api_base, tokens)
+            .shared_through(&pool)
+            .in_background()
+            .build()?;
         Ok(super::SyncEngine::new(pool, client))
     }
 }

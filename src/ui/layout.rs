@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::session::get_current_user;
 use crate::api::system::get_highlevel_mode;
+use crate::app_error::AppError;
 use crate::auth::CurrentUser;
 use crate::ui::icons::{Icon, IconSvg};
 
@@ -103,7 +104,7 @@ fn AccountPanel() -> impl IntoView {
     }
 }
 
-pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
 /// Says what to do when HighLevel stopped accepting the team's connection.
 #[component]

@@ -2,7 +2,6 @@
 //! server functions in `crate::api`.
 
 pub mod components;
-pub mod format;
 pub mod icons;
 pub mod layout;
 pub mod page_address;

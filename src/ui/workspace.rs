@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::contacts::FieldProblem;
+use crate::app_error::{AppError, FieldProblem};
 use crate::ui::layout::CurrentUserResource;
 
 /// A friendly box for "nothing here" and "could not load".
@@ -21,21 +21,16 @@ pub fn EmptyState(
     }
 }
 
-/// A server function's error as a sentence for people.
-pub fn plain_error(error: &ServerFnError) -> String {
-    let text = error.to_string();
-    text.trim_start_matches("error running server function: ")
-        .to_owned()
-}
-
 /// The message of the last run of a form's action, when it failed or
 /// named a field: (field, message); the field is empty for the whole form.
 pub fn problem_of(
-    value: Option<Result<Option<FieldProblem>, ServerFnError>>,
+    value: Option<Result<Option<FieldProblem>, AppError>>,
 ) -> Option<(String, String)> {
     match value {
-        Some(Ok(Some(problem))) => Some((problem.field, problem.message)),
-        Some(Err(error)) => Some((String::new(), plain_error(&error))),
+        Some(Ok(Some(problem))) | Some(Err(AppError::Invalid(problem))) => {
+            Some((problem.field, problem.message))
+        }
+        Some(Err(error)) => Some((String::new(), error.to_string())),
         _ => None,
     }
 }
@@ -53,9 +48,9 @@ pub fn FieldError(problem: Signal<Option<(String, String)>>, field: &'static str
 
 /// Runs `fetch` only for someone signed in (`Ok(None)` otherwise), so a
 /// signed-out visitor's page asks the server for nothing it would refuse.
-pub async fn when_signed_in<T, F>(fetch: impl FnOnce() -> F) -> Result<Option<T>, ServerFnError>
+pub async fn when_signed_in<T, F>(fetch: impl FnOnce() -> F) -> Result<Option<T>, AppError>
 where
-    F: std::future::Future<Output = Result<T, ServerFnError>>,
+    F: std::future::Future<Output = Result<T, AppError>>,
 {
     let user = expect_context::<CurrentUserResource>();
     match user.await {

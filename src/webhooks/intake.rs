@@ -3,16 +3,17 @@
 //! 429 and drops the event on any other failure).
 
 use axum::body::{to_bytes, Body};
-use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Map, Value};
 
+use sqlx::PgPool;
+
 use super::kinds::Kind;
-use super::store::{self, NewEvent, Stored};
-use crate::server::AppState;
+use super::store::{self, EventStatus, NewEvent, Stored};
+use super::WebhookKeys;
 
 /// Largest body accepted. HighLevel's events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -27,7 +28,9 @@ const UNSTORED_HEADERS: [header::HeaderName; 3] = [
     header::PROXY_AUTHORIZATION,
 ];
 
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+/// Reads the body under [`MAX_BODY_BYTES`], checks it with `keys`, stores it
+/// in `db` and answers HighLevel.
+pub async fn receive(db: &PgPool, keys: &WebhookKeys, headers: &HeaderMap, body: Body) -> Response {
     let declared_too_big = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -40,11 +43,11 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
         Ok(bytes) => bytes,
         Err(_) => return too_large(),
     };
-    let checked = check(&state, &headers, &bytes);
+    let checked = check(keys, headers, &bytes);
     let event = NewEvent {
         webhook_id: checked.webhook_id.clone(),
         raw_body: &bytes,
-        headers: stored_headers(&headers),
+        headers: stored_headers(headers),
         scheme: checked.scheme,
         verified: checked.verified,
         location_id: checked.location_id.clone(),
@@ -56,9 +59,9 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
             |(_, _, message)| message.clone(),
         ),
     };
-    match store::insert(&state.db, &event).await {
+    match store::insert(db, &event).await {
         Ok(Stored::Saved(id)) => answer(id, &checked),
-        Ok(Stored::Repeated) => repeated(&state, event).await,
+        Ok(Stored::Repeated) => repeated(db, event).await,
         Err(error) => {
             tracing::error!(%error, "storing a HighLevel webhook");
             // 429 is the one answer HighLevel retries: the event comes back later.
@@ -78,13 +81,13 @@ struct Checked {
     location_id: Option<String>,
     event_type: Option<String>,
     event_at: Option<DateTime<Utc>>,
-    status: &'static str,
+    status: EventStatus,
     detail: &'static str,
     refusal: Option<(StatusCode, &'static str, String)>,
 }
 
-fn check(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Checked {
-    let signature = state.highlevel.webhook_keys.verify(headers, body);
+fn check(keys: &WebhookKeys, headers: &HeaderMap, body: &[u8]) -> Checked {
+    let signature = keys.verify(headers, body);
     let parsed = serde_json::from_slice::<Value>(body);
     let object = parsed.as_ref().ok().and_then(Value::as_object);
     let field = |name: &str| {
@@ -108,15 +111,15 @@ fn check(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Checked {
         event_at: object
             .and_then(|map| map.get("timestamp"))
             .and_then(crate::cache::parse_time),
-        status: "queued",
+        status: EventStatus::Queued,
         detail: "",
         refusal: None,
     };
     checked.refusal = refusal(&signature, &parsed, object, &checked);
     if checked.refusal.is_some() {
-        checked.status = "rejected";
+        checked.status = EventStatus::Rejected;
     } else if checked.event_type.as_deref().and_then(Kind::of).is_none() {
-        checked.status = "ignored";
+        checked.status = EventStatus::Ignored;
         checked.detail = "unknown type";
     }
     checked
@@ -188,7 +191,7 @@ fn answer(id: i64, checked: &Checked) -> Response {
             *status,
             json!({"error": code, "message": message, "stored": true, "eventId": id}),
         ),
-        None if checked.status == "ignored" => reply(
+        None if checked.status == EventStatus::Ignored => reply(
             StatusCode::OK,
             json!({"status": "ignored", "message": "Stored, but not applied: Switchboard does not use this event type.", "eventId": id}),
         ),
@@ -201,10 +204,10 @@ fn answer(id: i64, checked: &Checked) -> Response {
 
 /// A webhookId that an accepted event already took: kept as rejected, for
 /// inspection, and never applied.
-async fn repeated(state: &AppState, mut event: NewEvent<'_>) -> Response {
-    event.status = "rejected";
+async fn repeated(db: &PgPool, mut event: NewEvent<'_>) -> Response {
+    event.status = EventStatus::Rejected;
     event.status_detail = "The webhookId was already received; the repeat was not applied.".into();
-    if let Err(error) = store::insert(&state.db, &event).await {
+    if let Err(error) = store::insert(db, &event).await {
         tracing::error!(%error, "storing a repeated HighLevel webhook");
     }
     reply(

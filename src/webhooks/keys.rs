@@ -10,26 +10,7 @@ use ring::signature::{UnparsedPublicKey, ED25519, RSA_PKCS1_2048_8192_SHA256};
 use spki::der::DecodePem;
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned};
 
-/// HighLevel's published key for `x-ghl-signature` (Webhook Integration Guide).
-pub const HIGHLEVEL_ED25519_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=
------END PUBLIC KEY-----";
-
-/// HighLevel's published key for `x-wh-signature` (WebhookAuthentication.md).
-pub const HIGHLEVEL_RSA_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC
-Frm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6
-dO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB
-csedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv
-uxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF
-3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU
-J062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp
-IocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN
-h/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC
-HULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ
-PQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk
-T1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==
------END PUBLIC KEY-----";
+use crate::config::WebhookKeyPems;
 
 const ED25519_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const RSA_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -92,26 +73,9 @@ impl WebhookKeys {
         })
     }
 
-    /// The keys HighLevel publishes, or the ones configured instead.
-    pub fn configured(ed25519_pem: Option<&str>, rsa_pem: Option<&str>) -> Result<Self, KeyError> {
-        Self::from_pem(
-            ed25519_pem.unwrap_or(HIGHLEVEL_ED25519_PEM),
-            rsa_pem.unwrap_or(HIGHLEVEL_RSA_PEM),
-        )
-    }
-
-    /// The keys of the sandbox HighLevel. Its key files are part of the
-    /// program, so they always parse; if they ever did not, every webhook
-    /// would be refused with a reason rather than the server not starting.
-    pub fn sandbox() -> Self {
-        Self::from_pem(
-            crate::sandbox::ed25519_public_key_pem(),
-            crate::sandbox::rsa_public_key_pem(),
-        )
-        .unwrap_or_else(|error| {
-            tracing::error!("sandbox webhook keys: {error}");
-            Self::default()
-        })
+    /// The keys of `pems`, as the configuration holds them.
+    pub fn of(pems: &WebhookKeyPems) -> Result<Self, KeyError> {
+        Self::from_pem(&pems.ed25519, &pems.rsa)
     }
 
     /// Checks the request's signature over `body`.
@@ -162,39 +126,68 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
+    /// The keys a server started with `args` checks webhooks with.
+    fn keys_of(args: &[&str]) -> WebhookKeys {
+        #[derive(clap::Parser)]
+        struct Probe {
+            #[command(flatten)]
+            highlevel: crate::config::HighLevelConfig,
+        }
+        let probe = <Probe as clap::Parser>::try_parse_from(
+            std::iter::once("switchboard").chain(args.iter().copied()),
+        )
+        .expect("arguments parse");
+        let target = probe.highlevel.target("http://127.0.0.1:3000").unwrap();
+        WebhookKeys::of(&target.webhook_keys).expect("keys parse")
+    }
+
+    fn sandbox_keys() -> WebhookKeys {
+        keys_of(&[])
+    }
+
     #[test]
     fn published_and_sandbox_keys_parse() {
-        let published = WebhookKeys::configured(None, None).expect("published keys parse");
+        let published = keys_of(&["--client-id", "id", "--client-secret", "secret"]);
         assert_eq!(published.ed25519.len(), 32);
         assert_eq!(published.ed25519[0], 0x8b);
         // A 4096-bit modulus makes a PKCS#1 key of a little over 512 bytes.
         assert!(published.rsa.len() > 512, "{}", published.rsa.len());
-        let sandbox = WebhookKeys::sandbox();
+        let sandbox = sandbox_keys();
         assert_eq!(sandbox.ed25519.len(), 32);
         assert_ne!(sandbox.ed25519, published.ed25519);
     }
 
     #[test]
     fn configured_keys_replace_the_published_ones() {
-        let configured = WebhookKeys::configured(
-            Some(crate::sandbox::ed25519_public_key_pem()),
-            Some(crate::sandbox::rsa_public_key_pem()),
-        )
-        .expect("PEM keys parse");
-        let sandbox = WebhookKeys::sandbox();
+        // `=`: a PEM starts with dashes, like a flag.
+        let ed25519 = format!(
+            "--webhook-ed25519-key={}",
+            crate::sandbox::ed25519_public_key_pem()
+        );
+        let rsa = format!("--webhook-rsa-key={}", crate::sandbox::rsa_public_key_pem());
+        let configured = keys_of(&[
+            "--client-id",
+            "id",
+            "--client-secret",
+            "secret",
+            &ed25519,
+            &rsa,
+        ]);
+        let sandbox = sandbox_keys();
         assert_eq!(configured.ed25519, sandbox.ed25519);
         assert_eq!(configured.rsa, sandbox.rsa);
     }
 
     #[test]
     fn a_key_of_the_wrong_kind_is_refused() {
+        use crate::config::HIGHLEVEL_RSA_PEM;
         assert!(WebhookKeys::from_pem(HIGHLEVEL_RSA_PEM, HIGHLEVEL_RSA_PEM).is_err());
         assert!(WebhookKeys::from_pem("not a key", HIGHLEVEL_RSA_PEM).is_err());
     }
 
     #[test]
     fn both_schemes_verify_and_ed25519_wins_when_present() {
-        let keys = WebhookKeys::sandbox();
+        let keys = sandbox_keys();
         let body = br#"{"type":"ContactCreate"}"#;
         let signed = crate::sandbox::sign(body).expect("sandbox keys sign");
         let mut headers = HeaderMap::new();

@@ -10,25 +10,10 @@ mod kinds;
 pub mod store;
 mod worker;
 
-use std::time::Duration;
-
-use axum::routing::post;
-use axum::Router;
-
-use crate::server::AppState;
-
+pub use intake::receive;
 pub use intake::MAX_BODY_BYTES;
-pub use keys::{KeyError, Scheme, WebhookKeys, HIGHLEVEL_ED25519_PEM, HIGHLEVEL_RSA_PEM};
+pub use keys::{KeyError, Scheme, WebhookKeys};
 pub use worker::spawn_worker;
 
 /// Where HighLevel posts events.
 pub const PATH: &str = "/webhooks/highlevel";
-
-/// The intake route. It reads its own body under its own limit, so that an
-/// oversized body gets a JSON answer saying why.
-pub fn routes(request_timeout: Duration) -> Router<AppState> {
-    crate::server::wrap_reading_own_body(
-        Router::new().route(PATH, post(intake::receive)),
-        request_timeout,
-    )
-}

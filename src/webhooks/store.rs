@@ -12,6 +12,38 @@ pub const CHANNEL: &str = "highlevel_webhooks";
 /// Attempts before an event is marked failed.
 pub const MAX_ATTEMPTS: i32 = 5;
 
+/// Where a stored event stands: the `status` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum EventStatus {
+    /// Accepted, waiting for a worker (again, after a failed attempt).
+    Queued,
+    /// Claimed by a worker under a lease.
+    Processing,
+    /// Applied to the cache.
+    Done,
+    /// Every attempt failed; an owner or admin can retry it.
+    Failed,
+    /// Refused at the door (signature, JSON, age, a repeated webhookId).
+    Rejected,
+    /// Stored, but of a type Switchboard does not use.
+    Ignored,
+}
+
+impl EventStatus {
+    /// The column's text, which the Events page filters and labels by.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Queued => "queued",
+            EventStatus::Processing => "processing",
+            EventStatus::Done => "done",
+            EventStatus::Failed => "failed",
+            EventStatus::Rejected => "rejected",
+            EventStatus::Ignored => "ignored",
+        }
+    }
+}
+
 /// A request to keep, accepted or not.
 #[derive(Debug)]
 pub struct NewEvent<'a> {
@@ -23,7 +55,7 @@ pub struct NewEvent<'a> {
     pub location_id: Option<String>,
     pub event_type: Option<String>,
     pub event_at: Option<DateTime<Utc>>,
-    pub status: &'static str,
+    pub status: EventStatus,
     pub status_detail: String,
 }
 
@@ -61,7 +93,7 @@ pub async fn insert(db: &PgPool, event: &NewEvent<'_>) -> Result<Stored, sqlx::E
     };
     // The event is stored either way; a worker that misses the call finds it
     // at its next poll.
-    if event.status == "queued" {
+    if event.status == EventStatus::Queued {
         if let Err(error) = announce(db).await {
             tracing::warn!(%error, "announcing a stored webhook event");
         }
@@ -156,13 +188,13 @@ pub async fn finish(
     ending: &Ending,
 ) -> Result<bool, sqlx::Error> {
     let (status, detail, error, outcome, delay) = match ending {
-        Ending::Done(outcome) => ("done", "", None, Some(outcome), 0.0),
-        Ending::Ignored(detail) => ("ignored", detail.as_str(), None, None, 0.0),
+        Ending::Done(outcome) => (EventStatus::Done, "", None, Some(outcome), 0.0),
+        Ending::Ignored(detail) => (EventStatus::Ignored, detail.as_str(), None, None, 0.0),
         Ending::Error {
             message,
             retry_in_secs,
-        } => ("queued", "", Some(message), None, *retry_in_secs),
-        Ending::Failed(message) => ("failed", "", Some(message), None, 0.0),
+        } => (EventStatus::Queued, "", Some(message), None, *retry_in_secs),
+        Ending::Failed(message) => (EventStatus::Failed, "", Some(message), None, 0.0),
     };
     let done = sqlx::query(
         "UPDATE highlevel_webhooks SET \
@@ -201,7 +233,7 @@ pub struct Listed {
     pub location_id: Option<String>,
     pub signature_scheme: Option<String>,
     pub verified: bool,
-    pub status: String,
+    pub status: EventStatus,
     pub status_detail: String,
     pub attempts: i32,
     pub error: Option<String>,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sqlx::PgPool;
 
-use crate::api::appointments::{AppointmentDay, AppointmentItem, AppointmentWeek};
+use super::model::{AppointmentDay, AppointmentItem, AppointmentWeek};
 use crate::zone::TeamZone;
 
 type Row = (

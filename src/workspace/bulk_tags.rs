@@ -2,14 +2,13 @@
 //! HighLevel's bulk tag operation in batches, then applied to the cached
 //! contacts HighLevel did not refuse.
 
-use leptos::prelude::ServerFnError;
 use sqlx::PgPool;
 
-use super::writes::{refused, Team};
-use crate::api::contacts::{BulkTagOutcome, ContactFilter, COUNT_CAP};
-use crate::api::guard::{self, Caller};
+use super::filter::ContactFilter;
+use super::model::{BulkTagOutcome, COUNT_CAP};
+use super::{Team, WorkspaceError};
+use crate::format::thousands;
 use crate::highlevel::models::{BulkTagAction, BulkTags};
-use crate::ui::format::thousands;
 
 /// Contacts per bulk request: HighLevel documents no limit, and a hundred
 /// keeps each request small while 10,000 contacts still take only a hundred
@@ -19,28 +18,27 @@ const BATCH: usize = 100;
 /// Changes `tag` on every contact `filter` matches, on every page; refused
 /// when nothing or more than [`COUNT_CAP`] contacts match.
 pub async fn retag_matching(
-    caller: &Caller,
+    team: &Team,
     filter: &ContactFilter,
     tag: &str,
     add: bool,
-) -> Result<BulkTagOutcome, ServerFnError> {
+) -> Result<BulkTagOutcome, WorkspaceError> {
     let valid = filter
-        .validate(|day| caller.zone.midnight(day))
-        .map_err(|message| guard::bad_request(&message))?;
-    let ids =
-        super::contacts::matching_ids(&caller.state.db, &caller.who.location_id, &valid, COUNT_CAP)
-            .await
-            .map_err(guard::database)?;
+        .validate(|day| team.zone.midnight(day))
+        .map_err(WorkspaceError::Invalid)?;
+    let ids = super::contacts::matching_ids(&team.db, &team.location_id, &valid, COUNT_CAP).await?;
     if ids.is_empty() {
-        return Err(guard::bad_request("No contacts match this filter."));
+        return Err(WorkspaceError::Invalid(
+            "No contacts match this filter.".into(),
+        ));
     }
     if ids.len() as i64 > COUNT_CAP {
-        return Err(guard::bad_request(&format!(
+        return Err(WorkspaceError::Invalid(format!(
             "This filter matches more than {} contacts. Narrow it to change tags on at most that many at once.",
             thousands(COUNT_CAP)
         )));
     }
-    retag_all(&Team::of(caller)?, &ids, tag, add).await
+    retag_all(team, &ids, tag, add).await
 }
 
 /// Sends the change for `contact_ids` batch by batch. A batch HighLevel
@@ -51,7 +49,7 @@ async fn retag_all(
     contact_ids: &[String],
     tag: &str,
     add: bool,
-) -> Result<BulkTagOutcome, ServerFnError> {
+) -> Result<BulkTagOutcome, WorkspaceError> {
     let action = if add {
         BulkTagAction::Add
     } else {
@@ -74,7 +72,7 @@ async fn retag_all(
             .await
         {
             Ok(answer) => answer,
-            Err(error) if outcome.changed == 0 => return Err(refused(&error)),
+            Err(error) if outcome.changed == 0 => return Err(error.into()),
             Err(error) => {
                 let left = contact_ids.len() - outcome.changed;
                 outcome.failures.push(format!(
@@ -103,9 +101,7 @@ async fn retag_all(
                 reasons.join("; ")
             ));
         }
-        cache_retag(&team.db, &team.location_id, &done, tag, add)
-            .await
-            .map_err(guard::database)?;
+        cache_retag(&team.db, &team.location_id, &done, tag, add).await?;
         outcome.changed += done.len();
     }
     Ok(outcome)

@@ -5,14 +5,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use leptos::prelude::ServerFnError;
 use serde_json::Value;
 use sqlx::Row;
 
-use super::writes::{self, Team};
-use crate::api::contacts::{ContactDetail, TimelineItem, TimelineKind};
-use crate::api::guard::{self, Caller};
-use crate::auth::roles::Role;
+use super::model::{ContactDetail, TimelineItem, TimelineKind};
+use super::{writes, Team, WorkspaceError};
 
 /// id, title, body, assigned_to, due_date, completed.
 type TaskRow = (
@@ -35,34 +32,29 @@ type AppointmentRow = (
     Option<String>,
 );
 
-pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, ServerFnError> {
-    let team = Team::of(caller)?;
-    let row = match contact_row(&team, contact_id).await? {
+pub async fn detail(team: &Team, contact_id: &str) -> Result<ContactDetail, WorkspaceError> {
+    let row = match contact_row(team, contact_id).await? {
         Some(row) => row,
         None => {
             let answer = team
                 .client
                 .get_contact(&team.location_id, contact_id)
-                .await
-                .map_err(|error| writes::refused(&error))?;
-            writes::cache_contact(&team, &answer.contact).await?;
-            contact_row(&team, contact_id).await?.ok_or_else(|| {
-                guard::refuse(
-                    axum::http::StatusCode::NOT_FOUND,
-                    "This contact was deleted.",
-                )
-            })?
+                .await?;
+            writes::cache_contact(team, &answer.contact).await?;
+            contact_row(team, contact_id)
+                .await?
+                .ok_or(WorkspaceError::NotFound("This contact was deleted."))?
         }
     };
-    let notes_problem = fetch_notes_once(&team, contact_id).await.err();
-    let users = users(&team).await?;
+    let notes_problem = fetch_notes_once(team, contact_id).await.err();
+    let users = users(team).await?;
     let names: HashMap<&str, &str> = users
         .iter()
         .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
-    let mut timeline = tasks(&team, contact_id).await?;
-    timeline.extend(notes(&team, contact_id).await?);
-    timeline.extend(appointments(&team, contact_id).await?);
+    let mut timeline = tasks(team, contact_id).await?;
+    timeline.extend(notes(team, contact_id).await?);
+    timeline.extend(appointments(team, contact_id).await?);
     for item in &mut timeline {
         item.assignee = item
             .assigned_to
@@ -106,12 +98,12 @@ pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, 
             .map(|name| (*name).to_owned()),
         assigned_to,
         tags: row.try_get("tags").unwrap_or_default(),
-        custom_fields: custom_fields(&team, &custom).await,
+        custom_fields: custom_fields(team, &custom).await,
         added: date("date_added"),
         updated: date("date_updated"),
         timeline,
         users,
-        can_write: caller.role <= Role::Member,
+        can_write: team.can_write,
         notes_problem,
     })
 }
@@ -121,7 +113,7 @@ pub async fn detail(caller: &Caller, contact_id: &str) -> Result<ContactDetail, 
 pub async fn stored_phone(
     team: &Team,
     contact_id: &str,
-) -> Result<(Option<String>, Option<String>), ServerFnError> {
+) -> Result<(Option<String>, Option<String>), WorkspaceError> {
     let Some(row) = contact_row(team, contact_id).await? else {
         return Ok((None, None));
     };
@@ -132,7 +124,7 @@ pub async fn stored_phone(
 async fn contact_row(
     team: &Team,
     contact_id: &str,
-) -> Result<Option<sqlx::postgres::PgRow>, ServerFnError> {
+) -> Result<Option<sqlx::postgres::PgRow>, WorkspaceError> {
     sqlx::query(
         "SELECT display_name, first_name, last_name, email, phone, company_name, source, contact_type, \
          city, state, country, website, timezone, dnd, assigned_to, tags, custom_fields, date_added, date_updated \
@@ -142,7 +134,7 @@ async fn contact_row(
     .bind(contact_id)
     .fetch_optional(&team.db)
     .await
-    .map_err(guard::database)
+    .map_err(WorkspaceError::from)
 }
 
 /// Reads the contact's notes from HighLevel when the cache has never held
@@ -172,17 +164,18 @@ async fn fetch_notes_once(team: &Team, contact_id: &str) -> Result<(), String> {
             note
         })
         .collect();
-    writes::cache_notes(team, &notes)
-        .await
-        .map_err(|error| writes::plain(&error.to_string()))
+    writes::cache_notes(team, &notes).await.map_err(|error| {
+        tracing::warn!(%error, "caching a contact's notes");
+        "The notes could not be kept. Try again in a moment.".to_owned()
+    })
 }
 
-async fn users(team: &Team) -> Result<Vec<(String, String)>, ServerFnError> {
+async fn users(team: &Team) -> Result<Vec<(String, String)>, WorkspaceError> {
     sqlx::query_as("SELECT id, name FROM cache_users WHERE location_id = $1 AND deleted_at IS NULL ORDER BY name")
         .bind(&team.location_id)
         .fetch_all(&team.db)
         .await
-        .map_err(guard::database)
+        .map_err(WorkspaceError::from)
 }
 
 fn item(kind: TimelineKind, id: String, title: String) -> TimelineItem {
@@ -202,7 +195,7 @@ fn item(kind: TimelineKind, id: String, title: String) -> TimelineItem {
     }
 }
 
-async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, ServerFnError> {
+async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<TaskRow> = sqlx::query_as(
         "SELECT id, title, body, assigned_to, due_date, completed FROM cache_tasks \
          WHERE location_id = $1 AND contact_id = $2 AND deleted_at IS NULL",
@@ -210,8 +203,7 @@ async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
     .bind(&team.location_id)
     .bind(contact_id)
     .fetch_all(&team.db)
-    .await
-    .map_err(guard::database)?;
+    .await?;
     let now = Utc::now();
     Ok(rows
         .into_iter()
@@ -229,7 +221,7 @@ async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
         .collect())
 }
 
-async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, ServerFnError> {
+async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<NoteRow> = sqlx::query_as(
         "SELECT id, body, user_id, date_added FROM cache_notes \
          WHERE location_id = $1 AND contact_id = $2 AND deleted_at IS NULL",
@@ -237,8 +229,7 @@ async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
     .bind(&team.location_id)
     .bind(contact_id)
     .fetch_all(&team.db)
-    .await
-    .map_err(guard::database)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, body, user_id, added)| TimelineItem {
@@ -250,7 +241,7 @@ async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Serve
         .collect())
 }
 
-async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, ServerFnError> {
+async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<AppointmentRow> = sqlx::query_as(
         "SELECT a.id, a.title, a.status, a.assigned_user_id, a.start_time, k.name FROM cache_appointments a \
          LEFT JOIN cache_calendars k ON k.location_id = a.location_id AND k.id = a.calendar_id \
@@ -259,8 +250,7 @@ async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>
     .bind(&team.location_id)
     .bind(contact_id)
     .fetch_all(&team.db)
-    .await
-    .map_err(guard::database)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(

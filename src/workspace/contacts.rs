@@ -15,8 +15,8 @@ use futures::{SinkExt, Stream, StreamExt};
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::filter::{ContactSort, ValidFilter};
+use super::model::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use super::phone;
-use crate::api::contacts::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use crate::reports::freshness;
 use crate::reports::memo::Memo;
 use crate::zone::TeamZone;

@@ -1,20 +1,12 @@
-//! `GET /contacts/export.csv?…`: the contacts the list's filter shows, as a
-//! CSV file streamed row by row, for anyone signed in to the team.
+//! The contacts a filter shows, as CSV records streamed row by row.
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use futures::StreamExt;
-use serde_json::json;
-use tower_sessions::Session;
+use axum::body::Bytes;
+use futures::{Stream, StreamExt};
+use sqlx::PgPool;
 
 use super::contacts::{self, ExportRow};
-use super::filter::ContactFilter;
-use crate::auth::accounts::membership;
-use crate::auth::session;
-use crate::server::AppState;
+use super::filter::ValidFilter;
+use crate::zone::TeamZone;
 
 const HEADER: [&str; 9] = [
     "Name",
@@ -28,61 +20,23 @@ const HEADER: [&str; 9] = [
     "Contact id",
 ];
 
-pub async fn contacts_csv(
-    State(state): State<AppState>,
-    session: Session,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let Some(who) = session::signed_in(&session).await else {
-        return refusal(StatusCode::UNAUTHORIZED, "Please sign in first.");
-    };
-    let zone = match membership(&state.db, who.user_id, &who.location_id).await {
-        Ok(Some((_, zone))) => zone,
-        Ok(None) => {
-            return refusal(
-                StatusCode::FORBIDDEN,
-                "You are no longer a member of this team. Please sign in again.",
-            )
-        }
-        Err(error) => {
-            tracing::error!(%error, "checking a membership for an export");
-            return refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer.",
-            );
-        }
-    };
-    let filter = ContactFilter::from_pairs(pairs);
-    let filter = match filter.validate(|day| zone.midnight(day)) {
-        Ok(filter) => filter,
-        Err(message) => return refusal(StatusCode::BAD_REQUEST, &message),
-    };
+/// The header, then one record per contact that `filter` matches. A
+/// database failure ends the stream short; the log says why.
+pub fn csv(
+    db: PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+    zone: TeamZone,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
     let header = futures::stream::once(async { line(HEADER.iter().map(|s| (*s).to_owned())) });
-    let rows =
-        contacts::all(state.db.clone(), &who.location_id, &filter, zone).map(|row| match row {
-            Ok(row) => line(fields(row)),
-            Err(error) => {
-                // The download ends short; the log says why.
-                tracing::error!(%error, "exporting contacts");
-                Err(std::io::Error::other("the database stopped answering"))
-            }
-        });
-    let filename = format!("contacts-{}.csv", zone.date(chrono::Utc::now()));
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        Body::from_stream(header.chain(rows)),
-    )
-        .into_response()
-}
-
-fn refusal(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+    let rows = contacts::all(db, location_id, filter, zone).map(|row| match row {
+        Ok(row) => line(fields(row)),
+        Err(error) => {
+            tracing::error!(%error, "exporting contacts");
+            Err(std::io::Error::other("the database stopped answering"))
+        }
+    });
+    header.chain(rows)
 }
 
 fn fields(export: ExportRow) -> Vec<String> {

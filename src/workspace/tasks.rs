@@ -1,13 +1,10 @@
 //! The task list's query and the task writes.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use leptos::prelude::ServerFnError;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::writes::{self, Team};
-use crate::api::guard::{self, Caller};
-use crate::api::tasks::{TaskItem, TaskList, TASK_PAGE};
-use crate::auth::roles::Role;
+use super::model::{TaskItem, TaskList, TASK_PAGE};
+use super::{writes, Team, WorkspaceError};
 use crate::highlevel::models::{CreateTask, UpdateTask};
 use crate::zone::TeamZone;
 
@@ -41,12 +38,11 @@ pub fn parse_due(value: &str, zone: TeamZone) -> Option<DateTime<Utc>> {
 }
 
 pub async fn save(
-    caller: &Caller,
+    team: &Team,
     contact_id: &str,
     task_id: Option<&str>,
     task: TaskInput,
-) -> Result<(), ServerFnError> {
-    let team = Team::of(caller)?;
+) -> Result<(), WorkspaceError> {
     let due = task.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let answer = match task_id {
         Some(task_id) => {
@@ -73,13 +69,12 @@ pub async fn save(
                 .create_task(&team.location_id, contact_id, &create)
                 .await
         }
-    }
-    .map_err(|error| writes::refused(&error))?;
+    }?;
     let mut saved = answer.task;
     saved
         .contact_id
         .get_or_insert_with(|| contact_id.to_owned());
-    writes::cache_task(&team, &saved).await
+    writes::cache_task(team, &saved).await
 }
 
 type TaskRow = (
@@ -94,19 +89,18 @@ type TaskRow = (
 );
 
 pub async fn list(
-    caller: &Caller,
+    team: &Team,
     mine: bool,
     done: bool,
     page: u32,
-) -> Result<TaskList, ServerFnError> {
-    let db = &caller.state.db;
-    let location_id = caller.who.location_id.clone();
+) -> Result<TaskList, WorkspaceError> {
+    let db = &team.db;
+    let location_id = team.location_id.clone();
     let me: Option<String> = if mine {
         sqlx::query_scalar("SELECT highlevel_user_id FROM users WHERE id = $1")
-            .bind(caller.who.user_id)
+            .bind(team.user_id)
             .fetch_optional(db)
-            .await
-            .map_err(guard::database)?
+            .await?
     } else {
         None
     };
@@ -139,21 +133,13 @@ pub async fn list(
         .push_bind(TASK_PAGE + 1)
         .push(" OFFSET ")
         .push_bind(i64::from(page) * TASK_PAGE);
-    let mut rows: Vec<TaskRow> = rows
-        .build_query_as()
-        .fetch_all(db)
-        .await
-        .map_err(guard::database)?;
+    let mut rows: Vec<TaskRow> = rows.build_query_as().fetch_all(db).await?;
     let mut counts = QueryBuilder::<Postgres>::new(
         "SELECT count(*), count(*) FILTER (WHERE t.due_date < now()) FROM cache_tasks t",
     );
     narrow(&mut counts);
     counts.push(" AND NOT t.completed");
-    let (open, overdue): (i64, i64) = counts
-        .build_query_as()
-        .fetch_one(db)
-        .await
-        .map_err(guard::database)?;
+    let (open, overdue): (i64, i64) = counts.build_query_as().fetch_one(db).await?;
     let more = rows.len() as i64 > TASK_PAGE;
     rows.truncate(TASK_PAGE as usize);
     let now = Utc::now();
@@ -166,7 +152,7 @@ pub async fn list(
                 contact_name,
                 title,
                 body: body.unwrap_or_default(),
-                due: due.map(|at| caller.zone.moment(at)),
+                due: due.map(|at| team.zone.moment(at)),
                 overdue: !completed && due.is_some_and(|due| due < now),
                 completed,
                 assignee,
@@ -179,7 +165,7 @@ pub async fn list(
         overdue,
         page,
         more,
-        can_write: caller.role <= Role::Member,
+        can_write: team.can_write,
     })
 }
 

@@ -2,64 +2,22 @@
 //! then updated from HighLevel's answer (or marked deleted once HighLevel
 //! confirms a delete). A failure says in plain words what happened.
 
-use axum::http::StatusCode;
 use chrono::Utc;
-use leptos::prelude::ServerFnError;
 use serde_json::Value;
 
-use crate::api::contacts::BulkTagOutcome;
-use crate::api::guard::{self, Caller};
+use super::model::BulkTagOutcome;
+use super::{Team, WorkspaceError};
 use crate::cache::{self, Cached, ContactRecord, NoteRecord, TaskRecord};
-use crate::highlevel::{HighLevelClient, HighLevelError};
-
-/// The caller's team as the writes need it: its database, location and client.
-pub struct Team {
-    pub db: sqlx::PgPool,
-    pub location_id: String,
-    pub client: HighLevelClient,
-    pub zone: crate::zone::TeamZone,
-}
-
-impl Team {
-    pub fn of(caller: &Caller) -> Result<Self, ServerFnError> {
-        Ok(Self {
-            db: caller.state.db.clone(),
-            location_id: caller.who.location_id.clone(),
-            client: crate::api::highlevel::team_client(&caller.state)?,
-            zone: caller.zone,
-        })
-    }
-}
-
-/// HighLevel's refusal in plain words, answered with a status that fits it.
-pub fn refused(error: &HighLevelError) -> ServerFnError {
-    let status = match error {
-        HighLevelError::MissingScope { .. } | HighLevelError::Forbidden { .. } => {
-            StatusCode::FORBIDDEN
-        }
-        HighLevelError::Invalid { .. } | HighLevelError::BadRequest { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        HighLevelError::NotFound { .. } => StatusCode::NOT_FOUND,
-        HighLevelError::RateLimited { .. }
-        | HighLevelError::BudgetSpent { .. }
-        | HighLevelError::DailyBudgetSpent { .. } => StatusCode::TOO_MANY_REQUESTS,
-        _ => StatusCode::BAD_GATEWAY,
-    };
-    tracing::warn!(%error, "HighLevel refused a write");
-    guard::refuse(status, &error.user_message())
-}
+use crate::highlevel::HighLevelError;
 
 /// Caches a contact answer of HighLevel.
 pub async fn cache_contact(
     team: &Team,
     contact: &impl serde::Serialize,
-) -> Result<(), ServerFnError> {
+) -> Result<(), WorkspaceError> {
     let record = ContactRecord::from_model(&team.location_id, contact)
-        .ok_or_else(|| ServerFnError::new("HighLevel's answer had no contact id"))?;
-    cache::upsert(&team.db, &[record])
-        .await
-        .map_err(guard::database)?;
+        .ok_or(WorkspaceError::Unusable("contact"))?;
+    cache::upsert(&team.db, &[record]).await?;
     Ok(())
 }
 
@@ -69,30 +27,26 @@ pub async fn cache_tags(
     team: &Team,
     contact_id: &str,
     tags: &[String],
-) -> Result<(), ServerFnError> {
+) -> Result<(), WorkspaceError> {
     let raw: Option<Value> =
         sqlx::query_scalar("SELECT raw FROM cache_contacts WHERE location_id = $1 AND id = $2")
             .bind(&team.location_id)
             .bind(contact_id)
             .fetch_optional(&team.db)
-            .await
-            .map_err(guard::database)?;
+            .await?;
     match raw {
         Some(mut raw) => {
             raw["tags"] = Value::from(tags.to_vec());
             let record = ContactRecord::from_document(&team.location_id, raw)
-                .ok_or_else(|| ServerFnError::new("the cached contact has no id"))?;
-            cache::upsert(&team.db, &[record])
-                .await
-                .map_err(guard::database)?;
+                .ok_or(WorkspaceError::Unusable("contact"))?;
+            cache::upsert(&team.db, &[record]).await?;
             Ok(())
         }
         None => {
             let answer = team
                 .client
                 .get_contact(&team.location_id, contact_id)
-                .await
-                .map_err(|error| ServerFnError::new(error.user_message()))?;
+                .await?;
             cache_contact(team, &answer.contact).await
         }
     }
@@ -105,10 +59,8 @@ pub async fn retag(
     contact_id: &str,
     tag: &str,
     add: bool,
-) -> Result<(), ServerFnError> {
-    let tags = send_tag(team, contact_id, tag, add)
-        .await
-        .map_err(|error| refused(&error))?;
+) -> Result<(), WorkspaceError> {
+    let tags = send_tag(team, contact_id, tag, add).await?;
     cache_tags(team, contact_id, &tags).await
 }
 
@@ -134,18 +86,17 @@ async fn send_tag(
 /// [`retag`] for each contact; one contact's failure does not stop the
 /// others. When none could be changed, the first reason is the answer.
 pub async fn retag_many(
-    caller: &Caller,
+    team: &Team,
     contact_ids: &[String],
     tag: &str,
     add: bool,
-) -> Result<BulkTagOutcome, ServerFnError> {
-    let team = Team::of(caller)?;
+) -> Result<BulkTagOutcome, WorkspaceError> {
     let mut changed = 0;
     let mut refusals = Vec::new();
     for contact_id in contact_ids {
-        match send_tag(&team, contact_id, tag, add).await {
+        match send_tag(team, contact_id, tag, add).await {
             Ok(tags) => {
-                cache_tags(&team, contact_id, &tags).await?;
+                cache_tags(team, contact_id, &tags).await?;
                 changed += 1;
             }
             Err(error) => refusals.push(error),
@@ -153,7 +104,7 @@ pub async fn retag_many(
     }
     if changed == 0 {
         if let Some(first) = refusals.first() {
-            return Err(refused(first));
+            return Err(first.clone().into());
         }
     }
     let mut failures: Vec<String> = refusals.iter().map(HighLevelError::user_message).collect();
@@ -161,31 +112,27 @@ pub async fn retag_many(
     Ok(BulkTagOutcome { changed, failures })
 }
 
-pub async fn cache_task(team: &Team, task: &impl serde::Serialize) -> Result<(), ServerFnError> {
+pub async fn cache_task(team: &Team, task: &impl serde::Serialize) -> Result<(), WorkspaceError> {
     let record = TaskRecord::from_model(&team.location_id, task, Utc::now())
-        .ok_or_else(|| ServerFnError::new("HighLevel's answer had no task id"))?;
-    cache::upsert(&team.db, &[record])
-        .await
-        .map_err(guard::database)?;
+        .ok_or(WorkspaceError::Unusable("task"))?;
+    cache::upsert(&team.db, &[record]).await?;
     Ok(())
 }
 
 pub async fn cache_notes(
     team: &Team,
     notes: &[impl serde::Serialize],
-) -> Result<(), ServerFnError> {
+) -> Result<(), WorkspaceError> {
     let records: Vec<NoteRecord> = notes
         .iter()
         .filter_map(|note| NoteRecord::from_model(&team.location_id, note))
         .collect();
-    cache::upsert(&team.db, &records)
-        .await
-        .map_err(guard::database)?;
+    cache::upsert(&team.db, &records).await?;
     Ok(())
 }
 
 /// Marks one row of `T`'s table deleted, after HighLevel confirmed the delete.
-pub async fn forget<T: Cached>(team: &Team, id: &str) -> Result<(), ServerFnError> {
+pub async fn forget<T: Cached>(team: &Team, id: &str) -> Result<(), WorkspaceError> {
     cache::mark_deleted(
         &team.db,
         T::TABLE,
@@ -193,14 +140,6 @@ pub async fn forget<T: Cached>(team: &Team, id: &str) -> Result<(), ServerFnErro
         &[id.to_owned()],
         Utc::now(),
     )
-    .await
-    .map_err(guard::database)?;
+    .await?;
     Ok(())
-}
-
-/// A server-function error's message without the framework's prefix.
-pub fn plain(message: &str) -> String {
-    message
-        .trim_start_matches("error running server function: ")
-        .to_owned()
 }

@@ -56,7 +56,7 @@ fn new_task() -> Value {
 
 #[tokio::test]
 async fn a_member_writes_once_and_a_viewer_is_refused() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     signed_in(&app, &location_id, &users[0], true).await;
     let member = signed_in(&app, &location_id, &users[1], true).await;
@@ -98,7 +98,7 @@ async fn a_member_writes_once_and_a_viewer_is_refused() {
 
 #[tokio::test]
 async fn another_locations_id_in_the_request_is_replaced_by_the_callers_own() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (mine, my_users) = &locations[0];
     let (theirs, _) = &locations[1];
@@ -122,7 +122,7 @@ async fn another_locations_id_in_the_request_is_replaced_by_the_callers_own() {
 
 #[tokio::test]
 async fn a_read_only_connection_names_the_missing_scope() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], false).await;
     let contact_id = first_contact(&owner).await;

@@ -29,7 +29,7 @@ async fn connection_exists(app: &common::TestApp, location_id: &str) -> bool {
 
 #[tokio::test]
 async fn signed_out_callers_get_nothing_and_change_nothing() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     signed_in(&app, &locations[0].0, &locations[0].1[0]).await;
     let stranger = Browser::new(&app.base);
@@ -50,7 +50,7 @@ async fn signed_out_callers_get_nothing_and_change_nothing() {
 
 #[tokio::test]
 async fn viewers_and_members_read_but_cannot_change_the_connection() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     signed_in(&app, &location_id, &users[0]).await;
     let member = signed_in(&app, &location_id, &users[1]).await;
@@ -86,7 +86,7 @@ async fn viewers_and_members_read_but_cannot_change_the_connection() {
 
 #[tokio::test]
 async fn an_owner_sees_and_changes_only_their_own_location() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (first, first_users) = &locations[0];
     let (second, second_users) = &locations[1];
@@ -135,7 +135,7 @@ async fn user_id(app: &common::TestApp, highlevel_user_id: &str) -> String {
 
 #[tokio::test]
 async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (location_id, users) = &locations[0];
     let owner = signed_in(&app, location_id, &users[0]).await;
@@ -193,7 +193,7 @@ async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
 
 #[tokio::test]
 async fn an_admin_connects_a_private_integration_token_checked_with_a_real_call() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0]).await;
     let token = common::sandbox_token(

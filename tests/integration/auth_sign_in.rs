@@ -7,7 +7,7 @@ use common::browser::{demo_people, Browser};
 
 #[tokio::test]
 async fn the_first_person_of_a_location_is_owner_and_the_next_a_member() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_people(&app.base).await;
 
     let owner = Browser::new(&app.base);
@@ -51,7 +51,7 @@ async fn the_first_person_of_a_location_is_owner_and_the_next_a_member() {
 
 #[tokio::test]
 async fn tokens_are_stored_sealed_and_sign_out_ends_the_session() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_people(&app.base).await;
     let browser = Browser::new(&app.base);
     let consent = browser.start_sign_in(false).await;
@@ -85,7 +85,7 @@ async fn tokens_are_stored_sealed_and_sign_out_ends_the_session() {
 
 #[tokio::test]
 async fn a_callback_with_a_foreign_state_is_refused() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_people(&app.base).await;
     let browser = Browser::new(&app.base);
     let mut consent = browser.start_sign_in(false).await;

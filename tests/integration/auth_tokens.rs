@@ -9,7 +9,7 @@ use switchboard::auth::accounts::token_context;
 use switchboard::auth::tokens::TokenError;
 
 async fn signed_in_app() -> (common::TestApp, String, Browser) {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_people(&app.base).await;
     let browser = Browser::new(&app.base);
     let consent = browser.start_sign_in(false).await;

@@ -3,7 +3,7 @@
 use crate::common;
 
 async fn spawn_app(db: sqlx::PgPool) -> String {
-    common::spawn_app(db, false).await.base
+    common::spawn_app(db).await.base
 }
 
 #[tokio::test]
@@ -25,8 +25,17 @@ async fn healthz_reports_a_reachable_database() {
 #[tokio::test]
 async fn healthz_says_degraded_when_the_database_is_gone() {
     let db = common::test_db().await;
+    let name = db.connect_options().get_database().unwrap().to_owned();
     let base = spawn_app(db.clone()).await;
     db.close().await;
+    // The server's own pool loses its database.
+    let admin = sqlx::PgPool::connect(&common::cluster_url("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
+        .execute(&admin)
+        .await
+        .unwrap();
     let response = common::http()
         .get(format!("{base}/healthz"))
         .send()

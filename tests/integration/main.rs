@@ -22,6 +22,7 @@ mod highlevel_paging;
 mod highlevel_rate_limit;
 mod highlevel_request_log;
 mod highlevel_sandbox;
+mod layers;
 mod reports_dashboard;
 mod sandbox_access;
 mod sandbox_cli;

@@ -403,7 +403,7 @@ async fn overview(browser: &Browser, form: &[(&str, &str)]) -> Overview {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_figures_equal_the_sandbox_data() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (location, users) = &locations[0];
     let browser = Browser::new(&app.base);
@@ -549,7 +549,7 @@ async fn dashboard_figures_equal_the_sandbox_data() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_are_for_members_of_the_team() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let signed_out = Browser::new(&app.base);
     let response = signed_out.call("reports/overview", &[]).await;

@@ -34,7 +34,7 @@ async fn cached_contact(db: &PgPool, id: &str) -> Option<(String, Vec<String>)> 
 
 #[tokio::test]
 async fn events_signed_either_way_are_stored_and_applied() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let by_ed25519 = event(
         "ContactCreate",
@@ -76,7 +76,7 @@ async fn events_signed_either_way_are_stored_and_applied() {
 
 #[tokio::test]
 async fn a_bad_or_missing_signature_is_refused_but_kept() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let genuine = event(
         "ContactCreate",
@@ -132,7 +132,7 @@ async fn a_bad_or_missing_signature_is_refused_but_kept() {
 
 #[tokio::test]
 async fn a_repeated_webhook_id_is_refused_and_applied_once() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let first = event(
         "ContactCreate",
@@ -166,7 +166,7 @@ async fn a_repeated_webhook_id_is_refused_and_applied_once() {
 
 #[tokio::test]
 async fn stale_and_future_timestamps_are_refused() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let mut old = event("ContactCreate", LOCATION, json!({"id": "c-old"}));
     old["timestamp"] = json!((chrono::Utc::now() - chrono::TimeDelta::minutes(6)).to_rfc3339());
@@ -201,7 +201,7 @@ async fn stale_and_future_timestamps_are_refused() {
 
 #[tokio::test]
 async fn malformed_json_is_refused_and_kept() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (status, answer) = post_raw(
         &app.base,
         b"{\"type\": \"ContactCreate\", ".to_vec(),
@@ -224,7 +224,7 @@ async fn malformed_json_is_refused_and_kept() {
 
 #[tokio::test]
 async fn a_body_over_2_mb_is_refused_unstored_but_a_large_one_under_it_is_taken() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let huge = vec![b' '; 2 * 1024 * 1024 + 1];
     let (status, answer) = post_raw(&app.base, huge, Sign::Ed25519).await;
@@ -246,7 +246,7 @@ async fn a_body_over_2_mb_is_refused_unstored_but_a_large_one_under_it_is_taken(
 
 #[tokio::test]
 async fn an_unknown_type_is_stored_and_ignored() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let unknown = event(
         "OpportunityStatusUpdate",

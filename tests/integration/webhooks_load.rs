@@ -16,7 +16,7 @@ const CONCURRENCY: usize = 16;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_events_are_answered_fast_and_each_applied_once() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, "loc-load").await;
     // Signed before the clock starts: signing is HighLevel's work, not ours.
     let signed: Vec<(String, String)> = (0..EVENTS)

@@ -32,7 +32,7 @@ async fn task_row(
 
 #[tokio::test]
 async fn a_task_event_without_its_contact_keeps_the_task() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let orphan = event(
         "TaskCreate",
@@ -79,7 +79,7 @@ async fn a_task_event_without_its_contact_keeps_the_task() {
 
 #[tokio::test]
 async fn a_tag_update_is_merged_over_the_cached_contact_with_its_diff() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let created = event(
         "ContactCreate",
@@ -116,7 +116,7 @@ async fn a_tag_update_is_merged_over_the_cached_contact_with_its_diff() {
 
 #[tokio::test]
 async fn deletes_are_soft_and_every_entity_lands_in_its_table() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     deliver(
         &app,
@@ -187,7 +187,7 @@ async fn deletes_are_soft_and_every_entity_lands_in_its_table() {
 
 #[tokio::test]
 async fn events_of_a_location_without_a_team_are_kept_and_marked() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let stray = event("ContactCreate", "loc-nobody", json!({"id": "c-1"}));
     let (status, detail, _) = deliver(&app, &stray).await;
     assert_eq!(status, "ignored");
@@ -204,7 +204,7 @@ async fn events_of_a_location_without_a_team_are_kept_and_marked() {
 
 #[tokio::test]
 async fn an_event_that_cannot_be_applied_fails_with_the_reason() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let broken = event("AppointmentUpdate", LOCATION, json!({"id": "a-1"}));
     let (status, _, _) = deliver(&app, &broken).await;
@@ -260,7 +260,7 @@ async fn events_left_by_a_stopped_server_are_applied_when_one_starts() {
     // Claimed by a process that stopped mid-way: its lease has run out.
     left_behind(&db, &claimed, "processing", Some("gone-host:1:dead")).await;
 
-    let app = common::spawn_app(db, false).await;
+    let app = common::spawn_app(db).await;
     assert_eq!(settled(&app.db, &webhook_id(&waiting)).await.0, "done");
     assert_eq!(settled(&app.db, &webhook_id(&claimed)).await.0, "done");
     let names: Vec<String> =
@@ -282,8 +282,8 @@ async fn events_left_by_a_stopped_server_are_applied_when_one_starts() {
 async fn two_servers_on_one_database_apply_each_event_once() {
     let db = common::test_db().await;
     add_team(&db, LOCATION).await;
-    let first = common::spawn_app(db.clone(), false).await;
-    let second = common::spawn_app(db.clone(), false).await;
+    let first = common::spawn_app(db.clone()).await;
+    let second = common::spawn_app(db.clone()).await;
     let mut ids = Vec::new();
     for n in 0..20 {
         let base = if n % 2 == 0 {
@@ -332,7 +332,7 @@ async fn due_now(db: &PgPool, id: &str, attempts: Option<i32>) {
 
 #[tokio::test]
 async fn a_database_failure_is_retried_later_and_fails_after_the_last_attempt() {
-    let app = common::spawn_app(common::test_db().await, false).await;
+    let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     // The contacts table goes away for a while, as in a failover.
     sqlx::query("ALTER TABLE cache_contacts RENAME TO cache_contacts_away")

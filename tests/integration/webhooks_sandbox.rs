@@ -42,7 +42,7 @@ async fn cached(app: &common::TestApp, table: &str, ids: &[String]) -> i64 {
 
 #[tokio::test]
 async fn changes_in_the_sandbox_reach_the_cache_through_webhooks() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     signed_in(&app, &location_id, &users[0]).await;
     let response = common::http()
@@ -114,7 +114,7 @@ async fn list(browser: &Browser, filters: &[(&str, &str)]) -> Value {
 
 #[tokio::test]
 async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0]).await;
     let empty = list(&owner, &[]).await;

@@ -61,7 +61,7 @@ fn names(page: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_list_filters_sorts_and_pages_the_cache() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (location_id, users) = &locations[0];
     let mut contacts = demo_contacts(location_id);
@@ -156,7 +156,7 @@ async fn the_list_filters_sorts_and_pages_the_cache() {
 
 #[tokio::test]
 async fn the_export_follows_the_filter_and_quotes_fields() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let mut contacts = demo_contacts(&location_id);
     let awkward = json!({

@@ -47,7 +47,7 @@ fn contact(location_id: &str, n: usize) -> ContactRecord {
 
 #[tokio::test]
 async fn every_filter_is_served_by_an_index_at_100k_contacts() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let loading = Instant::now();
     for start in (0..CONTACTS).step_by(BATCH) {

@@ -37,7 +37,7 @@ async fn task_titles(browser: &common::browser::Browser, done: bool) -> Vec<Stri
 
 #[tokio::test]
 async fn tasks_are_created_completed_and_deleted_through_highlevel() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], true).await;
     let contact = contact_ids(&owner, 1).await.swap_remove(0);
@@ -139,7 +139,7 @@ async fn tasks_are_created_completed_and_deleted_through_highlevel() {
 
 #[tokio::test]
 async fn the_contact_page_reads_highlevel_once_and_its_writes_land_in_the_cache() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], true).await;
     let ids = contact_ids(&owner, 3).await;
@@ -342,7 +342,7 @@ async fn the_contact_page_reads_highlevel_once_and_its_writes_land_in_the_cache(
 
 #[tokio::test]
 async fn a_viewer_is_refused_and_a_read_only_connection_names_the_permission() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let locations = demo_locations(&app.base).await;
     let (location_id, users) = &locations[0];
     signed_in(&app, location_id, &users[0], true).await;
@@ -402,7 +402,7 @@ async fn a_viewer_is_refused_and_a_read_only_connection_names_the_permission() {
 
 #[tokio::test]
 async fn a_tag_reaches_every_contact_a_filter_matches_in_batches() {
-    let app = common::spawn_app(common::test_db().await, true).await;
+    let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], true).await;
     // Enough contacts for two batches of a hundred.

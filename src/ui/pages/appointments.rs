@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::appointments::{appointments_week, AppointmentDay, AppointmentWeek};
+use crate::api::appointments::appointments_week;
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, SignInFirst};
+use crate::ui::workspace::{when_signed_in, EmptyState, SignInFirst};
+use crate::workspace::model::{AppointmentDay, AppointmentWeek};
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {
@@ -26,7 +27,7 @@ pub fn AppointmentsPage() -> impl IntoView {
                 match appointments.await {
                     Ok(Some(week)) => view! { <Week week /> }.into_any(),
                     Ok(None) => view! { <SignInFirst what="your appointments" /> }.into_any(),
-                    Err(error) => view! { <EmptyState title="Appointments could not be shown" detail=plain_error(&error) /> }.into_any(),
+                    Err(error) => view! { <EmptyState title="Appointments could not be shown" detail=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

@@ -2,8 +2,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::connections::{list_connections, AddPrivateToken, ConnectionView, Disconnect};
+use crate::format::thousands;
 use crate::ui::components::PageHeader;
-use crate::ui::format::thousands;
 use crate::ui::layout::CurrentUserResource;
 
 #[component]
@@ -152,7 +152,7 @@ fn SignInFirst(message: String) -> impl IntoView {
     view! {
         <section class="card stack" data-testid="connections-signed-out">
             <h2>"Sign in to see your connection"</h2>
-            <p class="muted">{message.trim_start_matches("error running server function: ").to_owned()}</p>
+            <p class="muted">{message}</p>
             <a class="button" href="/signin">"Sign in with HighLevel"</a>
         </section>
     }

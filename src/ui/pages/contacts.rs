@@ -4,15 +4,17 @@
 
 use leptos::prelude::*;
 
-use crate::api::contacts::{
-    get_filter_choices, list_contacts, BulkTag, BulkTagMatching, BulkTagOutcome, ContactFilter,
-    ContactList, ContactRow, ContactSort, FilterChoices, COUNT_CAP, PAGE_SIZE,
-};
+use crate::api::contacts::{get_filter_choices, list_contacts, BulkTag, BulkTagMatching};
+use crate::app_error::AppError;
+use crate::format::thousands;
 use crate::ui::components::PageHeader;
-use crate::ui::format::thousands;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, PageLinks, SignInFirst};
+use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::filter::FIELDS;
+use crate::workspace::filter::{ContactFilter, ContactSort};
+use crate::workspace::model::{
+    BulkTagOutcome, ContactList, ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE,
+};
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
@@ -59,7 +61,7 @@ pub fn ContactsPage() -> impl IntoView {
                     Ok(Some(list)) => view! { <ContactTable list filter=filter.get_untracked() selection /> }.into_any(),
                     Ok(None) => view! { <SignInFirst what="your contacts" /> }.into_any(),
                     Err(error) => view! {
-                        <EmptyState title="The contact list could not be shown" detail=plain_error(&error) />
+                        <EmptyState title="The contact list could not be shown" detail=error.to_string() />
                     }
                         .into_any(),
                 }
@@ -308,7 +310,7 @@ impl Selection {
     }
 
     /// The answer of the last change made the way the selection is now.
-    fn outcome(self) -> Option<Result<BulkTagOutcome, ServerFnError>> {
+    fn outcome(self) -> Option<Result<BulkTagOutcome, AppError>> {
         if self.everything.get() {
             self.all.value().get()
         } else {
@@ -383,7 +385,7 @@ fn BulkBar(selection: Selection, matches: BulkMatches) -> impl IntoView {
             }
             .into_any(),
         ),
-        Some(Err(error)) => Some(view! { <p class="field-error" role="alert">{plain_error(&error)}</p> }.into_any()),
+        Some(Err(error)) => Some(view! { <p class="field-error" role="alert">{error.to_string()}</p> }.into_any()),
         None => None,
     }
     };

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::api::reports::get_overview;
+use crate::format::thousands;
 use crate::reports::model::{Chart, DataState, Figures, Overview};
 use crate::ui::components::PageHeader;
-use crate::ui::format::thousands;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError, ReportSkeleton,
     ReportTransition, SignInForReports, SyncedNote,
@@ -41,7 +41,7 @@ fn Dashboard() -> impl IntoView {
                     match overview.await {
                         Ok(Some(overview)) => view! { <OverviewView overview /> }.into_any(),
                         Ok(None) => view! { <SignInForReports /> }.into_any(),
-                        Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
+                        Err(error) => view! { <ReportError error /> }.into_any(),
                     }
                 })}
             </ReportTransition>

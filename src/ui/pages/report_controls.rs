@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::app_error::AppError;
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
 use crate::ui::page_address::from_query;
@@ -274,11 +275,9 @@ pub fn NothingMatches(path: &'static str) -> impl IntoView {
 
 /// Shown when the report could not be loaded (most often: not signed in).
 #[component]
-pub fn ReportError(message: String) -> impl IntoView {
-    let message = message
-        .trim_start_matches("error running server function: ")
-        .to_owned();
-    let signed_out = message.contains("sign in");
+pub fn ReportError(error: AppError) -> impl IntoView {
+    let signed_out = error == AppError::Unauthorized;
+    let message = error.to_string();
     view! {
         <section class="card report-empty" data-testid="report-error">
             <h2>{if signed_out { "Sign in to see your reports" } else { "The report could not be loaded" }}</h2>

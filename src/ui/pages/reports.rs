@@ -40,7 +40,7 @@ fn TeamReports() -> impl IntoView {
                     match report.await {
                         Ok(Some(report)) => view! { <TeamReportView report /> }.into_any(),
                         Ok(None) => view! { <SignInForReports /> }.into_any(),
-                        Err(error) => view! { <ReportError message=error.to_string() /> }.into_any(),
+                        Err(error) => view! { <ReportError error /> }.into_any(),
                     }
                 })}
             </ReportTransition>

@@ -52,12 +52,7 @@ fn TeamCard() -> impl IntoView {
     let set_role = ServerAction::<SetRole>::new();
     let team = Resource::new(move || set_role.version().get(), |_| get_team());
     let problem = move || match set_role.value().get() {
-        Some(Err(error)) => Some(
-            error
-                .to_string()
-                .trim_start_matches("error running server function: ")
-                .to_owned(),
-        ),
+        Some(Err(error)) => Some(error.to_string()),
         _ => None,
     };
     view! {

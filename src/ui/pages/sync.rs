@@ -8,9 +8,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::sync::{get_sync_overview, SetPollInterval, SyncNow};
+use crate::format::thousands;
 use crate::sync::{BudgetView, EntityProgress, RunView, SyncOverview};
 use crate::ui::components::PageHeader;
-use crate::ui::format::thousands;
 
 /// How often the page asks for progress while a run is going.
 const LIVE_REFRESH: Duration = Duration::from_millis(1500);

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::api::tasks::{list_tasks, CompleteTask, TaskItem, TaskList, TASK_PAGE};
+use crate::api::tasks::{list_tasks, CompleteTask};
+use crate::format::thousands;
 use crate::ui::components::PageHeader;
-use crate::ui::format::thousands;
 use crate::ui::page_address::from_query;
-use crate::ui::workspace::{plain_error, when_signed_in, EmptyState, PageLinks, SignInFirst};
+use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
+use crate::workspace::model::{TaskItem, TaskList, TASK_PAGE};
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
@@ -34,7 +35,7 @@ pub fn TasksPage() -> impl IntoView {
     };
     let failure = move || match complete.value().get() {
         Some(Err(error)) => {
-            Some(view! { <p class="form-error" role="alert">{plain_error(&error)}</p> })
+            Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> })
         }
         _ => None,
     };
@@ -53,7 +54,7 @@ pub fn TasksPage() -> impl IntoView {
                 match tasks.await {
                     Ok(Some(list)) => view! { <TaskListView list mine=mine.get_untracked() done=done.get_untracked() complete /> }.into_any(),
                     Ok(None) => view! { <SignInFirst what="your tasks" /> }.into_any(),
-                    Err(error) => view! { <EmptyState title="Tasks could not be shown" detail=plain_error(&error) /> }.into_any(),
+                    Err(error) => view! { <EmptyState title="Tasks could not be shown" detail=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

@@ -102,7 +102,7 @@ impl TestApp {
             pool,
             self.vault.clone(),
             self.highlevel.clone(),
-            switchboard::server::http_client().unwrap(),
+            switchboard::tls::http_client().unwrap(),
         )
     }
 
@@ -134,46 +134,62 @@ impl TestApp {
     }
 }
 
-/// Serves the real router over `db`. With `sandbox`, the simulated HighLevel
-/// is mounted under `/sandbox` and the app talks to it, as in sandbox mode.
-pub async fn spawn_app(db: PgPool, sandbox: bool) -> TestApp {
-    use std::sync::Arc;
-    use switchboard::config::HighLevelTarget;
-    use switchboard::server::{self, AppState, InstanceInfo};
+/// Serves the app as `switchboard serve` builds it, in sandbox mode (the
+/// simulated HighLevel, 50 contacts, mounted under `/sandbox`), over the
+/// database of `db`, on a free loopback port. Background work is off but for
+/// the webhook queue's worker, so that tests decide when syncs and token
+/// renewals happen.
+pub async fn spawn_app(db: PgPool) -> TestApp {
+    use clap::Parser;
+    use switchboard::config::{Config, ServeConfig};
+    use switchboard::server::Application;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let base = format!("http://{addr}");
-    let highlevel = HighLevelTarget::sandbox(&base);
-    let mounted = sandbox.then(|| {
-        switchboard::sandbox::Sandbox::new(switchboard::sandbox::SandboxConfig {
-            contacts: 50,
-            public_base_url: Some(highlevel.api_base.clone()),
-            ..Default::default()
-        })
-    });
+    #[derive(Parser)]
+    struct Settings {
+        #[command(flatten)]
+        config: Config,
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
     let scratch = tempfile::tempdir().unwrap();
-    let vault = switchboard::auth::vault::Vault::open(None, scratch.path()).unwrap();
-    let highlevel = Arc::new(highlevel);
-    let state = AppState {
-        leptos_options: server::leptos_options(addr),
-        db: db.clone(),
-        vault: vault.clone(),
-        highlevel: highlevel.clone(),
-        http: server::http_client().unwrap(),
-        info: Arc::new(InstanceInfo {
-            embedded_database: true,
-            secure_cookies: false,
-        }),
-    };
+    let options = db.connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap()
+    );
+    let data_dir = scratch.path().to_string_lossy().into_owned();
+    // As many connections as the caller's pool: the benches size it.
+    let connections = db.options().get_max_connections().to_string();
+    let settings = Settings::parse_from([
+        "switchboard",
+        "--database-url",
+        &url,
+        "--data-dir",
+        &data_dir,
+        "--db-max-connections",
+        &connections,
+        "--background",
+        "false",
+        "--sandbox-contacts",
+        "50",
+    ]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = Application::build(settings.config, settings.serve, listener)
+        .await
+        .unwrap();
+    let base = format!("http://{}", app.address());
+    let state = app.state().clone();
     switchboard::webhooks::spawn_worker(db.clone());
-    let app = server::router(state, std::time::Duration::from_secs(30), mounted);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         base,
         db,
-        vault,
-        highlevel,
+        vault: state.vault,
+        highlevel: state.highlevel,
         _scratch: scratch,
     }
 }

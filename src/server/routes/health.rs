@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 
-use super::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
 pub struct Health {

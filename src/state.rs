@@ -1,12 +1,18 @@
+//! What every request handler and server function runs with: built once by
+//! the composition root (`server`) from the configuration, the database and
+//! the token vault.
+
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
+use crate::auth::oauth::OAuthSignIn;
 use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
 use crate::config::HighLevelTarget;
+use crate::webhooks::WebhookKeys;
 
 /// What every request handler and server function can reach.
 #[derive(Clone)]
@@ -15,6 +21,8 @@ pub struct AppState {
     pub db: PgPool,
     pub vault: Vault,
     pub highlevel: Arc<HighLevelTarget>,
+    /// The public keys HighLevel's webhooks are checked with.
+    pub webhook_keys: Arc<WebhookKeys>,
     /// The one outgoing HTTP client (no redirects followed, as OAuth wants).
     pub http: reqwest::Client,
     pub info: Arc<InstanceInfo>,
@@ -38,6 +46,16 @@ impl AppState {
             self.highlevel.clone(),
             self.http.clone(),
         )
+    }
+
+    /// "Sign in with HighLevel" against this installation's HighLevel.
+    pub fn sign_in(&self) -> OAuthSignIn<'_> {
+        OAuthSignIn {
+            db: &self.db,
+            vault: &self.vault,
+            highlevel: &self.highlevel,
+            http: &self.http,
+        }
     }
 }
 
