@@ -135,7 +135,7 @@ pub async fn membership(
     location_id: &str,
 ) -> sqlx::Result<Option<(Role, TeamZone)>> {
     let row: Option<(Role, String)> = sqlx::query_as(
-        "SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id) \
+        r"SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id)
          WHERE m.user_id = $1 AND m.location_id = $2",
     )
     .bind(user_id)

@@ -64,16 +64,16 @@ impl CacheTable {
         let (revive, guard) = if self.versioned {
             (
                 "CASE WHEN EXCLUDED.date_updated > t.date_updated THEN NULL ELSE t.deleted_at END",
-                "WHERE t.date_updated IS NULL OR EXCLUDED.date_updated IS NULL \
+                r"WHERE t.date_updated IS NULL OR EXCLUDED.date_updated IS NULL
                  OR EXCLUDED.date_updated >= t.date_updated",
             )
         } else {
             ("NULL", "")
         };
         format!(
-            "INSERT INTO {name} AS t ({columns}, synced_at) \
-             SELECT {columns}, now() FROM jsonb_populate_recordset(NULL::{name}, $1) \
-             ON CONFLICT (location_id, id) DO UPDATE SET {updates}, deleted_at = {revive}, synced_at = now() \
+            r"INSERT INTO {name} AS t ({columns}, synced_at)
+             SELECT {columns}, now() FROM jsonb_populate_recordset(NULL::{name}, $1)
+             ON CONFLICT (location_id, id) DO UPDATE SET {updates}, deleted_at = {revive}, synced_at = now()
              {guard}",
             updates = updates.join(", "),
         )
@@ -108,7 +108,7 @@ pub async fn mark_deleted<'e>(
     at: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let sql = format!(
-        "UPDATE {} SET deleted_at = $3, synced_at = now() \
+        r"UPDATE {} SET deleted_at = $3, synced_at = now()
          WHERE location_id = $1 AND id = ANY($2) AND deleted_at IS NULL",
         table.name
     );
@@ -156,8 +156,8 @@ pub async fn mark_unseen_deleted<'e>(
         }
     };
     let sql = format!(
-        "UPDATE {} SET deleted_at = $4, synced_at = now() \
-         WHERE location_id = $1 AND deleted_at IS NULL AND synced_at < $2 \
+        r"UPDATE {} SET deleted_at = $4, synced_at = now()
+         WHERE location_id = $1 AND deleted_at IS NULL AND synced_at < $2
          AND NOT (id = ANY($3)) {scope}",
         table.name
     );

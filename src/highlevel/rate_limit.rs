@@ -290,8 +290,8 @@ impl RateLimiter {
         match &self.store {
             Store::Shared(pool) => {
                 let used: Option<i32> = sqlx::query_scalar(
-                    "SELECT CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date \
-                     THEN day_used ELSE 0 END \
+                    r"SELECT CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date
+                     THEN day_used ELSE 0 END
                      FROM highlevel_rate_budget WHERE location_id = $1",
                 )
                 .bind(location_id)
@@ -347,7 +347,7 @@ async fn lock_budget_row(
     location_id: &str,
 ) -> Result<BudgetRow, HighLevelError> {
     sqlx::query(
-        "INSERT INTO highlevel_rate_budget (location_id) VALUES ($1) \
+        r"INSERT INTO highlevel_rate_budget (location_id) VALUES ($1)
          ON CONFLICT (location_id) DO NOTHING",
     )
     .bind(location_id)
@@ -360,9 +360,9 @@ async fn lock_budget_row(
         i32,
         f64,
     ) = sqlx::query_as(
-        "SELECT window_max, window_ms, daily_max, \
-         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END, \
-         coalesce(EXTRACT(EPOCH FROM people_waiting_until - clock_timestamp()) * 1000, 0)::float8 \
+        r"SELECT window_max, window_ms, daily_max,
+         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END,
+         coalesce(EXTRACT(EPOCH FROM people_waiting_until - clock_timestamp()) * 1000, 0)::float8
          FROM highlevel_rate_budget WHERE location_id = $1 FOR UPDATE",
     )
     .bind(location_id)
@@ -386,7 +386,7 @@ async fn window_grants(
     window: Duration,
 ) -> Result<(u32, Duration), HighLevelError> {
     sqlx::query(
-        "DELETE FROM highlevel_rate_grants \
+        r"DELETE FROM highlevel_rate_grants
          WHERE location_id = $1 AND granted_at <= clock_timestamp() - make_interval(secs => $2)",
     )
     .bind(location_id)
@@ -394,8 +394,8 @@ async fn window_grants(
     .execute(&mut *tx)
     .await?;
     let (count, oldest_expires_in_ms): (i64, Option<f64>) = sqlx::query_as(
-        "SELECT count(*), \
-         (EXTRACT(EPOCH FROM min(granted_at) + make_interval(secs => $2) - clock_timestamp()) * 1000)::float8 \
+        r"SELECT count(*),
+         (EXTRACT(EPOCH FROM min(granted_at) + make_interval(secs => $2) - clock_timestamp()) * 1000)::float8
          FROM highlevel_rate_grants WHERE location_id = $1",
     )
     .bind(location_id)
@@ -432,17 +432,17 @@ async fn try_acquire_shared(
         return Ok(Decision::Wait(oldest_expires_in));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO highlevel_rate_grants (location_id, granted_at) \
+        r"INSERT INTO highlevel_rate_grants (location_id, granted_at)
          VALUES ($1, clock_timestamp()) RETURNING id",
     )
     .bind(location_id)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "UPDATE highlevel_rate_budget SET \
-         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used + 1 ELSE 1 END, \
-         day = (clock_timestamp() AT TIME ZONE 'UTC')::date, \
-         updated_at = clock_timestamp() \
+        r"UPDATE highlevel_rate_budget SET
+         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used + 1 ELSE 1 END,
+         day = (clock_timestamp() AT TIME ZONE 'UTC')::date,
+         updated_at = clock_timestamp()
          WHERE location_id = $1",
     )
     .bind(location_id)
@@ -460,7 +460,7 @@ async fn mark_person_waiting(
     wait: Duration,
 ) -> Result<(), HighLevelError> {
     sqlx::query(
-        "UPDATE highlevel_rate_budget SET people_waiting_until = GREATEST(people_waiting_until, \
+        r"UPDATE highlevel_rate_budget SET people_waiting_until = GREATEST(people_waiting_until,
          clock_timestamp() + make_interval(secs => $2)) WHERE location_id = $1",
     )
     .bind(location_id)
@@ -481,11 +481,11 @@ async fn observe_shared(
     learned.absorb(headers);
     let reported_day_used = headers.daily_used(learned.daily_max);
     sqlx::query(
-        "UPDATE highlevel_rate_budget SET window_max = $2, window_ms = $3, daily_max = $4, \
-         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date \
-                    THEN GREATEST(day_used, $5) ELSE $5 END, \
-         day = (clock_timestamp() AT TIME ZONE 'UTC')::date, \
-         updated_at = clock_timestamp() \
+        r"UPDATE highlevel_rate_budget SET window_max = $2, window_ms = $3, daily_max = $4,
+         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date
+                    THEN GREATEST(day_used, $5) ELSE $5 END,
+         day = (clock_timestamp() AT TIME ZONE 'UTC')::date,
+         updated_at = clock_timestamp()
          WHERE location_id = $1",
     )
     .bind(location_id)
@@ -502,7 +502,7 @@ async fn observe_shared(
             // HighLevel counted requests we did not (another app install, or
             // answers still in flight): take them from the window too.
             sqlx::query(
-                "INSERT INTO highlevel_rate_grants (location_id, granted_at) \
+                r"INSERT INTO highlevel_rate_grants (location_id, granted_at)
                  SELECT $1, clock_timestamp() FROM generate_series(1, $2)",
             )
             .bind(location_id)

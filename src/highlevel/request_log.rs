@@ -79,8 +79,8 @@ impl RequestLog {
     /// Writes one entry, pruning old ones every so often.
     pub async fn record(&self, record: &RequestRecord) -> Result<(), HighLevelError> {
         sqlx::query(
-            "INSERT INTO highlevel_request_log \
-             (location_id, operation_id, method, path, status, latency_ms, attempt, trace_id, error_kind) \
+            r"INSERT INTO highlevel_request_log
+             (location_id, operation_id, method, path, status, latency_ms, attempt, trace_id, error_kind)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&record.location_id)
@@ -118,9 +118,9 @@ impl RequestLog {
         limit: u32,
     ) -> Result<Vec<LoggedRequest>, HighLevelError> {
         let rows = sqlx::query_as::<_, LoggedRequest>(
-            "SELECT id, sent_at, location_id, operation_id, method, path, status, latency_ms, \
-             attempt, trace_id, error_kind \
-             FROM highlevel_request_log WHERE location_id = $1 \
+            r"SELECT id, sent_at, location_id, operation_id, method, path, status, latency_ms,
+             attempt, trace_id, error_kind
+             FROM highlevel_request_log WHERE location_id = $1
              ORDER BY sent_at DESC, id DESC LIMIT $2",
         )
         .bind(location_id)

@@ -12,7 +12,7 @@ pub const TOP: i64 = 10;
 /// Contacts in total and new in the period.
 pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i64)> {
     let sql = format!(
-        "SELECT count(*), count(*) FILTER (WHERE date_added >= $2 AND date_added <= $3) \
+        r"SELECT count(*), count(*) FILTER (WHERE date_added >= $2 AND date_added <= $3)
          FROM cache_contacts WHERE {}",
         scope.contacts()
     );
@@ -22,8 +22,8 @@ pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i6
 /// New contacts per day or week of the period, with the empty ones.
 pub async fn new_contacts(db: &PgPool, scope: &Scope, bucket: Bucket) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        "SELECT date_trunc('{unit}', date_added AT TIME ZONE '{zone}')::date, count(*) \
-         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3 \
+        r"SELECT date_trunc('{unit}', date_added AT TIME ZONE '{zone}')::date, count(*)
+         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3
          GROUP BY 1 ORDER BY 1",
         scope.contacts(),
         unit = bucket.unit(),
@@ -67,8 +67,8 @@ fn fill_buckets(
 /// New contacts of the period by source, most first (ties by name).
 pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        "SELECT coalesce(nullif(source, ''), '(no source)') AS label, count(*) AS count \
-         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3 \
+        r"SELECT coalesce(nullif(source, ''), '(no source)') AS label, count(*) AS count
+         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3
          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}",
         scope.contacts()
     );
@@ -78,8 +78,8 @@ pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
 /// The tags most new contacts of the period carry.
 pub async fn top_tags(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        "SELECT tag, count(*) FROM cache_contacts, unnest(tags) AS tag \
-         WHERE {} AND date_added >= $2 AND date_added <= $3 \
+        r"SELECT tag, count(*) FROM cache_contacts, unnest(tags) AS tag
+         WHERE {} AND date_added >= $2 AND date_added <= $3
          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}",
         scope.contacts()
     );

@@ -60,7 +60,7 @@ impl Scope {
         let mut sql = String::from("location_id = $1 AND deleted_at IS NULL");
         if self.tag.is_some() {
             sql.push_str(
-                " AND contact_id IN (SELECT id FROM cache_contacts \
+                r" AND contact_id IN (SELECT id FROM cache_contacts
                  WHERE location_id = $1 AND deleted_at IS NULL AND tags @> ARRAY[$4::text])",
             );
         }

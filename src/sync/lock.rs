@@ -37,7 +37,7 @@ impl LocationLock {
     /// Whether some process holds the location's lock right now.
     pub async fn is_held(pool: &PgPool, location_id: &str) -> sqlx::Result<bool> {
         sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+            r"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
              AND classid = $1::int::oid AND objid = hashtext($2)::oid AND objsubid = 2)",
         )
         .bind(SYNC_LOCK_CLASS)

@@ -70,7 +70,7 @@ mod server_side {
         location_id: &str,
     ) -> sqlx::Result<Option<DateTime<Utc>>> {
         sqlx::query_scalar(
-            "SELECT greatest(last_full_at, last_poll_at, last_reconcile_at) \
+            r"SELECT greatest(last_full_at, last_poll_at, last_reconcile_at)
              FROM sync_settings WHERE location_id = $1",
         )
         .bind(location_id)
@@ -192,7 +192,7 @@ mod server_side {
             .and_then(|ms| u64::try_from(ms).ok())
             .unwrap_or(u64::try_from(defaults.window.as_millis()).unwrap_or(10_000));
         let used_in_window: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM highlevel_rate_grants WHERE location_id = $1 \
+            r"SELECT count(*) FROM highlevel_rate_grants WHERE location_id = $1
              AND granted_at > clock_timestamp() - make_interval(secs => $2)",
         )
         .bind(location_id)

@@ -118,12 +118,12 @@ fn start_due(engine: &SyncEngine, running: &Arc<Mutex<HashSet<String>>>, locatio
 /// Every connected location with its sync state.
 async fn due_locations(pool: &PgPool) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as(
-        "SELECT c.location_id, \
-           EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished, \
-           (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at, \
-           s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at, t.time_zone \
-         FROM connections c JOIN teams t ON t.location_id = c.location_id \
-         LEFT JOIN sync_settings s ON s.location_id = c.location_id \
+        r"SELECT c.location_id,
+           EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished,
+           (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at,
+           s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at, t.time_zone
+         FROM connections c JOIN teams t ON t.location_id = c.location_id
+         LEFT JOIN sync_settings s ON s.location_id = c.location_id
          WHERE c.status = 'active'",
     )
     .fetch_all(pool)

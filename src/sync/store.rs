@@ -28,8 +28,8 @@ pub async fn settings(pool: &PgPool, location_id: &str) -> sqlx::Result<Settings
         .execute(pool)
         .await?;
     sqlx::query_as(
-        "SELECT poll_minutes, notes_on_first_sync, appointments_days_back, appointments_days_ahead, \
-         last_full_at, last_poll_at, last_reconcile_at, contacts_updated_through \
+        r"SELECT poll_minutes, notes_on_first_sync, appointments_days_back, appointments_days_ahead,
+         last_full_at, last_poll_at, last_reconcile_at, contacts_updated_through
          FROM sync_settings WHERE location_id = $1",
     )
     .bind(location_id)
@@ -50,7 +50,7 @@ pub struct Run {
 /// The run a process left unfinished for this location, if any.
 pub async fn unfinished_run(pool: &PgPool, location_id: &str) -> sqlx::Result<Option<Run>> {
     sqlx::query_as(
-        "SELECT id, kind, started_at, window_start, window_end FROM sync_runs \
+        r"SELECT id, kind, started_at, window_start, window_end FROM sync_runs
          WHERE location_id = $1 AND status = 'running'",
     )
     .bind(location_id)
@@ -66,8 +66,8 @@ pub async fn start_run(
     window: (DateTime<Utc>, DateTime<Utc>),
 ) -> sqlx::Result<Run> {
     sqlx::query_as(
-        "INSERT INTO sync_runs (location_id, kind, trigger, window_start, window_end) \
-         VALUES ($1, $2, $3, $4, $5) \
+        r"INSERT INTO sync_runs (location_id, kind, trigger, window_start, window_end)
+         VALUES ($1, $2, $3, $4, $5)
          RETURNING id, kind, started_at, window_start, window_end",
     )
     .bind(location_id)
@@ -96,9 +96,9 @@ pub async fn add_progress<'e>(
     requests: usize,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE sync_runs SET requests = requests + $4, heartbeat_at = now(), \
-         progress = jsonb_set(progress, ARRAY[$2], \
-           coalesce(progress -> $2, '{}') || jsonb_build_object('done', coalesce((progress -> $2 ->> 'done')::int, 0) + $3)) \
+        r"UPDATE sync_runs SET requests = requests + $4, heartbeat_at = now(),
+         progress = jsonb_set(progress, ARRAY[$2],
+           coalesce(progress -> $2, '{}') || jsonb_build_object('done', coalesce((progress -> $2 ->> 'done')::int, 0) + $3))
          WHERE id = $1",
     )
     .bind(run_id)
@@ -127,7 +127,7 @@ pub async fn set_total(pool: &PgPool, run_id: i64, entity: &str, total: u64) -> 
 
 pub async fn finish_run(pool: &PgPool, run_id: i64, error: Option<&str>) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE sync_runs SET status = CASE WHEN $2::text IS NULL THEN 'succeeded' ELSE 'failed' END, \
+        r"UPDATE sync_runs SET status = CASE WHEN $2::text IS NULL THEN 'succeeded' ELSE 'failed' END,
          error = $2, finished_at = now() WHERE id = $1",
     )
     .bind(run_id)
@@ -151,8 +151,8 @@ pub async fn record_success(
         SyncKind::Reconcile => "last_reconcile_at = $2, last_full_at = coalesce(last_full_at, $2)",
     };
     let sql = format!(
-        "UPDATE sync_settings SET {sets}, last_poll_at = greatest(last_poll_at, $2), \
-         contacts_updated_through = greatest(contacts_updated_through, $2), updated_at = now() \
+        r"UPDATE sync_settings SET {sets}, last_poll_at = greatest(last_poll_at, $2),
+         contacts_updated_through = greatest(contacts_updated_through, $2), updated_at = now()
          WHERE location_id = $1"
     );
     sqlx::query(&sql)
@@ -200,7 +200,7 @@ pub async fn save_cursor(
     done: bool,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sync_cursors (run_id, step, cursor, done) VALUES ($1, $2, $3, $4) \
+        r"INSERT INTO sync_cursors (run_id, step, cursor, done) VALUES ($1, $2, $3, $4)
          ON CONFLICT (run_id, step) DO UPDATE SET cursor = EXCLUDED.cursor, done = EXCLUDED.done, updated_at = now()",
     )
     .bind(run_id)
@@ -220,7 +220,7 @@ pub async fn request_contacts<'e>(
     contact_ids: &[String],
 ) -> sqlx::Result<u64> {
     let done = sqlx::query(
-        "INSERT INTO sync_contact_requests (location_id, contact_id) SELECT $1, unnest($2::text[]) \
+        r"INSERT INTO sync_contact_requests (location_id, contact_id) SELECT $1, unnest($2::text[])
          ON CONFLICT (location_id, contact_id) DO UPDATE SET requested_at = clock_timestamp()",
     )
     .bind(location_id)
@@ -237,7 +237,7 @@ pub async fn pending_contacts(
     limit: i64,
 ) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
     sqlx::query_as(
-        "SELECT contact_id, requested_at FROM sync_contact_requests WHERE location_id = $1 \
+        r"SELECT contact_id, requested_at FROM sync_contact_requests WHERE location_id = $1
          ORDER BY requested_at, contact_id LIMIT $2",
     )
     .bind(location_id)
@@ -279,7 +279,7 @@ pub async fn recent_runs(
     zone: TeamZone,
 ) -> sqlx::Result<Vec<RunView>> {
     let rows: Vec<RunRow> = sqlx::query_as(
-        "SELECT id, kind, trigger, status, started_at, heartbeat_at, finished_at, progress, requests, error \
+        r"SELECT id, kind, trigger, status, started_at, heartbeat_at, finished_at, progress, requests, error
          FROM sync_runs WHERE location_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
     )
     .bind(location_id)

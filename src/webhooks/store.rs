@@ -71,9 +71,9 @@ pub enum Stored {
 /// again: the caller records the repeat as rejected.
 pub async fn insert(db: &PgPool, event: &NewEvent<'_>) -> Result<Stored, sqlx::Error> {
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO highlevel_webhooks (webhook_id, raw_body, headers, signature_scheme, verified, \
-         location_id, event_type, event_at, status, status_detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+        r"INSERT INTO highlevel_webhooks (webhook_id, raw_body, headers, signature_scheme, verified,
+         location_id, event_type, event_at, status, status_detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (webhook_id) WHERE status <> 'rejected' DO NOTHING RETURNING id",
     )
     .bind(&event.webhook_id)
@@ -132,14 +132,14 @@ pub async fn claim(
     lease_secs: f64,
 ) -> Result<Vec<ClaimedEvent>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE highlevel_webhooks w \
-         SET status = 'processing', claimed_by = $1, attempts = w.attempts + 1, \
-             lease_until = now() + make_interval(secs => $3) \
-         FROM (SELECT id FROM highlevel_webhooks \
-               WHERE (status = 'queued' AND next_attempt_at <= now()) \
-                  OR (status = 'processing' AND lease_until < now() AND attempts < $4) \
-               ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) due \
-         WHERE w.id = due.id \
+        r"UPDATE highlevel_webhooks w
+         SET status = 'processing', claimed_by = $1, attempts = w.attempts + 1,
+             lease_until = now() + make_interval(secs => $3)
+         FROM (SELECT id FROM highlevel_webhooks
+               WHERE (status = 'queued' AND next_attempt_at <= now())
+                  OR (status = 'processing' AND lease_until < now() AND attempts < $4)
+               ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) due
+         WHERE w.id = due.id
          RETURNING w.id, w.raw_body, w.location_id, w.event_type, w.event_at, w.received_at, w.attempts",
     )
     .bind(worker)
@@ -155,8 +155,8 @@ pub async fn claim(
 /// until someone retries them from the Events page.
 pub async fn fail_abandoned(db: &PgPool) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE highlevel_webhooks SET status = 'failed', claimed_by = NULL, lease_until = NULL, \
-         error = 'The server stopped while applying this event on every attempt.' \
+        r"UPDATE highlevel_webhooks SET status = 'failed', claimed_by = NULL, lease_until = NULL,
+         error = 'The server stopped while applying this event on every attempt.'
          WHERE status = 'processing' AND lease_until < now() AND attempts >= $1",
     )
     .bind(MAX_ATTEMPTS)
@@ -197,12 +197,12 @@ pub async fn finish(
         Ending::Failed(message) => (EventStatus::Failed, "", Some(message), None, 0.0),
     };
     let done = sqlx::query(
-        "UPDATE highlevel_webhooks SET \
-           status = CASE WHEN $3 = 'queued' AND attempts >= $8 THEN 'failed' ELSE $3 END, \
-           status_detail = $4, error = $5, outcome = $6, \
-           next_attempt_at = now() + make_interval(secs => $7), \
-           processed_at = CASE WHEN $3 = 'queued' THEN processed_at ELSE now() END, \
-           claimed_by = NULL, lease_until = NULL \
+        r"UPDATE highlevel_webhooks SET
+           status = CASE WHEN $3 = 'queued' AND attempts >= $8 THEN 'failed' ELSE $3 END,
+           status_detail = $4, error = $5, outcome = $6,
+           next_attempt_at = now() + make_interval(secs => $7),
+           processed_at = CASE WHEN $3 = 'queued' THEN processed_at ELSE now() END,
+           claimed_by = NULL, lease_until = NULL
          WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
     )
     .bind(id)
@@ -221,7 +221,7 @@ pub async fn finish(
 /// Which events a caller sees: their team's, and for owners and admins also
 /// those no team can claim (refused before their location could be trusted,
 /// or of a location no team uses).
-const VISIBLE: &str = "(w.location_id = $1 OR ($2 AND (w.location_id IS NULL \
+const VISIBLE: &str = r"(w.location_id = $1 OR ($2 AND (w.location_id IS NULL
      OR NOT EXISTS (SELECT 1 FROM teams t WHERE t.location_id = w.location_id))))";
 
 /// One stored event as the Events page lists it (no body, no headers).
@@ -256,9 +256,9 @@ pub async fn list(
     filter: &Filter,
 ) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT id, received_at, event_type, location_id, signature_scheme, verified, status, \
-         status_detail, attempts, error, outcome FROM highlevel_webhooks w \
-         WHERE {VISIBLE} AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4) \
+        r"SELECT id, received_at, event_type, location_id, signature_scheme, verified, status,
+         status_detail, attempts, error, outcome FROM highlevel_webhooks w
+         WHERE {VISIBLE} AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)
          ORDER BY received_at DESC, id DESC LIMIT $5"
     ))
     .bind(location_id)
@@ -277,7 +277,7 @@ pub async fn types(
     manager: bool,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(&format!(
-        "SELECT DISTINCT event_type FROM highlevel_webhooks w \
+        r"SELECT DISTINCT event_type FROM highlevel_webhooks w
          WHERE {VISIBLE} AND event_type IS NOT NULL ORDER BY event_type"
     ))
     .bind(location_id)
@@ -311,7 +311,7 @@ pub async fn retry(
     id: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
-        "UPDATE highlevel_webhooks w SET status = 'queued', attempts = 0, error = NULL, \
+        r"UPDATE highlevel_webhooks w SET status = 'queued', attempts = 0, error = NULL,
          next_attempt_at = now() WHERE {VISIBLE} AND id = $3 AND status = 'failed'"
     ))
     .bind(location_id)

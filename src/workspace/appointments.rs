@@ -34,12 +34,12 @@ pub async fn week(
         zone.midnight(sunday + Duration::days(1)),
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.title, a.status, a.start_time, a.end_time, a.contact_id, c.display_name, k.name, u.name \
-         FROM cache_appointments a \
-         LEFT JOIN cache_contacts c ON c.location_id = a.location_id AND c.id = a.contact_id \
-         LEFT JOIN cache_calendars k ON k.location_id = a.location_id AND k.id = a.calendar_id \
-         LEFT JOIN cache_users u ON u.location_id = a.location_id AND u.id = a.assigned_user_id \
-         WHERE a.location_id = $1 AND a.deleted_at IS NULL AND a.start_time >= $2 AND a.start_time < $3 \
+        r"SELECT a.id, a.title, a.status, a.start_time, a.end_time, a.contact_id, c.display_name, k.name, u.name
+         FROM cache_appointments a
+         LEFT JOIN cache_contacts c ON c.location_id = a.location_id AND c.id = a.contact_id
+         LEFT JOIN cache_calendars k ON k.location_id = a.location_id AND k.id = a.calendar_id
+         LEFT JOIN cache_users u ON u.location_id = a.location_id AND u.id = a.assigned_user_id
+         WHERE a.location_id = $1 AND a.deleted_at IS NULL AND a.start_time >= $2 AND a.start_time < $3
          ORDER BY a.start_time, a.id",
     )
     .bind(location_id)

@@ -118,15 +118,15 @@ async fn cache_retag(
     add: bool,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "WITH changed AS ( \
-           SELECT id, CASE \
-             WHEN NOT $4 THEN array_remove(tags, $3) \
-             WHEN tags @> ARRAY[$3] THEN tags \
-             ELSE array_append(tags, $3) END AS tags \
-           FROM cache_contacts WHERE location_id = $1 AND id = ANY($2)) \
-         UPDATE cache_contacts c \
-            SET tags = changed.tags, raw = jsonb_set(c.raw, '{tags}', to_jsonb(changed.tags)), \
-                synced_at = now() \
+        r"WITH changed AS (
+           SELECT id, CASE
+             WHEN NOT $4 THEN array_remove(tags, $3)
+             WHEN tags @> ARRAY[$3] THEN tags
+             ELSE array_append(tags, $3) END AS tags
+           FROM cache_contacts WHERE location_id = $1 AND id = ANY($2))
+         UPDATE cache_contacts c
+            SET tags = changed.tags, raw = jsonb_set(c.raw, '{tags}', to_jsonb(changed.tags)),
+                synced_at = now()
            FROM changed WHERE c.location_id = $1 AND c.id = changed.id",
     )
     .bind(location_id)

@@ -126,8 +126,8 @@ async fn contact_row(
     contact_id: &str,
 ) -> Result<Option<sqlx::postgres::PgRow>, WorkspaceError> {
     sqlx::query(
-        "SELECT display_name, first_name, last_name, email, phone, company_name, source, contact_type, \
-         city, state, country, website, timezone, dnd, assigned_to, tags, custom_fields, date_added, date_updated \
+        r"SELECT display_name, first_name, last_name, email, phone, company_name, source, contact_type,
+         city, state, country, website, timezone, dnd, assigned_to, tags, custom_fields, date_added, date_updated
          FROM cache_contacts WHERE location_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(&team.location_id)
@@ -197,7 +197,7 @@ fn item(kind: TimelineKind, id: String, title: String) -> TimelineItem {
 
 async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<TaskRow> = sqlx::query_as(
-        "SELECT id, title, body, assigned_to, due_date, completed FROM cache_tasks \
+        r"SELECT id, title, body, assigned_to, due_date, completed FROM cache_tasks
          WHERE location_id = $1 AND contact_id = $2 AND deleted_at IS NULL",
     )
     .bind(&team.location_id)
@@ -223,7 +223,7 @@ async fn tasks(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Works
 
 async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<NoteRow> = sqlx::query_as(
-        "SELECT id, body, user_id, date_added FROM cache_notes \
+        r"SELECT id, body, user_id, date_added FROM cache_notes
          WHERE location_id = $1 AND contact_id = $2 AND deleted_at IS NULL",
     )
     .bind(&team.location_id)
@@ -243,8 +243,8 @@ async fn notes(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, Works
 
 async fn appointments(team: &Team, contact_id: &str) -> Result<Vec<TimelineItem>, WorkspaceError> {
     let rows: Vec<AppointmentRow> = sqlx::query_as(
-        "SELECT a.id, a.title, a.status, a.assigned_user_id, a.start_time, k.name FROM cache_appointments a \
-         LEFT JOIN cache_calendars k ON k.location_id = a.location_id AND k.id = a.calendar_id \
+        r"SELECT a.id, a.title, a.status, a.assigned_user_id, a.start_time, k.name FROM cache_appointments a
+         LEFT JOIN cache_calendars k ON k.location_id = a.location_id AND k.id = a.calendar_id
          WHERE a.location_id = $1 AND a.contact_id = $2 AND a.deleted_at IS NULL",
     )
     .bind(&team.location_id)

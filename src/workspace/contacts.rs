@@ -232,8 +232,8 @@ fn push_from_where(
 ) {
     query
         .push(
-            "FROM cache_contacts c LEFT JOIN cache_users u \
-             ON u.location_id = c.location_id AND u.id = c.assigned_to \
+            r"FROM cache_contacts c LEFT JOIN cache_users u
+             ON u.location_id = c.location_id AND u.id = c.assigned_to
              WHERE c.deleted_at IS NULL AND c.location_id = ",
         )
         .push_bind(location_id.to_owned());
@@ -338,7 +338,7 @@ async fn compute_choices(db: &PgPool, location_id: &str) -> Result<FilterChoices
     let mut tags = crate::reports::queries::tag_choices(db, location_id, TAG_CHOICES).await?;
     tags.sort_by_key(|tag| tag.to_lowercase());
     let sources = sqlx::query_scalar(
-        "SELECT DISTINCT source FROM cache_contacts \
+        r"SELECT DISTINCT source FROM cache_contacts
          WHERE location_id = $1 AND deleted_at IS NULL AND source IS NOT NULL ORDER BY source",
     )
     .bind(location_id)

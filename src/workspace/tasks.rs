@@ -116,9 +116,9 @@ pub async fn list(
         }
     };
     let mut rows = QueryBuilder::<Postgres>::new(
-        "SELECT t.id, t.contact_id, c.display_name, t.title, t.body, t.due_date, t.completed, u.name \
-         FROM cache_tasks t \
-         LEFT JOIN cache_contacts c ON c.location_id = t.location_id AND c.id = t.contact_id \
+        r"SELECT t.id, t.contact_id, c.display_name, t.title, t.body, t.due_date, t.completed, u.name
+         FROM cache_tasks t
+         LEFT JOIN cache_contacts c ON c.location_id = t.location_id AND c.id = t.contact_id
          LEFT JOIN cache_users u ON u.location_id = t.location_id AND u.id = t.assigned_to",
     );
     narrow(&mut rows);

@@ -33,7 +33,7 @@ impl Pass<'_> {
             }
         };
         sqlx::query(
-            "UPDATE teams SET name = coalesce($2, name), time_zone = coalesce($3, time_zone) \
+            r"UPDATE teams SET name = coalesce($2, name), time_zone = coalesce($3, time_zone)
              WHERE location_id = $1",
         )
         .bind(self.location_id)

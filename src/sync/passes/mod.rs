@@ -132,8 +132,8 @@ impl Pass<'_> {
         }
         // Notes of deleted contacts went with them.
         let orphaned: Vec<String> = sqlx::query_scalar(
-            "SELECT n.id FROM cache_notes n JOIN cache_contacts c \
-             ON c.location_id = n.location_id AND c.id = n.contact_id \
+            r"SELECT n.id FROM cache_notes n JOIN cache_contacts c
+             ON c.location_id = n.location_id AND c.id = n.contact_id
              WHERE n.location_id = $1 AND n.deleted_at IS NULL AND c.deleted_at IS NOT NULL",
         )
         .bind(self.location_id)
