@@ -33,11 +33,14 @@ setup-test:
 	scripts/setup.sh test
 
 lint:
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo clippy --features ssr --all-targets -- -D warnings
-	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p switchboard-sandbox --all-targets -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+# The sandbox crate first: it builds and tests without the app.
 unit:
+	cargo test -p switchboard-sandbox
 	cargo test --features ssr
 
 e2e:

@@ -14,8 +14,8 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use switchboard::highlevel::{HighLevelClient, RateBudget, RateLimiter, RequestLog, StaticToken};
-use switchboard::sandbox::SandboxConfig;
 use switchboard::sync::{SyncEngine, SyncKind, SyncOptions};
+use switchboard_sandbox::SandboxConfig;
 
 /// HighLevel's burst pace: requests per second.
 const PACE: f64 = 10.0;
@@ -46,7 +46,7 @@ async fn bench() -> anyhow::Result<()> {
     let pool = switchboard::db::connect(&postgres.url("bench"), 20).await?;
     switchboard::db::migrate(&pool).await?;
 
-    let sandbox = switchboard::sandbox::spawn(SandboxConfig {
+    let sandbox = switchboard_sandbox::spawn(SandboxConfig {
         contacts,
         ..SandboxConfig::default()
     })

@@ -29,7 +29,8 @@ enum Command {
     /// Send one HighLevel API operation and print the answer as JSON.
     Api(crate::highlevel::cli::ApiArgs),
     /// Serve the sandbox HighLevel on its own.
-    Sandbox(crate::sandbox::SandboxArgs),
+    #[cfg(feature = "sandbox")]
+    Sandbox(switchboard_sandbox::SandboxArgs),
     /// Sync a location's HighLevel data into the cache.
     Sync(crate::sync::cli::SyncArgs),
 }
@@ -62,8 +63,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
+        #[cfg(feature = "sandbox")]
         Some(Command::Sandbox(args)) => {
-            crate::sandbox::run(args, crate::server::shutdown::signal_received()).await
+            switchboard_sandbox::run(args, crate::server::shutdown::signal_received()).await
         }
         Some(Command::Sync(args)) => crate::sync::cli::run(&cli.config, args).await,
     }

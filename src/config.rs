@@ -172,11 +172,12 @@ pub struct HighLevelTarget {
     pub webhook_keys: WebhookKeyPems,
 }
 
+#[cfg(feature = "sandbox")]
 impl HighLevelTarget {
     /// The sandbox served by this app at `public_url` + [`SANDBOX_PREFIX`].
     pub fn sandbox(public_url: &str) -> Self {
         let sandbox_base = format!("{public_url}{SANDBOX_PREFIX}");
-        let client = crate::sandbox::OAuthClient::sandbox_default();
+        let client = switchboard_sandbox::OAuthClient::sandbox_default();
         Self {
             sandbox: true,
             api_base: sandbox_base.clone(),
@@ -185,8 +186,8 @@ impl HighLevelTarget {
             client_secret: SecretString::from(client.client_secret),
             redirect_uri: format!("{public_url}{CALLBACK_PATH}"),
             webhook_keys: WebhookKeyPems {
-                ed25519: crate::sandbox::ed25519_public_key_pem().to_owned(),
-                rsa: crate::sandbox::rsa_public_key_pem().to_owned(),
+                ed25519: switchboard_sandbox::ed25519_public_key_pem().to_owned(),
+                rsa: switchboard_sandbox::rsa_public_key_pem().to_owned(),
             },
         }
     }
@@ -199,7 +200,12 @@ pub struct IncompleteHighLevelConfig(&'static str);
 impl HighLevelConfig {
     pub fn target(&self, public_url: &str) -> anyhow::Result<HighLevelTarget> {
         let Some(client_id) = self.client_id.clone() else {
+            #[cfg(feature = "sandbox")]
             return Ok(HighLevelTarget::sandbox(public_url));
+            #[cfg(not(feature = "sandbox"))]
+            anyhow::bail!(
+                "this build has no sandbox: set HIGHLEVEL_CLIENT_ID and HIGHLEVEL_CLIENT_SECRET"
+            );
         };
         let redirect_uri = self
             .redirect_uri

@@ -25,8 +25,6 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod highlevel;
 #[cfg(feature = "ssr")]
-pub mod sandbox;
-#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -21,13 +21,12 @@ use crate::app::{shell, App};
 use crate::auth::vault::Vault;
 use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
-use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::state::{AppState, InstanceInfo};
 use crate::webhooks::WebhookKeys;
 
 /// Builds the whole application router; in sandbox mode the simulated
 /// HighLevel is served under [`SANDBOX_PREFIX`].
-pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbox>) -> Router {
+pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -50,7 +49,7 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Sandbo
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     let router = match sandbox {
-        Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox.router()),
+        Some(sandbox) => router.nest_service(SANDBOX_PREFIX, sandbox),
         None => router,
     };
     // The webhook door reads its own body under its own limit, so that an
@@ -88,7 +87,10 @@ impl Application {
         let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
         let public_url = serve.public_url();
         let highlevel = serve.highlevel.target(&public_url)?;
-        let sandbox = highlevel.sandbox.then(|| mount_sandbox(&serve, &highlevel));
+        let sandbox = highlevel
+            .sandbox
+            .then(|| sandbox_router(&serve, &highlevel))
+            .flatten();
         let database = Database::open(&config).await?;
         record_start(&database.pool).await?;
         let state = AppState {
@@ -187,19 +189,28 @@ pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
 }
 
 /// The simulated HighLevel for sandbox mode, seeded with the demo locations.
-fn mount_sandbox(serve: &ServeConfig, target: &HighLevelTarget) -> Sandbox {
+#[cfg(feature = "sandbox")]
+fn sandbox_router(serve: &ServeConfig, target: &HighLevelTarget) -> Option<Router> {
+    use switchboard_sandbox::{Sandbox, SandboxConfig};
     tracing::info!(
         "sandbox mode: no HIGHLEVEL_CLIENT_ID, so a simulated HighLevel with demo data is served at {}",
         target.api_base
     );
-    Sandbox::new(SandboxConfig {
+    let sandbox = Sandbox::new(SandboxConfig {
         contacts: serve.highlevel.sandbox_contacts,
         seed: serve.highlevel.sandbox_seed,
         public_base_url: Some(target.api_base.clone()),
         // The demo's changes come back to this app like HighLevel's would.
         webhook_url: Some(format!("{}{}", serve.public_url(), crate::webhooks::PATH)),
         ..SandboxConfig::default()
-    })
+    });
+    Some(sandbox.router())
+}
+
+/// A build without the sandbox never reaches sandbox mode (see `config`).
+#[cfg(not(feature = "sandbox"))]
+fn sandbox_router(_: &ServeConfig, _: &HighLevelTarget) -> Option<Router> {
+    None
 }
 
 async fn record_start(pool: &PgPool) -> anyhow::Result<()> {

@@ -33,7 +33,7 @@ mod store;
 
 #[cfg(feature = "ssr")]
 pub use engine::{RunSummary, SyncEngine, SyncError, SyncOptions};
-pub use view::{BudgetView, EntityProgress, RunView, SyncKind, SyncOverview};
+pub use view::{BudgetView, EntityProgress, RunStatus, RunView, SyncKind, SyncOverview};
 
 #[cfg(feature = "ssr")]
 pub use server_side::*;
@@ -124,7 +124,7 @@ mod server_side {
         // A run whose process died shows as interrupted until it resumes.
         if let Some(run) = current.as_mut().filter(|run| run.is_running()) {
             if !LocationLock::is_held(pool, location_id).await? {
-                run.status = "interrupted".into();
+                run.status = super::RunStatus::Interrupted;
             }
         }
         let remaining_requests = current

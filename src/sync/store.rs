@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 
-use super::view::{EntityProgress, RunView, SyncKind};
+use super::view::{EntityProgress, RunStatus, RunView, SyncKind};
 use crate::zone::TeamZone;
 
 /// A location's sync settings and high-water marks.
@@ -294,7 +294,7 @@ struct RunRow {
     id: i64,
     kind: String,
     trigger: String,
-    status: String,
+    status: RunStatus,
     started_at: DateTime<Utc>,
     heartbeat_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,

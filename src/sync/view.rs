@@ -54,14 +54,28 @@ pub struct EntityProgress {
     pub total: Option<u64>,
 }
 
+/// Where a run stands: the `status` column of `sync_runs`, and, for the page
+/// only, a run whose process died before it could resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted,
+}
+
 /// One run, as the page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunView {
     pub id: i64,
     pub kind: Option<SyncKind>,
     pub trigger: String,
-    /// running, succeeded or failed.
-    pub status: String,
+    pub status: RunStatus,
     pub started_at: DateTime<Utc>,
     /// `started_at` as the team reads it: `2026-11-25 05:50 CST`.
     pub started: String,
@@ -101,7 +115,7 @@ impl EntityProgress {
 
 impl RunView {
     pub fn is_running(&self) -> bool {
-        self.status == "running"
+        self.status == RunStatus::Running
     }
 
     /// How far the run is, in percent, from the requests it made and the

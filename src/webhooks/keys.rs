@@ -121,7 +121,7 @@ fn key_bits(pem: &str, algorithm: ObjectIdentifier) -> Option<Vec<u8>> {
         .flatten()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sandbox"))]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
@@ -162,9 +162,12 @@ mod tests {
         // `=`: a PEM starts with dashes, like a flag.
         let ed25519 = format!(
             "--webhook-ed25519-key={}",
-            crate::sandbox::ed25519_public_key_pem()
+            switchboard_sandbox::ed25519_public_key_pem()
         );
-        let rsa = format!("--webhook-rsa-key={}", crate::sandbox::rsa_public_key_pem());
+        let rsa = format!(
+            "--webhook-rsa-key={}",
+            switchboard_sandbox::rsa_public_key_pem()
+        );
         let configured = keys_of(&[
             "--client-id",
             "id",
@@ -189,7 +192,7 @@ mod tests {
     fn both_schemes_verify_and_ed25519_wins_when_present() {
         let keys = sandbox_keys();
         let body = br#"{"type":"ContactCreate"}"#;
-        let signed = crate::sandbox::sign(body).expect("sandbox keys sign");
+        let signed = switchboard_sandbox::sign(body).expect("sandbox keys sign");
         let mut headers = HeaderMap::new();
         headers.insert(RSA_HEADER, HeaderValue::from_str(&signed.rsa).unwrap());
         assert_eq!(keys.verify(&headers, body), Ok(Scheme::Rsa));

@@ -17,7 +17,7 @@ use switchboard::highlevel::{
     operations, ContactsPage, HighLevelClient, HighLevelError, RateBudget, RateLimiter, RequestLog,
     RetryPolicy, StaticToken, Window,
 };
-use switchboard::sandbox::SandboxConfig;
+use switchboard_sandbox::SandboxConfig;
 
 use sandbox_support::Api;
 

@@ -13,7 +13,6 @@ const LAYERS: &[&[&str]] = &[
         "config",
         "db",
         "format",
-        "sandbox",
         "telemetry",
         "tls",
         "zone",

@@ -42,7 +42,7 @@ async fn a_full_sync_fills_the_cache_with_exactly_the_sandbox_data() {
         .await
         .unwrap();
     let run = overview.current.expect("the run is listed");
-    assert_eq!(run.status, "succeeded");
+    assert_eq!(run.status, switchboard::sync::RunStatus::Succeeded);
     let contacts = run
         .progress
         .iter()

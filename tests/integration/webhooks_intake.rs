@@ -83,7 +83,7 @@ async fn a_bad_or_missing_signature_is_refused_but_kept() {
         LOCATION,
         json!({"id": "c-1", "firstName": "Real"}),
     );
-    let signatures = switchboard::sandbox::sign(genuine.to_string().as_bytes()).unwrap();
+    let signatures = switchboard_sandbox::sign(genuine.to_string().as_bytes()).unwrap();
     // The same signature over a body changed in transit.
     let mut forged = genuine.clone();
     forged["firstName"] = json!("Forged");

@@ -27,7 +27,7 @@ async fn hundreds_of_events_are_answered_fast_and_each_applied_once() {
                 json!({"id": format!("c-{n}"), "firstName": format!("Member {n}")}),
             )
             .to_string();
-            let signature = switchboard::sandbox::sign(body.as_bytes()).unwrap().ed25519;
+            let signature = switchboard_sandbox::sign(body.as_bytes()).unwrap().ed25519;
             (body, signature)
         })
         .collect();

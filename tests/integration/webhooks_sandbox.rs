@@ -143,7 +143,7 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
 
     let page = list(&owner, &[]).await;
     let text = page.to_string();
-    let signature = switchboard::sandbox::sign(unknown.to_string().as_bytes()).unwrap();
+    let signature = switchboard_sandbox::sign(unknown.to_string().as_bytes()).unwrap();
     assert!(!text.contains(&signature.ed25519), "{text}");
     assert!(
         !text.contains("content-type") && !text.contains("reqwest"),

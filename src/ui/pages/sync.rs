@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::api::sync::{get_sync_overview, SetPollInterval, SyncNow};
 use crate::format::thousands;
-use crate::sync::{BudgetView, EntityProgress, RunView, SyncOverview};
+use crate::sync::{BudgetView, EntityProgress, RunStatus, RunView, SyncOverview};
 use crate::ui::components::PageHeader;
 
 /// How often the page asks for progress while a run is going.
@@ -76,7 +76,7 @@ pub fn SyncPage() -> impl IntoView {
 /// synced, or a run cut short that resumes), so the page keeps refreshing.
 fn worth_watching(overview: &SyncOverview) -> bool {
     match &overview.current {
-        Some(run) => run.is_running() || run.status == "interrupted",
+        Some(run) => run.is_running() || run.status == RunStatus::Interrupted,
         None => overview.connected,
     }
 }
@@ -140,7 +140,7 @@ fn NoRunYet(connected: bool) -> impl IntoView {
 #[component]
 fn RunProgress(run: RunView, eta_seconds: Option<u64>, remaining: u64) -> impl IntoView {
     let share = run.percent_done(remaining);
-    let (pill, status) = status_pill(&run.status);
+    let (pill, status) = status_pill(run.status);
     let kind = run.kind.map_or("Sync", |kind| kind.label());
     let started = run.started.clone();
     let ended = run.finished_at.map(|at| {
@@ -299,7 +299,7 @@ fn History(runs: Vec<RunView>) -> impl IntoView {
 #[component]
 fn HistoryRow(run: RunView) -> impl IntoView {
     let records: u64 = run.progress.iter().map(|entity| entity.done).sum();
-    let (pill, status) = status_pill(&run.status);
+    let (pill, status) = status_pill(run.status);
     let took = run.finished_at.map_or_else(
         || "—".to_owned(),
         |at| duration(at.signed_duration_since(run.started_at).num_seconds()),
@@ -324,12 +324,12 @@ fn HistoryRow(run: RunView) -> impl IntoView {
     }
 }
 
-fn status_pill(status: &str) -> (&'static str, &'static str) {
+fn status_pill(status: RunStatus) -> (&'static str, &'static str) {
     match status {
-        "running" => ("pill sync-pill-running", "Running"),
-        "succeeded" => ("pill pill-ok", "Done"),
-        "interrupted" => ("pill sync-pill-interrupted", "Interrupted, resumes shortly"),
-        _ => ("pill pill-danger", "Failed"),
+        RunStatus::Running => ("pill sync-pill-running", "Running"),
+        RunStatus::Succeeded => ("pill pill-ok", "Done"),
+        RunStatus::Interrupted => ("pill sync-pill-interrupted", "Interrupted, resumes shortly"),
+        RunStatus::Failed => ("pill pill-danger", "Failed"),
     }
 }
 

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use switchboard::highlevel::models::{CalendarEventsQuery, EventOwner, SearchContacts, TaskSearch};
 use switchboard::highlevel::{HighLevelClient, RateBudget, RateLimiter, StaticToken};
-use switchboard::sandbox::{RunningSandbox, SandboxConfig};
 use switchboard::sync::SyncEngine;
+use switchboard_sandbox::{RunningSandbox, SandboxConfig};
 
 /// A sandbox on a free port, its first location and a token for it.
 pub struct Sandbox {
@@ -79,7 +79,7 @@ pub fn http() -> reqwest::Client {
 /// burst limit high enough for fast tests unless `burst` says otherwise.
 pub async fn sandbox(contacts: usize, burst: Option<(u32, Duration)>) -> Sandbox {
     let (burst_limit, burst_window) = burst.unwrap_or((100_000, Duration::from_secs(10)));
-    let running = switchboard::sandbox::spawn(SandboxConfig {
+    let running = switchboard_sandbox::spawn(SandboxConfig {
         contacts,
         burst_limit,
         burst_window,

@@ -34,7 +34,7 @@ pub fn event(kind: &str, location_id: &str, fields: Value) -> Value {
 
 /// Posts `body` to the app's webhook URL, signed as asked.
 pub async fn post_raw(base: &str, body: Vec<u8>, sign: Sign) -> (StatusCode, Value) {
-    let signatures = switchboard::sandbox::sign(&body).expect("the sandbox keys sign");
+    let signatures = switchboard_sandbox::sign(&body).expect("the sandbox keys sign");
     let mut request = crate::common::http()
         .post(format!("{base}/webhooks/highlevel"))
         .header("content-type", "application/json");

@@ -13,7 +13,7 @@
 //! - `CalendarEventDTO` types its times as `object`, its examples are strings:
 //!   they are checked as strings.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -42,7 +42,7 @@ struct Specs {
 
 impl Specs {
     fn load() -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ghl-api");
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ghl-api");
         let documents = SPEC_FILES
             .iter()
             .map(|(name, file)| {
@@ -251,7 +251,7 @@ async fn call(
 
 #[tokio::test]
 async fn every_contacts_operation_answers_in_its_documented_shape() {
-    let api = start_with(switchboard::sandbox::SandboxConfig {
+    let api = start_with(switchboard_sandbox::SandboxConfig {
         burst_limit: 10_000,
         ..test_config()
     })

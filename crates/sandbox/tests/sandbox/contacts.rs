@@ -2,7 +2,7 @@
 //! search, the deprecated list, tags, followers, campaigns, workflows, bulk
 //! operations, tasks, notes and appointments.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! change (checked against the schemas of the event documentation pages),
 //! both signatures, and retries on 429 only.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -12,7 +12,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::sha2::Sha256;
 use rsa::signature::Verifier;
 use serde_json::{json, Value};
-use switchboard::sandbox::{self, SandboxConfig};
+use switchboard_sandbox::{self as sandbox, SandboxConfig};
 
 use sandbox_support::*;
 
@@ -326,7 +326,7 @@ async fn a_do_not_disturb_change_sends_contact_dnd_update_with_its_settings() {
 /// type dates as `"Date"`, which is no JSON-Schema type: they are strings.
 fn event_schema(kind: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ghl-api/docs/webhook-events")
+        .join("../../tests/fixtures/ghl-api/docs/webhook-events")
         .join(format!("{kind}.md"));
     let page = std::fs::read_to_string(path).unwrap();
     let start = page.find("```json json_schema").unwrap();

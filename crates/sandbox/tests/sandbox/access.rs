@@ -1,13 +1,13 @@
 //! What every API call of the sandbox checks: `Version`, the Bearer token,
 //! scopes, the token's location, validation, rate limits and `traceId`.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use switchboard::sandbox::SandboxConfig;
+use switchboard_sandbox::SandboxConfig;
 
 use sandbox_support::*;
 

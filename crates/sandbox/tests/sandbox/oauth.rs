@@ -1,13 +1,13 @@
 //! OAuth of the sandbox over HTTP: the consent page, the authorization-code
 //! and refresh-token grants, rotation, expiry and the errors a client meets.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
-use switchboard::sandbox::{Sandbox, SandboxConfig};
+use switchboard_sandbox::{Sandbox, SandboxConfig};
 
 use sandbox_support::*;
 
@@ -226,7 +226,7 @@ async fn access_tokens_expire_after_their_ttl() {
 
 #[tokio::test]
 async fn the_sandbox_works_nested_under_a_prefix() {
-    switchboard::tls::install_crypto_provider();
+    crate::support::install_crypto_provider();
     let sandbox = Sandbox::new(test_config());
     let app = axum::Router::new().nest("/sandbox", sandbox.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,12 +1,12 @@
 //! `POST /contacts/search`: filters, sort, page paging within 10,000 records
 //! and `searchAfter` cursors.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
-use switchboard::sandbox::SandboxConfig;
+use switchboard_sandbox::SandboxConfig;
 
 use sandbox_support::*;
 

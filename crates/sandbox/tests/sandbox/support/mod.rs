@@ -15,7 +15,7 @@ use axum::Router;
 use chrono::TimeZone;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
-use switchboard::sandbox::{spawn, RunningSandbox, SandboxConfig};
+use switchboard_sandbox::{spawn, RunningSandbox, SandboxConfig};
 
 pub const V_CONTACTS: &str = "2021-07-28";
 pub const V_CALENDARS: &str = "2021-04-15";
@@ -33,6 +33,12 @@ pub const ALL_SCOPES: [&str; 10] = [
     "users.readonly",
     "businesses.readonly",
 ];
+
+/// reqwest is built without a crypto provider; an error means one is
+/// installed already.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// A small, fully deterministic configuration.
 pub fn test_config() -> SandboxConfig {
@@ -61,7 +67,7 @@ pub async fn start() -> Api {
 }
 
 pub async fn start_with(config: SandboxConfig) -> Api {
-    switchboard::tls::install_crypto_provider();
+    install_crypto_provider();
     let running = spawn(config).await.expect("the sandbox starts");
     let base = running.base_url();
     let client = reqwest::Client::builder()

@@ -1,11 +1,11 @@
 //! Seeded data: deterministic from the seed, realistic in shape and volume,
 //! at any size the demo asks for.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use switchboard::sandbox::SandboxConfig;
+use switchboard_sandbox::SandboxConfig;
 
 use sandbox_support::*;
 

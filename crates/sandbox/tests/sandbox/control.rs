@@ -1,7 +1,7 @@
 //! The `/_sandbox/` control API: simulated change, faults, the ledger and the
 //! webhook log.
 
-use crate::sandbox_support;
+use crate::support as sandbox_support;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! webhooks, built from the official API documents. It is the demo default of
 //! the app and the test double of every feature that talks to HighLevel.
 //!
-//! See `README.md` beside this file for the behaviours, the control API under
+//! See the crate's `README.md` for the behaviours, the control API under
 //! `/_sandbox/` and the deliberate deviations from the documents.
 
 mod auth;

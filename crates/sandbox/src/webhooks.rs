@@ -166,7 +166,9 @@ impl Sandbox {
 }
 
 async fn deliver_all(sandbox: Sandbox, mut receiver: mpsc::Receiver<Delivery>) {
-    crate::tls::install_crypto_provider();
+    // reqwest is built without a crypto provider (the app picks ring for
+    // reqwest and sqlx alike); an error means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .build()

@@ -1,0 +1,13 @@
+//! The sandbox over real HTTP: every operation, its errors, limits, faults
+//! and webhooks, checked against HighLevel's official documents.
+
+mod support;
+
+mod access;
+mod contacts;
+mod control;
+mod oauth;
+mod schema;
+mod search;
+mod seed;
+mod webhooks;
