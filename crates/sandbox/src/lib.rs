@@ -46,6 +46,12 @@ use parking_lot::{Mutex, RwLock};
 
 pub use signing::{ed25519_public_key_pem, rsa_public_key_pem, sign, Signatures};
 
+/// reqwest is built without a crypto provider (ring is chosen once for
+/// reqwest and sqlx alike); an error means one is installed already.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An OAuth client the sandbox accepts at `/oauth/token` and on its consent page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthClient {

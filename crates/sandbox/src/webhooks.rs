@@ -166,9 +166,7 @@ impl Sandbox {
 }
 
 async fn deliver_all(sandbox: Sandbox, mut receiver: mpsc::Receiver<Delivery>) {
-    // reqwest is built without a crypto provider (the app picks ring for
-    // reqwest and sqlx alike); an error means one is installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::install_crypto_provider();
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .build()

@@ -226,7 +226,7 @@ async fn access_tokens_expire_after_their_ttl() {
 
 #[tokio::test]
 async fn the_sandbox_works_nested_under_a_prefix() {
-    crate::support::install_crypto_provider();
+    switchboard_sandbox::install_crypto_provider();
     let sandbox = Sandbox::new(test_config());
     let app = axum::Router::new().nest("/sandbox", sandbox.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -34,12 +34,6 @@ pub const ALL_SCOPES: [&str; 10] = [
     "businesses.readonly",
 ];
 
-/// reqwest is built without a crypto provider; an error means one is
-/// installed already.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// A small, fully deterministic configuration.
 pub fn test_config() -> SandboxConfig {
     SandboxConfig {
@@ -67,7 +61,7 @@ pub async fn start() -> Api {
 }
 
 pub async fn start_with(config: SandboxConfig) -> Api {
-    install_crypto_provider();
+    switchboard_sandbox::install_crypto_provider();
     let running = spawn(config).await.expect("the sandbox starts");
     let base = running.base_url();
     let client = reqwest::Client::builder()
