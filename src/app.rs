@@ -13,6 +13,8 @@ use crate::ui::pages::{
 
 /// The document around every server-rendered page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -29,6 +31,30 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The pages' content security policy: scripts from this server, or inline
+/// with this answer's nonce (the hydration scripts), and WebAssembly may
+/// compile. Inline styles stay allowed: components set `style` attributes
+/// (bar widths), which carry no script.
+#[cfg(feature = "ssr")]
+fn send_page_policy() {
+    use axum::http::{header, HeaderValue};
+
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -33,6 +33,8 @@ enum Command {
     Sandbox(switchboard_sandbox::SandboxArgs),
     /// Sync a location's HighLevel data into the cache.
     Sync(crate::sync::cli::SyncArgs),
+    /// List the webhook events no team sees and the refused requests.
+    Events(crate::webhooks::cli::EventsArgs),
 }
 
 /// Entry point of the binary: reads `.env`, parses arguments, runs the command.
@@ -68,6 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             switchboard_sandbox::run(args, crate::server::shutdown::signal_received()).await
         }
         Some(Command::Sync(args)) => crate::sync::cli::run(&cli.config, args).await,
+        Some(Command::Events(args)) => crate::webhooks::cli::run(&cli.config, args).await,
     }
 }
 

@@ -60,7 +60,42 @@ pub struct ServeConfig {
     pub background: bool,
 
     #[command(flatten)]
+    pub inbound: InboundConfig,
+
+    #[command(flatten)]
     pub highlevel: HighLevelConfig,
+}
+
+/// The limits of the doors other systems knock at (webhooks), and how long
+/// what they leave is kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InboundConfig {
+    /// Header a reverse proxy writes the client's address in (e.g.
+    /// `X-Forwarded-For`; its last address is used). Unset: the TCP peer.
+    #[arg(long, env = "SWITCHBOARD_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
+    /// Webhook requests a minute from one address, with bursts of ten
+    /// seconds' worth; more are answered 429 (HighLevel retries those).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_INBOUND_PER_SOURCE_PER_MINUTE",
+        default_value_t = 3000
+    )]
+    pub per_source_per_minute: u32,
+
+    /// Signed webhook events a minute for one connection, with bursts of ten
+    /// seconds' worth; more are answered 429.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_INBOUND_PER_CONNECTION_PER_MINUTE",
+        default_value_t = 6000
+    )]
+    pub per_connection_per_minute: u32,
+
+    /// Days a handled event (applied, ignored, refused, failed) is kept.
+    #[arg(long, env = "SWITCHBOARD_EVENT_RETENTION_DAYS", default_value_t = 30)]
+    pub event_retention_days: u32,
 }
 
 impl ServeConfig {
@@ -123,6 +158,16 @@ pub struct HighLevelConfig {
     /// Seed of the sandbox's demo data: the same seed gives the same data.
     #[arg(long, env = "SWITCHBOARD_SANDBOX_SEED", default_value_t = 42)]
     pub sandbox_seed: u64,
+
+    /// Serve sandbox mode on an address other than loopback. The sandbox
+    /// lets anyone sign in to its demo data, so this must be asked for.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SANDBOX_ON_NETWORK",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    pub sandbox_on_network: bool,
 }
 
 /// HighLevel's published key for `x-ghl-signature` (Webhook Integration Guide).

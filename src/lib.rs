@@ -25,9 +25,15 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod highlevel;
 #[cfg(feature = "ssr")]
+pub mod inbound;
+#[cfg(feature = "ssr")]
+pub mod retention;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod supervise;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 #[cfg(feature = "ssr")]

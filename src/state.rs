@@ -12,6 +12,7 @@ use crate::auth::oauth::OAuthSignIn;
 use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
 use crate::config::HighLevelTarget;
+use crate::inbound::{ClientAddress, DoorLimits};
 use crate::webhooks::WebhookKeys;
 
 /// What every request handler and server function can reach.
@@ -23,6 +24,10 @@ pub struct AppState {
     pub highlevel: Arc<HighLevelTarget>,
     /// The public keys HighLevel's webhooks are checked with.
     pub webhook_keys: Arc<WebhookKeys>,
+    /// The limits of the webhook doors.
+    pub door: Arc<DoorLimits>,
+    /// Where a request's client address is read.
+    pub client_address: ClientAddress,
     /// The one outgoing HTTP client (no redirects followed, as OAuth wants).
     pub http: reqwest::Client,
     pub info: Arc<InstanceInfo>,

@@ -70,9 +70,9 @@ pub async fn list_events(
         limit: PAGE_SIZE,
     };
     let db = &state.db;
-    let rows = store::list(db, location, manager, &filter).await?;
-    let types = store::types(db, location, manager).await?;
-    let any = !types.is_empty() || !rows.is_empty() || has_any(db, location, manager).await?;
+    let rows = store::list(db, location, &filter).await?;
+    let types = store::types(db, location).await?;
+    let any = !types.is_empty() || !rows.is_empty() || has_any(db, location).await?;
     Ok(EventsOverview {
         events: rows
             .into_iter()
@@ -91,18 +91,9 @@ pub async fn event_body(id: i64) -> Result<EventDetail, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = guard::require(Role::Viewer).await?;
-    let db = &state.db;
-    let location = &caller.who.location_id;
-    let manager = caller.role.can_manage();
-    let raw = crate::webhooks::store::body(db, location, manager, id)
+    let (raw, outcome) = crate::webhooks::store::body(&state.db, &caller.who.location_id, id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such event.".into()))?;
-    let outcome: Option<serde_json::Value> =
-        sqlx::query_scalar("SELECT outcome FROM highlevel_webhooks WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .flatten();
     Ok(EventDetail {
         body: pretty(&raw),
         outcome: outcome.and_then(|value| serde_json::to_string_pretty(&value).ok()),
@@ -116,8 +107,7 @@ pub async fn retry_event(id: i64) -> Result<(), AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = guard::require(Role::Admin).await?;
-    let queued =
-        crate::webhooks::store::retry(&state.db, &caller.who.location_id, true, id).await?;
+    let queued = crate::webhooks::store::retry(&state.db, &caller.who.location_id, id).await?;
     if !queued {
         return Err(AppError::invalid(
             "Only a failed event can be retried, and this one is not failed (any more).",
@@ -132,12 +122,12 @@ pub async fn retry_event(id: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn has_any(db: &sqlx::PgPool, location: &str, manager: bool) -> Result<bool, AppError> {
+async fn has_any(db: &sqlx::PgPool, location: &str) -> Result<bool, AppError> {
     let filter = crate::webhooks::store::Filter {
         limit: 1,
         ..Default::default()
     };
-    let rows = crate::webhooks::store::list(db, location, manager, &filter).await?;
+    let rows = crate::webhooks::store::list(db, location, &filter).await?;
     Ok(!rows.is_empty())
 }
 

@@ -311,14 +311,12 @@ fn token_error(location_id: &str, error: TokenError) -> HighLevelError {
 }
 
 /// Renews tokens ahead of expiry, once a minute, until the server stops.
-pub fn spawn_renewer(tokens: ConnectionTokens) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            ticks.tick().await;
-            if let Err(error) = tokens.renew_expiring().await {
-                tracing::warn!(%error, "renewing expiring tokens");
-            }
+pub async fn renew_forever(tokens: ConnectionTokens) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        if let Err(error) = tokens.renew_expiring().await {
+            tracing::warn!(%error, "renewing expiring tokens");
         }
-    })
+    }
 }

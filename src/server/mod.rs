@@ -1,6 +1,7 @@
 //! The web server: one router for pages, server functions and plain endpoints,
 //! wrapped in the middleware every request passes through.
 
+mod browser_safety;
 mod middleware;
 pub mod routes;
 pub mod shutdown;
@@ -19,10 +20,13 @@ use sqlx::PgPool;
 
 use crate::app::{shell, App};
 use crate::auth::vault::Vault;
-use crate::config::{Config, HighLevelTarget, ServeConfig, SANDBOX_PREFIX};
+use crate::config::{Config, HighLevelTarget, InboundConfig, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
+use crate::inbound::{ClientAddress, DoorLimits, DoorSettings};
+use crate::retention::Retention;
 use crate::state::{AppState, InstanceInfo};
-use crate::webhooks::WebhookKeys;
+use crate::supervise::supervise;
+use crate::webhooks::{WebhookKeys, WorkerTiming};
 
 /// Builds the whole application router; in sandbox mode the simulated
 /// HighLevel is served under [`SANDBOX_PREFIX`].
@@ -55,11 +59,23 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
     // The webhook door reads its own body under its own limit, so that an
     // oversized body gets a JSON answer saying why.
     let webhooks = Router::new().route(crate::webhooks::PATH, post(routes::webhooks::highlevel));
-    let router = router.layer(session_layer).layer(axum::middleware::from_fn(
-        middleware::server_fn_error_status,
-    ));
+    let https = state.info.secure_cookies;
+    let router = router
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn(
+            middleware::server_fn_error_status,
+        ))
+        .layer(axum::middleware::from_fn(
+            browser_safety::same_origin_writes,
+        ));
     middleware::wrap(router, request_timeout)
         .merge(middleware::wrap_reading_own_body(webhooks, request_timeout))
+        .layer(axum::middleware::map_response(
+            move |mut response: axum::response::Response| async move {
+                browser_safety::add_security_headers(response.headers_mut(), https);
+                response
+            },
+        ))
         .with_state(state)
 }
 
@@ -87,6 +103,7 @@ impl Application {
         let vault = Vault::open(config.app_secret_key.as_ref(), &config.data_dir)?;
         let public_url = serve.public_url();
         let highlevel = serve.highlevel.target(&public_url)?;
+        refuse_an_open_sandbox(&serve, &highlevel)?;
         let sandbox = highlevel
             .sandbox
             .then(|| sandbox_router(&serve, &highlevel))
@@ -98,6 +115,8 @@ impl Application {
             db: database.pool.clone(),
             vault,
             webhook_keys: Arc::new(WebhookKeys::of(&highlevel.webhook_keys)?),
+            door: Arc::new(DoorLimits::new(door_settings(&serve.inbound))),
+            client_address: ClientAddress::from_setting(serve.inbound.client_ip_header.as_deref())?,
             highlevel: Arc::new(highlevel),
             http: crate::tls::http_client()?,
             info: Arc::new(InstanceInfo {
@@ -105,8 +124,12 @@ impl Application {
                 secure_cookies: public_url.starts_with("https://"),
             }),
         };
+        forget_quiet_sources(&state);
         if serve.background {
-            start_background_work(&state)?;
+            let retention = Retention {
+                event_days: serve.inbound.event_retention_days,
+            };
+            start_background_work(&state, retention)?;
         }
         let router = router(
             state.clone(),
@@ -135,7 +158,11 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let served = axum::serve(self.listener, self.router)
+        // The webhook doors count requests per client address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(stop)
             .await
             .context("serving HTTP");
@@ -144,16 +171,69 @@ impl Application {
     }
 }
 
-/// Token renewal, the webhook queue's worker and the sync scheduler. Each
-/// claims its work through Postgres, so any number of processes may run them.
-fn start_background_work(state: &AppState) -> anyhow::Result<()> {
-    crate::auth::tokens::spawn_renewer(state.connection_tokens());
-    crate::webhooks::spawn_worker(state.db.clone());
-    crate::sync::scheduler::spawn(crate::sync::engine_for(
+/// Token renewal, the webhook queue's worker, the sync scheduler and the
+/// retention pass, each restarted if it stops. Each claims its work through
+/// Postgres, so any number of processes may run them.
+fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Result<()> {
+    let running = |db: &PgPool| {
+        let db = db.clone();
+        move || !db.is_closed()
+    };
+    let tokens = state.connection_tokens();
+    supervise("token renewal", running(&state.db), move || {
+        crate::auth::tokens::renew_forever(tokens.clone())
+    });
+    let db = state.db.clone();
+    supervise("webhook worker", running(&state.db), move || {
+        crate::webhooks::work(db.clone(), WorkerTiming::default())
+    });
+    let engine = crate::sync::engine_for(
         &state.db,
         state.highlevel.api_base.clone(),
         state.connection_tokens(),
-    )?);
+    )?;
+    supervise("sync scheduler", running(&state.db), move || {
+        crate::sync::scheduler::run(engine.clone())
+    });
+    let db = state.db.clone();
+    supervise("retention", running(&state.db), move || {
+        crate::retention::run(db.clone(), retention)
+    });
+    Ok(())
+}
+
+/// The webhook door's limiters forget addresses quiet for a minute.
+fn forget_quiet_sources(state: &AppState) {
+    let door = Arc::downgrade(&state.door);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticks.tick().await;
+            let Some(door) = door.upgrade() else { return };
+            door.forget_quiet();
+        }
+    });
+}
+
+fn door_settings(inbound: &InboundConfig) -> DoorSettings {
+    DoorSettings {
+        per_source_per_minute: inbound.per_source_per_minute,
+        per_connection_per_minute: inbound.per_connection_per_minute,
+        ..DoorSettings::default()
+    }
+}
+
+/// Sandbox mode lets anyone sign in to demo data and serves a simulated
+/// HighLevel: on anything but loopback it must be asked for by name.
+fn refuse_an_open_sandbox(serve: &ServeConfig, target: &HighLevelTarget) -> anyhow::Result<()> {
+    let loopback = serve.site_addr.ip().is_loopback();
+    if target.sandbox && !loopback && !serve.highlevel.sandbox_on_network {
+        anyhow::bail!(
+            "sandbox mode (no HIGHLEVEL_CLIENT_ID) lets anyone who can reach {} sign in to demo data; \
+             listen on 127.0.0.1, configure HighLevel, or set SWITCHBOARD_SANDBOX_ON_NETWORK=true to serve it anyway",
+            serve.site_addr
+        );
+    }
     Ok(())
 }
 

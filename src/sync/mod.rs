@@ -11,7 +11,7 @@
 //!   read again on the location's next run (HighLevel lists notes per
 //!   contact only, and tasks have no "updated since").
 //! - [`last_synced_at`] and [`overview`] say where a location stands.
-//! - [`scheduler::spawn`] runs the first sync, the polls and the nightly
+//! - [`scheduler::run`] runs the first sync, the polls and the nightly
 //!   reconciliation of every connected location in the background.
 //!
 //! The view types compile for the browser too.

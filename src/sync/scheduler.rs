@@ -69,20 +69,18 @@ impl Due {
     }
 }
 
-/// Starts the loop; it runs until the server stops.
-pub fn spawn(engine: SyncEngine) -> tokio::task::JoinHandle<()> {
+/// The scheduler's loop: every tick, starts the syncs that are due.
+pub async fn run(engine: SyncEngine) {
     let running: Arc<Mutex<HashSet<String>>> = Arc::default();
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(TICK);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match due_locations(engine.pool()).await {
-                Ok(locations) => start_due(&engine, &running, locations),
-                Err(error) => tracing::warn!(%error, "looking for due syncs"),
-            }
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match due_locations(engine.pool()).await {
+            Ok(locations) => start_due(&engine, &running, locations),
+            Err(error) => tracing::warn!(%error, "looking for due syncs"),
         }
-    })
+    }
 }
 
 fn start_due(engine: &SyncEngine, running: &Arc<Mutex<HashSet<String>>>, locations: Vec<Due>) {

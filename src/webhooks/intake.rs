@@ -1,19 +1,28 @@
 //! `POST /webhooks/highlevel`: check, store, answer. Applying the event is
 //! left to the workers, so HighLevel gets its answer fast (it retries only a
 //! 429 and drops the event on any other failure).
+//!
+//! The order matters for a flood: the source's rate first, then the
+//! signature header before the body is read, then the signature over the
+//! body before it is parsed. Only a request HighLevel signed is stored; any
+//! other leaves a short record in `refused_requests`.
+
+use std::net::IpAddr;
 
 use axum::body::{to_bytes, Body};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Map, Value};
-
 use sqlx::PgPool;
 
+use super::keys::{Scheme, NO_SIGNATURE};
 use super::kinds::Kind;
 use super::store::{self, EventStatus, NewEvent, Stored};
 use super::WebhookKeys;
+use crate::inbound::refused::{self, Refusal};
+use crate::inbound::{Busy, DoorLimits};
 
 /// Largest body accepted. HighLevel's events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -21,62 +30,98 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// How far an event's `timestamp` may be from now, either way.
 const MAX_AGE: TimeDelta = TimeDelta::minutes(5);
 
-/// Headers never stored: credentials a client might send along.
-const UNSTORED_HEADERS: [header::HeaderName; 3] = [
-    header::AUTHORIZATION,
-    header::COOKIE,
-    header::PROXY_AUTHORIZATION,
-];
+/// The door's name in `refused_requests`.
+const DOOR: &str = "highlevel";
 
-/// Reads the body under [`MAX_BODY_BYTES`], checks it with `keys`, stores it
-/// in `db` and answers HighLevel.
-pub async fn receive(db: &PgPool, keys: &WebhookKeys, headers: &HeaderMap, body: Body) -> Response {
-    let declared_too_big = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<usize>().ok())
-        .is_some_and(|length| length > MAX_BODY_BYTES);
-    if declared_too_big {
-        return too_large();
+/// What the HighLevel webhook door works with.
+pub struct HighLevelDoor<'a> {
+    pub db: &'a PgPool,
+    pub keys: &'a WebhookKeys,
+    pub limits: &'a DoorLimits,
+}
+
+impl HighLevelDoor<'_> {
+    /// Checks the request from `source`, stores it when HighLevel signed it,
+    /// and answers HighLevel.
+    pub async fn receive(&self, source: IpAddr, headers: &HeaderMap, body: Body) -> Response {
+        if let Err(busy) = self.limits.admit_source(source) {
+            return too_many(busy, "Too many requests from this address.");
+        }
+        let refusal = |reason| Refusal {
+            door: DOOR,
+            source,
+            reason,
+            body: None,
+            declared_bytes: declared_length(headers),
+            headers,
+        };
+        if declared_length(headers).is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+            refused::record(self.db, &refusal("body too large")).await;
+            return too_large();
+        }
+        if Scheme::of(headers).is_none() {
+            refused::record(self.db, &refusal("no signature")).await;
+            return bad_signature(NO_SIGNATURE);
+        }
+        let Some(_reading) = self.limits.reading(source).await else {
+            return too_many(no_wait(), "The server is busy reading other requests.");
+        };
+        let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+            refused::record(self.db, &refusal("body too large")).await;
+            return too_large();
+        };
+        if let Err(problem) = self.keys.verify(headers, &bytes) {
+            let read = Refusal {
+                body: Some(&bytes),
+                ..refusal(problem.reason)
+            };
+            refused::record(self.db, &read).await;
+            return bad_signature(problem.reason);
+        }
+        self.store_signed(headers, &bytes).await
     }
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => return too_large(),
-    };
-    let checked = check(keys, headers, &bytes);
-    let event = NewEvent {
-        webhook_id: checked.webhook_id.clone(),
-        raw_body: &bytes,
-        headers: stored_headers(headers),
-        scheme: checked.scheme,
-        verified: checked.verified,
-        location_id: checked.location_id.clone(),
-        event_type: checked.event_type.clone(),
-        event_at: checked.event_at,
-        status: checked.status,
-        status_detail: checked.refusal.as_ref().map_or_else(
-            || checked.detail.to_owned(),
-            |(_, _, message)| message.clone(),
-        ),
-    };
-    match store::insert(db, &event).await {
-        Ok(Stored::Saved(id)) => answer(id, &checked),
-        Ok(Stored::Repeated) => repeated(db, event).await,
-        Err(error) => {
-            tracing::error!(%error, "storing a HighLevel webhook");
-            // 429 is the one answer HighLevel retries: the event comes back later.
-            reply(
-                StatusCode::TOO_MANY_REQUESTS,
-                json!({"error": "not_stored", "message": "The event could not be stored; please send it again."}),
-            )
+
+    /// A body HighLevel signed: checked, counted against its location, stored.
+    async fn store_signed(&self, headers: &HeaderMap, bytes: &[u8]) -> Response {
+        let checked = check(bytes);
+        if let Some(location) = &checked.location_id {
+            if let Err(busy) = self.limits.admit_connection(location) {
+                return too_many(busy, "Too many events for this location.");
+            }
+        }
+        let event = NewEvent {
+            webhook_id: checked.webhook_id.clone(),
+            raw_body: bytes,
+            headers: refused::headers_kept(headers),
+            scheme: Scheme::of(headers).map(Scheme::name),
+            verified: true,
+            location_id: checked.location_id.clone(),
+            event_type: checked.event_type.clone(),
+            event_at: checked.event_at,
+            status: checked.status,
+            status_detail: checked.refusal.as_ref().map_or_else(
+                || checked.detail.to_owned(),
+                |(_, _, message)| message.clone(),
+            ),
+        };
+        match store::insert(self.db, &event).await {
+            Ok(Stored::Saved(id)) => answer(id, &checked),
+            Ok(Stored::Repeated) => repeated(self.db, event).await,
+            Err(error) => {
+                tracing::error!(%error, "storing a HighLevel webhook");
+                // 429 is the one answer HighLevel retries: the event comes back later.
+                reply(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"error": "not_stored", "message": "The event could not be stored; please send it again."}),
+                )
+            }
         }
     }
 }
 
-/// What the checks found: the fields to store and, for a refusal, the answer.
+/// What the checks of a signed body found: the fields to store and, for a
+/// refusal, the answer.
 struct Checked {
-    scheme: Option<&'static str>,
-    verified: bool,
     webhook_id: Option<String>,
     location_id: Option<String>,
     event_type: Option<String>,
@@ -86,8 +131,7 @@ struct Checked {
     refusal: Option<(StatusCode, &'static str, String)>,
 }
 
-fn check(keys: &WebhookKeys, headers: &HeaderMap, body: &[u8]) -> Checked {
-    let signature = keys.verify(headers, body);
+fn check(body: &[u8]) -> Checked {
     let parsed = serde_json::from_slice::<Value>(body);
     let object = parsed.as_ref().ok().and_then(Value::as_object);
     let field = |name: &str| {
@@ -97,16 +141,9 @@ fn check(keys: &WebhookKeys, headers: &HeaderMap, body: &[u8]) -> Checked {
             .filter(|text| !text.is_empty())
             .map(str::to_owned)
     };
-    let verified = signature.is_ok();
     let mut checked = Checked {
-        scheme: match &signature {
-            Ok(scheme) => Some(scheme.name()),
-            Err(problem) => problem.scheme.map(|scheme| scheme.name()),
-        },
-        verified,
         webhook_id: field("webhookId"),
-        // An unverified body could claim any location.
-        location_id: field("locationId").filter(|_| verified),
+        location_id: field("locationId"),
         event_type: field("type"),
         event_at: object
             .and_then(|map| map.get("timestamp"))
@@ -115,7 +152,7 @@ fn check(keys: &WebhookKeys, headers: &HeaderMap, body: &[u8]) -> Checked {
         detail: "",
         refusal: None,
     };
-    checked.refusal = refusal(&signature, &parsed, object, &checked);
+    checked.refusal = refusal(&parsed, object, &checked);
     if checked.refusal.is_some() {
         checked.status = EventStatus::Rejected;
     } else if checked.event_type.as_deref().and_then(Kind::of).is_none() {
@@ -125,20 +162,12 @@ fn check(keys: &WebhookKeys, headers: &HeaderMap, body: &[u8]) -> Checked {
     checked
 }
 
-/// Why the request is refused, in order: signature, JSON, envelope, age.
+/// Why a signed body is refused, in order: JSON, envelope, age.
 fn refusal(
-    signature: &Result<super::Scheme, super::keys::SignatureProblem>,
     parsed: &Result<Value, serde_json::Error>,
     object: Option<&Map<String, Value>>,
     checked: &Checked,
 ) -> Option<(StatusCode, &'static str, String)> {
-    if let Err(problem) = signature {
-        return Some((
-            StatusCode::UNAUTHORIZED,
-            "bad_signature",
-            problem.reason.to_owned(),
-        ));
-    }
     if let Err(error) = parsed {
         return Some((
             StatusCode::BAD_REQUEST,
@@ -216,6 +245,20 @@ async fn repeated(db: &PgPool, mut event: NewEvent<'_>) -> Response {
     )
 }
 
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse().ok())
+}
+
+fn bad_signature(reason: &str) -> Response {
+    reply(
+        StatusCode::UNAUTHORIZED,
+        json!({"error": "bad_signature", "message": reason, "stored": false}),
+    )
+}
+
 fn too_large() -> Response {
     reply(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -227,21 +270,25 @@ fn too_large() -> Response {
     )
 }
 
-fn reply(status: StatusCode, body: Value) -> Response {
-    (status, Json(body)).into_response()
+/// 429 with `Retry-After`: the answer HighLevel sends again later.
+fn too_many(busy: Busy, message: &str) -> Response {
+    let mut response = reply(
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({"error": "too_many_requests", "message": format!("{message} Please send it again later."), "stored": false}),
+    );
+    let seconds = busy.retry_after.as_secs().max(1);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
-/// The request headers as a JSON object, without credentials.
-fn stored_headers(headers: &HeaderMap) -> Value {
-    let kept: Map<String, Value> = headers
-        .iter()
-        .filter(|(name, _)| !UNSTORED_HEADERS.contains(name))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()),
-            )
-        })
-        .collect();
-    Value::Object(kept)
+fn no_wait() -> Busy {
+    Busy {
+        retry_after: std::time::Duration::from_secs(1),
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
 }

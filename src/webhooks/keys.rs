@@ -49,7 +49,21 @@ impl Scheme {
             Scheme::Rsa => "rsa",
         }
     }
+
+    /// The signature a request carries; Ed25519 is checked when it has both.
+    pub fn of(headers: &HeaderMap) -> Option<Self> {
+        if headers.contains_key(ED25519_HEADER) {
+            Some(Scheme::Ed25519)
+        } else if headers.contains_key(RSA_HEADER) {
+            Some(Scheme::Rsa)
+        } else {
+            None
+        }
+    }
 }
+
+/// Why a request without either signature header is refused.
+pub const NO_SIGNATURE: &str = "The request has no x-ghl-signature or x-wh-signature header.";
 
 /// Why a request's signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,23 +94,21 @@ impl WebhookKeys {
 
     /// Checks the request's signature over `body`.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Scheme, SignatureProblem> {
-        let (scheme, header, key) = if headers.contains_key(ED25519_HEADER) {
-            (
-                Scheme::Ed25519,
-                ED25519_HEADER,
-                UnparsedPublicKey::new(&ED25519, self.ed25519.as_slice()),
-            )
-        } else if headers.contains_key(RSA_HEADER) {
-            (
-                Scheme::Rsa,
-                RSA_HEADER,
-                UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, self.rsa.as_slice()),
-            )
-        } else {
+        let Some(scheme) = Scheme::of(headers) else {
             return Err(SignatureProblem {
                 scheme: None,
-                reason: "The request has no x-ghl-signature or x-wh-signature header.",
+                reason: NO_SIGNATURE,
             });
+        };
+        let (header, key) = match scheme {
+            Scheme::Ed25519 => (
+                ED25519_HEADER,
+                UnparsedPublicKey::new(&ED25519, self.ed25519.as_slice()),
+            ),
+            Scheme::Rsa => (
+                RSA_HEADER,
+                UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, self.rsa.as_slice()),
+            ),
         };
         let problem = |reason| SignatureProblem {
             scheme: Some(scheme),

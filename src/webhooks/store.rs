@@ -150,6 +150,19 @@ pub async fn claim(
     .await
 }
 
+/// Extends the leases of the events `worker` is applying.
+pub async fn renew_leases(db: &PgPool, worker: &str, lease_secs: f64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        r"UPDATE highlevel_webhooks SET lease_until = now() + make_interval(secs => $2)
+         WHERE claimed_by = $1 AND status = 'processing'",
+    )
+    .bind(worker)
+    .bind(lease_secs)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Gives up on events whose process stopped while applying them on every
 /// attempt: something in them stops the server, so they are not tried again
 /// until someone retries them from the Events page.
@@ -218,11 +231,10 @@ pub async fn finish(
     Ok(done.rows_affected() == 1)
 }
 
-/// Which events a caller sees: their team's, and for owners and admins also
-/// those no team can claim (refused before their location could be trusted,
-/// or of a location no team uses).
-const VISIBLE: &str = r"(w.location_id = $1 OR ($2 AND (w.location_id IS NULL
-     OR NOT EXISTS (SELECT 1 FROM teams t WHERE t.location_id = w.location_id))))";
+/// Which events a team sees: those of its own location, and no other.
+/// Events of a location no team uses are seen by no team (the operator's
+/// `switchboard events` lists them).
+const VISIBLE: &str = "w.location_id = $1";
 
 /// One stored event as the Events page lists it (no body, no headers).
 #[derive(Debug, sqlx::FromRow)]
@@ -248,21 +260,19 @@ pub struct Filter {
     pub limit: i64,
 }
 
-/// The events `location_id`'s team sees, newest first.
+/// The events of `location_id`'s team, newest first.
 pub async fn list(
     db: &PgPool,
     location_id: &str,
-    manager: bool,
     filter: &Filter,
 ) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(&format!(
         r"SELECT id, received_at, event_type, location_id, signature_scheme, verified, status,
          status_detail, attempts, error, outcome FROM highlevel_webhooks w
-         WHERE {VISIBLE} AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)
-         ORDER BY received_at DESC, id DESC LIMIT $5"
+         WHERE {VISIBLE} AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR event_type = $3)
+         ORDER BY received_at DESC, id DESC LIMIT $4"
     ))
     .bind(location_id)
-    .bind(manager)
     .bind(&filter.status)
     .bind(&filter.event_type)
     .bind(filter.limit)
@@ -270,52 +280,39 @@ pub async fn list(
     .await
 }
 
-/// The event types among the events the caller sees, for the type filter.
-pub async fn types(
-    db: &PgPool,
-    location_id: &str,
-    manager: bool,
-) -> Result<Vec<String>, sqlx::Error> {
+/// The event types among the team's events, for the type filter.
+pub async fn types(db: &PgPool, location_id: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(&format!(
         r"SELECT DISTINCT event_type FROM highlevel_webhooks w
          WHERE {VISIBLE} AND event_type IS NOT NULL ORDER BY event_type"
     ))
     .bind(location_id)
-    .bind(manager)
     .fetch_all(db)
     .await
 }
 
-/// The raw body of one event the caller sees.
+/// The raw body of one event of `location_id`'s team, and its outcome.
 pub async fn body(
     db: &PgPool,
     location_id: &str,
-    manager: bool,
     id: i64,
-) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(&format!(
-        "SELECT raw_body FROM highlevel_webhooks w WHERE {VISIBLE} AND id = $3"
+) -> Result<Option<(Vec<u8>, Option<Value>)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT raw_body, outcome FROM highlevel_webhooks w WHERE {VISIBLE} AND id = $2"
     ))
     .bind(location_id)
-    .bind(manager)
     .bind(id)
     .fetch_optional(db)
     .await
 }
 
-/// Puts a failed event the caller sees back in the queue, with fresh attempts.
-pub async fn retry(
-    db: &PgPool,
-    location_id: &str,
-    manager: bool,
-    id: i64,
-) -> Result<bool, sqlx::Error> {
+/// Puts a failed event of the team back in the queue, with fresh attempts.
+pub async fn retry(db: &PgPool, location_id: &str, id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
         r"UPDATE highlevel_webhooks w SET status = 'queued', attempts = 0, error = NULL,
-         next_attempt_at = now() WHERE {VISIBLE} AND id = $3 AND status = 'failed'"
+         next_attempt_at = now() WHERE {VISIBLE} AND id = $2 AND status = 'failed'"
     ))
     .bind(location_id)
-    .bind(manager)
     .bind(id)
     .execute(db)
     .await?;
@@ -323,4 +320,31 @@ pub async fn retry(
         announce(db).await?;
     }
     Ok(done.rows_affected() == 1)
+}
+
+/// Deletes events handled (applied, ignored, refused or failed) more than
+/// `days` ago; queued ones and ones being applied stay whatever their age.
+pub async fn prune_handled(db: &PgPool, days: u32) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        r"DELETE FROM highlevel_webhooks
+         WHERE status IN ('done', 'ignored', 'rejected', 'failed')
+           AND received_at < now() - make_interval(days => $1)",
+    )
+    .bind(i32::try_from(days).unwrap_or(i32::MAX))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Events no team sees: of a location no team uses, for the operator.
+pub async fn unassigned(db: &PgPool, limit: i64) -> Result<Vec<Listed>, sqlx::Error> {
+    sqlx::query_as(
+        r"SELECT id, received_at, event_type, location_id, signature_scheme, verified, status,
+         status_detail, attempts, error, outcome FROM highlevel_webhooks w
+         WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.location_id = w.location_id)
+         ORDER BY received_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }

@@ -5,6 +5,10 @@
 //! A stored event wakes the workers through Postgres LISTEN/NOTIFY, so any
 //! process may pick it up at once; they also poll, which covers a missed
 //! notification, a retry coming due, and a claim left behind by a stopped process.
+//!
+//! A claim is a lease: while a batch is being applied the worker renews the
+//! leases of its claims, so a slow event is never taken over by another
+//! worker and applied twice; only a stopped process lets its leases run out.
 
 use std::time::Duration;
 
@@ -15,16 +19,39 @@ use tokio::task::JoinHandle;
 use super::apply::{apply, Applied, ApplyError};
 use super::store::{self, ClaimedEvent, Ending, CHANNEL};
 
-/// How often an idle worker looks for due events without being woken.
-const POLL: Duration = Duration::from_secs(5);
-/// How long a claim holds before another worker may take the event over.
-const LEASE_SECS: f64 = 60.0;
 /// Events claimed at a time.
 const BATCH: i64 = 20;
 
-/// Starts this process's worker; it runs until the runtime stops.
+/// How a worker holds and looks for events.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerTiming {
+    /// How long a claim holds unless renewed; renewed every third of it.
+    pub lease: Duration,
+    /// How often an idle worker looks for due events without being woken.
+    pub poll: Duration,
+}
+
+impl Default for WorkerTiming {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Starts a worker with the usual timing; it runs until the pool closes.
 pub fn spawn_worker(db: PgPool) -> JoinHandle<()> {
-    tokio::spawn(run(db, worker_name()))
+    spawn_worker_with(db, WorkerTiming::default())
+}
+
+pub fn spawn_worker_with(db: PgPool, timing: WorkerTiming) -> JoinHandle<()> {
+    tokio::spawn(work(db, timing))
+}
+
+/// A worker under a name of its own, until the pool closes.
+pub async fn work(db: PgPool, timing: WorkerTiming) {
+    run(db, worker_name(), timing).await
 }
 
 /// Host, process and a random part: unique among the workers sharing a database.
@@ -36,20 +63,20 @@ fn worker_name() -> String {
     format!("{host}:{}:{}", std::process::id(), &tag[..8])
 }
 
-async fn run(db: PgPool, name: String) {
+async fn run(db: PgPool, name: String, timing: WorkerTiming) {
     let mut listener = listen(&db).await;
     // The pool closes when the server shuts down; so does the worker.
     while !db.is_closed() {
-        drain(&db, &name).await;
+        drain(&db, &name, timing.lease).await;
         match listener.as_mut() {
             Some(active) => {
-                if let Ok(Err(error)) = tokio::time::timeout(POLL, active.recv()).await {
+                if let Ok(Err(error)) = tokio::time::timeout(timing.poll, active.recv()).await {
                     tracing::warn!(%error, "webhook notifications stopped; polling instead");
                     listener = None;
                 }
             }
             None => {
-                tokio::time::sleep(POLL).await;
+                tokio::time::sleep(timing.poll).await;
                 listener = listen(&db).await;
             }
         }
@@ -71,13 +98,13 @@ async fn listen(db: &PgPool) -> Option<PgListener> {
 }
 
 /// Applies due events until none is left.
-async fn drain(db: &PgPool, name: &str) {
+async fn drain(db: &PgPool, name: &str, lease: Duration) {
     if let Err(error) = store::fail_abandoned(db).await {
         tracing::warn!(%error, "looking for abandoned webhook events");
         return;
     }
     loop {
-        let claimed = match store::claim(db, name, BATCH, LEASE_SECS).await {
+        let claimed = match store::claim(db, name, BATCH, lease.as_secs_f64()).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::warn!(%error, "claiming webhook events");
@@ -87,10 +114,28 @@ async fn drain(db: &PgPool, name: &str) {
         if claimed.is_empty() {
             return;
         }
-        for event in claimed {
-            if let Err(error) = process(db, name, &event).await {
-                tracing::warn!(%error, event = event.id, "recording a webhook event's outcome");
+        let applying = async {
+            for event in claimed {
+                if let Err(error) = process(db, name, &event).await {
+                    tracing::warn!(%error, event = event.id, "recording a webhook event's outcome");
+                }
             }
+        };
+        tokio::select! {
+            () = applying => {}
+            () = keep_leases(db, name, lease) => {}
+        }
+    }
+}
+
+/// Renews this worker's leases every third of a lease; never ends by itself.
+async fn keep_leases(db: &PgPool, name: &str, lease: Duration) {
+    let mut ticks = tokio::time::interval(lease / 3);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        if let Err(error) = store::renew_leases(db, name, lease.as_secs_f64()).await {
+            tracing::warn!(%error, "renewing the leases of webhook events");
         }
     }
 }

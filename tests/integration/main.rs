@@ -33,6 +33,8 @@ mod sync_engine;
 mod sync_faults;
 mod sync_processes;
 mod sync_resume;
+mod trust_browser;
+mod trust_door;
 mod webhooks_intake;
 mod webhooks_load;
 mod webhooks_queue;

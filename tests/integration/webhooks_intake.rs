@@ -74,8 +74,18 @@ async fn events_signed_either_way_are_stored_and_applied() {
     assert_eq!(rows(&app.db).await[2].2.as_deref(), Some("ed25519"));
 }
 
+/// What `refused_requests` kept: (reason, body_bytes, body_digest, headers).
+async fn refusals(db: &PgPool) -> Vec<(String, Option<i64>, Option<String>, Value)> {
+    sqlx::query_as(
+        "SELECT reason, body_bytes, body_digest, headers FROM refused_requests ORDER BY id",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
-async fn a_bad_or_missing_signature_is_refused_but_kept() {
+async fn a_bad_or_missing_signature_is_refused_with_a_short_record_and_no_body() {
     let app = common::spawn_app(common::test_db().await).await;
     add_team(&app.db, LOCATION).await;
     let genuine = event(
@@ -90,6 +100,7 @@ async fn a_bad_or_missing_signature_is_refused_but_kept() {
     let response = common::http()
         .post(format!("{}/webhooks/highlevel", app.base))
         .header("x-ghl-signature", signatures.ed25519)
+        .header("cookie", "session=not-for-the-record")
         .body(forged.to_string())
         .send()
         .await
@@ -97,7 +108,7 @@ async fn a_bad_or_missing_signature_is_refused_but_kept() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let answer: Value = response.json().await.unwrap();
     assert_eq!(answer["error"], "bad_signature");
-    assert_eq!(answer["stored"], true);
+    assert_eq!(answer["stored"], false);
 
     let (status, answer) = post(&app.base, &genuine, Sign::Unsigned).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -109,17 +120,19 @@ async fn a_bad_or_missing_signature_is_refused_but_kept() {
         "{answer}"
     );
 
-    let stored = rows(&app.db).await;
-    assert_eq!(stored.len(), 2);
-    for (status, verified, _, location, detail) in &stored {
-        assert_eq!(status, "rejected");
-        assert!(!verified);
-        // An unverified body cannot claim a team.
-        assert_eq!(location, &None);
-        assert!(!detail.is_empty());
-    }
-    assert_eq!(stored[0].2.as_deref(), Some("ed25519"));
-    assert_eq!(stored[1].2, None);
+    // Neither body was stored, nor parsed into an event.
+    assert!(rows(&app.db).await.is_empty());
+    let kept = refusals(&app.db).await;
+    assert_eq!(kept.len(), 2);
+    let (reason, bytes, digest, headers) = &kept[0];
+    assert_eq!(reason, "The signature does not match the body.");
+    assert_eq!(*bytes, Some(forged.to_string().len() as i64));
+    assert_eq!(digest.as_ref().map(String::len), Some(16));
+    assert!(headers.get("x-ghl-signature").is_some());
+    assert!(headers.get("cookie").is_none(), "{headers}");
+    // No signature header: refused before the body was read.
+    assert_eq!(kept[1].0, "no signature");
+    assert_eq!(kept[1].2, None);
 
     // The forged copies did not take the webhookId: the genuine event still gets in.
     assert_eq!(
@@ -232,6 +245,7 @@ async fn a_body_over_2_mb_is_refused_unstored_but_a_large_one_under_it_is_taken(
     assert_eq!(answer["error"], "body_too_large");
     assert_eq!(answer["stored"], false);
     assert!(rows(&app.db).await.is_empty());
+    assert_eq!(refusals(&app.db).await[0].0, "body too large");
 
     // 1.5 MB: over the limit of other routes, under the webhook's.
     let large = event(

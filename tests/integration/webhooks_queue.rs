@@ -388,3 +388,70 @@ async fn a_database_failure_is_retried_later_and_fails_after_the_last_attempt() 
     assert_eq!(attempts, 5);
     assert!(error.unwrap().contains("Attempt 5 failed"));
 }
+
+#[tokio::test]
+async fn a_slow_event_keeps_its_lease_and_is_applied_once() {
+    use std::time::Duration;
+    use switchboard::webhooks::{spawn_worker_with, WorkerTiming};
+
+    let db = common::test_db().await;
+    add_team(&db, LOCATION).await;
+    let slow = event(
+        "ContactCreate",
+        LOCATION,
+        json!({"id": "c-slow", "firstName": "Slow"}),
+    );
+    left_behind(&db, &slow, "queued", None).await;
+    // Applying waits for this lock, longer than a lease lasts.
+    let mut blocker = db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE cache_contacts IN EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let timing = WorkerTiming {
+        lease: Duration::from_secs(1),
+        poll: Duration::from_millis(100),
+    };
+    spawn_worker_with(db.clone(), timing);
+    let first_lease: chrono::DateTime<chrono::Utc> =
+        eventually("the event to be claimed", || async {
+            sqlx::query_scalar(
+                "SELECT lease_until FROM highlevel_webhooks WHERE status = 'processing'",
+            )
+            .fetch_optional(&db)
+            .await
+            .unwrap()
+        })
+        .await;
+    // A second worker that would take over any claim whose lease ran out.
+    spawn_worker_with(db.clone(), timing);
+    eventually("two leases' time to pass", || async {
+        sqlx::query_scalar::<_, bool>("SELECT now() > $1 + interval '2 seconds'")
+            .bind(first_lease)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+            .then_some(())
+    })
+    .await;
+    let (attempts, lease_until): (i32, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "SELECT attempts, lease_until FROM highlevel_webhooks WHERE webhook_id = $1",
+    )
+    .bind(webhook_id(&slow))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(attempts, 1, "no other worker took the event over");
+    assert!(lease_until > first_lease, "the lease was renewed");
+
+    blocker.rollback().await.unwrap();
+    let (status, _, _) = settled(&db, &webhook_id(&slow)).await;
+    assert_eq!(status, "done");
+    let attempts: i32 =
+        sqlx::query_scalar("SELECT attempts FROM highlevel_webhooks WHERE webhook_id = $1")
+            .bind(webhook_id(&slow))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+}

@@ -113,7 +113,7 @@ async fn list(browser: &Browser, filters: &[(&str, &str)]) -> Value {
 }
 
 #[tokio::test]
-async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
+async fn the_events_page_shows_the_team_its_own_events_only_and_no_headers() {
     let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0]).await;
@@ -140,6 +140,13 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
         post(&app.base, &forged, Sign::Unsigned).await.0,
         StatusCode::UNAUTHORIZED
     );
+    // Signed, but for a location no team uses: stored, and seen by no team.
+    let teamless = event("ContactCreate", "loc-no-team", json!({"id": "c-y"}));
+    assert_eq!(
+        post(&app.base, &teamless, Sign::Ed25519).await.0,
+        StatusCode::OK
+    );
+    settled(&app.db, &webhook_id(&teamless)).await;
 
     let page = list(&owner, &[]).await;
     let text = page.to_string();
@@ -150,22 +157,29 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
         "{text}"
     );
     let events = page["events"].as_array().unwrap();
-    assert_eq!(events.len(), 3);
-    // Newest first: the forged one, refused, shown to the owner.
-    assert_eq!(events[0]["status"], "rejected");
-    assert_eq!(events[0]["verified"], false);
-    assert_eq!(events[1]["status"], "failed");
-    assert_eq!(events[1]["can_retry"], true);
-    assert_eq!(events[2]["event_type"], "OpportunityCreate");
-    assert_eq!(events[2]["status"], "ignored");
-    assert_eq!(events[2]["problem"], "unknown type");
-    assert_eq!(events[2]["signature"], "Ed25519");
+    // Newest first; neither the forged request nor the other location's event.
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["status"], "failed");
+    assert_eq!(events[0]["can_retry"], true);
+    assert_eq!(events[1]["event_type"], "OpportunityCreate");
+    assert_eq!(events[1]["status"], "ignored");
+    assert_eq!(events[1]["problem"], "unknown type");
+    assert_eq!(events[1]["signature"], "Ed25519");
     let ignored = list(&owner, &[("status", "ignored")]).await;
     assert_eq!(ignored["events"].as_array().unwrap().len(), 1);
     let typed = list(&owner, &[("event_type", "AppointmentCreate")]).await;
     assert_eq!(typed["events"].as_array().unwrap().len(), 1);
 
-    let unknown_id = events[2]["id"].to_string();
+    let teamless_id: i64 =
+        sqlx::query_scalar("SELECT id FROM highlevel_webhooks WHERE location_id = 'loc-no-team'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let hidden = owner
+        .call("events/body", &[("id", &teamless_id.to_string())])
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let unknown_id = events[1]["id"].to_string();
     let body: Value = owner
         .call("events/body", &[("id", &unknown_id)])
         .await
@@ -180,7 +194,7 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
         "{body}"
     );
 
-    // A viewer sees the team's events, not the unowned refusal, and cannot retry.
+    // A viewer sees the same events, and cannot retry.
     let viewer = signed_in(&app, &location_id, &users[1]).await;
     sqlx::query("UPDATE memberships SET role = 'viewer' WHERE role = 'member'")
         .execute(&app.db)
@@ -190,7 +204,7 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
     let seen = seen["events"].as_array().unwrap();
     assert_eq!(seen.len(), 2);
     assert!(seen.iter().all(|event| event["can_retry"] == false));
-    let failed_id = events[1]["id"].to_string();
+    let failed_id = events[0]["id"].to_string();
     let refused = viewer.call("events/retry", &[("id", &failed_id)]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
@@ -208,11 +222,14 @@ async fn the_events_page_shows_the_team_what_arrived_and_no_headers() {
     .unwrap();
     assert_eq!(processed_twice, 1);
 
-    // Another team's owner does not see this team's events.
+    // Another team's owner sees none of them, nor their bodies.
     let (other_location, other_users) = demo_locations(&app.base).await.swap_remove(1);
     let stranger = signed_in(&app, &other_location, &other_users[0]).await;
     let theirs = list(&stranger, &[]).await;
-    let theirs = theirs["events"].as_array().unwrap();
-    assert_eq!(theirs.len(), 1, "only the unowned refusal: {theirs:?}");
-    assert_eq!(theirs[0]["status"], "rejected");
+    assert_eq!(theirs["events"], json!([]), "{theirs}");
+    assert_eq!(theirs["any"], false);
+    for id in [unknown_id, teamless_id.to_string()] {
+        let body = stranger.call("events/body", &[("id", &id)]).await;
+        assert_eq!(body.status(), StatusCode::NOT_FOUND);
+    }
 }

@@ -140,6 +140,11 @@ impl TestApp {
 /// the webhook queue's worker, so that tests decide when syncs and token
 /// renewals happen.
 pub async fn spawn_app(db: PgPool) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// [`spawn_app`] with more command-line settings, e.g. lower limits.
+pub async fn spawn_app_with(db: PgPool, settings: &[&str]) -> TestApp {
     use clap::Parser;
     use switchboard::config::{Config, ServeConfig};
     use switchboard::server::Application;
@@ -153,18 +158,11 @@ pub async fn spawn_app(db: PgPool) -> TestApp {
     }
 
     let scratch = tempfile::tempdir().unwrap();
-    let options = db.connect_options();
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    );
+    let url = url_of(&db);
     let data_dir = scratch.path().to_string_lossy().into_owned();
     // As many connections as the caller's pool: the benches size it.
     let connections = db.options().get_max_connections().to_string();
-    let settings = Settings::parse_from([
+    let mut arguments = vec![
         "switchboard",
         "--database-url",
         &url,
@@ -176,7 +174,9 @@ pub async fn spawn_app(db: PgPool) -> TestApp {
         "false",
         "--sandbox-contacts",
         "50",
-    ]);
+    ];
+    arguments.extend_from_slice(settings);
+    let settings = Settings::parse_from(arguments);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = Application::build(settings.config, settings.serve, listener)
         .await
@@ -192,6 +192,18 @@ pub async fn spawn_app(db: PgPool) -> TestApp {
         highlevel: state.highlevel,
         _scratch: scratch,
     }
+}
+
+/// The connection URL of `db`'s database.
+pub fn url_of(db: &PgPool) -> String {
+    let options = db.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap()
+    )
 }
 
 /// The URL of database `name` in the shared test cluster.
