@@ -21,6 +21,7 @@ mod ledger;
 mod limits;
 mod locations;
 mod lookup;
+mod loopback;
 mod memberships;
 mod middleware;
 mod notes;
@@ -159,6 +160,11 @@ impl Sandbox {
 
     /// The sandbox's routes: the HighLevel API, OAuth and `/_sandbox/` control.
     /// Works at the root or nested under a prefix.
+    ///
+    /// The consent page and the control API answer loopback callers only, and
+    /// they learn the caller from `ConnectInfo<SocketAddr>`: the server must
+    /// be run with `into_make_service_with_connect_info::<SocketAddr>()`.
+    /// Without it those routes refuse every caller with 403.
     pub fn router(&self) -> Router {
         let api = Router::new()
             .merge(contacts::routes())
@@ -177,10 +183,13 @@ impl Sandbox {
                 self.clone(),
                 middleware::api_layer,
             ));
-        Router::new()
-            .merge(api)
+        let local = Router::new()
             .merge(oauth::consent_routes())
             .merge(control::routes())
+            .route_layer(axum::middleware::from_fn(loopback::loopback_only));
+        Router::new()
+            .merge(api)
+            .merge(local)
             .fallback(errors::not_found_route)
             .layer(axum::middleware::from_fn(middleware::trace_id_layer))
             .with_state(self.clone())
@@ -255,7 +264,9 @@ pub async fn spawn(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         .context("binding the sandbox to a local port")?;
     let addr = listener.local_addr()?;
     let sandbox = Sandbox::new(config);
-    let app = sandbox.router();
+    let app = sandbox
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!("sandbox server stopped: {error}");
@@ -332,7 +343,10 @@ pub async fn run(
         .with_context(|| format!("listening on {}", args.addr))?;
     let bound = listener.local_addr()?;
     tracing::info!("sandbox HighLevel is ready at http://{bound}");
-    axum::serve(listener, sandbox.router())
+    let app = sandbox
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(stop)
         .await
         .context("serving the sandbox")

@@ -231,6 +231,7 @@ async fn the_sandbox_works_nested_under_a_prefix() {
     let app = axum::Router::new().nest("/sandbox", sandbox.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/sandbox", listener.local_addr().unwrap());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -20,6 +20,9 @@ use switchboard_sandbox::{spawn, RunningSandbox, SandboxConfig};
 pub const V_CONTACTS: &str = "2021-07-28";
 pub const V_CALENDARS: &str = "2021-04-15";
 
+/// The OAuth callback the tests' app uses.
+pub const CALLBACK: &str = "https://app.example.com/oauth/callback";
+
 /// Every scope the sandbox's endpoints check.
 pub const ALL_SCOPES: [&str; 10] = [
     "contacts.readonly",
