@@ -83,6 +83,10 @@ pub struct SandboxConfig {
     pub token_ttl: Duration,
     /// OAuth clients accepted at the token endpoint.
     pub clients: Vec<OAuthClient>,
+    /// The callbacks registered for the OAuth clients, as a marketplace app
+    /// registers its redirect URLs: the consent page sends codes only to a
+    /// `redirect_uri` exactly equal to one of them, and to none when empty.
+    pub redirect_uris: Vec<String>,
     /// Requests per burst window per app and location.
     pub burst_limit: u32,
     /// Length of the burst window.
@@ -111,6 +115,7 @@ impl Default for SandboxConfig {
             webhook_url: None,
             token_ttl: Duration::from_secs(86_399),
             clients: vec![OAuthClient::sandbox_default()],
+            redirect_uris: Vec::new(),
             burst_limit: 100,
             burst_window: Duration::from_secs(10),
             daily_limit: 200_000,
@@ -301,6 +306,10 @@ pub struct SandboxArgs {
     /// Without any, `sandbox-client-id:sandbox-client-secret` is accepted.
     #[arg(long = "client", value_parser = parse_client)]
     pub clients: Vec<OAuthClient>,
+    /// A callback the consent page may send codes to, matched exactly;
+    /// repeatable. Without any, the consent page refuses every request.
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
 }
 
 fn parse_client(text: &str) -> Result<OAuthClient, String> {
@@ -329,6 +338,7 @@ pub async fn run(
         } else {
             args.clients
         },
+        redirect_uris: args.redirect_uris,
         ..SandboxConfig::default()
     };
     let started = std::time::Instant::now();

@@ -44,6 +44,7 @@ pub fn test_config() -> SandboxConfig {
         seed: 7,
         anchor: chrono::Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).single(),
         webhook_retry_delay: Duration::from_millis(50),
+        redirect_uris: vec![CALLBACK.to_owned()],
         ..SandboxConfig::default()
     }
 }
