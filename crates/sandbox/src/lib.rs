@@ -21,6 +21,7 @@ mod ledger;
 mod limits;
 mod locations;
 mod lookup;
+mod loopback;
 mod memberships;
 mod middleware;
 mod notes;
@@ -82,6 +83,10 @@ pub struct SandboxConfig {
     pub token_ttl: Duration,
     /// OAuth clients accepted at the token endpoint.
     pub clients: Vec<OAuthClient>,
+    /// The callbacks registered for the OAuth clients, as a marketplace app
+    /// registers its redirect URLs: the consent page sends codes only to a
+    /// `redirect_uri` exactly equal to one of them, and to none when empty.
+    pub redirect_uris: Vec<String>,
     /// Requests per burst window per app and location.
     pub burst_limit: u32,
     /// Length of the burst window.
@@ -110,6 +115,7 @@ impl Default for SandboxConfig {
             webhook_url: None,
             token_ttl: Duration::from_secs(86_399),
             clients: vec![OAuthClient::sandbox_default()],
+            redirect_uris: Vec::new(),
             burst_limit: 100,
             burst_window: Duration::from_secs(10),
             daily_limit: 200_000,
@@ -159,6 +165,11 @@ impl Sandbox {
 
     /// The sandbox's routes: the HighLevel API, OAuth and `/_sandbox/` control.
     /// Works at the root or nested under a prefix.
+    ///
+    /// The consent page and the control API answer loopback callers only, and
+    /// they learn the caller from `ConnectInfo<SocketAddr>`: the server must
+    /// be run with `into_make_service_with_connect_info::<SocketAddr>()`.
+    /// Without it those routes refuse every caller with 403.
     pub fn router(&self) -> Router {
         let api = Router::new()
             .merge(contacts::routes())
@@ -177,10 +188,13 @@ impl Sandbox {
                 self.clone(),
                 middleware::api_layer,
             ));
-        Router::new()
-            .merge(api)
+        let local = Router::new()
             .merge(oauth::consent_routes())
             .merge(control::routes())
+            .route_layer(axum::middleware::from_fn(loopback::loopback_only));
+        Router::new()
+            .merge(api)
+            .merge(local)
             .fallback(errors::not_found_route)
             .layer(axum::middleware::from_fn(middleware::trace_id_layer))
             .with_state(self.clone())
@@ -255,7 +269,9 @@ pub async fn spawn(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         .context("binding the sandbox to a local port")?;
     let addr = listener.local_addr()?;
     let sandbox = Sandbox::new(config);
-    let app = sandbox.router();
+    let app = sandbox
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!("sandbox server stopped: {error}");
@@ -290,6 +306,10 @@ pub struct SandboxArgs {
     /// Without any, `sandbox-client-id:sandbox-client-secret` is accepted.
     #[arg(long = "client", value_parser = parse_client)]
     pub clients: Vec<OAuthClient>,
+    /// A callback the consent page may send codes to, matched exactly;
+    /// repeatable. Without any, the consent page refuses every request.
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
 }
 
 fn parse_client(text: &str) -> Result<OAuthClient, String> {
@@ -318,6 +338,7 @@ pub async fn run(
         } else {
             args.clients
         },
+        redirect_uris: args.redirect_uris,
         ..SandboxConfig::default()
     };
     let started = std::time::Instant::now();
@@ -332,7 +353,10 @@ pub async fn run(
         .with_context(|| format!("listening on {}", args.addr))?;
     let bound = listener.local_addr()?;
     tracing::info!("sandbox HighLevel is ready at http://{bound}");
-    axum::serve(listener, sandbox.router())
+    let app = sandbox
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(stop)
         .await
         .context("serving the sandbox")

@@ -76,6 +76,21 @@ impl Sandbox {
             .any(|client| client.client_id == client_id)
     }
 
+    /// A code may go only to a registered callback, or anyone who gets a
+    /// user to follow a link could collect it.
+    fn check_registered(&self, redirect_uri: &str) -> Result<(), &'static str> {
+        let registered = &self.config().redirect_uris;
+        if registered.is_empty() {
+            return Err(
+                "No redirect_uri is registered with the sandbox, so it sends codes nowhere.",
+            );
+        }
+        if !registered.iter().any(|uri| uri == redirect_uri) {
+            return Err("This redirect_uri is not registered with the sandbox.");
+        }
+        Ok(())
+    }
+
     fn consent_request(
         &self,
         values: &HashMap<String, String>,
@@ -94,6 +109,7 @@ impl Sandbox {
         {
             return Err("redirect_uri must be an absolute http(s) URL.");
         }
+        self.check_registered(&redirect_uri)?;
         Ok(ConsentRequest {
             client_id,
             redirect_uri,

@@ -167,8 +167,11 @@ impl Sandbox {
 
 async fn deliver_all(sandbox: Sandbox, mut receiver: mpsc::Receiver<Delivery>) {
     crate::install_crypto_provider();
+    // Events go to the configured URL only: a receiver's redirect must not
+    // carry signed bodies elsewhere, so a 3xx answer is a failed delivery.
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
     {
         Ok(client) => client,

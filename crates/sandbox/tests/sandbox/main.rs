@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod contacts;
 mod control;
+mod loopback;
 mod oauth;
 mod schema;
 mod search;

@@ -13,7 +13,6 @@ use sandbox_support::*;
 
 const CLIENT_ID: &str = "sandbox-client-id";
 const CLIENT_SECRET: &str = "sandbox-client-secret";
-const REDIRECT: &str = "https://app.example.com/oauth/callback";
 
 /// Follows the consent page like a browser: picks the first location's form
 /// and returns the redirect it answers with.
@@ -21,7 +20,7 @@ async fn consent(api: &Api, path: &str, scopes: &str) -> reqwest::Url {
     let query = [
         ("response_type", "code"),
         ("client_id", CLIENT_ID),
-        ("redirect_uri", REDIRECT),
+        ("redirect_uri", CALLBACK),
         ("scope", scopes),
         ("state", "xyz-123"),
     ];
@@ -47,7 +46,7 @@ async fn consent(api: &Api, path: &str, scopes: &str) -> reqwest::Url {
         .post(api.url(path))
         .form(&[
             ("client_id", CLIENT_ID),
-            ("redirect_uri", REDIRECT),
+            ("redirect_uri", CALLBACK),
             ("scope", scopes),
             ("state", "xyz-123"),
             ("location_id", api.location_id.as_str()),
@@ -79,7 +78,7 @@ async fn exchange(api: &Api, code: &str) -> (reqwest::StatusCode, Value) {
             ("grant_type", "authorization_code"),
             ("code", code),
             ("user_type", "Location"),
-            ("redirect_uri", REDIRECT),
+            ("redirect_uri", CALLBACK),
         ],
     )
     .await
@@ -103,7 +102,7 @@ async fn the_consent_page_redirects_with_a_code_that_buys_tokens_once() {
     let api = start().await;
     for path in ["/oauth/chooselocation", "/v2/oauth/chooselocation"] {
         let redirect = consent(&api, path, "contacts.readonly contacts.write").await;
-        assert!(redirect.as_str().starts_with(REDIRECT));
+        assert!(redirect.as_str().starts_with(CALLBACK));
         assert_eq!(query_value(&redirect, "state").as_deref(), Some("xyz-123"));
         let code = query_value(&redirect, "code").unwrap();
         let (status, tokens) = exchange(&api, &code).await;
@@ -188,7 +187,7 @@ async fn bad_codes_clients_and_forms_get_the_documented_errors() {
     let unknown_client = api
         .client
         .get(api.url("/oauth/chooselocation"))
-        .query(&[("client_id", "stranger"), ("redirect_uri", REDIRECT)]);
+        .query(&[("client_id", "stranger"), ("redirect_uri", CALLBACK)]);
     assert_eq!(send(unknown_client).await.0, 400);
     let bad_redirect = api.client.post(api.url("/oauth/chooselocation")).form(&[
         ("client_id", CLIENT_ID),
@@ -196,6 +195,83 @@ async fn bad_codes_clients_and_forms_get_the_documented_errors() {
         ("location_id", api.location_id.as_str()),
     ]);
     assert_eq!(send(bad_redirect).await.0, 400);
+}
+
+/// Asks the consent page, both its GET and its form POST, to send a code to
+/// `redirect_uri`: the statuses, and the page that refused if it did.
+async fn ask_for_a_code(api: &Api, path: &str, redirect_uri: &str) -> Vec<(u16, String)> {
+    let fields = [
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", redirect_uri),
+        ("scope", "contacts.readonly"),
+        ("state", "xyz-123"),
+        ("location_id", api.location_id.as_str()),
+    ];
+    let page = api.client.get(api.url(path)).query(&fields[..4]);
+    let form = api.client.post(api.url(path)).form(&fields);
+    let mut answers = Vec::new();
+    for request in [page, form] {
+        let answer = request.send().await.unwrap();
+        assert!(
+            answer.headers().get("location").is_none(),
+            "no redirect to {redirect_uri}"
+        );
+        answers.push((answer.status().as_u16(), answer.text().await.unwrap()));
+    }
+    answers
+}
+
+#[tokio::test]
+async fn the_consent_page_sends_codes_only_to_a_registered_callback() {
+    let local_callback = "http://127.0.0.1:3000/auth/callback";
+    let api = start_with(SandboxConfig {
+        redirect_uris: vec![CALLBACK.to_owned(), local_callback.to_owned()],
+        ..test_config()
+    })
+    .await;
+    let strangers = [
+        "https://attacker.example/oauth/callback",
+        "https://app.example.com/oauth/callbacks",
+        "https://app.example.com/oauth/callback/../../attacker",
+        "https://app.example.com/oauth/callback?next=https://attacker.example",
+        "http://app.example.com/oauth/callback",
+        "https://app.example.com.attacker.example/oauth/callback",
+    ];
+    for path in ["/oauth/chooselocation", "/v2/oauth/chooselocation"] {
+        for stranger in strangers {
+            for (status, page) in ask_for_a_code(&api, path, stranger).await {
+                assert_eq!(status, 400, "{path} with {stranger}");
+                assert!(page.contains("not registered"), "{page}");
+            }
+        }
+    }
+    let answer = api
+        .client
+        .post(api.url("/oauth/chooselocation"))
+        .form(&[
+            ("client_id", CLIENT_ID),
+            ("redirect_uri", local_callback),
+            ("location_id", api.location_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_redirection());
+    let location = answer.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(&format!("{local_callback}?code=")));
+}
+
+#[tokio::test]
+async fn without_registered_callbacks_the_consent_page_sends_codes_nowhere() {
+    let api = start_with(SandboxConfig {
+        redirect_uris: Vec::new(),
+        ..test_config()
+    })
+    .await;
+    for (status, page) in ask_for_a_code(&api, "/oauth/chooselocation", CALLBACK).await {
+        assert_eq!(status, 400);
+        assert!(page.contains("No redirect_uri is registered"), "{page}");
+    }
 }
 
 #[tokio::test]
@@ -231,6 +307,7 @@ async fn the_sandbox_works_nested_under_a_prefix() {
     let app = axum::Router::new().nest("/sandbox", sandbox.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/sandbox", listener.local_addr().unwrap());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -240,7 +317,7 @@ async fn the_sandbox_works_nested_under_a_prefix() {
         .get(format!("{base}/oauth/chooselocation"))
         .query(&[
             ("client_id", CLIENT_ID),
-            ("redirect_uri", REDIRECT),
+            ("redirect_uri", CALLBACK),
             ("scope", "contacts.readonly"),
         ])
         .send()
@@ -260,7 +337,7 @@ async fn the_sandbox_works_nested_under_a_prefix() {
         .post(action)
         .form(&[
             ("client_id", CLIENT_ID),
-            ("redirect_uri", REDIRECT),
+            ("redirect_uri", CALLBACK),
             ("scope", "contacts.readonly"),
             ("location_id", location_id.as_str()),
         ])

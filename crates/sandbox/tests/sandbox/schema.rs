@@ -811,7 +811,7 @@ async fn the_token_answer_matches_its_documented_shape() {
         .post(api.url("/oauth/chooselocation"))
         .form(&[
             ("client_id", "sandbox-client-id"),
-            ("redirect_uri", "https://app.example.com/cb"),
+            ("redirect_uri", CALLBACK),
             ("scope", "contacts.readonly"),
             ("location_id", api.location_id.as_str()),
         ])

@@ -1,9 +1,14 @@
 //! Webhooks of the sandbox: the documented events and payloads for every
 //! change (checked against the schemas of the event documentation pages),
-//! both signatures, and retries on 429 only.
+//! both signatures, retries on 429 only, and redirects never followed.
 
 use crate::support as sandbox_support;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::http::{header, StatusCode};
+use axum::routing::{any, post};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::Method;
@@ -301,6 +306,67 @@ async fn retries_stop_after_the_configured_number() {
     })
     .await;
     assert_eq!(receiver.received().len(), 3, "one attempt and two retries");
+}
+
+/// A receiver that answers every delivery with `status` pointing at its own
+/// `/landing`, and counts the requests that land there.
+async fn redirecting_receiver(status: u16) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let landing = format!("http://{addr}/landing");
+    let landed = Arc::new(AtomicUsize::new(0));
+    let counter = landed.clone();
+    let status = StatusCode::from_u16(status).unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(move || {
+                let location = landing.clone();
+                async move { (status, [(header::LOCATION, location)]) }
+            }),
+        )
+        .route(
+            "/landing",
+            any(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { StatusCode::OK }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), landed)
+}
+
+#[tokio::test]
+async fn a_redirect_fails_the_delivery_and_is_not_followed() {
+    for status in [301, 302, 307, 308] {
+        let (url, landed) = redirecting_receiver(status).await;
+        let api = start_with(SandboxConfig {
+            webhook_url: Some(url),
+            ..test_config()
+        })
+        .await;
+        let token = api.full_token().await;
+        api.post(
+            "/contacts/",
+            &token,
+            json!({"locationId": api.location_id, "firstName": "Moved"}),
+        )
+        .await;
+        eventually("the delivery is settled", || async {
+            let deliveries = api.deliveries().await;
+            !deliveries.is_empty() && deliveries.iter().all(|d| d["status"] != "queued")
+        })
+        .await;
+        for delivery in api.deliveries().await {
+            assert_eq!(delivery["status"], "failed", "{status}: {delivery}");
+            assert_eq!(delivery["responseStatus"], status);
+        }
+        assert_eq!(
+            landed.load(Ordering::SeqCst),
+            0,
+            "the {status} was followed"
+        );
+    }
 }
 
 #[tokio::test]

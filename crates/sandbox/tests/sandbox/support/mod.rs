@@ -20,6 +20,9 @@ use switchboard_sandbox::{spawn, RunningSandbox, SandboxConfig};
 pub const V_CONTACTS: &str = "2021-07-28";
 pub const V_CALENDARS: &str = "2021-04-15";
 
+/// The OAuth callback the tests' app uses.
+pub const CALLBACK: &str = "https://app.example.com/oauth/callback";
+
 /// Every scope the sandbox's endpoints check.
 pub const ALL_SCOPES: [&str; 10] = [
     "contacts.readonly",
@@ -41,6 +44,7 @@ pub fn test_config() -> SandboxConfig {
         seed: 7,
         anchor: chrono::Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).single(),
         webhook_retry_delay: Duration::from_millis(50),
+        redirect_uris: vec![CALLBACK.to_owned()],
         ..SandboxConfig::default()
     }
 }
