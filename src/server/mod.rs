@@ -280,6 +280,8 @@ fn sandbox_router(serve: &ServeConfig, target: &HighLevelTarget) -> Option<Route
         contacts: serve.highlevel.sandbox_contacts,
         seed: serve.highlevel.sandbox_seed,
         public_base_url: Some(target.api_base.clone()),
+        // Like a Marketplace app's registration: consent answers only here.
+        redirect_uris: vec![target.redirect_uri.clone()],
         // The demo's changes come back to this app like HighLevel's would.
         webhook_url: Some(format!("{}{}", serve.public_url(), crate::webhooks::PATH)),
         ..SandboxConfig::default()
