@@ -1,4 +1,4 @@
-//! Numbers as the pages write them.
+//! Numbers as the pages write them, and cells as spreadsheets may read them.
 
 /// 1234567 → "1,234,567"; any integer type.
 pub fn thousands(number: impl Into<i128>) -> String {
@@ -18,9 +18,41 @@ pub fn thousands(number: impl Into<i128>) -> String {
     }
 }
 
+/// A cell a spreadsheet would run as a formula is kept as text with a
+/// leading apostrophe: one starting with `=`, `@`, a tab or a carriage
+/// return, or with `+` or `-` followed by more than a number (a phone in
+/// E.164, `+15125550100`, stays as it is).
+pub fn spreadsheet_safe(value: &str) -> String {
+    let signed_number =
+        |rest: &str| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let formula = match value.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !signed_number(&value[1..]),
+        _ => false,
+    };
+    if formula {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::{spreadsheet_safe, thousands};
+
+    #[test]
+    fn formulas_are_kept_as_text_and_numbers_stay() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(
+            spreadsheet_safe("-2+3+cmd|' /C calc'!A0"),
+            "'-2+3+cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_safe("+15125550100"), "+15125550100");
+        assert_eq!(spreadsheet_safe("-3.5"), "-3.5");
+        assert_eq!(spreadsheet_safe("Ann"), "Ann");
+    }
 
     #[test]
     fn digits_are_grouped_by_three() {

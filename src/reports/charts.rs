@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn labels_from_contacts_are_drawn_as_text_never_as_markup() {
+        // Tags and sources are typed by anyone who fills a form; the SVG is
+        // set as the page's inner HTML.
+        let counts = [Count {
+            label: "<script>alert(1)</script>".into(),
+            count: 3,
+        }];
+        let chart = ranking("tags", "Top tags", &counts);
+        assert!(!chart.svg.contains("<script>"), "{}", chart.svg);
+        assert!(chart.svg.contains("&lt;script&gt;"), "{}", chart.svg);
+    }
+
+    #[test]
     fn value_axes_step_in_whole_numbers() {
         let top = |largest| {
             let axis = value_axis(largest);

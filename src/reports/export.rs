@@ -77,7 +77,7 @@ struct Cell {
 fn text(value: &str) -> Cell {
     Cell {
         shown: value.to_owned(),
-        csv: neutralise(value),
+        csv: crate::format::spreadsheet_safe(value),
         key: SortKey::Text(value.to_lowercase()),
     }
 }
@@ -128,15 +128,6 @@ fn to_csv(columns: &[&str], rows: &[Vec<Cell>]) -> String {
         .into_inner()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default()
-}
-
-/// A cell that a spreadsheet would run as a formula is kept as text.
-fn neutralise(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
 }
 
 #[cfg(test)]

@@ -54,10 +54,14 @@ fn fields(export: ExportRow) -> Vec<String> {
     ]
 }
 
-/// One CSV record, quoted as the format requires.
+/// One CSV record, quoted as the format requires, with no cell a
+/// spreadsheet would run as a formula.
 fn line(fields: impl IntoIterator<Item = String>) -> Result<Bytes, std::io::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(fields).map_err(std::io::Error::other)?;
+    let safe = fields
+        .into_iter()
+        .map(|field| crate::format::spreadsheet_safe(&field));
+    writer.write_record(safe).map_err(std::io::Error::other)?;
     writer
         .into_inner()
         .map(Bytes::from)

@@ -164,6 +164,12 @@ async fn the_export_follows_the_filter_and_quotes_fields() {
         "companyName": "Gym\nNorth", "tags": ["vip", "coach"], "dateAdded": "2026-03-01T10:00:00Z"
     });
     contacts.push(ContactRecord::from_document(&location_id, awkward).unwrap());
+    // Typed into a HighLevel form by anyone: must not run in a spreadsheet.
+    let formula = json!({
+        "id": "formula", "firstName": "=HYPERLINK(\"https://evil.example\",\"Open\")",
+        "companyName": "@SUM(A1)", "tags": ["vip"], "dateAdded": "2026-03-02T10:00:00Z"
+    });
+    contacts.push(ContactRecord::from_document(&location_id, formula).unwrap());
     cache::upsert(&app.db, &contacts).await.unwrap();
 
     let anonymous = common::http()
@@ -199,7 +205,13 @@ async fn the_export_follows_the_filter_and_quotes_fields() {
         .collect();
     assert_eq!(header[0], "Name");
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 41, "40 demo VIPs and the awkward one");
+    assert_eq!(records.len(), 42, "40 demo VIPs and the two awkward ones");
+    let formula = records
+        .iter()
+        .find(|record| &record[8] == "formula")
+        .unwrap();
+    assert!(formula[0].starts_with("'=HYPERLINK("), "{formula:?}");
+    assert_eq!(&formula[3], "'@SUM(A1)");
     let awkward = records
         .iter()
         .find(|record| &record[8] == "quoted")
