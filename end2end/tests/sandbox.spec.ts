@@ -23,16 +23,22 @@ test("the sandbox consent page lists the demo locations and returns a code", asy
   const query = new URLSearchParams({
     response_type: "code",
     client_id: "sandbox-client-id",
-    redirect_uri: `${baseURL}/settings`,
+    redirect_uri: `${baseURL}/auth/callback`,
     scope: "contacts.readonly users.readonly",
     state: "state-123",
   });
+  // Like HighLevel, it answers only the callback registered for the app.
+  const elsewhere = new URLSearchParams(query);
+  elsewhere.set("redirect_uri", "https://elsewhere.example/steal");
+  const refused = await request.get(`/sandbox/v2/oauth/chooselocation?${elsewhere}`);
+  expect(refused.status()).toBe(400);
   await page.goto(`/sandbox/v2/oauth/chooselocation?${query}`);
   await expect(page.getByText("contacts.readonly")).toBeVisible();
   for (const location of locations) {
     await expect(page.getByRole("button", { name: location.name })).toBeVisible();
   }
   await screenshot(page, "sandbox-consent");
+  const callback = page.waitForRequest(/\/auth\/callback\?code=[^&]+&state=state-123$/);
   await page.getByRole("button", { name: locations[0].name }).click();
-  await expect(page).toHaveURL(/\/settings\?code=[^&]+&state=state-123$/);
+  await callback;
 });
