@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
 
+use super::keep_connection::{self, TeamConnection};
 use super::roles::Role;
 use super::vault::Vault;
 use super::CurrentUser;
@@ -31,11 +32,13 @@ pub struct OAuthTokens {
 
 /// Records a sign-in: the team and person (created on first sight), the
 /// membership (the first person of a location becomes its owner), and the
-/// fresh tokens, sealed. Returns the user's id and role.
+/// fresh tokens, sealed, as the team's connection when the sign-in may
+/// replace it (see `keep_connection`). Returns the user's id and role.
 pub async fn record_sign_in(
     pool: &PgPool,
     vault: &Vault,
     record: &SignInRecord,
+    wants_to_connect: bool,
 ) -> sqlx::Result<(i64, Role)> {
     let mut tx = pool.begin().await?;
     sqlx::query(
@@ -79,9 +82,58 @@ pub async fn record_sign_in(
             .bind(&record.location_id)
             .fetch_one(&mut *tx)
             .await?;
-    store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens).await?;
+    // Decided with the team row held: a disconnect at the same moment either
+    // waits for this sign-in or is seen by it.
+    let connection = team_connection(&mut tx, &record.location_id).await?;
+    if keep_connection::sign_in_replaces(connection, role, wants_to_connect) {
+        store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens)
+            .await?;
+        tracing::info!(location = %record.location_id, user_id, "the sign-in connected the team");
+    }
     tx.commit().await?;
     Ok((user_id, role))
+}
+
+async fn team_connection(
+    tx: &mut sqlx::PgConnection,
+    location_id: &str,
+) -> sqlx::Result<TeamConnection> {
+    let (status, disconnected_on_purpose): (Option<String>, bool) = sqlx::query_as(
+        "SELECT c.status, t.disconnected_at IS NOT NULL
+           FROM teams t LEFT JOIN connections c USING (location_id)
+          WHERE t.location_id = $1",
+    )
+    .bind(location_id)
+    .fetch_one(tx)
+    .await?;
+    Ok(TeamConnection::from_stored(
+        status.as_deref(),
+        disconnected_on_purpose,
+    ))
+}
+
+/// A connection made on purpose ends a disconnect made on purpose.
+async fn clear_disconnect(tx: &mut sqlx::PgConnection, location_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE teams SET disconnected_at = NULL WHERE location_id = $1")
+        .bind(location_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the team's connection and its tokens, and remembers that this was
+/// wanted, so that no ordinary sign-in connects the team again.
+pub async fn disconnect(pool: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE teams SET disconnected_at = now() WHERE location_id = $1")
+        .bind(location_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM connections WHERE location_id = $1")
+        .bind(location_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 async fn store_oauth_connection(
@@ -117,9 +169,9 @@ async fn store_oauth_connection(
     .bind(&tokens.scopes)
     .bind(tokens.expires_at)
     .bind(user_id)
-    .execute(tx)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    clear_disconnect(tx, location_id).await
 }
 
 /// What a sealed token of a location is for; binds the ciphertext to its row.
@@ -210,6 +262,7 @@ pub async fn store_private_token(
     token: &SecretString,
 ) -> sqlx::Result<()> {
     let sealed = vault.seal(&token_context(location_id, "access"), token.expose_secret());
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO connections (location_id, kind, access_token_sealed, refresh_token_sealed, scopes,
                                   expires_at, status, status_detail, connected_by)
@@ -223,7 +276,8 @@ pub async fn store_private_token(
     .bind(location_id)
     .bind(sealed)
     .bind(user_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    clear_disconnect(&mut tx, location_id).await?;
+    tx.commit().await
 }

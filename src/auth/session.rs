@@ -48,7 +48,7 @@ pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::
     session.flush().await
 }
 
-/// Remembers the OAuth `state` (and whether write access was asked for).
+/// Remembers the OAuth `state` (and what the person asked for).
 pub async fn remember_sign_in_state(
     session: &Session,
     state: &SignInState,
@@ -65,4 +65,8 @@ pub async fn take_sign_in_state(session: &Session) -> Option<SignInState> {
 pub struct SignInState {
     pub csrf: String,
     pub write: bool,
+    /// The person chose to connect the team (or replace its connection)
+    /// with their sign-in; only owners and admins may.
+    #[serde(default)]
+    pub connect: bool,
 }

@@ -13,6 +13,7 @@ mod webhooks_support;
 mod workspace_support;
 
 mod api_highlevel;
+mod auth_connection_kept;
 mod auth_roles;
 mod auth_sign_in;
 mod auth_tokens;
