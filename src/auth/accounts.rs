@@ -5,6 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
 
 use super::keep_connection::{self, TeamConnection};
+use super::members::{self, Standing};
 use super::roles::Role;
 use super::vault::Vault;
 use super::CurrentUser;
@@ -30,16 +31,16 @@ pub struct OAuthTokens {
     pub scopes: Vec<String>,
 }
 
-/// Records a sign-in: the team and person (created on first sight), the
-/// membership (the first person of a location becomes its owner), and the
-/// fresh tokens, sealed, as the team's connection when the sign-in may
-/// replace it (see `keep_connection`). Returns the user's id and role.
+/// Records a sign-in: the team and person (created on first sight), where
+/// the person stands in the team (see `members::join`), and, for a member,
+/// the fresh tokens, sealed, as the team's connection when the sign-in may
+/// replace it (see `keep_connection`). Returns the user's id and standing.
 pub async fn record_sign_in(
     pool: &PgPool,
     vault: &Vault,
     record: &SignInRecord,
     wants_to_connect: bool,
-) -> sqlx::Result<(i64, Role)> {
+) -> sqlx::Result<(i64, Standing)> {
     let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO teams (location_id, name, time_zone) VALUES ($1, $2, $3)
@@ -50,11 +51,7 @@ pub async fn record_sign_in(
     .bind(TeamZone::named(&record.time_zone).name())
     .execute(&mut *tx)
     .await?;
-    // Two first sign-ins at once must not both become owner: hold the team row.
-    sqlx::query("SELECT 1 FROM teams WHERE location_id = $1 FOR UPDATE")
-        .bind(&record.location_id)
-        .execute(&mut *tx)
-        .await?;
+    members::hold_team(&mut tx, &record.location_id).await?;
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (highlevel_user_id, name, email, last_sign_in_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (highlevel_user_id)
@@ -66,32 +63,19 @@ pub async fn record_sign_in(
     .bind(&record.email)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO memberships (user_id, location_id, role)
-         SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM memberships WHERE location_id = $2)
-                             THEN 'member'::team_role ELSE 'owner'::team_role END
-         ON CONFLICT (user_id, location_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(&record.location_id)
-    .execute(&mut *tx)
-    .await?;
-    let role: Role =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
-            .bind(user_id)
-            .bind(&record.location_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    // Decided with the team row held: a disconnect at the same moment either
-    // waits for this sign-in or is seen by it.
-    let connection = team_connection(&mut tx, &record.location_id).await?;
-    if keep_connection::sign_in_replaces(connection, role, wants_to_connect) {
-        store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens)
-            .await?;
-        tracing::info!(location = %record.location_id, user_id, "the sign-in connected the team");
+    let standing = members::join(&mut tx, user_id, &record.location_id).await?;
+    if let Standing::Member(role) = standing {
+        // Decided with the team row held: a disconnect at the same moment
+        // either waits for this sign-in or is seen by it.
+        let connection = team_connection(&mut tx, &record.location_id).await?;
+        if keep_connection::sign_in_replaces(connection, role, wants_to_connect) {
+            store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens)
+                .await?;
+            tracing::info!(location = %record.location_id, user_id, "the sign-in connected the team");
+        }
     }
     tx.commit().await?;
-    Ok((user_id, role))
+    Ok((user_id, standing))
 }
 
 async fn team_connection(

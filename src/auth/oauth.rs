@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 
 use super::accounts::{self, OAuthTokens, SignInRecord};
+use super::members::{OutsiderStatus, Standing};
 use super::session::{SignInState, SignedIn};
 use super::token_endpoint::{self, TokenAnswer};
 use super::vault::Vault;
@@ -43,6 +44,10 @@ pub enum SignInProblem {
     Exchange,
     Incomplete,
     Storage,
+    /// Waiting for an owner's or admin's approval to join the team.
+    Pending,
+    /// Removed from the team; only its owner lets them back in.
+    Removed,
 }
 
 impl SignInProblem {
@@ -54,6 +59,8 @@ impl SignInProblem {
             SignInProblem::Exchange => "exchange",
             SignInProblem::Incomplete => "incomplete",
             SignInProblem::Storage => "storage",
+            SignInProblem::Pending => "pending",
+            SignInProblem::Removed => "removed",
         }
     }
 }
@@ -118,12 +125,22 @@ async fn complete_sign_in(
             SignInProblem::Exchange
         })?;
     let record = sign_in_record(state, &answer).await?;
-    let (user_id, role) = accounts::record_sign_in(state.db, state.vault, &record, connect)
+    let (user_id, standing) = accounts::record_sign_in(state.db, state.vault, &record, connect)
         .await
         .map_err(|error| {
             tracing::error!(%error, "recording a sign-in");
             SignInProblem::Storage
         })?;
+    let role = match standing {
+        Standing::Member(role) => role,
+        Standing::Outside(status) => {
+            tracing::info!(user_id, location = %record.location_id, ?status, "kept out of the team");
+            return Err(match status {
+                OutsiderStatus::Pending => SignInProblem::Pending,
+                OutsiderStatus::Removed => SignInProblem::Removed,
+            });
+        }
+    };
     tracing::info!(user_id, location = %record.location_id, role = role.label(), "signed in");
     Ok(SignedIn {
         user_id,

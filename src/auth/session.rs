@@ -1,8 +1,11 @@
 //! Sessions live in Postgres (tower-sessions), so any server process can
 //! serve any request. The cookie is HttpOnly and SameSite=Lax, and Secure
-//! when Switchboard is reached over https.
+//! when Switchboard is reached over https. Each signed-in session is filed
+//! under its member (`member_sessions`), so that removing someone from a
+//! team ends their sessions at once.
 
 use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgPool};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -19,7 +22,7 @@ pub struct SignedIn {
     pub location_id: String,
 }
 
-pub fn layer(pool: sqlx::PgPool, secure: bool) -> SessionManagerLayer<PostgresStore> {
+pub fn layer(pool: PgPool, secure: bool) -> SessionManagerLayer<PostgresStore> {
     SessionManagerLayer::new(PostgresStore::new(pool))
         .with_name(COOKIE_NAME)
         .with_http_only(true)
@@ -34,14 +37,54 @@ pub async fn signed_in(session: &Session) -> Option<SignedIn> {
     session.get(SIGNED_IN_KEY).await.ok().flatten()
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("the session store failed: {0}")]
+    Store(#[from] tower_sessions::session::Error),
+    #[error("filing the session under its member failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the session store gave the new session no id")]
+    NoId,
+}
+
 /// Starts a fresh session id for the signed-in user, so an id planted
-/// before sign-in is worthless afterwards.
-pub async fn sign_in(
-    session: &Session,
-    who: &SignedIn,
-) -> Result<(), tower_sessions::session::Error> {
+/// before sign-in is worthless afterwards, and files it under their
+/// membership, so that removing them from the team ends it. The person is
+/// signed in only once the session is filed.
+pub async fn sign_in(db: &PgPool, session: &Session, who: &SignedIn) -> Result<(), SignInError> {
     session.cycle_id().await?;
-    session.insert(SIGNED_IN_KEY, who).await
+    // The store names the new session only when it first saves it.
+    session.save().await?;
+    let id = session.id().ok_or(SignInError::NoId)?;
+    sqlx::query(
+        "INSERT INTO member_sessions (session_id, user_id, location_id) VALUES ($1, $2, $3)",
+    )
+    .bind(id.to_string())
+    .bind(who.user_id)
+    .bind(&who.location_id)
+    .execute(db)
+    .await?;
+    session.insert(SIGNED_IN_KEY, who).await?;
+    Ok(())
+}
+
+/// Deletes the stored sessions of `user_id` in the team of `location_id`:
+/// their next request finds no session and is signed out.
+pub async fn end_sessions(
+    tx: &mut PgConnection,
+    user_id: i64,
+    location_id: &str,
+) -> sqlx::Result<()> {
+    // `tower_sessions.session` is where `PostgresStore::new` keeps sessions.
+    sqlx::query(
+        "DELETE FROM tower_sessions.session WHERE id IN (
+             SELECT session_id FROM member_sessions WHERE user_id = $1 AND location_id = $2)",
+    )
+    .bind(user_id)
+    .bind(location_id)
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::Error> {

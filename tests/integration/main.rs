@@ -14,6 +14,7 @@ mod workspace_support;
 
 mod api_highlevel;
 mod auth_connection_kept;
+mod auth_members;
 mod auth_roles;
 mod auth_sign_in;
 mod auth_tokens;

@@ -73,9 +73,12 @@ pub async fn callback(
         "/"
     };
     match state.sign_in().complete(&code, remembered.connect).await {
-        Ok(who) => match session::sign_in(&session, &who).await {
+        Ok(who) => match session::sign_in(&state.db, &session, &who).await {
             Ok(()) => Redirect::to(landing).into_response(),
-            Err(_) => to_sign_in_page(SignInProblem::Storage),
+            Err(error) => {
+                tracing::error!(%error, "starting a session");
+                to_sign_in_page(SignInProblem::Storage)
+            }
         },
         Err(problem) => to_sign_in_page(problem),
     }
