@@ -87,6 +87,40 @@ pub async fn end_sessions(
     Ok(())
 }
 
+/// Deletes the sessions past their expiry, and the filing of sessions that
+/// are gone (expired, signed out or replaced at a new sign-in). Returns how
+/// many sessions were deleted.
+pub async fn delete_expired(db: &PgPool) -> sqlx::Result<u64> {
+    // The store's own `delete_expired` compares with UTC wall-clock time read
+    // in the connection's time zone; `now()` is right in any zone.
+    let deleted = sqlx::query("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
+        .execute(db)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "DELETE FROM member_sessions m
+          WHERE NOT EXISTS (SELECT 1 FROM tower_sessions.session s WHERE s.id = m.session_id)",
+    )
+    .execute(db)
+    .await?;
+    Ok(deleted)
+}
+
+/// Deletes expired sessions once an hour, until the server stops.
+pub fn spawn_expired_deletion(db: PgPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+        loop {
+            ticks.tick().await;
+            match delete_expired(&db).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "deleted expired sessions"),
+                Err(error) => tracing::warn!(%error, "deleting expired sessions"),
+            }
+        }
+    })
+}
+
 pub async fn sign_out(session: &Session) -> Result<(), tower_sessions::session::Error> {
     session.flush().await
 }

@@ -148,6 +148,7 @@ impl Application {
 /// claims its work through Postgres, so any number of processes may run them.
 fn start_background_work(state: &AppState) -> anyhow::Result<()> {
     crate::auth::tokens::spawn_renewer(state.connection_tokens());
+    crate::auth::session::spawn_expired_deletion(state.db.clone());
     crate::webhooks::spawn_worker(state.db.clone());
     crate::sync::scheduler::spawn(crate::sync::engine_for(
         &state.db,

@@ -16,6 +16,7 @@ mod api_highlevel;
 mod auth_connection_kept;
 mod auth_members;
 mod auth_roles;
+mod auth_sessions;
 mod auth_sign_in;
 mod auth_tokens;
 mod cache_upsert;
