@@ -40,6 +40,17 @@ impl JoinPolicy {
         }
     }
 
+    /// The setting in a sentence, for those who cannot change it.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            JoinPolicy::Viewer => "New people from HighLevel join as viewers.",
+            JoinPolicy::Member => "New people from HighLevel join as members.",
+            JoinPolicy::Approval => {
+                "New people from HighLevel wait until an owner or admin approves them."
+            }
+        }
+    }
+
     /// The form value, as serde names it.
     pub fn key(self) -> &'static str {
         match self {
