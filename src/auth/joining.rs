@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roles::Role;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
 #[cfg_attr(
     feature = "ssr",
@@ -13,8 +13,8 @@ use super::roles::Role;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum JoinPolicy {
-    /// Least access until the owner gives more.
-    #[default]
+    /// Least access until the owner gives more; every team's setting until
+    /// its owner changes it.
     Viewer,
     Member,
     /// They wait until an owner or admin lets them in.
