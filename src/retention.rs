@@ -1,5 +1,6 @@
 //! What is kept, and for how long: handled webhook events for a set number
-//! of days (30 by default), refused requests for a week. Every process
+//! of days (30 by default), refused requests for a week, sessions until
+//! they expire. Every process
 //! running the background work prunes once an hour; deleting twice is harmless.
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub struct Retention {
 pub struct Pruned {
     pub events: u64,
     pub refused: u64,
+    pub sessions: u64,
 }
 
 /// One pass over every kept record.
@@ -29,6 +31,7 @@ pub async fn prune(db: &PgPool, retention: Retention) -> sqlx::Result<Pruned> {
     Ok(Pruned {
         events: crate::webhooks::store::prune_handled(db, retention.event_days).await?,
         refused: crate::inbound::refused::prune(db, REFUSED_DAYS).await?,
+        sessions: crate::auth::session::delete_expired(db).await?,
     })
 }
 

@@ -61,16 +61,15 @@ pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
     Ok(views)
 }
 
-/// Forgets the team's HighLevel connection and its tokens (owners and admins).
+/// Forgets the team's HighLevel connection and its tokens (owners and
+/// admins); only an owner or admin choosing to connect brings it back.
 #[server(endpoint = "connections/disconnect")]
 pub async fn disconnect() -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
 
     let (state, caller) = guard::require(Role::Admin).await?;
-    sqlx::query("DELETE FROM connections WHERE location_id = $1")
-        .bind(&caller.who.location_id)
-        .execute(&state.db)
+    crate::auth::accounts::disconnect(&state.db, &caller.who.location_id)
         .await
         .map_err(AppError::from)?;
     tracing::info!(location = %caller.who.location_id, user_id = caller.who.user_id, "disconnected HighLevel");

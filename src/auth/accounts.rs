@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
 
+use super::keep_connection::{self, TeamConnection};
+use super::members::{self, Standing};
 use super::roles::Role;
 use super::vault::Vault;
 use super::CurrentUser;
@@ -29,14 +31,16 @@ pub struct OAuthTokens {
     pub scopes: Vec<String>,
 }
 
-/// Records a sign-in: the team and person (created on first sight), the
-/// membership (the first person of a location becomes its owner), and the
-/// fresh tokens, sealed. Returns the user's id and role.
+/// Records a sign-in: the team and person (created on first sight), where
+/// the person stands in the team (see `members::join`), and, for a member,
+/// the fresh tokens, sealed, as the team's connection when the sign-in may
+/// replace it (see `keep_connection`). Returns the user's id and standing.
 pub async fn record_sign_in(
     pool: &PgPool,
     vault: &Vault,
     record: &SignInRecord,
-) -> sqlx::Result<(i64, Role)> {
+    wants_to_connect: bool,
+) -> sqlx::Result<(i64, Standing)> {
     let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO teams (location_id, name, time_zone) VALUES ($1, $2, $3)
@@ -47,11 +51,7 @@ pub async fn record_sign_in(
     .bind(TeamZone::named(&record.time_zone).name())
     .execute(&mut *tx)
     .await?;
-    // Two first sign-ins at once must not both become owner: hold the team row.
-    sqlx::query("SELECT 1 FROM teams WHERE location_id = $1 FOR UPDATE")
-        .bind(&record.location_id)
-        .execute(&mut *tx)
-        .await?;
+    members::hold_team(&mut tx, &record.location_id).await?;
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (highlevel_user_id, name, email, last_sign_in_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (highlevel_user_id)
@@ -63,25 +63,61 @@ pub async fn record_sign_in(
     .bind(&record.email)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO memberships (user_id, location_id, role)
-         SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM memberships WHERE location_id = $2)
-                             THEN 'member'::team_role ELSE 'owner'::team_role END
-         ON CONFLICT (user_id, location_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(&record.location_id)
-    .execute(&mut *tx)
-    .await?;
-    let role: Role =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND location_id = $2")
-            .bind(user_id)
-            .bind(&record.location_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens).await?;
+    let standing = members::join(&mut tx, user_id, &record.location_id).await?;
+    if let Standing::Member(role) = standing {
+        // Decided with the team row held: a disconnect at the same moment
+        // either waits for this sign-in or is seen by it.
+        let connection = team_connection(&mut tx, &record.location_id).await?;
+        if keep_connection::sign_in_replaces(connection, role, wants_to_connect) {
+            store_oauth_connection(&mut tx, vault, &record.location_id, user_id, &record.tokens)
+                .await?;
+            tracing::info!(location = %record.location_id, user_id, "the sign-in connected the team");
+        }
+    }
     tx.commit().await?;
-    Ok((user_id, role))
+    Ok((user_id, standing))
+}
+
+async fn team_connection(
+    tx: &mut sqlx::PgConnection,
+    location_id: &str,
+) -> sqlx::Result<TeamConnection> {
+    let (status, disconnected_on_purpose): (Option<String>, bool) = sqlx::query_as(
+        "SELECT c.status, t.disconnected_at IS NOT NULL
+           FROM teams t LEFT JOIN connections c USING (location_id)
+          WHERE t.location_id = $1",
+    )
+    .bind(location_id)
+    .fetch_one(tx)
+    .await?;
+    Ok(TeamConnection::from_stored(
+        status.as_deref(),
+        disconnected_on_purpose,
+    ))
+}
+
+/// A connection made on purpose ends a disconnect made on purpose.
+async fn clear_disconnect(tx: &mut sqlx::PgConnection, location_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE teams SET disconnected_at = NULL WHERE location_id = $1")
+        .bind(location_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the team's connection and its tokens, and remembers that this was
+/// wanted, so that no ordinary sign-in connects the team again.
+pub async fn disconnect(pool: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE teams SET disconnected_at = now() WHERE location_id = $1")
+        .bind(location_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM connections WHERE location_id = $1")
+        .bind(location_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 async fn store_oauth_connection(
@@ -117,9 +153,9 @@ async fn store_oauth_connection(
     .bind(&tokens.scopes)
     .bind(tokens.expires_at)
     .bind(user_id)
-    .execute(tx)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    clear_disconnect(tx, location_id).await
 }
 
 /// What a sealed token of a location is for; binds the ciphertext to its row.
@@ -210,6 +246,7 @@ pub async fn store_private_token(
     token: &SecretString,
 ) -> sqlx::Result<()> {
     let sealed = vault.seal(&token_context(location_id, "access"), token.expose_secret());
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO connections (location_id, kind, access_token_sealed, refresh_token_sealed, scopes,
                                   expires_at, status, status_detail, connected_by)
@@ -223,7 +260,8 @@ pub async fn store_private_token(
     .bind(location_id)
     .bind(sealed)
     .bind(user_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    clear_disconnect(&mut tx, location_id).await?;
+    tx.commit().await
 }

@@ -1,11 +1,16 @@
-//! Who may do what: HighLevel sign-in, sessions, teams and roles, and the
-//! encrypted storage of HighLevel tokens. `roles` and `CurrentUser` cross the
-//! wire; the rest is server-only.
+//! Who may do what: HighLevel sign-in, sessions, teams, who is in them and
+//! their roles, and the encrypted storage of HighLevel tokens. `roles`,
+//! `joining` and `CurrentUser` cross the wire; the rest is server-only.
 
+pub mod joining;
 pub mod roles;
 
 #[cfg(feature = "ssr")]
 pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod keep_connection;
+#[cfg(feature = "ssr")]
+pub mod members;
 #[cfg(feature = "ssr")]
 pub mod oauth;
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 
 use super::accounts::{self, OAuthTokens, SignInRecord};
+use super::members::{OutsiderStatus, Standing};
 use super::session::{SignInState, SignedIn};
 use super::token_endpoint::{self, TokenAnswer};
 use super::vault::Vault;
@@ -43,6 +44,10 @@ pub enum SignInProblem {
     Exchange,
     Incomplete,
     Storage,
+    /// Waiting for an owner's or admin's approval to join the team.
+    Pending,
+    /// Removed from the team; only its owner lets them back in.
+    Removed,
 }
 
 impl SignInProblem {
@@ -54,6 +59,8 @@ impl SignInProblem {
             SignInProblem::Exchange => "exchange",
             SignInProblem::Incomplete => "incomplete",
             SignInProblem::Storage => "storage",
+            SignInProblem::Pending => "pending",
+            SignInProblem::Removed => "removed",
         }
     }
 }
@@ -68,8 +75,13 @@ pub struct OAuthSignIn<'a> {
 
 impl OAuthSignIn<'_> {
     /// HighLevel's consent page for read access (and `write` access when
-    /// asked), and the state to remember until the person comes back.
-    pub fn consent_url(&self, write: bool) -> Result<(String, SignInState), SignInProblem> {
+    /// asked), and the state to remember until the person comes back, with
+    /// their choice to `connect` the team.
+    pub fn consent_url(
+        &self,
+        write: bool,
+        connect: bool,
+    ) -> Result<(String, SignInState), SignInProblem> {
         let client = token_endpoint::client(self.highlevel).map_err(|_| {
             tracing::error!("the HighLevel OAuth settings do not form valid URLs");
             SignInProblem::Exchange
@@ -85,18 +97,23 @@ impl OAuthSignIn<'_> {
         let remembered = SignInState {
             csrf: csrf.secret().clone(),
             write,
+            connect,
         };
         Ok((url.into(), remembered))
     }
 
-    /// Swaps the code for tokens and records the team, the person and the
-    /// tokens.
-    pub async fn complete(&self, code: &str) -> Result<SignedIn, SignInProblem> {
-        complete_sign_in(self, code).await
+    /// Swaps the code for tokens and records the team, the person and, when
+    /// the sign-in may replace the team's connection, the tokens.
+    pub async fn complete(&self, code: &str, connect: bool) -> Result<SignedIn, SignInProblem> {
+        complete_sign_in(self, code, connect).await
     }
 }
 
-async fn complete_sign_in(state: &OAuthSignIn<'_>, code: &str) -> Result<SignedIn, SignInProblem> {
+async fn complete_sign_in(
+    state: &OAuthSignIn<'_>,
+    code: &str,
+    connect: bool,
+) -> Result<SignedIn, SignInProblem> {
     let client = token_endpoint::client(state.highlevel).map_err(|_| SignInProblem::Exchange)?;
     let http = state.http.clone();
     let answer = client
@@ -108,12 +125,22 @@ async fn complete_sign_in(state: &OAuthSignIn<'_>, code: &str) -> Result<SignedI
             SignInProblem::Exchange
         })?;
     let record = sign_in_record(state, &answer).await?;
-    let (user_id, role) = accounts::record_sign_in(state.db, state.vault, &record)
+    let (user_id, standing) = accounts::record_sign_in(state.db, state.vault, &record, connect)
         .await
         .map_err(|error| {
             tracing::error!(%error, "recording a sign-in");
             SignInProblem::Storage
         })?;
+    let role = match standing {
+        Standing::Member(role) => role,
+        Standing::Outside(status) => {
+            tracing::info!(user_id, location = %record.location_id, ?status, "kept out of the team");
+            return Err(match status {
+                OutsiderStatus::Pending => SignInProblem::Pending,
+                OutsiderStatus::Removed => SignInProblem::Removed,
+            });
+        }
+    };
     tracing::info!(user_id, location = %record.location_id, role = role.label(), "signed in");
     Ok(SignedIn {
         user_id,

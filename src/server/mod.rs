@@ -172,7 +172,8 @@ impl Application {
 }
 
 /// Token renewal, the webhook queue's worker, the sync scheduler and the
-/// retention pass, each restarted if it stops. Each claims its work through
+/// retention pass (old events, refusals, expired sessions), each restarted
+/// if it stops. Each claims its work through
 /// Postgres, so any number of processes may run them.
 fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Result<()> {
     let running = |db: &PgPool| {

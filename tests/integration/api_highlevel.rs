@@ -61,11 +61,14 @@ async fn a_member_writes_once_and_a_viewer_is_refused() {
     signed_in(&app, &location_id, &users[0], true).await;
     let member = signed_in(&app, &location_id, &users[1], true).await;
     let viewer = signed_in(&app, &location_id, &users[2], true).await;
-    sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = (SELECT id FROM users WHERE highlevel_user_id = $1)")
-        .bind(&users[2])
-        .execute(&app.db)
-        .await
-        .unwrap();
+    for (user, role) in [(&users[1], "member"), (&users[2], "viewer")] {
+        sqlx::query("UPDATE memberships SET role = $2::team_role WHERE user_id = (SELECT id FROM users WHERE highlevel_user_id = $1)")
+            .bind(user)
+            .bind(role)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
 
     let contact_id = first_contact(&viewer).await;
     let refused = viewer

@@ -55,11 +55,14 @@ async fn viewers_and_members_read_but_cannot_change_the_connection() {
     signed_in(&app, &location_id, &users[0]).await;
     let member = signed_in(&app, &location_id, &users[1]).await;
     let viewer = signed_in(&app, &location_id, &users[2]).await;
-    sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = (SELECT id FROM users WHERE highlevel_user_id = $1)")
-        .bind(&users[2])
-        .execute(&app.db)
-        .await
-        .unwrap();
+    for (user, role) in [(&users[1], "member"), (&users[2], "viewer")] {
+        sqlx::query("UPDATE memberships SET role = $2::team_role WHERE user_id = (SELECT id FROM users WHERE highlevel_user_id = $1)")
+            .bind(user)
+            .bind(role)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
 
     for browser in [&member, &viewer] {
         let list = connections(browser).await;
@@ -139,16 +142,16 @@ async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
     let locations = demo_locations(&app.base).await;
     let (location_id, users) = &locations[0];
     let owner = signed_in(&app, location_id, &users[0]).await;
-    let member = signed_in(&app, location_id, &users[1]).await;
+    let viewer = signed_in(&app, location_id, &users[1]).await;
     let (other_location, other_users) = &locations[1];
     signed_in(&app, other_location, &other_users[0]).await;
 
-    let team: Value = member.call("team/members", &[]).await.json().await.unwrap();
+    let team: Value = viewer.call("team/members", &[]).await.json().await.unwrap();
     assert_eq!(team["members"].as_array().unwrap().len(), 2);
     assert_eq!(team["can_change_roles"], false);
 
     let colleague = user_id(&app, &users[1]).await;
-    let response = member
+    let response = viewer
         .call(
             "team/set-role",
             &[("user_id", &colleague), ("role", "admin")],
@@ -156,18 +159,18 @@ async fn only_an_owner_changes_roles_and_only_in_their_own_team() {
         .await;
     assert!(
         !response.status().is_success(),
-        "a member cannot promote anyone"
+        "a viewer cannot promote anyone"
     );
-    assert_eq!(role_of(&app, &users[1]).await, "member");
+    assert_eq!(role_of(&app, &users[1]).await, "viewer");
 
     let response = owner
         .call(
             "team/set-role",
-            &[("user_id", &colleague), ("role", "viewer")],
+            &[("user_id", &colleague), ("role", "member")],
         )
         .await;
     assert!(response.status().is_success(), "{}", response.status());
-    assert_eq!(role_of(&app, &users[1]).await, "viewer");
+    assert_eq!(role_of(&app, &users[1]).await, "member");
 
     let own = user_id(&app, &users[0]).await;
     assert!(!owner

@@ -6,7 +6,7 @@ use crate::common;
 use common::browser::{demo_people, Browser};
 
 #[tokio::test]
-async fn the_first_person_of_a_location_is_owner_and_the_next_a_member() {
+async fn the_first_person_of_a_location_is_owner_and_the_next_a_viewer() {
     let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_people(&app.base).await;
 
@@ -42,7 +42,11 @@ async fn the_first_person_of_a_location_is_owner_and_the_next_a_member() {
         "write access was asked for"
     );
     colleague.consent(&consent, &location_id, &users[1]).await;
-    assert_eq!(colleague.current_user().await["role"], "member");
+    assert_eq!(
+        colleague.current_user().await["role"],
+        "viewer",
+        "new people join as viewers unless the owner chose otherwise"
+    );
     // Signing in again keeps the role.
     let consent = owner.start_sign_in(false).await;
     owner.consent(&consent, &location_id, &users[0]).await;

@@ -13,7 +13,10 @@ mod webhooks_support;
 mod workspace_support;
 
 mod api_highlevel;
+mod auth_connection_kept;
+mod auth_members;
 mod auth_roles;
+mod auth_sessions;
 mod auth_sign_in;
 mod auth_tokens;
 mod cache_upsert;

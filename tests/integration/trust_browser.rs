@@ -200,3 +200,34 @@ async fn sandbox_mode_refuses_to_listen_beyond_loopback_unless_asked() {
         .await
         .is_ok());
 }
+
+#[tokio::test]
+async fn over_https_the_cookie_is_host_only_and_browsers_are_told_to_stay_on_https() {
+    let app = common::spawn_app_with(
+        common::test_db().await,
+        &["--public-url", "https://switchboard.test"],
+    )
+    .await;
+    let browser = Browser::new(&app.base);
+    let response = browser
+        .http
+        .get(format!("{}/auth/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection());
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-switchboard_session="),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+}

@@ -1,4 +1,6 @@
-//! `GET /auth/login[?write=1]` sends the browser to HighLevel's consent page;
+//! `GET /auth/login[?write=1][&connect=1]` sends the browser to HighLevel's
+//! consent page (`connect`: an owner or admin chooses to connect the team, or
+//! to replace its connection, with this sign-in);
 //! `GET /auth/callback` checks the state and signs the person in;
 //! `POST /auth/logout` signs out.
 
@@ -15,6 +17,12 @@ use crate::state::AppState;
 pub struct LoginQuery {
     #[serde(default)]
     write: Option<String>,
+    #[serde(default)]
+    connect: Option<String>,
+}
+
+fn is_set(flag: Option<&str>) -> bool {
+    flag.is_some_and(|value| value == "1" || value == "true")
 }
 
 pub async fn login(
@@ -22,10 +30,9 @@ pub async fn login(
     session: Session,
     Query(query): Query<LoginQuery>,
 ) -> Response {
-    let write = query
-        .write
-        .is_some_and(|value| value == "1" || value == "true");
-    let (url, remembered) = match state.sign_in().consent_url(write) {
+    let write = is_set(query.write.as_deref());
+    let connect = is_set(query.connect.as_deref());
+    let (url, remembered) = match state.sign_in().consent_url(write, connect) {
         Ok(consent) => consent,
         Err(problem) => return to_sign_in_page(problem),
     };
@@ -58,10 +65,20 @@ pub async fn callback(
     if returned_state != remembered.csrf {
         return to_sign_in_page(SignInProblem::Expired);
     }
-    match state.sign_in().complete(&code).await {
-        Ok(who) => match session::sign_in(&session, &who).await {
-            Ok(()) => Redirect::to("/").into_response(),
-            Err(_) => to_sign_in_page(SignInProblem::Storage),
+    // Someone who chose to connect the team sees on the Connections page
+    // whether their sign-in did.
+    let landing = if remembered.connect {
+        "/connections"
+    } else {
+        "/"
+    };
+    match state.sign_in().complete(&code, remembered.connect).await {
+        Ok(who) => match session::sign_in(&state.db, &session, &who).await {
+            Ok(()) => Redirect::to(landing).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "starting a session");
+                to_sign_in_page(SignInProblem::Storage)
+            }
         },
         Err(problem) => to_sign_in_page(problem),
     }

@@ -96,6 +96,7 @@ fn ConnectionCard(
                 </dd>
             </dl>
             {connection.can_manage.then(|| view! {
+                <ConnectForm label=if connection.needs_reconnect { "Reconnect with HighLevel" } else { "Replace with my HighLevel sign-in" } />
                 <ActionForm action=disconnect>
                     <button type="submit" class="button button-secondary">"Disconnect"</button>
                 </ActionForm>
@@ -123,13 +124,13 @@ fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
     view! {
         <section class="card stack" data-testid="not-connected">
             <h2>"HighLevel is not connected"</h2>
-            <p class="muted">"Sign in with HighLevel again, or paste a Private Integration Token from HighLevel (Settings → Private Integrations)."</p>
-            <a class="button" href="/signin">"Sign in with HighLevel"</a>
             <Suspense>
                 {move || Suspend::new(async move {
                     let can_manage = user.await.ok().flatten().is_some_and(|user| user.role.can_manage());
                     if can_manage {
                         view! {
+                            <p class="muted">"Connect with your own HighLevel sign-in, or paste a Private Integration Token from HighLevel (Settings → Private Integrations)."</p>
+                            <ConnectForm label="Connect with HighLevel" />
                             <ActionForm action=add_token attr:class="token-form">
                                 <label for="token">"Private Integration Token"</label>
                                 <input id="token" name="token" type="password" autocomplete="off" placeholder="pit-…" />
@@ -139,11 +140,30 @@ fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
                         }
                             .into_any()
                     } else {
-                        view! { <p class="muted">"Only an owner or admin can connect a Private Integration Token."</p> }.into_any()
+                        view! { <p class="muted">"Only an owner or admin can connect HighLevel; signing in does not connect the team."</p> }.into_any()
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Owners and admins connect the team, or replace its connection, by
+/// signing in with HighLevel for that purpose (`/auth/login?connect=1`).
+#[component]
+fn ConnectForm(label: &'static str) -> impl IntoView {
+    view! {
+        <form method="get" action="/auth/login" class="signin-form">
+            <p class="muted">
+                "Signing in alone does not change the team's connection; this button makes your HighLevel sign-in the team's connection."
+            </p>
+            <input type="hidden" name="connect" value="1" />
+            <label class="checkbox">
+                <input type="checkbox" name="write" value="1" />
+                <span>"Let Switchboard make changes in HighLevel (tags, tasks, notes, contacts)"</span>
+            </label>
+            <button type="submit" class="button button-secondary">{label}</button>
+        </form>
     }
 }
 

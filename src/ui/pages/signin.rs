@@ -12,6 +12,8 @@ fn problem_text(code: &str) -> Option<&'static str> {
         "exchange" => "HighLevel did not accept the sign-in. Check HIGHLEVEL_CLIENT_ID, HIGHLEVEL_CLIENT_SECRET and the redirect URL, then try again.",
         "incomplete" => "HighLevel signed you in but did not say which location and user you are. Sign in from a sub-account (location).",
         "storage" => "Switchboard could not save your sign-in. Please try again in a moment.",
+        "pending" => "You are waiting for the owner's approval to join this team. Sign in again once they have let you in.",
+        "removed" => "You were removed from this team; ask its owner to let you back in.",
         _ => return None,
     })
 }
@@ -33,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
             </div>
             <h2>"Sign in with HighLevel"</h2>
             <p class="muted">
-                "You will choose your location on HighLevel's page and come straight back. The first person of a location becomes its owner; colleagues who sign in later join as members."
+                "You will choose your location on HighLevel's page and come straight back. The first person of a location becomes its owner; colleagues who sign in later join as its owner chose (as viewers unless they changed it)."
             </p>
             {move || problem().map(|text| view! { <p class="form-error" role="alert" data-testid="signin-problem">{text}</p> })}
             <form method="get" action="/auth/login" class="signin-form">

@@ -44,6 +44,12 @@ impl Browser {
         } else {
             "/auth/login"
         };
+        self.start_sign_in_at(path).await
+    }
+
+    /// Starts sign-in at `path` (`/auth/login` with its query) and returns
+    /// the consent page's URL.
+    pub async fn start_sign_in_at(&self, path: &str) -> reqwest::Url {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
