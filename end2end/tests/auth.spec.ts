@@ -44,31 +44,47 @@ test("sign in with HighLevel, see who you are, and sign out", async ({ page }) =
   await screenshot(page, "signin");
 });
 
-test("a colleague of the same location joins as a member", async ({ page }) => {
+test("a colleague of the same location joins as a viewer, the team's default", async ({ page }) => {
   const { chosen, locationName } = await signIn(page, 1, true);
   const account = page.getByTestId("account");
   await expect(account).toContainText(chosen);
-  await expect(account).toContainText(`${locationName} · Member`);
-  // Members see the connection but cannot change it.
+  await expect(account).toContainText(`${locationName} · Viewer`);
+  // They see the connection but cannot change it.
   await page.goto("/connections");
   await expect(page.getByTestId("connection")).toBeVisible();
   await expect(page.getByRole("button", { name: "Disconnect" })).toHaveCount(0);
 });
 
-test("an owner makes a colleague a viewer on the Settings page", async ({ page }) => {
+test("an owner changes a colleague's role, removes them and lets them back in", async ({ page }) => {
   await signIn(page, 0);
   await page.goto("/settings");
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
   const team = page.getByTestId("team");
   await expect(team.locator("tbody tr")).toHaveCount(2);
   const role = team.getByRole("combobox");
-  await expect(role).toHaveValue("member");
-  await role.selectOption("viewer");
+  await expect(role).toHaveValue("viewer");
+  await role.selectOption("member");
   await team.getByRole("button", { name: "Save" }).click();
-  await expect(team.getByRole("combobox")).toHaveValue("viewer");
+  await expect(team.getByRole("combobox")).toHaveValue("member");
   await page.reload();
-  await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("viewer");
+  await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("member");
+  await expect(page.getByLabel("New people from HighLevel join as")).toHaveValue("viewer");
   await screenshot(page, "settings-team");
+
+  const colleague = (await team.locator("tbody tr").nth(1).locator("td").first().textContent())!.trim();
+  await team.getByRole("button", { name: `Remove ${colleague}` }).click();
+  const removed = page.getByTestId("team-removed");
+  await expect(removed).toContainText(colleague);
+  await expect(page.getByTestId("team").locator("tbody tr")).toHaveCount(1);
+  await screenshot(page, "settings-removed");
+  await removed.getByRole("button", { name: `Let back in ${colleague}` }).click();
+  await expect(page.getByTestId("team").locator("tbody tr")).toHaveCount(2);
+  // Back with the role they had; the next test needs them as a viewer.
+  const back = page.getByTestId("team").getByRole("combobox");
+  await expect(back).toHaveValue("member");
+  await back.selectOption("viewer");
+  await page.getByTestId("team").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("viewer");
 });
 
 test("a viewer sees no write controls and a forged write is refused", async ({ page, allowHttpError }) => {
