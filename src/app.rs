@@ -42,16 +42,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn send_page_policy() {
     use axum::http::{header, HeaderValue};
 
-    let (Some(nonce), Some(response)) = (
+    let (Some(nonce), Some(response), Some(state)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<crate::state::AppState>(),
     ) else {
         return;
     };
+    // The sign-in forms go to /auth/login, which redirects to HighLevel's
+    // consent page: browsers check that redirect against form-action too.
+    let consent = crate::config::origin_of(&state.highlevel.auth_base);
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self' {consent}; frame-ancestors 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);

@@ -282,6 +282,14 @@ impl HighLevelConfig {
     }
 }
 
+/// `scheme://host:port` of a URL, without its path.
+pub fn origin_of(url: &str) -> &str {
+    let host_start = url.find("://").map_or(0, |scheme| scheme + 3);
+    url[host_start..]
+        .find('/')
+        .map_or(url, |path| &url[..host_start + path])
+}
+
 fn secret(value: &str) -> Result<SecretString, Infallible> {
     Ok(SecretString::from(value))
 }

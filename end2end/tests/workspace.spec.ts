@@ -1,15 +1,27 @@
 import { test, expect, screenshot } from "./fixtures";
 import type { Page } from "@playwright/test";
 
-// This file is the only one that signs in to the second demo location, so its
-// first person becomes the owner there. The sync fills the cache after sign-in.
+// The team of the second demo location is shared with other files; its
+// first person is the owner. Plain sign-in does not change the team's
+// connection, so write access is given the way an owner does it: on the
+// Connections page.
 async function signIn(page: Page, userIndex: number, write: boolean) {
   await page.goto("/");
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
   await page.getByRole("link", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
-  if (write) await page.getByLabel("Let Switchboard make changes").check();
   await page.getByRole("button", { name: "Sign in with HighLevel" }).click();
+  await consent(page, userIndex);
+  if (!write) return;
+  await page.goto("/connections");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Let Switchboard make changes in HighLevel").check();
+  await page.getByRole("button", { name: /Replace with my HighLevel sign-in|Reconnect with HighLevel/ }).click();
+  await consent(page, userIndex);
+}
+
+/** Picks the second demo location and the user at `userIndex` on the consent page. */
+async function consent(page: Page, userIndex: number) {
   await expect(page.getByRole("heading", { name: "Choose a location" })).toBeVisible();
   const locations: Array<{ name: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
   const location = page.locator("form", { has: page.getByRole("button", { name: locations[1].name }) });

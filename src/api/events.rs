@@ -134,16 +134,11 @@ async fn has_any(db: &sqlx::PgPool, location: &str) -> Result<bool, AppError> {
 /// The app's own address (the redirect URL points at it) + the webhook path.
 #[cfg(feature = "ssr")]
 fn webhook_url(redirect_uri: &str) -> String {
-    let origin = redirect_uri
-        .find("://")
-        .and_then(|start| {
-            let host_start = start + 3;
-            redirect_uri[host_start..]
-                .find('/')
-                .map(|end| &redirect_uri[..host_start + end])
-        })
-        .unwrap_or(redirect_uri);
-    format!("{origin}{}", crate::webhooks::PATH)
+    format!(
+        "{}{}",
+        crate::config::origin_of(redirect_uri),
+        crate::webhooks::PATH
+    )
 }
 
 #[cfg(feature = "ssr")]
