@@ -1,6 +1,6 @@
-//! What is kept, and for how long: handled webhook events for a set number
-//! of days (30 by default), refused requests for a week, sessions until
-//! they expire. Every process
+//! What is kept, and for how long: handled webhook events and apps' events
+//! for a set number of days (30 by default), refused requests for a week,
+//! sessions until they expire. Every process
 //! running the background work prunes once an hour; deleting twice is harmless.
 
 use std::time::Duration;
@@ -23,6 +23,7 @@ pub struct Retention {
 pub struct Pruned {
     pub events: u64,
     pub refused: u64,
+    pub app_events: u64,
     pub sessions: u64,
 }
 
@@ -31,6 +32,7 @@ pub async fn prune(db: &PgPool, retention: Retention) -> sqlx::Result<Pruned> {
     Ok(Pruned {
         events: crate::webhooks::store::prune_handled(db, retention.event_days).await?,
         refused: crate::inbound::refused::prune(db, REFUSED_DAYS).await?,
+        app_events: crate::apps::connections::store::prune(db, retention.event_days).await?,
         sessions: crate::auth::session::delete_expired(db).await?,
     })
 }
@@ -43,6 +45,7 @@ pub async fn run(db: PgPool, retention: Retention) {
                 tracing::info!(
                     events = pruned.events,
                     refused = pruned.refused,
+                    app_events = pruned.app_events,
                     "deleted records past their retention"
                 );
             }

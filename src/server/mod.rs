@@ -58,7 +58,9 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
     };
     // The webhook door reads its own body under its own limit, so that an
     // oversized body gets a JSON answer saying why.
-    let webhooks = Router::new().route(crate::webhooks::PATH, post(routes::webhooks::highlevel));
+    let webhooks = Router::new()
+        .route(crate::webhooks::PATH, post(routes::webhooks::highlevel))
+        .route("/hooks/{public_id}", post(routes::hooks::app_event));
     let https = state.info.secure_cookies;
     let router = router
         .layer(session_layer)

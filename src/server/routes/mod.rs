@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod export;
 pub mod health;
+pub mod hooks;
 pub mod webhooks;
