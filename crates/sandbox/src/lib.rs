@@ -16,6 +16,7 @@ mod control;
 mod errors;
 mod events;
 mod faults;
+mod html;
 mod ids;
 mod ledger;
 mod limits;
