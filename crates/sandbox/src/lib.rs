@@ -2,10 +2,13 @@
 //! API (plus the location, calendar, user and business reads sync needs) and
 //! webhooks, built from the official API documents. It is the demo default of
 //! the app and the test double of every feature that talks to HighLevel.
+//! It also simulates the other apps a gym connects (`apps`): they send
+//! events on request and keep an inbox for what Switchboard sends them.
 //!
 //! See the crate's `README.md` for the behaviours, the control API under
 //! `/_sandbox/` and the deliberate deviations from the documents.
 
+mod apps;
 mod auth;
 mod businesses;
 mod calendars;
@@ -16,6 +19,7 @@ mod control;
 mod errors;
 mod events;
 mod faults;
+mod html;
 mod ids;
 mod ledger;
 mod limits;
@@ -137,6 +141,7 @@ struct Shared {
     faults: Mutex<faults::Faults>,
     ledger: Mutex<ledger::Ledger>,
     webhooks: webhooks::WebhookHub,
+    apps: apps::Inboxes,
 }
 
 /// A cloneable handle to one sandbox's state.
@@ -158,6 +163,7 @@ impl Sandbox {
                 faults: Mutex::new(faults::Faults::default()),
                 ledger: Mutex::new(ledger::Ledger::default()),
                 webhooks,
+                apps: apps::Inboxes::default(),
                 config,
             }),
         }
@@ -191,6 +197,7 @@ impl Sandbox {
         let local = Router::new()
             .merge(oauth::consent_routes())
             .merge(control::routes())
+            .merge(apps::routes())
             .route_layer(axum::middleware::from_fn(loopback::loopback_only));
         Router::new()
             .merge(api)

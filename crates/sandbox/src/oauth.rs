@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::auth::Grant;
 use super::errors::{ApiError, ApiResult};
+use super::html::escape;
 use super::params::QueryMap;
 use super::Sandbox;
 
@@ -31,14 +32,6 @@ pub fn consent_routes() -> Router<Sandbox> {
 
 pub fn token_routes() -> Router<Sandbox> {
     Router::new().route("/oauth/token", post(token))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn error_page(message: &str) -> Response {

@@ -25,14 +25,14 @@ const LOCATIONS: [(&str, &str, &str, &str); 3] = [
     ("Summit Climbing Gym", "Denver", "CO", "America/Denver"),
 ];
 
-const FIRST_NAMES: [&str; 40] = [
+pub const FIRST_NAMES: [&str; 40] = [
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas",
     "Mia", "Mateo", "Amelia", "Ethan", "Harper", "Aiden", "Evelyn", "Caleb", "Abigail", "Levi",
     "Chloe", "Owen", "Grace", "Wyatt", "Zoe", "Jack", "Nora", "Henry", "Lily", "Samuel", "Hannah",
     "Daniel", "Aria", "Julian", "Layla", "Gabriel", "Riley", "Isaac", "Priya", "Kenji",
 ];
 
-const LAST_NAMES: [&str; 40] = [
+pub const LAST_NAMES: [&str; 40] = [
     "Smith", "Johnson", "Garcia", "Martinez", "Brown", "Davis", "Lopez", "Wilson", "Anderson",
     "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White",
     "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen",

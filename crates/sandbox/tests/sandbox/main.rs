@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod apps;
 mod contacts;
 mod control;
 mod loopback;
