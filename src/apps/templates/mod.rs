@@ -189,12 +189,6 @@ pub struct Template {
     pub events: Vec<EventTemplate>,
 }
 
-impl Template {
-    pub fn event(&self, key: &str) -> Option<&EventTemplate> {
-        self.events.iter().find(|event| event.key == key)
-    }
-}
-
 /// One event type of an app, with an example body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventTemplate {
