@@ -7,8 +7,9 @@ use leptos_router::path;
 
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
-    AppointmentsPage, AutomationsPage, ConnectionsPage, ContactPage, ContactsPage, DashboardPage,
-    EventsPage, NotFoundPage, ReportsPage, SettingsPage, SignInPage, SyncPage, TasksPage,
+    AppConnectionPage, AppointmentsPage, AppsPage, AutomationsPage, ConnectionsPage, ContactPage,
+    ContactsPage, DashboardPage, EventsPage, NotFoundPage, ReportsPage, SettingsPage, SignInPage,
+    SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -77,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/appointments") view=AppointmentsPage />
                     <Route path=path!("/reports") view=ReportsPage />
+                    <Route path=path!("/apps") view=AppsPage />
+                    <Route path=path!("/apps/:id") view=AppConnectionPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
                     <Route path=path!("/events") view=EventsPage />

@@ -1,4 +1,5 @@
-//! Numbers as the pages write them, and cells as spreadsheets may read them.
+//! Numbers and bodies as the pages write them, and cells as spreadsheets
+//! may read them.
 
 /// 1234567 → "1,234,567"; any integer type.
 pub fn thousands(number: impl Into<i128>) -> String {
@@ -35,6 +36,14 @@ pub fn spreadsheet_safe(value: &str) -> String {
     } else {
         value.to_owned()
     }
+}
+
+/// A body as people read it: indented when it is JSON, as text otherwise.
+pub fn pretty_json(raw: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ pub async fn event_body(id: i64) -> Result<EventDetail, AppError> {
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such event.".into()))?;
     Ok(EventDetail {
-        body: pretty(&raw),
+        body: crate::format::pretty_json(&raw),
         outcome: outcome.and_then(|value| serde_json::to_string_pretty(&value).ok()),
     })
 }
@@ -204,14 +204,6 @@ fn describe(outcome: &serde_json::Value) -> String {
 }
 
 /// JSON bodies indented; anything else as text.
-#[cfg(feature = "ssr")]
-fn pretty(raw: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|value| serde_json::to_string_pretty(&value).ok())
-        .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
-}
-
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;

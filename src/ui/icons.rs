@@ -10,6 +10,7 @@ pub enum Icon {
     Appointments,
     Reports,
     Automations,
+    Apps,
     Connections,
     Sync,
     Settings,
@@ -27,6 +28,13 @@ impl Icon {
                 "M13 4h7v5h-7z",
                 "M13 11h7v9h-7z",
                 "M4 15h7v5H4z",
+            ],
+            Icon::Apps => &[
+                "M4 4h6v6H4z",
+                "M14 4h6v6h-6z",
+                "M4 14h6v6H4z",
+                "M17 14v6",
+                "M14 17h6",
             ],
             Icon::Contacts => &[
                 "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",

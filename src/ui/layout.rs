@@ -16,6 +16,7 @@ const NAVIGATION: &[(&str, &str, Icon)] = &[
     ("/tasks", "Tasks", Icon::Tasks),
     ("/appointments", "Appointments", Icon::Appointments),
     ("/reports", "Reports", Icon::Reports),
+    ("/apps", "Apps", Icon::Apps),
     ("/automations", "Automations", Icon::Automations),
     ("/connections", "Connections", Icon::Connections),
     ("/events", "Incoming events", Icon::Events),

@@ -293,3 +293,27 @@ pub async fn prune(db: &PgPool, days: u32) -> sqlx::Result<u64> {
             .await?;
     Ok(done.rows_affected())
 }
+
+/// How many requests a connection kept, and when the last arrived.
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub received: i64,
+    pub refused: i64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+pub async fn counts(db: &PgPool, connection_id: i64) -> sqlx::Result<Counts> {
+    let (received, refused, last): (i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
+        r"SELECT count(*) FILTER (WHERE status = 'received'), count(*) FILTER (WHERE status = 'rejected'),
+                max(received_at)
+           FROM app_events WHERE connection_id = $1",
+    )
+    .bind(connection_id)
+    .fetch_one(db)
+    .await?;
+    Ok(Counts {
+        received,
+        refused,
+        last,
+    })
+}

@@ -1,6 +1,7 @@
 //! One module per page, named after its route.
 
 mod appointments;
+mod apps;
 mod automations;
 mod connections;
 mod contact;
@@ -16,6 +17,7 @@ mod sync;
 mod tasks;
 
 pub use appointments::AppointmentsPage;
+pub use apps::{AppConnectionPage, AppsPage};
 pub use automations::AutomationsPage;
 pub use connections::ConnectionsPage;
 pub use contact::ContactPage;

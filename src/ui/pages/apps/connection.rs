@@ -1,0 +1,170 @@
+//! One connection: where the app sends, how requests are checked, and every
+//! request it received, with a listening mode that shows new ones as they
+//! arrive.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::AppTileView;
+use crate::api::apps::{app_connection, app_incoming, ConnectionDetail, IncomingRequest};
+use crate::ui::components::PageHeader;
+
+/// How often a listening page asks for new requests.
+const LISTEN_EVERY_MS: u64 = 1_500;
+
+#[component]
+pub fn AppConnectionPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params.with(|p| {
+            p.get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+    };
+    let detail = Resource::new(id, app_connection);
+    view! {
+        <PageHeader title="App connection" subtitle="Where the app sends its events, and every request that arrived." />
+        <Suspense fallback=|| view! { <section class="card"><p class="muted loading">"Loading the connection…"</p></section> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <Details detail=detail.clone() /> <Incoming id=detail.id /> }.into_any(),
+                    Err(error) => view! { <section class="card"><p class="form-error">{error.to_string()}</p></section> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Details(detail: ConnectionDetail) -> impl IntoView {
+    view! {
+        <section class="card stack app-connection" data-testid="app-connection">
+            <div class="app-heading">
+                <AppTileView tile=detail.tile.clone() />
+                <div>
+                    <h2 class="card-title">{detail.name}</h2>
+                    <span class="muted small">{detail.tile.name}</span>
+                </div>
+            </div>
+            <dl class="facts">
+                <dt>"Web address"</dt>
+                <dd><code data-testid="webhook-url">{detail.webhook_url}</code></dd>
+                <dt>"Checked by"</dt>
+                <dd>{detail.signing}</dd>
+                <dt>"Event type"</dt>
+                <dd>{detail.event_type}</dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn Incoming(id: i64) -> impl IntoView {
+    let listening = RwSignal::new(false);
+    let tick = RwSignal::new(0u32);
+    // The newest id when listening began: later ones are marked new.
+    let seen_before = RwSignal::new(i64::MAX);
+    let requests = Resource::new(move || (id, tick.get()), |(id, _)| app_incoming(id, 0));
+    Effect::new(move |_| {
+        if !listening.get() {
+            return;
+        }
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|n| *n += 1),
+            std::time::Duration::from_millis(LISTEN_EVERY_MS),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let toggle = move |_| {
+        let newest = requests
+            .get_untracked()
+            .and_then(|found| found.ok())
+            .and_then(|rows| rows.first().map(|row| row.id))
+            .unwrap_or(0);
+        seen_before.set(newest);
+        listening.update(|on| *on = !*on);
+    };
+    view! {
+        <section class="card stack app-incoming" data-testid="incoming">
+            <div class="app-incoming-head">
+                <h2 class="card-title">"Incoming"</h2>
+                <button type="button" class="button button-secondary" on:click=toggle data-testid="listen">
+                    {move || if listening.get() { "Stop listening" } else { "Listen for a test event" }}
+                </button>
+            </div>
+            <Show when=move || listening.get()>
+                <p class="muted small" role="status">"Listening: send an event from the app; it appears here as it arrives."</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="muted loading">"Loading requests…"</p> }>
+                {move || Suspend::new(async move {
+                    match requests.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="muted" data-testid="incoming-empty">"Nothing has arrived yet. Paste the web address and secret into the app, then send a test event."</p>
+                        }.into_any(),
+                        Ok(rows) => view! { <RequestList rows seen_before=seen_before.get_untracked() /> }.into_any(),
+                        Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RequestList(rows: Vec<IncomingRequest>, seen_before: i64) -> impl IntoView {
+    view! {
+        <div class="events-scroll">
+            <table class="table" data-testid="incoming-requests">
+                <thead>
+                    <tr>
+                        <th>"Received"</th>
+                        <th>"Event type"</th>
+                        <th>"Status"</th>
+                        <th>"Reason"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| {
+                        let new = row.id > seen_before;
+                        view! { <RequestRow row new /> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn RequestRow(row: IncomingRequest, new: bool) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let (pill, label) = if row.accepted {
+        ("pill pill-ok", "Received")
+    } else {
+        ("pill pill-danger", "Refused")
+    };
+    let body = row.body.clone();
+    view! {
+        <tr data-testid="incoming-request" data-status=if row.accepted { "received" } else { "refused" }>
+            <td>
+                {row.received_at}
+                {new.then(|| view! { <span class="pill pill-new">"New"</span> })}
+            </td>
+            <td>{row.event_type.unwrap_or_else(|| "—".into())}</td>
+            <td><span class=pill>{label}</span></td>
+            <td class="muted">{row.problem}</td>
+            <td>
+                <button type="button" class="button button-secondary button-small" on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || if open.get() { "Hide body" } else { "View body" }}
+                </button>
+            </td>
+        </tr>
+        <Show when=move || open.get()>
+            <tr>
+                <td colspan="5"><pre class="event-body" data-testid="incoming-body">{body.clone()}</pre></td>
+            </tr>
+        </Show>
+    }
+}
