@@ -176,6 +176,11 @@ async fn bad_input_gets_a_4xx_with_a_json_reason_and_is_kept() {
             "no_event_type",
         ),
         (
+            b"{\"event\": \"member.deleted\"}".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_event_type",
+        ),
+        (
             vec![b' '; 1024 * 1024 + 1],
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",

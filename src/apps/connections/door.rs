@@ -4,7 +4,9 @@
 //! connection is kept on its Incoming tab with its reason; only a checked
 //! one is kept as received, for the automations.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,6 +17,7 @@ use sqlx::PgPool;
 
 use super::store::{self, Connection, Kept, NewAppEvent};
 use super::{signing, EventTypeFrom, Signing};
+use crate::apps::templates::{self, AppKind};
 use crate::auth::vault::Vault;
 use crate::inbound::refused::{self, Refusal};
 use crate::inbound::{Busy, DoorLimits};
@@ -120,7 +123,9 @@ impl AppDoor<'_> {
                 .refuse(request, Some(kept), Some(bytes.len() as u64), answer)
                 .await;
         }
-        match read_event(&request.connection.event_type_from, request.headers, &bytes) {
+        let read = read_event(&request.connection.event_type_from, request.headers, &bytes)
+            .and_then(|event_type| known(&request.connection.app, event_type));
+        match read {
             Ok(event_type) => self.accept(request, &bytes, event_type).await,
             Err(answer) => {
                 self.refuse(request, Some(&bytes), Some(bytes.len() as u64), answer)
@@ -268,6 +273,37 @@ fn read_event(from: &EventTypeFrom, headers: &HeaderMap, body: &[u8]) -> Result<
             format!("The request has no event type in {place}."),
         )
     })
+}
+
+/// The event types each app's template names, looked up once.
+static KNOWN_TYPES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(|| {
+    AppKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != AppKind::Generic)
+        .map(|kind| {
+            let keys = templates::template(kind)
+                .events
+                .into_iter()
+                .map(|event| event.key)
+                .collect();
+            (kind.key(), keys)
+        })
+        .collect()
+});
+
+/// An app with a template sends the types it names; any app sends anything.
+fn known(app: &str, event_type: String) -> Result<String, Answer> {
+    match KNOWN_TYPES.get(app) {
+        Some(keys) if !keys.contains(&event_type) => Err(Answer::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_event_type",
+            format!(
+                "\u{201c}{event_type}\u{201d} is not an event type this app is known to send ({}).",
+                keys.join(", ")
+            ),
+        )),
+        _ => Ok(event_type),
+    }
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
