@@ -1,4 +1,6 @@
 //! Connections to other apps: each has its own webhook door, with the
-//! signature and event-type rules its form sets, and keeps every request.
+//! signature and event-type rules its form sets, and keeps every request;
+//! each may also send the app deliveries of its own.
 
 pub mod connections;
+pub mod outbound;
