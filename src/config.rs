@@ -63,6 +63,9 @@ pub struct ServeConfig {
     pub inbound: InboundConfig,
 
     #[command(flatten)]
+    pub outbound: OutboundConfig,
+
+    #[command(flatten)]
     pub highlevel: HighLevelConfig,
 }
 
@@ -96,6 +99,24 @@ pub struct InboundConfig {
     /// Days a handled event (applied, ignored, refused, failed) is kept.
     #[arg(long, env = "SWITCHBOARD_EVENT_RETENTION_DAYS", default_value_t = 30)]
     pub event_retention_days: u32,
+}
+
+/// Where deliveries to other apps may go.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutboundConfig {
+    /// Let app connections send to private addresses: loopback, private
+    /// networks, link-local (cloud metadata services), CGNAT and the like.
+    /// Off, a base URL whose host resolves to any of them is refused, when
+    /// saved and again before each delivery, so a connection's form cannot
+    /// reach what only the server sees. Turn it on only when the apps live
+    /// on your own network.
+    #[arg(
+        long = "outbound-allow-private",
+        env = "SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    pub allow_private: bool,
 }
 
 impl ServeConfig {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod app_error;
+pub mod apps;
 pub mod auth;
 pub mod format;
 pub mod reports;
@@ -12,8 +13,6 @@ pub mod sync;
 pub mod ui;
 pub mod workspace;
 
-#[cfg(feature = "ssr")]
-pub mod apps;
 #[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
+use crate::apps::outbound::deliver::Courier;
 use crate::auth::oauth::OAuthSignIn;
 use crate::auth::tokens::ConnectionTokens;
 use crate::auth::vault::Vault;
@@ -30,6 +31,9 @@ pub struct AppState {
     pub client_address: ClientAddress,
     /// The one outgoing HTTP client (no redirects followed, as OAuth wants).
     pub http: reqwest::Client,
+    /// Sends app connections' deliveries, to public addresses only unless
+    /// the server allows private ones.
+    pub courier: Courier,
     pub info: Arc<InstanceInfo>,
 }
 

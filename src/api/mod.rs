@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod apps;
+pub mod apps_outbound;
 pub mod connections;
 pub mod contacts;
 pub mod events;

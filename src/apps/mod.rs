@@ -1,7 +1,12 @@
 //! Connections to other apps: a gym's member-management, form or database app
 //! sends its webhooks to Switchboard, which maps them to HighLevel contacts,
-//! tasks and notes. `templates` describes what each app is expected to send;
-//! `connections` is each connection's door, rules and kept requests.
+//! tasks and notes, and may receive deliveries of its own. `templates`
+//! describes what each app is expected to send; `connections` is each
+//! connection's door, rules and kept requests; `outbound` sends to the app.
+//! `outbound::model` crosses the wire; the rest is server-only.
 
+#[cfg(feature = "ssr")]
 pub mod connections;
+pub mod outbound;
+#[cfg(feature = "ssr")]
 pub mod templates;

@@ -19,6 +19,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
 use crate::app::{shell, App};
+use crate::apps::outbound::deliver::Courier;
+use crate::apps::outbound::guard::Reach;
 use crate::auth::vault::Vault;
 use crate::config::{Config, HighLevelTarget, InboundConfig, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
@@ -106,6 +108,9 @@ impl Application {
         let public_url = serve.public_url();
         let highlevel = serve.highlevel.target(&public_url)?;
         refuse_an_open_sandbox(&serve, &highlevel)?;
+        if serve.outbound.allow_private {
+            tracing::warn!("app connections may send to private addresses (SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE=true)");
+        }
         let sandbox = highlevel
             .sandbox
             .then(|| sandbox_router(&serve, &highlevel))
@@ -121,6 +126,8 @@ impl Application {
             client_address: ClientAddress::from_setting(serve.inbound.client_ip_header.as_deref())?,
             highlevel: Arc::new(highlevel),
             http: crate::tls::http_client()?,
+            courier: Courier::new(Reach::allowing_private(serve.outbound.allow_private))
+                .context("building the delivery client")?,
             info: Arc::new(InstanceInfo {
                 embedded_database: config.database_url.is_none(),
                 secure_cookies: public_url.starts_with("https://"),

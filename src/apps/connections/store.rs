@@ -96,7 +96,7 @@ fn secret_context(public_id: &str) -> String {
 }
 
 /// `bytes` random bytes as text safe in a URL.
-fn random_text(bytes: usize) -> String {
+pub fn random_text(bytes: usize) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     let mut raw = vec![0u8; bytes];
