@@ -76,6 +76,15 @@ test("a gym owner connects Clubworx, sends a sample event from it and sees it ar
   const forged = await page.request.post(url, { data: { event: "member.created" } });
   expect(forged.status()).toBe(401);
   await expect(page.locator('[data-testid="incoming-request"][data-status="refused"]')).toContainText("no signature header");
+
+  // Deliveries never go to this machine or a private network.
+  await page.getByTestId("listen").click();
+  const outbound = page.getByTestId("outbound-form");
+  await outbound.getByLabel("Base URL").fill("http://127.0.0.1:9/hook");
+  allowHttpError(400, /^\/api\/apps\/outbound\/save$/);
+  await outbound.getByRole("button", { name: "Save" }).click();
+  await expect(outbound.getByRole("alert")).toContainText("SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE");
+  await screenshot(page, "app-connection-outbound");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "app-connection-phone");
 });

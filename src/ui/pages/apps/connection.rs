@@ -28,7 +28,11 @@ pub fn AppConnectionPage() -> impl IntoView {
         <Suspense fallback=|| view! { <section class="card"><p class="muted loading">"Loading the connection…"</p></section> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <Details detail=detail.clone() /> <Incoming id=detail.id /> }.into_any(),
+                    Ok(detail) => view! {
+                        <Details detail=detail.clone() />
+                        <Incoming id=detail.id />
+                        <super::outbound::Outbound id=detail.id can_change=detail.can_change />
+                    }.into_any(),
                     Err(error) => view! { <section class="card"><p class="form-error">{error.to_string()}</p></section> }.into_any(),
                 }
             })}

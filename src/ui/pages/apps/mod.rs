@@ -2,6 +2,7 @@
 
 mod connect;
 mod connection;
+mod outbound;
 
 use leptos::prelude::*;
 
