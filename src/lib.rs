@@ -13,6 +13,8 @@ pub mod ui;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
+pub mod apps;
+#[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod caller;

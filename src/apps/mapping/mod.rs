@@ -1,0 +1,75 @@
+//! Field mappings: how another app's webhook body becomes HighLevel writes
+//! (a contact upsert, and a task or a note). A person builds a mapping in
+//! forms, one jinja expression per HighLevel field, such as
+//! `{{ data.member.email | lower }}`, or plain text for a constant. The
+//! preview runs it over a sample event and lists each field's problems in
+//! plain words; [`apply`] runs the same engine over real events.
+
+mod body;
+mod filters;
+mod limits;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::zone::TeamZone;
+
+/// A mapping as its form saves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub identify_by: IdentifyBy,
+    pub rules: Vec<FieldRule>,
+}
+
+/// The field that tells contacts apart, which every event must fill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdentifyBy {
+    Email,
+    Phone,
+    /// A custom field holding the other app's id for the person (its key).
+    ExternalId {
+        custom_field: String,
+    },
+}
+
+/// One HighLevel field and the expression that fills it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRule {
+    /// A target key such as `contact.email`.
+    pub target: String,
+    pub expression: String,
+    pub mode: WriteMode,
+}
+
+/// What a rule does to a field the contact already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WriteMode {
+    Overwrite,
+    OnlyIfEmpty,
+    /// Adds to what the contact has; only for tags.
+    Append,
+}
+
+/// A HighLevel custom field of the team's location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub id: String,
+    /// HighLevel's `fieldKey`, such as `contact.member_number`.
+    pub key: String,
+    pub name: String,
+    /// HighLevel's `dataType`, such as `TEXT` or `NUMERICAL`.
+    pub data_type: String,
+}
+
+/// What a mapping is applied with: the team's location and its settings.
+#[derive(Debug, Clone, Default)]
+pub struct MappingContext {
+    pub location_id: String,
+    /// ISO 3166 alpha-2 code to read phone numbers without a country code.
+    pub country: Option<String>,
+    pub zone: TeamZone,
+    pub custom_fields: Vec<CustomField>,
+    /// Named lookup tables for the `lookup` filter: table → from → to.
+    pub lookups: BTreeMap<String, BTreeMap<String, String>>,
+}
