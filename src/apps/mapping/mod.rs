@@ -6,14 +6,19 @@
 //! plain words; [`apply`] runs the same engine over real events.
 
 mod body;
+mod build;
 mod filters;
 mod limits;
+mod targets;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::zone::TeamZone;
+
+pub use build::Applied;
+pub use targets::{targets, TargetInfo, TargetKind};
 
 /// A mapping as its form saves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +41,7 @@ pub enum IdentifyBy {
 /// One HighLevel field and the expression that fills it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldRule {
-    /// A target key such as `contact.email`.
+    /// A target key such as `contact.email`; see [`targets`].
     pub target: String,
     pub expression: String,
     pub mode: WriteMode,
