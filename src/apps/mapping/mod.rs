@@ -7,6 +7,7 @@
 
 mod body;
 mod build;
+mod engine;
 mod filters;
 mod limits;
 mod targets;
@@ -14,10 +15,12 @@ mod targets;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 use crate::zone::TeamZone;
 
 pub use build::Applied;
+pub use engine::Engine;
 pub use targets::{targets, TargetInfo, TargetKind};
 
 /// A mapping as its form saves it.
@@ -77,4 +80,50 @@ pub struct MappingContext {
     pub custom_fields: Vec<CustomField>,
     /// Named lookup tables for the `lookup` filter: table → from → to.
     pub lookups: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// A mapping run over a sample event: the requests it would send, and what
+/// is wrong with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    /// The `POST /contacts/upsert` body; `None` when no rule fills a contact field.
+    pub contact: Option<Json>,
+    /// The `POST /contacts/{id}/tasks` body, when the event makes a task.
+    pub task: Option<Json>,
+    /// The `POST /contacts/{id}/notes` body, when the event makes a note.
+    pub note: Option<Json>,
+    /// What each rule's expression gave, in rule order (`None` when it failed).
+    pub values: Vec<Option<String>>,
+    pub problems: Vec<Problem>,
+}
+
+/// Something wrong with a mapping, worded for the person building it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The index of the rule in `Mapping::rules`; `None` for the whole mapping.
+    pub rule: Option<usize>,
+    pub target: String,
+    pub message: String,
+    /// Line and column (from 1) in the rule's expression.
+    pub position: Option<(usize, usize)>,
+}
+
+/// Runs a mapping over a sample event. It never fails: problems are listed
+/// next to the best-effort requests.
+pub fn preview(mapping: &Mapping, sample: &Json, context: &MappingContext) -> Preview {
+    Engine::new(context).preview(mapping, sample)
+}
+
+/// Runs a mapping over a real event; any problem refuses the whole event.
+pub fn apply(
+    mapping: &Mapping,
+    body: &Json,
+    context: &MappingContext,
+) -> Result<Applied, Vec<Problem>> {
+    Engine::new(context).apply(mapping, body)
+}
+
+/// Whether a previewed mapping can be saved.
+pub fn is_valid(preview: &Preview) -> bool {
+    preview.problems.is_empty()
 }
