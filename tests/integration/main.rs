@@ -13,6 +13,7 @@ mod webhooks_support;
 mod workspace_support;
 
 mod api_highlevel;
+mod apps_mapping;
 mod auth_connection_kept;
 mod auth_members;
 mod auth_roles;
