@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -54,7 +53,7 @@ pub(super) fn register(env: &mut Environment<'_>, context: &MappingContext) {
     env.add_filter("date", move |value: &Value, kwargs: Kwargs| {
         date(value, (zone, tz), &kwargs)
     });
-    let tables = Arc::new(context.lookups.clone());
+    let tables = context.lookups.clone();
     env.add_filter(
         "lookup",
         move |value: &Value, table: &str, kwargs: Kwargs| lookup(value, &tables, table, &kwargs),

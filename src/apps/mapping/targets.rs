@@ -91,18 +91,14 @@ pub fn targets(custom_fields: &[CustomField], identify_by: &IdentifyBy) -> Vec<T
         label: label.to_owned(),
         kind,
     };
-    let (contact, others) = FIXED.split_at(16);
-    let fixed = |&(key, label, kind): &(&str, &str, TargetKind)| info(key.into(), label, kind);
+    let (contact, others): (Vec<_>, Vec<_>) = (FIXED.iter())
+        .map(|&(key, label, kind)| info(key.into(), label, kind))
+        .partition(|info| info.key.starts_with("contact."));
     let custom = custom_fields.iter().filter_map(|field| {
         let kind = custom_kind(field)?;
         Some(info(custom_key(field), &field.name, kind))
     });
-    contact
-        .iter()
-        .map(fixed)
-        .chain(custom)
-        .chain(others.iter().map(fixed))
-        .collect()
+    contact.into_iter().chain(custom).chain(others).collect()
 }
 
 /// The target key of a custom field: its HighLevel key without `contact.`.
