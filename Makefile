@@ -26,6 +26,7 @@ bench: setup-test
 	cargo bench --features ssr --bench sync
 	cargo bench --features ssr --bench dashboard
 	cargo bench --features ssr --bench apps_inbound
+	cargo bench --features ssr --bench mapping
 
 setup:
 	scripts/setup.sh run

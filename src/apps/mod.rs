@@ -2,11 +2,14 @@
 //! sends its webhooks to Switchboard, which maps them to HighLevel contacts,
 //! tasks and notes, and may receive deliveries of its own. `templates`
 //! describes what each app is expected to send; `connections` is each
-//! connection's door, rules and kept requests; `outbound` sends to the app.
+//! connection's door, rules and kept requests; `mapping` turns an event into
+//! HighLevel requests; `outbound` sends to the app.
 //! `outbound::model` crosses the wire; the rest is server-only.
 
 #[cfg(feature = "ssr")]
 pub mod connections;
+#[cfg(feature = "ssr")]
+pub mod mapping;
 pub mod outbound;
 #[cfg(feature = "ssr")]
 pub mod templates;

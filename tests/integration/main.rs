@@ -14,6 +14,7 @@ mod workspace_support;
 
 mod api_highlevel;
 mod apps_inbound;
+mod apps_mapping;
 mod apps_outbound;
 mod apps_templates;
 mod auth_connection_kept;
