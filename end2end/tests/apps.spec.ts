@@ -84,6 +84,8 @@ test("a gym owner connects Clubworx, sends a sample event from it and sees it ar
   allowHttpError(400, /^\/api\/apps\/outbound\/save$/);
   await outbound.getByRole("button", { name: "Save" }).click();
   await expect(outbound.getByRole("alert")).toContainText("SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE");
+  // What was typed stays, to be corrected.
+  await expect(outbound.getByLabel("Base URL")).toHaveValue("http://127.0.0.1:9/hook");
   await screenshot(page, "app-connection-outbound");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "app-connection-phone");

@@ -13,7 +13,14 @@ use crate::apps::outbound::model::{AuthMode, DeliveryOutcome};
 #[component]
 pub fn Outbound(id: i64, can_change: bool) -> impl IntoView {
     let save = ServerAction::<SaveOutbound>::new();
-    let settings = Resource::new(move || save.version().get(), move |_| outbound_settings(id));
+    // Reload only after a save went through: a refused one keeps what was typed.
+    let saves = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(()))) {
+            saves.update(|n| *n += 1);
+        }
+    });
+    let settings = Resource::new(move || saves.get(), move |_| outbound_settings(id));
     view! {
         <section class="card stack app-outbound" data-testid="outbound">
             <h2 class="card-title">"Sending to the app"</h2>
