@@ -2,6 +2,7 @@
 //! authenticates the caller, checks the role, and calls a service.
 
 pub mod appointments;
+pub mod apps_read;
 pub mod connections;
 pub mod contacts;
 pub mod events;

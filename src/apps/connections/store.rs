@@ -96,7 +96,7 @@ fn secret_context(public_id: &str) -> String {
 }
 
 /// `bytes` random bytes as text safe in a URL.
-fn random_text(bytes: usize) -> String {
+pub(crate) fn random_text(bytes: usize) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     let mut raw = vec![0u8; bytes];
@@ -246,7 +246,8 @@ pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> 
     Ok(Kept::Saved(id))
 }
 
-fn sha256_hex(body: &[u8]) -> String {
+/// SHA-256 of `body`, in lower-case hex.
+pub(crate) fn sha256_hex(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(body)
         .iter()
