@@ -14,6 +14,7 @@ mod workspace_support;
 
 mod api_highlevel;
 mod apps_inbound;
+mod apps_read_api;
 mod auth_connection_kept;
 mod auth_members;
 mod auth_roles;
