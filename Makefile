@@ -25,6 +25,7 @@ test: setup-test
 bench: setup-test
 	cargo bench --features ssr --bench sync
 	cargo bench --features ssr --bench dashboard
+	cargo bench --features ssr --bench read_api
 
 setup:
 	scripts/setup.sh run
