@@ -27,6 +27,7 @@ bench: setup-test
 	cargo bench --features ssr --bench dashboard
 	cargo bench --features ssr --bench apps_inbound
 	cargo bench --features ssr --bench mapping
+	cargo bench --features ssr --bench read_api
 
 setup:
 	scripts/setup.sh run

@@ -3,7 +3,8 @@
 //! tasks and notes, and may receive deliveries of its own. `templates`
 //! describes what each app is expected to send; `connections` is each
 //! connection's door, rules and kept requests; `mapping` turns an event into
-//! HighLevel requests; `outbound` sends to the app.
+//! HighLevel requests; `outbound` sends to the app; `read_api` lets apps
+//! that pull read the team's contacts with their connection's key.
 //! `outbound::model` crosses the wire; the rest is server-only.
 
 #[cfg(feature = "ssr")]
@@ -11,5 +12,7 @@ pub mod connections;
 #[cfg(feature = "ssr")]
 pub mod mapping;
 pub mod outbound;
+#[cfg(feature = "ssr")]
+pub mod read_api;
 #[cfg(feature = "ssr")]
 pub mod templates;

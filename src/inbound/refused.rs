@@ -19,10 +19,12 @@ pub const IN_ALL: i64 = 10_000;
 const MAX_HEADERS: usize = 32;
 const MAX_VALUE_CHARS: usize = 200;
 /// Headers never stored: credentials a client might send along.
-pub const CREDENTIAL_HEADERS: [HeaderName; 3] = [
+pub const CREDENTIAL_HEADERS: [HeaderName; 4] = [
     header::AUTHORIZATION,
     header::COOKIE,
     header::PROXY_AUTHORIZATION,
+    // A Read API key, should an app send it to a webhook door too.
+    HeaderName::from_static("x-api-key"),
 ];
 
 /// One refused request.

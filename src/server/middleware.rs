@@ -23,10 +23,12 @@ use crate::app_error::AppError;
 /// Largest request body accepted anywhere (webhooks set their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-const SENSITIVE_HEADERS: [HeaderName; 3] = [
+const SENSITIVE_HEADERS: [HeaderName; 4] = [
     header::AUTHORIZATION,
     header::COOKIE,
     header::PROXY_AUTHORIZATION,
+    // The Read API's other header for its keys.
+    HeaderName::from_static("x-api-key"),
 ];
 
 /// Every route's stack: header redaction, request logs, panics answered

@@ -74,6 +74,11 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
         ));
     middleware::wrap(router, request_timeout)
         .merge(middleware::wrap_reading_own_body(webhooks, request_timeout))
+        // Apps' servers read with a key: no session, no origin check.
+        .merge(middleware::wrap(
+            routes::read_api::router(),
+            request_timeout,
+        ))
         .layer(axum::middleware::map_response(
             move |mut response: axum::response::Response| async move {
                 browser_safety::add_security_headers(response.headers_mut(), https);

@@ -16,6 +16,7 @@ mod api_highlevel;
 mod apps_inbound;
 mod apps_mapping;
 mod apps_outbound;
+mod apps_read_api;
 mod apps_templates;
 mod auth_connection_kept;
 mod auth_members;

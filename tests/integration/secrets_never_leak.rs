@@ -1,6 +1,7 @@
 //! A full run of the real server in sandbox mode, with debug logging: after
-//! signing in and opening every page, no token or client secret appears in
-//! its logs, its pages or its server-function answers.
+//! signing in, opening every page and reading through the Read API with an
+//! app's key, no token, client secret or key appears in its logs, its pages
+//! or its later answers.
 
 use crate::common;
 
@@ -13,6 +14,8 @@ use common::browser::{demo_people, Browser};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use secrecy::ExposeSecret;
+use switchboard::apps::connections::store::{self, NewConnection};
+use switchboard::apps::connections::{EventTypeFrom, Signing};
 use switchboard::auth::accounts::token_context;
 use switchboard::auth::vault::Vault;
 
@@ -59,7 +62,12 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
     for endpoint in SERVER_FUNCTIONS {
         seen += &browser.call(endpoint, &[]).await.text().await.unwrap();
     }
-    let secrets = stored_secrets(&log_path, data.path(), &location_id).await;
+    let pool = server_database(&log_path).await;
+    let (key, answers) = read_with_a_key(&browser, &base, &pool, data.path(), &location_id).await;
+    seen += &answers;
+    let mut secrets = stored_secrets(&pool, data.path(), &location_id).await;
+    secrets.push(("Read API key", key));
+    pool.close().await;
 
     kill(Pid::from_raw(server.0.id() as i32), Signal::SIGTERM).unwrap();
     server.0.wait().unwrap();
@@ -152,13 +160,8 @@ async fn wait_until_healthy(base: &str, server: &mut std::process::Child) -> boo
     true
 }
 
-/// The tokens the server stored, opened with its key file, and the secrets
-/// it was configured with.
-async fn stored_secrets(
-    log_path: &std::path::Path,
-    data_dir: &std::path::Path,
-    location_id: &str,
-) -> Vec<(&'static str, String)> {
+/// The server's embedded Postgres, found by the port its log names.
+async fn server_database(log_path: &Path) -> sqlx::PgPool {
     let logs = std::fs::read_to_string(log_path).unwrap();
     let port = logs
         .lines()
@@ -167,20 +170,89 @@ async fn stored_secrets(
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|port| port.parse::<u16>().ok())
         .expect("the log names the embedded Postgres port");
-    let pool = switchboard::db::connect(
+    switchboard::db::connect(
         &format!("postgres://postgres@127.0.0.1:{port}/switchboard"),
         1,
     )
     .await
+    .unwrap()
+}
+
+/// An app connection of the team whose key the signed-in owner issues,
+/// then reads with in both headers. Returns the key, and every later
+/// answer: the reads and the connection's Read API settings.
+async fn read_with_a_key(
+    browser: &Browser,
+    base: &str,
+    pool: &sqlx::PgPool,
+    data_dir: &Path,
+    location_id: &str,
+) -> (String, String) {
+    let owner: i64 = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE location_id = $1 AND role = 'owner'",
+    )
+    .bind(location_id)
+    .fetch_one(pool)
+    .await
     .unwrap();
+    let new = NewConnection {
+        location_id: location_id.into(),
+        app: "workiom".into(),
+        name: "Workiom".into(),
+        signing: Signing::SecretHeader {
+            header: "X-Workiom-Secret".into(),
+        },
+        event_type_from: EventTypeFrom::Fixed("record.updated".into()),
+        created_by: owner,
+    };
+    let vault = Vault::open(None, data_dir).unwrap();
+    let connection = store::create(pool, &vault, &new)
+        .await
+        .unwrap()
+        .0
+        .id
+        .to_string();
+    let form = [("connection_id", connection.as_str())];
+    let issued: serde_json::Value = browser
+        .call("apps/read-api/issue-key", &form)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = issued["key"].as_str().expect("a key is issued").to_owned();
+    let mut answers = String::new();
+    let lookup = format!("{base}/apps/api/v1/contacts?q=a");
+    for request in [
+        common::http().get(&lookup).bearer_auth(&key),
+        common::http().get(&lookup).header("X-Api-Key", &key),
+    ] {
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        answers += &response.text().await.unwrap();
+    }
+    answers += &browser
+        .call("apps/read-api/settings", &form)
+        .await
+        .text()
+        .await
+        .unwrap();
+    (key, answers)
+}
+
+/// The tokens the server stored, opened with its key file, and the secrets
+/// it was configured with.
+async fn stored_secrets(
+    pool: &sqlx::PgPool,
+    data_dir: &Path,
+    location_id: &str,
+) -> Vec<(&'static str, String)> {
     let (access, refresh): (String, String) = sqlx::query_as(
         "SELECT access_token_sealed, refresh_token_sealed FROM connections WHERE location_id = $1",
     )
     .bind(location_id)
-    .fetch_one(&pool)
+    .fetch_one(pool)
     .await
     .unwrap();
-    pool.close().await;
     let vault = Vault::open(None, data_dir).unwrap();
     let open = |purpose, sealed: &str| {
         vault

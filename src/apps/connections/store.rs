@@ -246,7 +246,8 @@ pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> 
     Ok(Kept::Saved(id))
 }
 
-fn sha256_hex(body: &[u8]) -> String {
+/// SHA-256 of `body`, in lower-case hex.
+pub(crate) fn sha256_hex(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(body)
         .iter()

@@ -5,4 +5,5 @@ pub mod auth;
 pub mod export;
 pub mod health;
 pub mod hooks;
+pub mod read_api;
 pub mod webhooks;
