@@ -19,8 +19,8 @@ const KEY_LENGTH: usize = KEY_START.len() + 43;
 /// to tell keys apart and far too little to guess the rest.
 const SHOWN_LENGTH: usize = KEY_START.len() + 8;
 
-/// The connection behind a presented key, and what it may read.
-#[derive(Debug, Clone)]
+/// The connection behind a presented key, and what it may read. Not
+/// `Debug`: it carries the key's hash, which no log needs.
 pub struct Reader {
     pub connection_id: i64,
     pub location_id: String,
