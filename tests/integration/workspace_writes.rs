@@ -457,6 +457,20 @@ async fn a_tag_reaches_every_contact_a_filter_matches_in_batches() {
         .iter()
         .any(|tag| tag == "open day 2027")));
 
+    // The sandbox reports each tagged contact by webhook; once the worker has
+    // applied every one, the cache holds still for the counts below.
+    crate::webhooks_support::eventually("the tag webhooks to be applied", || async {
+        let handled: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM highlevel_webhooks WHERE event_type = 'ContactTagUpdate' \
+             AND status NOT IN ('queued', 'processing')",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        (handled >= live).then_some(())
+    })
+    .await;
+
     // A narrower filter: only its matches lose the tag.
     let source: String = sqlx::query_scalar(
         "SELECT source FROM cache_contacts WHERE location_id = $1 AND source <> '' \
