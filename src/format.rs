@@ -38,6 +38,11 @@ pub fn spreadsheet_safe(value: &str) -> String {
     }
 }
 
+/// Bytes as lowercase hexadecimal (digests, signatures).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// A body as people read it: indented when it is JSON, as text otherwise.
 pub fn pretty_json(raw: &[u8]) -> String {
     serde_json::from_slice::<serde_json::Value>(raw)

@@ -341,10 +341,7 @@ fn prepare_shared_root() -> std::io::Result<()> {
 fn shared_cluster_dir(data_dir: &Path) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
-    let hex: String = digest[..6]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hex = crate::format::hex(&digest[..6]);
     let tail: String = data_dir
         .file_name()
         .map(|name| name.to_string_lossy())

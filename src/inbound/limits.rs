@@ -13,9 +13,13 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use parking_lot::Mutex;
+use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A door's limits, from the configuration.
@@ -44,6 +48,29 @@ impl Default for DoorSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy {
     pub retry_after: Duration,
+}
+
+impl Busy {
+    /// No reading slot right now: come back in a second.
+    pub const NOW: Busy = Busy {
+        retry_after: Duration::from_secs(1),
+    };
+
+    /// 429 with `Retry-After` and `message` in a JSON body: the answer
+    /// webhook senders (HighLevel among them) send again later.
+    pub fn answer(self, message: &str) -> Response {
+        let body = json!({
+            "error": "too_many_requests",
+            "message": format!("{message} Please send it again later."),
+            "stored": false,
+        });
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(self.retry_after.as_secs().max(1)),
+        );
+        response
+    }
 }
 
 /// The right to read one body; the slot frees when it is dropped.

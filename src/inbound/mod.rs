@@ -13,3 +13,13 @@ pub mod source;
 
 pub use limits::{Busy, DoorLimits, DoorSettings, ReadingPermit};
 pub use source::ClientAddress;
+
+use axum::http::{header, HeaderMap};
+
+/// The body length a request declares, before any of it is read.
+pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse().ok())
+}

@@ -76,10 +76,7 @@ pub async fn record(db: &PgPool, refusal: &Refusal<'_>) {
 
 /// The first 16 hex digits of the SHA-256: enough to tell bodies apart.
 fn digest(body: &[u8]) -> String {
-    Sha256::digest(body)[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::format::hex(&Sha256::digest(body)[..8])
 }
 
 /// The headers as a JSON object: without credentials, at most

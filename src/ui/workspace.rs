@@ -27,11 +27,17 @@ pub fn problem_of(
     value: Option<Result<Option<FieldProblem>, AppError>>,
 ) -> Option<(String, String)> {
     match value {
-        Some(Ok(Some(problem))) | Some(Err(AppError::Invalid(problem))) => {
-            Some((problem.field, problem.message))
-        }
-        Some(Err(error)) => Some((String::new(), error.to_string())),
-        _ => None,
+        Some(Ok(Some(problem))) => Some((problem.field, problem.message)),
+        other => refusal_of(other),
+    }
+}
+
+/// The same for an action whose success carries no problem: what its
+/// last failure says, and about which field.
+pub fn refusal_of<T>(value: Option<Result<T, AppError>>) -> Option<(String, String)> {
+    match value?.err()? {
+        AppError::Invalid(problem) => Some((problem.field, problem.message)),
+        error => Some((String::new(), error.to_string())),
     }
 }
 

@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 
 use axum::body::{to_bytes, Body};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -22,7 +22,7 @@ use super::kinds::Kind;
 use super::store::{self, EventStatus, NewEvent, Stored};
 use super::WebhookKeys;
 use crate::inbound::refused::{self, Refusal};
-use crate::inbound::{Busy, DoorLimits};
+use crate::inbound::{declared_length, Busy, DoorLimits};
 
 /// Largest body accepted. HighLevel's events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -45,7 +45,7 @@ impl HighLevelDoor<'_> {
     /// and answers HighLevel.
     pub async fn receive(&self, source: IpAddr, headers: &HeaderMap, body: Body) -> Response {
         if let Err(busy) = self.limits.admit_source(source) {
-            return too_many(busy, "Too many requests from this address.");
+            return busy.answer("Too many requests from this address.");
         }
         let refusal = |reason| Refusal {
             door: DOOR,
@@ -64,7 +64,7 @@ impl HighLevelDoor<'_> {
             return bad_signature(NO_SIGNATURE);
         }
         let Some(_reading) = self.limits.reading(source).await else {
-            return too_many(no_wait(), "The server is busy reading other requests.");
+            return Busy::NOW.answer("The server is busy reading other requests.");
         };
         let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
             refused::record(self.db, &refusal("body too large")).await;
@@ -86,7 +86,7 @@ impl HighLevelDoor<'_> {
         let checked = check(bytes);
         if let Some(location) = &checked.location_id {
             if let Err(busy) = self.limits.admit_connection(location) {
-                return too_many(busy, "Too many events for this location.");
+                return busy.answer("Too many events for this location.");
             }
         }
         let event = NewEvent {
@@ -245,13 +245,6 @@ async fn repeated(db: &PgPool, mut event: NewEvent<'_>) -> Response {
     )
 }
 
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse().ok())
-}
-
 fn bad_signature(reason: &str) -> Response {
     reply(
         StatusCode::UNAUTHORIZED,
@@ -268,25 +261,6 @@ fn too_large() -> Response {
             "stored": false,
         }),
     )
-}
-
-/// 429 with `Retry-After`: the answer HighLevel sends again later.
-fn too_many(busy: Busy, message: &str) -> Response {
-    let mut response = reply(
-        StatusCode::TOO_MANY_REQUESTS,
-        json!({"error": "too_many_requests", "message": format!("{message} Please send it again later."), "stored": false}),
-    );
-    let seconds = busy.retry_after.as_secs().max(1);
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    response
-}
-
-fn no_wait() -> Busy {
-    Busy {
-        retry_after: std::time::Duration::from_secs(1),
-    }
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {

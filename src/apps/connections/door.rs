@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::LazyLock;
 
 use axum::body::{to_bytes, Body};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ use super::{signing, EventTypeFrom, Signing};
 use crate::apps::templates::{self, AppKind};
 use crate::auth::vault::Vault;
 use crate::inbound::refused::{self, Refusal};
-use crate::inbound::{Busy, DoorLimits};
+use crate::inbound::{declared_length, Busy, DoorLimits};
 
 /// Largest body accepted: apps' events are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -59,7 +59,7 @@ impl AppDoor<'_> {
         body: Body,
     ) -> Response {
         if let Err(busy) = self.limits.admit_source(source) {
-            return too_many(busy);
+            return busy.answer("Too many requests.");
         }
         let connection = match store::by_public_id(self.db, public_id).await {
             Ok(Some(connection)) => connection,
@@ -77,7 +77,7 @@ impl AppDoor<'_> {
             .limits
             .admit_connection(&format!("app:{}", connection.id))
         {
-            return too_many(busy);
+            return busy.answer("Too many requests.");
         }
         let request = Request {
             connection: &connection,
@@ -93,9 +93,7 @@ impl AppDoor<'_> {
             return self.refuse(request, None, declared, too_large()).await;
         }
         let Some(_reading) = self.limits.reading(request.source).await else {
-            return too_many(Busy {
-                retry_after: std::time::Duration::from_secs(1),
-            });
+            return Busy::NOW.answer("The server is busy reading other requests.");
         };
         let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
             return self.refuse(request, None, declared, too_large()).await;
@@ -306,13 +304,6 @@ fn known(app: &str, event_type: String) -> Result<String, Answer> {
     }
 }
 
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse().ok())
-}
-
 fn too_large() -> Answer {
     Answer::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -322,19 +313,6 @@ fn too_large() -> Answer {
             MAX_BODY_BYTES / (1024 * 1024)
         ),
     )
-}
-
-fn too_many(busy: Busy) -> Response {
-    let mut response = reply(&Answer::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_requests",
-        "Too many requests; please send it again later.",
-    ));
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(busy.retry_after.as_secs().max(1)),
-    );
-    response
 }
 
 fn reply(answer: &Answer) -> Response {

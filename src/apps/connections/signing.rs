@@ -51,11 +51,7 @@ pub fn sign(secret: &str, encoding: Encoding, prefix: &str, body: &[u8]) -> Stri
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
     let tag = hmac::sign(&key, body);
     let encoded = match encoding {
-        Encoding::Hex => tag
-            .as_ref()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect(),
+        Encoding::Hex => crate::format::hex(tag.as_ref()),
         Encoding::Base64 => STANDARD.encode(tag.as_ref()),
     };
     format!("{prefix}{encoded}")

@@ -249,10 +249,7 @@ pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> 
 /// SHA-256 of `body`, in lower-case hex.
 pub(crate) fn sha256_hex(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(body)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::format::hex(&Sha256::digest(body))
 }
 
 /// One kept request, as the connection's Incoming tab lists it.

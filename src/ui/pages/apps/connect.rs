@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::AppTileView;
 use crate::api::apps::{AppChoice, ConnectApp, ConnectionForm, Created};
-use crate::app_error::AppError;
+use crate::ui::workspace::{refusal_of, FieldError};
 
 #[component]
 pub fn ConnectAnApp(
@@ -80,20 +80,7 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
             connected.set(Some(created));
         }
     });
-    let problem_for = move |field: &'static str| {
-        move || match connect.value().get() {
-            Some(Err(AppError::Invalid(problem))) if problem.field == field => Some(view! {
-                <p class="field-error" role="alert">{problem.message}</p>
-            }),
-            _ => None,
-        }
-    };
-    let other_error = move || match connect.value().get() {
-        Some(Err(AppError::Invalid(_))) | Some(Ok(_)) | None => None,
-        Some(Err(error)) => {
-            Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> })
-        }
-    };
+    let problem = Signal::derive(move || refusal_of(connect.value().get()));
     let events = choice.events.join(", ");
     view! {
         <form class="app-form" on:submit=submit data-testid="connect-form">
@@ -102,7 +89,7 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
             <div class="ws-field">
                 <label for="app-name">"Name of this connection"</label>
                 <input id="app-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                {problem_for("name")}
+                <FieldError problem field="name" />
             </div>
             <fieldset class="app-fieldset">
                 <legend>"How the app proves a request is its own"</legend>
@@ -112,12 +99,12 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
                         <option value="hmac_sha256">"A signature of the body (HMAC-SHA256)"</option>
                         <option value="secret_header">"The secret itself, in a header"</option>
                     </select>
-                    {problem_for("signing_mode")}
+                    <FieldError problem field="signing_mode" />
                 </div>
                 <div class="ws-field">
                     <label for="signing-header">"Header"</label>
                     <input id="signing-header" prop:value=header on:input=move |ev| header.set(event_target_value(&ev)) />
-                    {problem_for("signing_header")}
+                    <FieldError problem field="signing_header" />
                 </div>
                 <Show when=move || mode.get() == "hmac_sha256">
                     <div class="ws-field">
@@ -126,7 +113,7 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
                             <option value="hex">"hex"</option>
                             <option value="base64">"base64"</option>
                         </select>
-                        {problem_for("encoding")}
+                        <FieldError problem field="encoding" />
                     </div>
                     <div class="ws-field">
                         <label for="signing-prefix">"Text before the signature (often empty)"</label>
@@ -143,7 +130,7 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
                         <option value="header">"A header"</option>
                         <option value="fixed">"Nowhere: every request is one type"</option>
                     </select>
-                    {problem_for("event_type_from")}
+                    <FieldError problem field="event_type_from" />
                 </div>
                 <div class="ws-field">
                     <label for="type-key">
@@ -154,10 +141,10 @@ fn ConnectForm(choice: AppChoice, connected: RwSignal<Option<Created>>) -> impl 
                         }}
                     </label>
                     <input id="type-key" prop:value=type_key on:input=move |ev| type_key.set(event_target_value(&ev)) />
-                    {problem_for("event_type_key")}
+                    <FieldError problem field="event_type_key" />
                 </div>
             </fieldset>
-            {other_error}
+            <FieldError problem field="" />
             <button type="submit" class="button" disabled=move || connect.pending().get()>
                 {move || if connect.pending().get() { "Connecting…" } else { "Connect" }}
             </button>

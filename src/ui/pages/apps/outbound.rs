@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use crate::api::apps_outbound::{
     outbound_settings, OutboundView, RotateSigningSecret, SaveOutbound, SendTestDelivery,
 };
-use crate::app_error::AppError;
 use crate::apps::outbound::model::{AuthMode, DeliveryOutcome};
+use crate::ui::workspace::{refusal_of, FieldError};
 
 #[component]
 pub fn Outbound(id: i64, can_change: bool) -> impl IntoView {
@@ -77,14 +77,7 @@ fn OutboundForm(id: i64, view: OutboundView, save: ServerAction<SaveOutbound>) -
             timeout_secs: timeout.get().trim().parse().unwrap_or(0),
         });
     };
-    let problem_for = move |field: &'static str| {
-        move || match save.value().get() {
-            Some(Err(AppError::Invalid(problem))) if problem.field == field => {
-                Some(view! { <p class="field-error" role="alert">{problem.message}</p> })
-            }
-            _ => None,
-        }
-    };
+    let problem = Signal::derive(move || refusal_of(save.value().get()));
     let saved = move || {
         matches!(save.value().get(), Some(Ok(())))
             .then(|| view! { <p class="muted small" role="status">"Saved."</p> })
@@ -99,7 +92,7 @@ fn OutboundForm(id: i64, view: OutboundView, save: ServerAction<SaveOutbound>) -
             <div class="ws-field">
                 <label for="outbound-url">"Base URL (https://…)"</label>
                 <input id="outbound-url" prop:value=base_url on:input=move |ev| base_url.set(event_target_value(&ev)) />
-                {problem_for("base_url")}
+                <FieldError problem field="base_url" />
             </div>
             <fieldset class="app-fieldset">
                 <legend>"How Switchboard signs in to the app"</legend>
@@ -116,7 +109,7 @@ fn OutboundForm(id: i64, view: OutboundView, save: ServerAction<SaveOutbound>) -
                     <div class="ws-field">
                         <label for="outbound-header">"Header"</label>
                         <input id="outbound-header" prop:value=header on:input=move |ev| header.set(event_target_value(&ev)) />
-                        {problem_for("auth_header")}
+                        <FieldError problem field="auth_header" />
                     </div>
                 </Show>
                 <Show when=move || mode.get() != "none">
@@ -125,19 +118,16 @@ fn OutboundForm(id: i64, view: OutboundView, save: ServerAction<SaveOutbound>) -
                             {move || if mode.get() == "basic" { "user:password" } else { "Token or value" }}
                         </label>
                         <input id="outbound-value" type="password" autocomplete="off" placeholder=kept prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-                        {problem_for("auth_value")}
+                        <FieldError problem field="auth_value" />
                     </div>
                 </Show>
             </fieldset>
             <div class="ws-field">
                 <label for="outbound-timeout">"Give up after (seconds, 1 to 60)"</label>
                 <input id="outbound-timeout" inputmode="numeric" prop:value=timeout on:input=move |ev| timeout.set(event_target_value(&ev)) />
-                {problem_for("timeout_secs")}
+                <FieldError problem field="timeout_secs" />
             </div>
-            {move || match save.value().get() {
-                Some(Err(error)) if !matches!(error, AppError::Invalid(_)) => Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
-                _ => None,
-            }}
+            <FieldError problem field="" />
             <div class="app-actions">
                 <button type="submit" class="button" disabled=move || save.pending().get()>"Save"</button>
                 {saved}
