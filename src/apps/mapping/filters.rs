@@ -18,7 +18,7 @@ use crate::zone::TeamZone;
 
 /// Every filter, for the message about one that does not exist.
 pub(super) const NAMES: &str = "trim, lower, upper, title, capitalize, first_name, last_name, \
-     e164, date, lookup, default, join, split, first, last, length";
+     e164, date, lookup, default, join, split, first, last, length, map";
 
 /// Moments read when `date` is not told how they are written.
 const ISO_FORMATS: [&str; 5] = [
@@ -42,12 +42,16 @@ pub(super) fn register(env: &mut Environment<'_>, context: &MappingContext) {
     env.add_filter("first", first);
     env.add_filter("last", last);
     env.add_filter("length", length);
+    // `answers | map(attribute="answer")`: one field of every item of a list.
+    env.add_filter("map", minijinja::filters::map);
     env.add_filter("join", join);
     env.add_filter("split", split);
     env.add_filter("first_name", first_name);
     env.add_filter("last_name", last_name);
     let country = context.country.clone();
-    env.add_filter("e164", move |value: &Value| e164(value, country.as_deref()));
+    env.add_filter("e164", move |value: &Value, given: Option<&str>| {
+        e164(value, given.or(country.as_deref()))
+    });
     let zone = context.zone;
     let tz = zone.name().parse().unwrap_or(Tz::UTC);
     env.add_filter("date", move |value: &Value, kwargs: Kwargs| {
@@ -56,7 +60,7 @@ pub(super) fn register(env: &mut Environment<'_>, context: &MappingContext) {
     let tables = context.lookups.clone();
     env.add_filter(
         "lookup",
-        move |value: &Value, table: &str, kwargs: Kwargs| lookup(value, &tables, table, &kwargs),
+        move |value: &Value, table: &Value, kwargs: Kwargs| lookup(value, &tables, table, &kwargs),
     );
 }
 
@@ -186,8 +190,8 @@ fn last_name(value: &Value) -> String {
         .join(" ")
 }
 
-/// `e164`: a phone number in E.164 (`+61412345678`), read in the team's
-/// country when it has no country code.
+/// `e164`, or `e164("AU")`: a phone number in E.164 (`+61412345678`), read
+/// in the given country (else the team's) when it has no country code.
 fn e164(value: &Value, country: Option<&str>) -> Result<String, Error> {
     let text = text(value);
     if text.trim().is_empty() {
@@ -198,10 +202,12 @@ fn e164(value: &Value, country: Option<&str>) -> Result<String, Error> {
 
 /// `date(from="%d/%m/%Y", to="%Y-%m-%d")`: a date or moment written as
 /// `from` (ISO 8601 when not given) rewritten as `to` (`%Y-%m-%d` when not
-/// given). Times without an offset are the team's; output is in its zone.
+/// given), `add_days` later (or earlier when negative). Times without an
+/// offset are the team's; output is in its zone.
 fn date(value: &Value, (zone, tz): (TeamZone, Tz), kwargs: &Kwargs) -> Result<String, Error> {
     let from: Option<String> = kwargs.get("from")?;
     let to: Option<String> = kwargs.get("to")?;
+    let add_days: Option<i32> = kwargs.get("add_days")?;
     kwargs.assert_all_used()?;
     let text = text(value);
     let text = text.trim();
@@ -221,6 +227,8 @@ fn date(value: &Value, (zone, tz): (TeamZone, Tz), kwargs: &Kwargs) -> Result<St
             ),
         })
     })?;
+    let moment =
+        moment + chrono::Duration::days(add_days.unwrap_or(0).clamp(-36_600, 36_600).into());
     let to = to.as_deref().unwrap_or("%Y-%m-%d");
     let mut written = String::new();
     write!(written, "{}", moment.format(to)).map_err(|_| {
@@ -254,13 +262,21 @@ fn read(text: &str, format: &str, zone: TeamZone, tz: Tz) -> Option<DateTime<Tz>
 
 /// `lookup("table", default=...)`: the value's entry in a lookup table
 /// (an exact match first, then one that ignores case); the default, or
-/// nothing, when it has none.
-fn lookup(value: &Value, tables: &Tables, table: &str, kwargs: &Kwargs) -> Result<Value, Error> {
+/// nothing, when it has none. The table is named, or written in place as
+/// `{"Active": "member"}`.
+fn lookup(value: &Value, tables: &Tables, table: &Value, kwargs: &Kwargs) -> Result<Value, Error> {
     let default: Option<Value> = kwargs.get("default")?;
     kwargs.assert_all_used()?;
-    let entries = tables
-        .get(table)
-        .ok_or_else(|| invalid(format!("There is no lookup table called “{table}”.")))?;
+    let inline: BTreeMap<String, String>;
+    let entries = match table.as_str() {
+        Some(name) => tables
+            .get(name)
+            .ok_or_else(|| invalid(format!("There is no lookup table called “{name}”.")))?,
+        None => {
+            inline = inline_table(table)?;
+            &inline
+        }
+    };
     let key = text(value);
     let key = key.trim();
     let lowered = key.to_lowercase();
@@ -274,6 +290,21 @@ fn lookup(value: &Value, tables: &Tables, table: &str, kwargs: &Kwargs) -> Resul
         Some(to) => Value::from(to.as_str()),
         None => default.unwrap_or_else(|| Value::from("")),
     })
+}
+
+/// A table written in the expression, such as `{"Active": "member"}`.
+fn inline_table(table: &Value) -> Result<BTreeMap<String, String>, Error> {
+    if table.kind() != ValueKind::Map {
+        return Err(invalid(
+            "lookup takes the name of a table, or a table such as {\"Active\": \"member\"}.".into(),
+        ));
+    }
+    let keys = table.try_iter()?;
+    keys.map(|key| {
+        let to = table.get_item(&key)?;
+        Ok((text(&key), text(&to)))
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -337,6 +368,7 @@ mod tests {
         assert_eq!(ok("{{ mobile | e164 }}"), "+61412345678");
         assert_eq!(ok("{{ '+1 (737) 446-3456' | e164 }}"), "+17374463456");
         assert_eq!(ok("[{{ missing | e164 }}]"), "[]");
+        assert_eq!(ok("{{ '(737) 446-3456' | e164('US') }}"), "+17374463456");
         assert_eq!(
             run("{{ 'call me' | e164 }}"),
             Err("“call me” is not a phone number we can call: check the digits.".into())
@@ -359,6 +391,7 @@ mod tests {
     #[test]
     fn date_rewrites_dates_and_moments_in_the_team_zone() {
         assert_eq!(ok("{{ born | date(from='%d/%m/%Y') }}"), "1990-02-03");
+        assert_eq!(ok("{{ '2026-02-28' | date(add_days=1) }}"), "2026-03-01");
         assert_eq!(
             ok("{{ '1990-02-03' | date(to='%d %B %Y') }}"),
             "03 February 1990"
@@ -400,6 +433,10 @@ mod tests {
         assert_eq!(
             ok("{{ 'Gone' | lookup('status', default='lead') }}"),
             "lead"
+        );
+        assert_eq!(
+            ok("{{ 'new zealand' | lookup({'New Zealand': 'NZ'}) }}"),
+            "NZ"
         );
         assert_eq!(
             run("{{ 'Active' | lookup('plans') }}"),

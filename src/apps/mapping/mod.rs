@@ -3,13 +3,18 @@
 //! forms, one jinja expression per HighLevel field, such as
 //! `{{ data.member.email | lower }}`, or plain text for a constant. The
 //! preview runs it over a sample event and lists each field's problems in
-//! plain words; [`apply`] runs the same engine over real events.
+//! plain words; [`apply`] runs the same engine over real events. `store`
+//! keeps the saved versions and samples, `location` what HighLevel says of
+//! the team's location, and `picker` the fields a sample offers.
 
 mod body;
 mod build;
 mod engine;
 mod filters;
 mod limits;
+pub mod location;
+pub mod picker;
+pub mod store;
 mod targets;
 
 use std::collections::BTreeMap;

@@ -134,7 +134,7 @@ fn member_mapping() -> Vec<(&'static str, &'static str)> {
     mapping.extend([
         (
             "contact.dateOfBirth",
-            r#"{{ member.birthDate | date("%m/%d/%Y", "%Y-%m-%d") }}"#,
+            r#"{{ member.birthDate | date(from="%m/%d/%Y") }}"#,
         ),
         ("contact.address1", "{{ member.address.address1 }}"),
         ("contact.city", "{{ member.address.city }}"),
@@ -211,7 +211,7 @@ fn task_created() -> Event {
         ("task.body", "{{ task.notes }}"),
         (
             "task.dueDate",
-            r#"{{ task.dueDate | date("%m/%d/%Y", "%Y-%m-%d") }}"#,
+            r#"{{ task.dueDate | date(from="%m/%d/%Y") }}"#,
         ),
     ]);
     Event {

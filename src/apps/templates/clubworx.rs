@@ -174,7 +174,7 @@ fn task_created() -> Event {
         ("task.body", "{{ data.task.description }}"),
         (
             "task.dueDate",
-            r#"{{ data.task.due_date | date("%d/%m/%Y", "%Y-%m-%d") }}"#,
+            r#"{{ data.task.due_date | date(from="%d/%m/%Y") }}"#,
         ),
     ]);
     Event {

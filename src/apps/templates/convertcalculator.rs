@@ -114,6 +114,7 @@ fn quote_accepted() -> Event {
             "task.body",
             "{{ calculator.name }}, total {{ total.formatted }}",
         ),
+        ("task.dueDate", "{{ quote.acceptedAt | date(add_days=1) }}"),
     ]);
     Event {
         key: "quote.accepted",

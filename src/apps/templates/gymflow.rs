@@ -1,5 +1,5 @@
 //! GymFlow, gym software from the UK: camelCase bodies with the type in
-//! `type` and the record under `data`, mobiles written `07700 900123`, ISO
+//! `type` and the record under `data`, mobiles written `07400 123456`, ISO
 //! dates.
 
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ fn contact(status: &str, plan: &str, tags: &[&str]) -> Value {
         "firstName": "Amelia",
         "lastName": "Hughes",
         "email": "amelia.hughes@example.co.uk",
-        "phone": "07700 900123",
+        "phone": "07400 123456",
         "dateOfBirth": "1994-08-02",
         "membershipStatus": status,
         "plan": plan,
@@ -97,7 +97,7 @@ fn contact_ref(tags: Option<&[&str]>) -> Value {
         "firstName": "Amelia",
         "lastName": "Hughes",
         "email": "amelia.hughes@example.co.uk",
-        "phone": "07700 900123"
+        "phone": "07400 123456"
     });
     if let (Some(contact), Some(tags)) = (contact.as_object_mut(), tags) {
         contact.insert("tags".into(), json!(tags));

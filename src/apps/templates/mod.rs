@@ -13,6 +13,7 @@ mod gymflow;
 pub mod paths;
 mod workiom;
 
+use super::mapping::{FieldRule, IdentifyBy, Mapping, WriteMode};
 use serde::{Deserialize, Serialize};
 
 pub use fields::derive_fields;
@@ -203,6 +204,30 @@ pub struct EventTemplate {
     /// `(target, expression)`: a target of [`TARGETS`] and a template over
     /// the event body.
     pub default_mapping: Vec<(String, String)>,
+}
+
+impl EventTemplate {
+    /// The mapping a connection starts with for this event type: contacts
+    /// found by email, tags added to the ones they have, the rest written over.
+    pub fn starting_mapping(&self) -> Mapping {
+        let rules = self
+            .default_mapping
+            .iter()
+            .map(|(target, expression)| FieldRule {
+                mode: if target == "contact.tags" {
+                    WriteMode::Append
+                } else {
+                    WriteMode::Overwrite
+                },
+                target: target.clone(),
+                expression: expression.clone(),
+            })
+            .collect();
+        Mapping {
+            identify_by: IdentifyBy::Email,
+            rules,
+        }
+    }
 }
 
 /// One value of an event body.

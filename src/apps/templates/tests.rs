@@ -227,3 +227,27 @@ fn templates_survive_a_round_trip_through_json() {
         })
     );
 }
+
+#[test]
+fn every_starting_mapping_previews_its_sample_without_a_problem() {
+    use crate::apps::mapping::{self, MappingContext};
+    let context = MappingContext {
+        location_id: "loc".into(),
+        country: Some("US".into()),
+        ..MappingContext::default()
+    };
+    for (template, event) in every_event() {
+        let preview = mapping::preview(&event.starting_mapping(), &event.sample, &context);
+        assert!(
+            preview.problems.is_empty(),
+            "{}: {:?}",
+            name(&template, &event),
+            preview.problems
+        );
+        assert!(
+            preview.contact.is_some(),
+            "{}: no contact",
+            name(&template, &event)
+        );
+    }
+}

@@ -83,6 +83,9 @@ pub struct Location {
     pub name: Option<String>,
     #[serde(default)]
     pub timezone: Option<String>,
+    /// ISO 3166 alpha-2, such as `US`.
+    #[serde(default)]
+    pub country: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]

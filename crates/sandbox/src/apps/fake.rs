@@ -101,9 +101,9 @@ impl Fake {
         format!("({area}) 555-01{:02}", self.rng.gen_range(0..100))
     }
 
-    /// A UK mobile in the range kept for drama: `07700 900123`.
+    /// A UK mobile in the range libphonenumber gives as its example: `07400 123456`.
     pub fn uk_mobile(&mut self) -> String {
-        format!("07700 900{:03}", self.rng.gen_range(0..1000))
+        format!("07400 123{:03}", self.rng.gen_range(0..1000))
     }
 
     /// A number in international form from one of a few countries.
@@ -112,7 +112,7 @@ impl Fake {
         match self.rng.gen_range(0..4) {
             0 => format!("+31 6 {:08}", n(self, 8)),
             1 => format!("+971 50 {:03} {:04}", n(self, 3), n(self, 4)),
-            2 => format!("+44 7700 900{:03}", n(self, 3)),
+            2 => format!("+44 7400 123{:03}", n(self, 3)),
             _ => format!("+1 512 555 01{:02}", n(self, 2)),
         }
     }
