@@ -8,8 +8,8 @@ use leptos_router::path;
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppConnectionPage, AppointmentsPage, AppsPage, AutomationsPage, ConnectionsPage, ContactPage,
-    ContactsPage, DashboardPage, EventsPage, NotFoundPage, ReportsPage, SettingsPage, SignInPage,
-    SyncPage, TasksPage,
+    ContactsPage, DashboardPage, EventsPage, MappingBuilderPage, NotFoundPage, ReportsPage,
+    SettingsPage, SignInPage, SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=ReportsPage />
                     <Route path=path!("/apps") view=AppsPage />
                     <Route path=path!("/apps/:id") view=AppConnectionPage />
+                    <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
                     <Route path=path!("/events") view=EventsPage />

@@ -184,7 +184,7 @@ pub async fn app_incoming(id: i64, after_id: i64) -> Result<Vec<IncomingRequest>
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(super) mod server {
     use super::*;
     use crate::app_error::FieldProblem;
     use crate::apps::connections::store::{self, Connection, NewConnection};

@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod apps;
+pub mod apps_mapping;
 pub mod apps_outbound;
 pub mod apps_read;
 pub mod connections;

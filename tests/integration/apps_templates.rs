@@ -1,6 +1,7 @@
 //! The sandbox's simulated apps send what the app's templates describe: for
 //! every event type of every app the type is where the template says, every
-//! field of the template is in the body, and the app signs the way the
+//! field of the template is in the body, the app's starting mapping reads
+//! every body without a problem, and the app signs the way the
 //! template expects by default.
 
 use crate::common;
@@ -10,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ring::hmac;
 use serde_json::{json, Value};
+use switchboard::apps::mapping::{self, MappingContext};
 use switchboard::apps::templates::paths::values_at;
 use switchboard::apps::templates::{template, AppKind, Encoding, EventTypeSource, Signing};
 use switchboard_sandbox::{spawn, SandboxConfig};
@@ -52,6 +54,12 @@ async fn simulated_apps_send_what_the_templates_describe() {
     .await
     .unwrap();
     let base = sandbox.base_url();
+    // A team in the US: phone numbers without a country code read as American.
+    let context = MappingContext {
+        location_id: "loc".into(),
+        country: Some("US".into()),
+        ..MappingContext::default()
+    };
     for kind in AppKind::ALL {
         let template = template(kind);
         for event in &template.events {
@@ -60,11 +68,11 @@ async fn simulated_apps_send_what_the_templates_describe() {
             send(
                 &base,
                 kind,
-                json!({"url": receiver.url, "eventType": event.key, "count": 3}),
+                json!({"url": receiver.url, "eventType": event.key, "count": 12}),
             )
             .await;
             let received = receiver.received();
-            assert_eq!(received.len(), 3, "{what}");
+            assert_eq!(received.len(), 12, "{what}");
             for got in received {
                 let body = got.json();
                 assert_eq!(
@@ -79,6 +87,12 @@ async fn simulated_apps_send_what_the_templates_describe() {
                         field.path
                     );
                 }
+                let preview = mapping::preview(&event.starting_mapping(), &body, &context);
+                assert_eq!(
+                    preview.problems,
+                    [],
+                    "{what}: the starting mapping over {body}"
+                );
             }
         }
     }

@@ -15,6 +15,7 @@ mod workspace_support;
 mod api_highlevel;
 mod apps_inbound;
 mod apps_mapping;
+mod apps_mapping_builder;
 mod apps_outbound;
 mod apps_read_api;
 mod apps_templates;

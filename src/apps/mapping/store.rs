@@ -122,6 +122,14 @@ pub async fn sample(
     .await
 }
 
+/// The event types of a connection with a picked sample.
+pub async fn picked_types(db: &PgPool, connection_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT event_type FROM app_samples WHERE connection_id = $1")
+        .bind(connection_id)
+        .fetch_all(db)
+        .await
+}
+
 /// Why a request cannot be a sample.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NotASample {
@@ -170,16 +178,6 @@ pub async fn pick_sample(
     .execute(db)
     .await?;
     Ok(Ok(event_type))
-}
-
-/// Forgets the picked sample, so the app's template sample is used again.
-pub async fn forget_sample(db: &PgPool, connection_id: i64, event_type: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM app_samples WHERE connection_id = $1 AND event_type = $2")
-        .bind(connection_id)
-        .bind(event_type)
-        .execute(db)
-        .await?;
-    Ok(())
 }
 
 /// The event types a connection has received, most recent first.

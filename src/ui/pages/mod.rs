@@ -17,7 +17,7 @@ mod sync;
 mod tasks;
 
 pub use appointments::AppointmentsPage;
-pub use apps::{AppConnectionPage, AppsPage};
+pub use apps::{AppConnectionPage, AppsPage, MappingBuilderPage};
 pub use automations::AutomationsPage;
 pub use connections::ConnectionsPage;
 pub use contact::ContactPage;

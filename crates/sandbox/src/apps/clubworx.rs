@@ -125,6 +125,7 @@ fn member(fake: &mut Fake, person: &Person, status: &str) -> Value {
         "id": fake.number(100_000..200_000),
         "first_name": person.first,
         "last_name": person.last,
+        "name": format!("{} {}", person.first, person.last),
         "email": person.email(fake, "example.com.au"),
         "mobile": fake.au_mobile(),
         "date_of_birth": fake.birth_date().format("%Y-%m-%d").to_string(),

@@ -86,11 +86,12 @@ impl Fake {
             .to_string()
     }
 
-    /// An Australian mobile: `0412 345 678`.
+    /// An Australian mobile: `0412 345 678`, from 0400 to 0439, where every
+    /// number is a mobile a phone library accepts.
     pub fn au_mobile(&mut self) -> String {
         format!(
             "04{:02} {:03} {:03}",
-            self.rng.gen_range(0..100),
+            self.rng.gen_range(0..40),
             self.rng.gen_range(0..1000),
             self.rng.gen_range(0..1000)
         )
@@ -110,7 +111,7 @@ impl Fake {
     pub fn international_phone(&mut self) -> String {
         let n = |fake: &mut Fake, digits: u32| fake.rng.gen_range(0..10u64.pow(digits));
         match self.rng.gen_range(0..4) {
-            0 => format!("+31 6 {:08}", n(self, 8)),
+            0 => format!("+31 6 1{:07}", n(self, 7)),
             1 => format!("+971 50 {:03} {:04}", n(self, 3), n(self, 4)),
             2 => format!("+44 7400 123{:03}", n(self, 3)),
             _ => format!("+1 512 555 01{:02}", n(self, 2)),

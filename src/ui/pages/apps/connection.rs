@@ -5,8 +5,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::mapping::mapping_href;
+use super::mappings::Mappings;
 use super::AppTileView;
 use crate::api::apps::{app_connection, app_incoming, ConnectionDetail, IncomingRequest};
+use crate::api::apps_mapping::UseAsSample;
 use crate::ui::components::PageHeader;
 
 /// How often a listening page asks for new requests.
@@ -30,7 +33,7 @@ pub fn AppConnectionPage() -> impl IntoView {
                 match detail.await {
                     Ok(detail) => view! {
                         <Details detail=detail.clone() />
-                        <Incoming id=detail.id />
+                        <ConnectionMappings id=detail.id can_change=detail.can_change />
                         <super::outbound::Outbound id=detail.id can_change=detail.can_change />
                     }.into_any(),
                     Err(error) => view! { <section class="card"><p class="form-error">{error.to_string()}</p></section> }.into_any(),
@@ -63,8 +66,25 @@ fn Details(detail: ConnectionDetail) -> impl IntoView {
     }
 }
 
+/// The mappings card and the incoming requests, which can pick a sample
+/// for it: picking one refreshes the card.
 #[component]
-fn Incoming(id: i64) -> impl IntoView {
+fn ConnectionMappings(id: i64, can_change: bool) -> impl IntoView {
+    let pick = ServerAction::<UseAsSample>::new();
+    let refresh = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(pick.value().get(), Some(Ok(_))) {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <Mappings id refresh />
+        <Incoming id pick=can_change.then_some(pick) />
+    }
+}
+
+#[component]
+fn Incoming(id: i64, pick: Option<ServerAction<UseAsSample>>) -> impl IntoView {
     let listening = RwSignal::new(false);
     let tick = RwSignal::new(0u32);
     // The newest id when listening began: later ones are marked new.
@@ -107,17 +127,31 @@ fn Incoming(id: i64) -> impl IntoView {
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="muted" data-testid="incoming-empty">"Nothing has arrived yet. Paste the web address and secret into the app, then send a test event."</p>
                         }.into_any(),
-                        Ok(rows) => view! { <RequestList rows seen_before=seen_before.get_untracked() /> }.into_any(),
+                        Ok(rows) => view! { <RequestList id rows seen_before=seen_before.get_untracked() pick /> }.into_any(),
                         Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
+            {move || pick.and_then(|pick| pick.value().get()).map(|picked| match picked {
+                Ok(event_type) => view! {
+                    <p class="app-created small" role="status" data-testid="sample-picked">
+                        {format!("The sample of \u{201c}{event_type}\u{201d} is now that request. ")}
+                        <a href=mapping_href(id, &event_type)>"Map it"</a>
+                    </p>
+                }.into_any(),
+                Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
         </section>
     }
 }
 
 #[component]
-fn RequestList(rows: Vec<IncomingRequest>, seen_before: i64) -> impl IntoView {
+fn RequestList(
+    id: i64,
+    rows: Vec<IncomingRequest>,
+    seen_before: i64,
+    pick: Option<ServerAction<UseAsSample>>,
+) -> impl IntoView {
     view! {
         <div class="events-scroll">
             <table class="table" data-testid="incoming-requests">
@@ -133,7 +167,7 @@ fn RequestList(rows: Vec<IncomingRequest>, seen_before: i64) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|row| {
                         let new = row.id > seen_before;
-                        view! { <RequestRow row new /> }
+                        view! { <RequestRow id row new pick /> }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -142,7 +176,12 @@ fn RequestList(rows: Vec<IncomingRequest>, seen_before: i64) -> impl IntoView {
 }
 
 #[component]
-fn RequestRow(row: IncomingRequest, new: bool) -> impl IntoView {
+fn RequestRow(
+    id: i64,
+    row: IncomingRequest,
+    new: bool,
+    pick: Option<ServerAction<UseAsSample>>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let (pill, label) = if row.accepted {
         ("pill pill-ok", "Received")
@@ -150,6 +189,8 @@ fn RequestRow(row: IncomingRequest, new: bool) -> impl IntoView {
         ("pill pill-danger", "Refused")
     };
     let body = row.body.clone();
+    let request_id = row.id;
+    let pickable = pick.filter(|_| row.accepted && row.event_type.is_some());
     view! {
         <tr data-testid="incoming-request" data-status=if row.accepted { "received" } else { "refused" }>
             <td>
@@ -159,10 +200,16 @@ fn RequestRow(row: IncomingRequest, new: bool) -> impl IntoView {
             <td>{row.event_type.unwrap_or_else(|| "—".into())}</td>
             <td><span class=pill>{label}</span></td>
             <td class="muted">{row.problem}</td>
-            <td>
+            <td class="app-request-actions">
                 <button type="button" class="button button-secondary button-small" on:click=move |_| open.update(|o| *o = !*o)>
                     {move || if open.get() { "Hide body" } else { "View body" }}
                 </button>
+                {pickable.map(|pick| view! {
+                    <button type="button" class="button button-secondary button-small" data-testid="use-as-sample"
+                        on:click=move |_| { pick.dispatch(UseAsSample { connection_id: id, request_id }); }>
+                        "Use as sample"
+                    </button>
+                })}
             </td>
         </tr>
         <Show when=move || open.get()>

@@ -2,6 +2,8 @@
 
 mod connect;
 mod connection;
+mod mapping;
+mod mappings;
 mod outbound;
 
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use crate::api::apps::{apps_overview, AppCard, AppTile, Created};
 use crate::ui::components::PageHeader;
 
 pub use connection::AppConnectionPage;
+pub use mapping::MappingBuilderPage;
 
 #[component]
 pub fn AppsPage() -> impl IntoView {
