@@ -72,6 +72,7 @@ test("a gym owner maps a received Clubworx member to a HighLevel contact, with a
   await row.getByTestId("use-as-sample").click();
   await expect(page.getByTestId("sample-picked")).toContainText("member.created");
   await expect(types.filter({ hasText: "member.created" })).toContainText("a received request");
+  await screenshot(page, "app-connection-mappings");
   await page.getByTestId("sample-picked").getByRole("link", { name: "Map it" }).click();
 
   const builder = page.getByTestId("mapping-builder");
@@ -155,4 +156,6 @@ test("a gym owner maps a received Clubworx member to a HighLevel contact, with a
   await page.goBack();
   await expect(page.getByTestId("mapping-builder")).toBeVisible();
   await screenshot(page, "app-mapping-phone");
+  await ruleFor(page, "contact.firstName").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "screenshots/app-mapping-phone-rules.png" });
 });
