@@ -1,19 +1,23 @@
--- Field mappings of app connections, one per event type, each save a new
--- version so earlier ones can be seen and restored; the sample each event
--- type is previewed against; and what HighLevel says of a location that
--- mappings need (its custom fields and country), read at most every few
--- minutes rather than on every keystroke of the preview.
+-- Field mappings of app connections: for each event type the app sends, how
+-- it becomes HighLevel requests, and for each kind of HighLevel record
+-- (contact, task, note, appointment), the body Switchboard sends the app.
+-- Each save is a new version so earlier ones can be seen and restored.
+-- Also the sample each event type is previewed against, and what HighLevel
+-- says of a location that mappings need (its custom fields and country),
+-- read at most every few minutes rather than on every keystroke.
 
 CREATE TABLE app_mappings (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     connection_id BIGINT      NOT NULL REFERENCES app_connections (id) ON DELETE CASCADE,
-    event_type    TEXT        NOT NULL,
+    direction     TEXT        NOT NULL CHECK (direction IN ('receive', 'send')),
+    -- The event type received, or the kind of record sent.
+    subject       TEXT        NOT NULL,
     version       INT         NOT NULL,
     -- The mapping as its form saves it: identity, rules and lookup tables.
     mapping       JSONB       NOT NULL,
     saved_by      BIGINT      REFERENCES users (id) ON DELETE SET NULL,
     saved_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-    UNIQUE (connection_id, event_type, version)
+    UNIQUE (connection_id, direction, subject, version)
 );
 
 CREATE TABLE app_samples (

@@ -152,6 +152,27 @@ test("a gym owner maps a received Clubworx member to a HighLevel contact, with a
   // The connection page shows the saved version.
   await page.getByRole("link", { name: "← Clubworx, mapping" }).click();
   await expect(types.filter({ hasText: "member.created" })).toContainText("Version 3");
+
+  // The other way: the body Switchboard sends Clubworx for a contact, built
+  // from the team's newest synced contact, with paths typed freely.
+  await page.getByTestId("sent-mappings").getByTestId("mappable-type").filter({ hasText: "contact" }).getByRole("link").click();
+  await expect(page.getByTestId("mapping-builder")).toContainText("Fields the app gets");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  const contactEmail = await sampleValue(page, "email");
+  await page.getByTestId("add-rule").click();
+  const nested = page.getByTestId("mapping-rule").last();
+  await nested.getByTestId("rule-target").fill("member.contact.email");
+  await page.locator('[data-testid="sample-field"][data-path="email"]').click();
+  await expect(nested.getByTestId("rule-expression")).toHaveValue("{{ email }}");
+  await expect(requests).toContainText(/"member": \{\s*"contact": \{\s*"email": "/);
+  await expect(requests).toContainText(contactEmail);
+  await nested.getByTestId("rule-target").fill("member contact");
+  await expect(nested.getByTestId("rule-problem")).toContainText("joined by dots");
+  await nested.getByTestId("rule-target").fill("member.contact.email");
+  await page.getByTestId("save-mapping").click();
+  await expect(page.getByTestId("mapping-saved")).toHaveText("Saved as version 1.");
+  await screenshot(page, "app-mapping-send");
+  await page.goBack();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goBack();
   await expect(page.getByTestId("mapping-builder")).toBeVisible();

@@ -1,7 +1,10 @@
-//! The field-mapping builder of an app connection: which event types it can
-//! map, the form of one mapping with its sample and targets, the live check
-//! as the person types, saves as versions, restores, and picking a received
+//! The field-mapping builder of an app connection: what it can map (each
+//! event type the app sends, and each kind of HighLevel record sent to it),
+//! the form of one mapping with its sample and targets, the live check as
+//! the person types, saves as versions, restores, and picking a received
 //! request as an event type's sample. Everyone reads; owners and admins save.
+//! `sends` picks the direction: `false` for an event type received, `true`
+//! for a record kind sent.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,16 +12,26 @@ use serde::{Deserialize, Serialize};
 use crate::api::apps::AppTile;
 use crate::app_error::AppError;
 
-/// An event type the connection can map, on the connection page.
+/// Something the connection can map, on the connection page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MappableType {
+    /// The event type, or the kind of record sent.
     pub key: String,
     /// In plain words; the key itself for a type only seen in requests.
     pub label: String,
-    /// The newest saved version; `None` while the app's starting mapping is used.
+    /// The newest saved version; `None` while the starting mapping is used.
     pub version: Option<i32>,
-    /// Whether a received request is its sample (else the app's example).
+    /// Whether a received request is its sample (else an example).
     pub picked_sample: bool,
+}
+
+/// Both ways a connection maps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mappables {
+    /// The event types the app sends.
+    pub received: Vec<MappableType>,
+    /// The HighLevel records Switchboard sends the app.
+    pub sent: Vec<MappableType>,
 }
 
 /// A HighLevel field a rule can fill.
@@ -85,9 +98,13 @@ pub struct MappingPage {
     pub connection_id: i64,
     pub connection_name: String,
     pub tile: AppTile,
-    pub event_type: String,
-    pub event_label: String,
+    /// Whether this maps a HighLevel record sent to the app.
+    pub sends: bool,
+    /// The event type, or the kind of record sent.
+    pub subject: String,
+    pub label: String,
     pub can_change: bool,
+    /// Empty for a sent record: its targets are paths of the body, typed.
     pub targets: Vec<TargetChoice>,
     /// `(key, name)` of the location's custom fields, for the identity.
     pub custom_fields: Vec<(String, String)>,
@@ -113,47 +130,51 @@ pub struct MappingProblem {
 /// The mapping run over the sample.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MappingCheck {
-    /// The requests HighLevel would get, pretty-printed.
+    /// The requests HighLevel would get, or the body the app would get,
+    /// pretty-printed.
     pub requests: String,
     /// Each rule's value over the sample (`None` when it failed).
     pub values: Vec<Option<String>>,
     pub problems: Vec<MappingProblem>,
 }
 
-/// Event types the connection can map: the app's own, then any other it sent.
+/// What the connection can map: the app's event types (its own, then any
+/// other it sent), and the records sent to it.
 #[server(endpoint = "apps/mapping/types")]
-pub async fn mappable_types(connection_id: i64) -> Result<Vec<MappableType>, AppError> {
+pub async fn mappable_types(connection_id: i64) -> Result<Mappables, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     let connection = server::connection(&state, &caller, connection_id).await?;
-    server::types(&state.db, &connection).await
+    server::mappables(&state.db, &connection).await
 }
 
 #[server(endpoint = "apps/mapping/editor")]
 pub async fn mapping_editor(
     connection_id: i64,
-    event_type: String,
+    sends: bool,
+    subject: String,
 ) -> Result<MappingPage, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     let connection = server::connection(&state, &caller, connection_id).await?;
-    server::editor(&state, &caller, &connection, &event_type).await
+    server::editor(&state, &caller, &connection, sends, &subject).await
 }
 
 /// Runs the form's mapping over the sample: the requests and the problems.
 #[server(endpoint = "apps/mapping/check", input = leptos::server_fn::codec::Json)]
 pub async fn check_mapping(
     connection_id: i64,
-    event_type: String,
+    sends: bool,
+    subject: String,
     draft: MappingDraft,
 ) -> Result<MappingCheck, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     let connection = server::connection(&state, &caller, connection_id).await?;
-    server::check(&state, &caller, &connection, &event_type, &draft).await
+    server::check(&state, &caller, &connection, sends, &subject, &draft).await
 }
 
 /// Saves the form's mapping as a new version (owners and admins); a
@@ -161,7 +182,8 @@ pub async fn check_mapping(
 #[server(endpoint = "apps/mapping/save", input = leptos::server_fn::codec::Json)]
 pub async fn save_mapping(
     connection_id: i64,
-    event_type: String,
+    sends: bool,
+    subject: String,
     draft: MappingDraft,
 ) -> Result<i32, AppError> {
     use crate::apps::mapping::store;
@@ -169,7 +191,7 @@ pub async fn save_mapping(
 
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
     let connection = server::connection(&state, &caller, connection_id).await?;
-    let check = server::check(&state, &caller, &connection, &event_type, &draft).await?;
+    let check = server::check(&state, &caller, &connection, sends, &subject, &draft).await?;
     if let Some(first) = check.problems.first() {
         return Err(AppError::invalid(format!(
             "The mapping cannot be saved while it has problems ({}); the first: {}",
@@ -178,15 +200,9 @@ pub async fn save_mapping(
         )));
     }
     let saved = server::from_draft(&draft).map_err(AppError::invalid)?;
-    let version = store::save(
-        &state.db,
-        connection.id,
-        &event_type,
-        &saved,
-        caller.who.user_id,
-    )
-    .await?;
-    tracing::info!(connection = connection.id, %event_type, version, "mapping saved");
+    let of = server::of(&connection, sends, &subject);
+    let version = store::save(&state.db, of, &saved, caller.who.user_id).await?;
+    tracing::info!(connection = connection.id, sends, %subject, version, "mapping saved");
     Ok(version)
 }
 
@@ -194,7 +210,8 @@ pub async fn save_mapping(
 #[server(endpoint = "apps/mapping/restore")]
 pub async fn restore_mapping(
     connection_id: i64,
-    event_type: String,
+    sends: bool,
+    subject: String,
     version: i32,
 ) -> Result<i32, AppError> {
     use crate::apps::mapping::store;
@@ -202,18 +219,12 @@ pub async fn restore_mapping(
 
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
     let connection = server::connection(&state, &caller, connection_id).await?;
-    let saved = store::version(&state.db, connection.id, &event_type, version)
+    let of = server::of(&connection, sends, &subject);
+    let saved = store::version(&state.db, of, version)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no version {version}.")))?;
-    let newest = store::save(
-        &state.db,
-        connection.id,
-        &event_type,
-        &saved,
-        caller.who.user_id,
-    )
-    .await?;
-    tracing::info!(connection = connection.id, %event_type, version, newest, "mapping restored");
+    let newest = store::save(&state.db, of, &saved, caller.who.user_id).await?;
+    tracing::info!(connection = connection.id, sends, %subject, version, newest, "mapping restored");
     Ok(newest)
 }
 
@@ -245,9 +256,10 @@ mod server {
     use crate::apps::connections::store as connections;
     use crate::apps::connections::store::Connection;
     use crate::apps::mapping::location;
-    use crate::apps::mapping::store::{self, Lookups, Saved};
+    use crate::apps::mapping::records::Record;
+    use crate::apps::mapping::store::{self, Direction, Lookups, Of, Saved};
     use crate::apps::mapping::{
-        self, picker, FieldRule, IdentifyBy, Mapping, TargetInfo, TargetKind, WriteMode,
+        self, picker, Engine, FieldRule, IdentifyBy, Mapping, TargetInfo, TargetKind, WriteMode,
     };
     use crate::apps::templates::{self, AppKind, EventTemplate};
     use crate::caller::Caller;
@@ -263,17 +275,40 @@ mod server {
             .ok_or_else(|| AppError::NotFound("Your team has no such connection.".into()))
     }
 
-    fn template_events(connection: &Connection) -> Vec<EventTemplate> {
-        templates::template(AppKind::from_key(&connection.app).unwrap_or(AppKind::Generic)).events
+    pub fn of<'a>(connection: &Connection, sends: bool, subject: &'a str) -> Of<'a> {
+        Of {
+            connection_id: connection.id,
+            direction: if sends {
+                Direction::Send
+            } else {
+                Direction::Receive
+            },
+            subject,
+        }
     }
 
-    pub async fn types(
+    fn template_event(connection: &Connection, event_type: &str) -> Option<EventTemplate> {
+        templates::template(AppKind::from_key(&connection.app).unwrap_or(AppKind::Generic))
+            .events
+            .into_iter()
+            .find(|event| event.key == event_type)
+    }
+
+    fn record(subject: &str) -> Result<Record, AppError> {
+        Record::from_key(subject).ok_or_else(|| {
+            AppError::NotFound("Switchboard sends contacts, tasks, notes and appointments.".into())
+        })
+    }
+
+    pub async fn mappables(
         db: &sqlx::PgPool,
         connection: &Connection,
-    ) -> Result<Vec<MappableType>, AppError> {
-        let mapped = store::mapped_types(db, connection.id).await?;
+    ) -> Result<Mappables, AppError> {
+        let mapped = store::mapped(db, connection.id, Direction::Receive).await?;
         let picked = store::picked_types(db, connection.id).await?;
-        let mut types: Vec<(String, String)> = template_events(connection)
+        let kind = AppKind::from_key(&connection.app).unwrap_or(AppKind::Generic);
+        let mut types: Vec<(String, String)> = templates::template(kind)
+            .events
             .into_iter()
             .map(|event| (event.key, event.label))
             .collect();
@@ -282,35 +317,89 @@ mod server {
                 types.push((seen.clone(), seen));
             }
         }
-        Ok(types
+        let version_of = |mapped: &[(String, i32)], key: &str| {
+            mapped.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+        };
+        let received = types
             .into_iter()
             .map(|(key, label)| MappableType {
-                version: mapped.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+                version: version_of(&mapped, &key),
                 picked_sample: picked.contains(&key),
                 key,
                 label,
             })
-            .collect())
+            .collect();
+        let mapped = store::mapped(db, connection.id, Direction::Send).await?;
+        let sent = Record::ALL
+            .into_iter()
+            .map(|record| MappableType {
+                version: version_of(&mapped, record.key()),
+                picked_sample: false,
+                key: record.key().into(),
+                label: record.label().into(),
+            })
+            .collect();
+        Ok(Mappables { received, sent })
     }
 
-    pub async fn editor(
+    /// What a mapping is run over, and where it comes from in plain words.
+    struct Sample {
+        body: Json,
+        from: String,
+    }
+
+    async fn sample(
         state: &AppState,
         caller: &Caller,
         connection: &Connection,
-        event_type: &str,
-    ) -> Result<MappingPage, AppError> {
-        let team = crate::api::guard::team(state, caller)?;
-        let details = location::details(&state.db, &team.client, &team.location_id, false).await?;
-        let template = template_events(connection)
-            .into_iter()
-            .find(|event| event.key == event_type);
-        let (sample, sample_from) =
-            sample_of(state, caller, connection, event_type, template.as_ref()).await?;
-        let versions = store::versions(&state.db, connection.id, event_type).await?;
-        let draft = match versions.first() {
-            Some(newest) => to_draft(&newest.mapping.0),
-            None => to_draft(&Saved {
-                mapping: template
+        sends: bool,
+        subject: &str,
+    ) -> Result<Sample, AppError> {
+        if sends {
+            let record = record(subject)?;
+            return Ok(
+                match record.newest(&state.db, &caller.who.location_id).await? {
+                    Some(body) => Sample {
+                        body,
+                        from: format!("Your most recently changed {}.", record.key()),
+                    },
+                    None => Sample {
+                        body: record.example(),
+                        from: format!(
+                            "An example {}: your own show here once they are synced.",
+                            record.key()
+                        ),
+                    },
+                },
+            );
+        }
+        if let Some(picked) = store::sample(&state.db, connection.id, subject).await? {
+            let at = caller.zone.to_the_second(picked.received_at);
+            return Ok(Sample {
+                body: picked.body,
+                from: format!("The request received {at}."),
+            });
+        }
+        Ok(match template_event(connection, subject) {
+            Some(event) => Sample {
+                body: event.sample,
+                from: event.sample_note,
+            },
+            None => Sample {
+                body: Json::Object(Default::default()),
+                from: "No sample yet: pick a received request of this type on the connection page."
+                    .into(),
+            },
+        })
+    }
+
+    /// The mapping a subject starts with before its first save.
+    fn starting(connection: &Connection, sends: bool, subject: &str) -> Result<Saved, AppError> {
+        let rules = if sends {
+            record(subject)?.starting_rules()
+        } else {
+            return Ok(Saved {
+                mapping: template_event(connection, subject)
                     .as_ref()
                     .map(EventTemplate::starting_mapping)
                     .unwrap_or(Mapping {
@@ -318,40 +407,70 @@ mod server {
                         rules: Vec::new(),
                     }),
                 lookups: Lookups::new(),
-            }),
+            });
         };
-        let identify_by = from_draft(&draft)
-            .map(|saved| saved.mapping.identify_by)
-            .unwrap_or(IdentifyBy::Email);
+        Ok(Saved {
+            mapping: Mapping {
+                identify_by: IdentifyBy::Email,
+                rules,
+            },
+            lookups: Lookups::new(),
+        })
+    }
+
+    pub async fn editor(
+        state: &AppState,
+        caller: &Caller,
+        connection: &Connection,
+        sends: bool,
+        subject: &str,
+    ) -> Result<MappingPage, AppError> {
+        let team = crate::api::guard::team(state, caller)?;
+        let details = location::details(&state.db, &team.client, &team.location_id, false).await?;
+        let sample = sample(state, caller, connection, sends, subject).await?;
+        let versions = store::versions(&state.db, of(connection, sends, subject)).await?;
+        let saved = match versions.first() {
+            Some(newest) => newest.mapping.0.clone(),
+            None => starting(connection, sends, subject)?,
+        };
+        let label = match (sends, template_event(connection, subject)) {
+            (true, _) => record(subject)?.label().to_owned(),
+            (false, Some(event)) => event.label,
+            (false, None) => subject.to_owned(),
+        };
+        let targets = if sends {
+            Vec::new()
+        } else {
+            mapping::targets(&details.custom_fields, &saved.mapping.identify_by)
+                .into_iter()
+                .map(target_choice)
+                .collect()
+        };
         Ok(MappingPage {
             connection_id: connection.id,
             connection_name: connection.name.clone(),
             tile: crate::api::apps::server::tile_of(&connection.app),
-            event_type: event_type.to_owned(),
-            event_label: template
-                .map(|event| event.label)
-                .unwrap_or_else(|| event_type.to_owned()),
+            sends,
+            subject: subject.to_owned(),
+            label,
             can_change: caller.role.can_manage(),
-            targets: mapping::targets(&details.custom_fields, &identify_by)
-                .into_iter()
-                .map(target_choice)
-                .collect(),
+            targets,
             custom_fields: details
                 .custom_fields
                 .iter()
                 .map(|field| (field.key.clone(), field.name.clone()))
                 .collect(),
             location_note: details.problem.clone(),
-            sample_fields: picker::sample_fields(&sample)
+            sample_fields: picker::sample_fields(&sample.body)
                 .into_iter()
                 .map(|field| PickerField {
                     path: field.path,
                     value: field.value,
                 })
                 .collect(),
-            sample: serde_json::to_string_pretty(&sample).unwrap_or_default(),
-            sample_from,
-            draft,
+            sample: serde_json::to_string_pretty(&sample.body).unwrap_or_default(),
+            sample_from: sample.from,
+            draft: to_draft(&saved),
             versions: versions
                 .iter()
                 .map(|version| VersionRow {
@@ -364,40 +483,15 @@ mod server {
         })
     }
 
-    /// The picked sample, else the app's example, else an empty object.
-    async fn sample_of(
-        state: &AppState,
-        caller: &Caller,
-        connection: &Connection,
-        event_type: &str,
-        template: Option<&EventTemplate>,
-    ) -> Result<(Json, String), AppError> {
-        if let Some(picked) = store::sample(&state.db, connection.id, event_type).await? {
-            let at = caller.zone.to_the_second(picked.received_at);
-            return Ok((picked.body, format!("The request received {at}.")));
-        }
-        Ok(match template {
-            Some(event) => (event.sample.clone(), event.sample_note.clone()),
-            None => (
-                Json::Object(Default::default()),
-                "No sample yet: pick a received request of this type on the connection page."
-                    .into(),
-            ),
-        })
-    }
-
     pub async fn check(
         state: &AppState,
         caller: &Caller,
         connection: &Connection,
-        event_type: &str,
+        sends: bool,
+        subject: &str,
         draft: &MappingDraft,
     ) -> Result<MappingCheck, AppError> {
-        let template = template_events(connection)
-            .into_iter()
-            .find(|event| event.key == event_type);
-        let (sample, _) =
-            sample_of(state, caller, connection, event_type, template.as_ref()).await?;
+        let sample = sample(state, caller, connection, sends, subject).await?;
         let saved = match from_draft(draft) {
             Ok(saved) => saved,
             Err(message) => {
@@ -414,13 +508,17 @@ mod server {
         let details = location::kept_details(&state.db, &caller.who.location_id).await?;
         let context =
             location::context(&caller.who.location_id, caller.zone, details, saved.lookups);
-        let preview = mapping::preview(&saved.mapping, &sample, &context);
-        let requests = requests_of(&preview);
+        let (requests, values, problems) = if sends {
+            let delivery = Engine::new(&context).delivery(&saved.mapping.rules, &sample.body);
+            (delivery.body, delivery.values, delivery.problems)
+        } else {
+            let preview = mapping::preview(&saved.mapping, &sample.body, &context);
+            (requests_of(&preview), preview.values, preview.problems)
+        };
         Ok(MappingCheck {
             requests: serde_json::to_string_pretty(&requests).unwrap_or_default(),
-            values: preview.values,
-            problems: preview
-                .problems
+            values,
+            problems: problems
                 .into_iter()
                 .map(|problem| MappingProblem {
                     rule: problem.rule,

@@ -119,15 +119,15 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
     let id = connection.to_string();
     let editor_form = [
         ("connection_id", id.as_str()),
-        ("event_type", "member.created"),
+        ("sends", "false"),
+        ("subject", "member.created"),
     ];
 
     // The app's event types, each on its starting mapping and example.
     let (status, types) = form_call(&viewer, "apps/mapping/types", &[("connection_id", &id)]).await;
     assert_eq!(status, StatusCode::OK, "{types}");
-    let keys: Vec<&str> = types
-        .as_array()
-        .unwrap()
+    let received = types["received"].as_array().unwrap();
+    let keys: Vec<&str> = received
         .iter()
         .map(|t| t["key"].as_str().unwrap())
         .collect();
@@ -135,11 +135,16 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
         keys.contains(&"member.created") && keys.contains(&"note.added"),
         "{keys:?}"
     );
-    assert!(types
+    assert!(received
+        .iter()
+        .all(|t| t["version"].is_null() && t["picked_sample"] == false));
+    let sent: Vec<&str> = types["sent"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|t| t["version"].is_null() && t["picked_sample"] == false));
+        .map(|t| t["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, ["contact", "task", "note", "appointment"]);
 
     let (status, editor) = form_call(&viewer, "apps/mapping/editor", &editor_form).await;
     assert_eq!(status, StatusCode::OK, "{editor}");
@@ -203,7 +208,7 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
         rule("contact.lastName", "{{ data.member.name | last_name"),
     ]);
     let lookups = json!([{"table": "status", "from": "Active", "to": "member"}]);
-    let body = |rules: &Value| json!({"connection_id": connection, "event_type": "member.created", "draft": draft(rules.clone(), lookups.clone())});
+    let body = |rules: &Value| json!({"connection_id": connection, "sends": false, "subject": "member.created", "draft": draft(rules.clone(), lookups.clone())});
     let (status, check) = json_call(&app, &viewer, "apps/mapping/check", body(&rules)).await;
     assert_eq!(status, StatusCode::OK, "{check}");
     let problems = check["problems"].as_array().unwrap();
@@ -262,7 +267,8 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
     // Restoring version 1 saves it again as version 3.
     let restore = [
         ("connection_id", id.as_str()),
-        ("event_type", "member.created"),
+        ("sends", "false"),
+        ("subject", "member.created"),
         ("version", "1"),
     ];
     assert_eq!(
@@ -283,7 +289,7 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
         .collect();
     assert_eq!(versions, [3, 2, 1]);
     let (_, types) = form_call(&owner, "apps/mapping/types", &[("connection_id", &id)]).await;
-    let member = types
+    let member = types["received"]
         .as_array()
         .unwrap()
         .iter()
@@ -311,5 +317,87 @@ async fn a_mapping_is_built_on_a_picked_sample_checked_by_row_saved_as_versions_
     assert!(
         !everything.contains(&secret),
         "no answer carries the connection's secret"
+    );
+}
+
+#[tokio::test]
+async fn the_body_sent_to_an_app_is_mapped_from_the_team_s_newest_record_and_versioned_apart() {
+    let app = common::spawn_app(common::test_db().await).await;
+    let locations = demo_locations(&app.base).await;
+    let (location_id, users) = &locations[0];
+    let owner = signed_in(&app, location_id, &users[0], false).await;
+    let (connection, _, _) = clubworx(&app, location_id).await;
+    let id = connection.to_string();
+    let contact = json!({"id": "c-sent", "firstName": "Noor", "email": "noor@example.com", "tags": ["vip", "member"]});
+    switchboard::cache::upsert(
+        &app.db,
+        &[switchboard::cache::ContactRecord::from_document(location_id, contact).unwrap()],
+    )
+    .await
+    .unwrap();
+
+    let editor_form = [
+        ("connection_id", id.as_str()),
+        ("sends", "true"),
+        ("subject", "contact"),
+    ];
+    let (status, editor) = form_call(&owner, "apps/mapping/editor", &editor_form).await;
+    assert_eq!(status, StatusCode::OK, "{editor}");
+    assert_eq!(
+        editor["targets"],
+        json!([]),
+        "a body's fields are typed, not picked"
+    );
+    assert!(
+        editor["sample"].as_str().unwrap().contains("c-sent"),
+        "the team's own contact"
+    );
+    let starting = editor["draft"]["rules"].as_array().unwrap();
+    assert!(starting.iter().any(|r| r["target"] == "contact.tags[]"));
+
+    let rules = json!([
+        rule("member.ref", "{{ id }}"),
+        rule("member.name.first", "{{ firstName | upper }}"),
+        rule("member.labels[]", "{{ tags | join(',') }}"),
+        rule("not a path", "x"),
+    ]);
+    let body = |rules: &Value| json!({"connection_id": connection, "sends": true, "subject": "contact", "draft": draft(rules.clone(), json!([]))});
+    let (status, check) = json_call(&app, &owner, "apps/mapping/check", body(&rules)).await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!(check["problems"].as_array().unwrap().len(), 1, "{check}");
+    assert_eq!(check["problems"][0]["rule"], 3);
+    let sent: Value = serde_json::from_str(check["requests"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        json!({"member": {"ref": "c-sent", "name": {"first": "NOOR"}, "labels": ["vip", "member"]}})
+    );
+    assert_eq!(
+        json_call(&app, &owner, "apps/mapping/save", body(&rules))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let fixed = json!([rules[0], rules[1], rules[2]]);
+    assert_eq!(
+        json_call(&app, &owner, "apps/mapping/save", body(&fixed)).await,
+        (StatusCode::OK, json!(1))
+    );
+
+    // Versions of the sent contact are apart from the received events'.
+    let (_, types) = form_call(&owner, "apps/mapping/types", &[("connection_id", &id)]).await;
+    assert_eq!(types["sent"][0]["version"], 1);
+    assert!(types["received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["version"].is_null()));
+    let unknown = [
+        ("connection_id", id.as_str()),
+        ("sends", "true"),
+        ("subject", "invoice"),
+    ];
+    assert_eq!(
+        form_call(&owner, "apps/mapping/editor", &unknown).await.0,
+        StatusCode::NOT_FOUND
     );
 }

@@ -164,7 +164,7 @@ impl Engine {
     }
 
     /// What an expression makes of the event, or why it makes nothing.
-    fn render(&self, source: &str, root: &Value) -> Result<String, (String, Position)> {
+    pub(super) fn render(&self, source: &str, root: &Value) -> Result<String, (String, Position)> {
         limits::check(source).map_err(|refusal| {
             let position = refusal.offset.map(|at| position(source, at));
             (refusal.message, position)

@@ -3,17 +3,21 @@
 //! forms, one jinja expression per HighLevel field, such as
 //! `{{ data.member.email | lower }}`, or plain text for a constant. The
 //! preview runs it over a sample event and lists each field's problems in
-//! plain words; [`apply`] runs the same engine over real events. `store`
-//! keeps the saved versions and samples, `location` what HighLevel says of
-//! the team's location, and `picker` the fields a sample offers.
+//! plain words; [`apply`] runs the same engine over real events. The other
+//! way, `delivery` builds the body sent to an app from a HighLevel record
+//! of one of the `records` kinds. `store` keeps the saved versions and
+//! samples, `location` what HighLevel says of the team's location, and
+//! `picker` the fields a sample offers.
 
 mod body;
 mod build;
+mod delivery;
 mod engine;
 mod filters;
 mod limits;
 pub mod location;
 pub mod picker;
+pub mod records;
 pub mod store;
 mod targets;
 
@@ -25,6 +29,7 @@ use serde_json::Value as Json;
 use crate::zone::TeamZone;
 
 pub use build::Applied;
+pub use delivery::DeliveryPreview;
 pub use engine::Engine;
 pub use targets::{targets, TargetInfo, TargetKind};
 

@@ -11,10 +11,38 @@ use sqlx::PgPool;
 
 use super::Mapping;
 
+/// Which way a mapping goes: an app's event into HighLevel, or a HighLevel
+/// record out to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Receive,
+    Send,
+}
+
+impl Direction {
+    fn key(self) -> &'static str {
+        match self {
+            Direction::Receive => "receive",
+            Direction::Send => "send",
+        }
+    }
+}
+
+/// What a mapping is of: its direction, and the event type received or
+/// the kind of record sent (`contact`, `task`, `note`, `appointment`).
+#[derive(Debug, Clone, Copy)]
+pub struct Of<'a> {
+    pub connection_id: i64,
+    pub direction: Direction,
+    pub subject: &'a str,
+}
+
 /// Lookup tables by name: table → their value → ours.
 pub type Lookups = BTreeMap<String, BTreeMap<String, String>>;
 
-/// What a save keeps: the mapping and the lookup tables its rules name.
+/// What a save keeps: the mapping and the lookup tables its rules name. For
+/// a sent record the rules' targets are paths of the body, and the
+/// identity is not used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
     pub mapping: Mapping,
@@ -33,21 +61,16 @@ pub struct Version {
 
 /// Keeps `saved` as the newest version; returns its number. Two saves at
 /// once both land, one after the other, through the unique version.
-pub async fn save(
-    db: &PgPool,
-    connection_id: i64,
-    event_type: &str,
-    saved: &Saved,
-    user_id: i64,
-) -> sqlx::Result<i32> {
+pub async fn save(db: &PgPool, of: Of<'_>, saved: &Saved, user_id: i64) -> sqlx::Result<i32> {
     sqlx::query_scalar(
-        r"INSERT INTO app_mappings (connection_id, event_type, version, mapping, saved_by)
-          SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4 FROM app_mappings
-          WHERE connection_id = $1 AND event_type = $2
+        r"INSERT INTO app_mappings (connection_id, direction, subject, version, mapping, saved_by)
+          SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4, $5 FROM app_mappings
+          WHERE connection_id = $1 AND direction = $2 AND subject = $3
           RETURNING version",
     )
-    .bind(connection_id)
-    .bind(event_type)
+    .bind(of.connection_id)
+    .bind(of.direction.key())
+    .bind(of.subject)
     .bind(sqlx::types::Json(saved))
     .bind(user_id)
     .fetch_one(db)
@@ -55,47 +78,47 @@ pub async fn save(
 }
 
 /// Every version, newest first.
-pub async fn versions(
-    db: &PgPool,
-    connection_id: i64,
-    event_type: &str,
-) -> sqlx::Result<Vec<Version>> {
+pub async fn versions(db: &PgPool, of: Of<'_>) -> sqlx::Result<Vec<Version>> {
     sqlx::query_as(
         r"SELECT m.version, m.saved_at, u.name AS saved_by, m.mapping FROM app_mappings m
           LEFT JOIN users u ON u.id = m.saved_by
-          WHERE m.connection_id = $1 AND m.event_type = $2 ORDER BY m.version DESC",
+          WHERE m.connection_id = $1 AND m.direction = $2 AND m.subject = $3
+          ORDER BY m.version DESC",
     )
-    .bind(connection_id)
-    .bind(event_type)
+    .bind(of.connection_id)
+    .bind(of.direction.key())
+    .bind(of.subject)
     .fetch_all(db)
     .await
 }
 
 /// One version's mapping.
-pub async fn version(
-    db: &PgPool,
-    connection_id: i64,
-    event_type: &str,
-    version: i32,
-) -> sqlx::Result<Option<Saved>> {
+pub async fn version(db: &PgPool, of: Of<'_>, version: i32) -> sqlx::Result<Option<Saved>> {
     let found: Option<sqlx::types::Json<Saved>> = sqlx::query_scalar(
-        "SELECT mapping FROM app_mappings WHERE connection_id = $1 AND event_type = $2 AND version = $3",
+        r"SELECT mapping FROM app_mappings
+          WHERE connection_id = $1 AND direction = $2 AND subject = $3 AND version = $4",
     )
-    .bind(connection_id)
-    .bind(event_type)
+    .bind(of.connection_id)
+    .bind(of.direction.key())
+    .bind(of.subject)
     .bind(version)
     .fetch_optional(db)
     .await?;
     Ok(found.map(|json| json.0))
 }
 
-/// The event types of a connection that have a saved mapping.
-pub async fn mapped_types(db: &PgPool, connection_id: i64) -> sqlx::Result<Vec<(String, i32)>> {
+/// The subjects of a connection's saved mappings one way, with their newest version.
+pub async fn mapped(
+    db: &PgPool,
+    connection_id: i64,
+    direction: Direction,
+) -> sqlx::Result<Vec<(String, i32)>> {
     sqlx::query_as(
-        r"SELECT event_type, MAX(version) FROM app_mappings WHERE connection_id = $1
-          GROUP BY event_type ORDER BY event_type",
+        r"SELECT subject, MAX(version) FROM app_mappings WHERE connection_id = $1 AND direction = $2
+          GROUP BY subject ORDER BY subject",
     )
     .bind(connection_id)
+    .bind(direction.key())
     .fetch_all(db)
     .await
 }

@@ -22,14 +22,23 @@ pub fn mapping_href(connection_id: i64, event_type: &str) -> String {
     format!("/apps/{connection_id}/mapping?type={encoded}")
 }
 
+/// `/apps/{id}/mapping?send=contact`: the body sent to the app for a record.
+pub fn delivery_href(connection_id: i64, record: &str) -> String {
+    let encoded = percent_encoding::utf8_percent_encode(record, percent_encoding::NON_ALPHANUMERIC);
+    format!("/apps/{connection_id}/mapping?send={encoded}")
+}
+
 #[component]
 pub fn MappingBuilderPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let source = move || {
         let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-        let event_type = query.with(|q| q.get("type")).unwrap_or_default();
-        (id.unwrap_or(0), event_type)
+        let (sends, subject) = query.with(|q| match q.get("send") {
+            Some(record) => (true, record),
+            None => (false, q.get("type").unwrap_or_default()),
+        });
+        (id.unwrap_or(0), sends, subject)
     };
     // Bumped after a save or a restore, to read the versions again; the
     // actions live here so their answers outlast the form they re-render.
@@ -51,7 +60,7 @@ pub fn MappingBuilderPage() -> impl IntoView {
     });
     let page = Resource::new(
         move || (source(), saves.get()),
-        |((id, event_type), _)| mapping_editor(id, event_type),
+        |((id, sends, subject), _)| mapping_editor(id, sends, subject),
     );
     view! {
         <PageHeader title="Field mapping" subtitle="How the app's events become HighLevel contacts, tasks and notes." />
@@ -211,11 +220,12 @@ fn Builder(
 ) -> impl IntoView {
     let form = Form::new(&page.draft);
     let id = page.connection_id;
-    let event_type = StoredValue::new(page.event_type.clone());
+    let sends = page.sends;
+    let subject = StoredValue::new(page.subject.clone());
     let draft = Memo::new(move |_| form.draft());
     let check = Resource::new(
         move || draft.get(),
-        move |draft| check_mapping(id, event_type.get_value(), draft),
+        move |draft| check_mapping(id, sends, subject.get_value(), draft),
     );
     let targets = StoredValue::new(page.targets.clone());
     let checked = Signal::derive(move || check.get().and_then(Result::ok));
@@ -227,25 +237,36 @@ fn Builder(
                 <div class="app-heading">
                     <AppTileView tile=page.tile.clone() />
                     <div>
-                        <h2 class="card-title" data-testid="mapping-event">{page.event_label.clone()}</h2>
-                        <span class="muted small"><code>{page.event_type.clone()}</code>" \u{b7} "{page.sample_from.clone()}</span>
+                        <h2 class="card-title" data-testid="mapping-event">{page.label.clone()}</h2>
+                        <span class="muted small">{if sends { "Sent to the app \u{b7} " } else { "" }}<code>{page.subject.clone()}</code>" \u{b7} "{page.sample_from.clone()}</span>
                     </div>
                 </div>
                 {page.location_note.clone().map(|note| view! { <p class="form-warning small">{note}</p> })}
             </section>
             <div class="map-layout">
                 <section class="card stack map-rules" data-testid="mapping-rules">
-                    <h2 class="card-title">"HighLevel fields"</h2>
-                    <p class="muted small">
-                        "Each row fills one HighLevel field. Type text, or click a field of the sample to put it in the row you are editing. Filters change a value: "
-                        <code>"{{ data.member.email | lower }}"</code>
-                        ". See the list under the rows."
-                    </p>
-                    <Identity form custom_fields=page.custom_fields.clone() />
+                    {if sends {
+                        view! {
+                            <h2 class="card-title">"Fields the app gets"</h2>
+                            <p class="muted small">
+                                "Each row fills one field of the body sent to the app: name it with dots for nesting ("<code>"member.email"</code>"), and end it with [] for a list. Type text, or click a field of the record to put it in the row you are editing."
+                            </p>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <h2 class="card-title">"HighLevel fields"</h2>
+                            <p class="muted small">
+                                "Each row fills one HighLevel field. Type text, or click a field of the sample to put it in the row you are editing. Filters change a value: "
+                                <code>"{{ data.member.email | lower }}"</code>
+                                ". See the list under the rows."
+                            </p>
+                            <Identity form custom_fields=page.custom_fields.clone() />
+                        }.into_any()
+                    }}
                     <WholeMappingProblems checked />
                     <div class="map-rows">
                         <For each=move || form.rows.get() key=|row| row.key let:row>
-                            <RuleRow row form targets checked />
+                            <RuleRow row form targets checked sends />
                         </For>
                     </div>
                     <button type="button" class="button button-secondary" data-testid="add-rule"
@@ -254,12 +275,12 @@ fn Builder(
                     </button>
                     <Lookups form />
                     <FilterHelp />
-                    <SaveBar id event_type save checked draft can_change />
+                    <SaveBar id sends subject save checked draft can_change />
                 </section>
                 <aside class="map-side">
-                    <SamplePicker form fields=page.sample_fields.clone() sample=page.sample.clone() />
-                    <RequestPreview checked />
-                    <Versions id event_type versions=page.versions.clone() can_change restore />
+                    <SamplePicker form fields=page.sample_fields.clone() sample=page.sample.clone() sends />
+                    <RequestPreview checked sends />
+                    <Versions id sends subject versions=page.versions.clone() can_change restore />
                 </aside>
             </div>
         </div>
@@ -302,6 +323,7 @@ fn RuleRow(
     form: Form,
     targets: StoredValue<Vec<TargetChoice>>,
     checked: Signal<Option<MappingCheck>>,
+    sends: bool,
 ) -> impl IntoView {
     let index = Memo::new(move |_| form.index_of(row.key));
     let problems = Memo::new(move |_| {
@@ -325,17 +347,26 @@ fn RuleRow(
         <div class="map-row" class:map-row-active=move || form.active.get() == Some(row.key)
             class:map-row-wrong=move || !problems.with(Vec::is_empty) data-testid="mapping-rule" data-target=move || row.target.get()>
             <div class="map-row-head">
-                <select aria-label="HighLevel field" data-testid="rule-target" prop:value=row.target
-                    on:change=move |ev| row.target.set(event_target_value(&ev))>
-                    <option value="">"Choose a field"</option>
-                    <TargetOptions targets current=row.target />
-                </select>
-                <select aria-label="When the contact has a value" class="map-mode" data-testid="rule-mode" prop:value=row.mode
-                    on:change=move |ev| row.mode.set(event_target_value(&ev))>
-                    <option value="overwrite">"Replace"</option>
-                    <option value="only_if_empty">"Only if empty"</option>
-                    <option value="append" disabled=move || !is_tags()>"Add to (tags)"</option>
-                </select>
+                {if sends {
+                    view! {
+                        <input class="map-path" aria-label="Field of the body" data-testid="rule-target" spellcheck="false"
+                            placeholder="member.email" prop:value=row.target on:input=move |ev| row.target.set(event_target_value(&ev)) />
+                    }.into_any()
+                } else {
+                    view! {
+                        <select aria-label="HighLevel field" data-testid="rule-target" prop:value=row.target
+                            on:change=move |ev| row.target.set(event_target_value(&ev))>
+                            <option value="">"Choose a field"</option>
+                            <TargetOptions targets current=row.target />
+                        </select>
+                        <select aria-label="When the contact has a value" class="map-mode" data-testid="rule-mode" prop:value=row.mode
+                            on:change=move |ev| row.mode.set(event_target_value(&ev))>
+                            <option value="overwrite">"Replace"</option>
+                            <option value="only_if_empty">"Only if empty"</option>
+                            <option value="append" disabled=move || !is_tags()>"Add to (tags)"</option>
+                        </select>
+                    }.into_any()
+                }}
                 <button type="button" class="button button-small button-ghost" aria-label="Remove this field"
                     on:click=move |_| form.rows.update(|rows| rows.retain(|other| other.key != row.key))>"\u{2715}"</button>
             </div>
@@ -470,7 +501,8 @@ fn FilterHelp() -> impl IntoView {
 #[component]
 fn SaveBar(
     id: i64,
-    event_type: StoredValue<String>,
+    sends: bool,
+    subject: StoredValue<String>,
     save: ServerAction<SaveMapping>,
     checked: Signal<Option<MappingCheck>>,
     draft: Memo<MappingDraft>,
@@ -496,7 +528,7 @@ fn SaveBar(
         <Show when=move || can_change fallback=|| view! { <p class="muted small">"Owners and admins change mappings."</p> }>
             <div class="app-actions map-save">
                 <button type="button" class="button" data-testid="save-mapping" disabled=blocked
-                    on:click=move |_| { save.dispatch(SaveMapping { connection_id: id, event_type: event_type.get_value(), draft: draft.get_untracked() }); }>
+                    on:click=move |_| { save.dispatch(SaveMapping { connection_id: id, sends, subject: subject.get_value(), draft: draft.get_untracked() }); }>
                     "Save mapping"
                 </button>
                 <span class="muted small" data-testid="mapping-hint">{hint}</span>
@@ -512,10 +544,11 @@ fn SamplePicker(
     form: Form,
     fields: Vec<crate::api::apps_mapping::PickerField>,
     sample: String,
+    sends: bool,
 ) -> impl IntoView {
     view! {
         <section class="card stack map-picker" data-testid="sample-fields">
-            <h2 class="card-title">"Fields of the sample"</h2>
+            <h2 class="card-title">{if sends { "Fields of the record" } else { "Fields of the sample" }}</h2>
             <p class="muted small">"Click one to put it in the row you are editing."</p>
             <ul class="map-fields">
                 {fields.into_iter().map(|field| {
@@ -542,10 +575,10 @@ fn SamplePicker(
 }
 
 #[component]
-fn RequestPreview(checked: Signal<Option<MappingCheck>>) -> impl IntoView {
+fn RequestPreview(checked: Signal<Option<MappingCheck>>, sends: bool) -> impl IntoView {
     view! {
         <section class="card stack map-preview">
-            <h2 class="card-title">"What HighLevel gets"</h2>
+            <h2 class="card-title">{if sends { "What the app gets" } else { "What HighLevel gets" }}</h2>
             <p class="muted small">"Worked out from the sample as you type."</p>
             {move || match checked.get() {
                 Some(check) if check.requests.is_empty() || check.requests == "{}" => view! { <p class="muted" data-testid="mapping-requests">"Nothing yet: fill a field."</p> }.into_any(),
@@ -560,7 +593,8 @@ fn RequestPreview(checked: Signal<Option<MappingCheck>>) -> impl IntoView {
 #[component]
 fn Versions(
     id: i64,
-    event_type: StoredValue<String>,
+    sends: bool,
+    subject: StoredValue<String>,
     versions: Vec<VersionRow>,
     can_change: bool,
     restore: ServerAction<RestoreMapping>,
@@ -570,7 +604,7 @@ fn Versions(
         <section class="card stack map-versions" data-testid="mapping-versions">
             <h2 class="card-title">"Versions"</h2>
             {if versions.is_empty() {
-                view! { <p class="muted small">"Not saved yet: the app's starting mapping is shown. Each save keeps a version you can go back to."</p> }.into_any()
+                view! { <p class="muted small">"Not saved yet: the starting mapping is shown. Each save keeps a version you can go back to."</p> }.into_any()
             } else {
                 view! {
                     <ul class="map-version-list">
@@ -583,7 +617,7 @@ fn Versions(
                                     <span class="muted small">{format!("{}{who} \u{b7} {} fields", version.saved_at, version.rules)}</span>
                                     {(can_change && Some(number) != newest).then(|| view! {
                                         <button type="button" class="button button-secondary button-small" data-testid="restore-version"
-                                            on:click=move |_| { restore.dispatch(RestoreMapping { connection_id: id, event_type: event_type.get_value(), version: number }); }>
+                                            on:click=move |_| { restore.dispatch(RestoreMapping { connection_id: id, sends, subject: subject.get_value(), version: number }); }>
                                             "Restore"
                                         </button>
                                     })}

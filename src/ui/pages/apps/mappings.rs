@@ -1,9 +1,10 @@
-//! The connection page's list of event types the app sends, each with its
-//! mapping's state and a link to the mapping builder.
+//! The connection page's mappings: the event types the app sends and the
+//! HighLevel records sent to it, each with its mapping's state and a link
+//! to the mapping builder.
 
 use leptos::prelude::*;
 
-use super::mapping::mapping_href;
+use super::mapping::{delivery_href, mapping_href};
 use crate::api::apps_mapping::{mappable_types, MappableType};
 
 #[component]
@@ -18,12 +19,20 @@ pub fn Mappings(id: i64, refresh: RwSignal<u32>) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match types.await {
-                        Ok(types) if types.is_empty() => view! {
-                            <p class="muted">"No event types yet: send a test event, then map its type."</p>
-                        }.into_any(),
-                        Ok(types) => view! {
-                            <ul class="app-mapping-list">
-                                {types.into_iter().map(|kind| view! { <MappableRow id kind /> }).collect_view()}
+                        Ok(lists) => view! {
+                            <h3 class="app-mapping-heading">"What the app sends"</h3>
+                            {if lists.received.is_empty() {
+                                view! { <p class="muted">"No event types yet: send a test event, then map its type."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="app-mapping-list">
+                                        {lists.received.into_iter().map(|kind| view! { <MappableRow href=mapping_href(id, &kind.key) kind sent=false /> }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <h3 class="app-mapping-heading">"What Switchboard sends the app"</h3>
+                            <ul class="app-mapping-list" data-testid="sent-mappings">
+                                {lists.sent.into_iter().map(|kind| view! { <MappableRow href=delivery_href(id, &kind.key) kind sent=true /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
@@ -36,15 +45,15 @@ pub fn Mappings(id: i64, refresh: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn MappableRow(id: i64, kind: MappableType) -> impl IntoView {
+fn MappableRow(href: String, kind: MappableType, sent: bool) -> impl IntoView {
     let state = match kind.version {
         Some(version) => format!("Version {version}"),
         None => "Starting mapping".to_owned(),
     };
-    let sample = if kind.picked_sample {
-        "Sample: a received request"
-    } else {
-        "Sample: the app's example"
+    let sample = match (sent, kind.picked_sample) {
+        (true, _) => "Built from your newest record",
+        (false, true) => "Sample: a received request",
+        (false, false) => "Sample: the app's example",
     };
     view! {
         <li class="app-mapping" data-testid="mappable-type" data-type=kind.key.clone()>
@@ -52,7 +61,7 @@ fn MappableRow(id: i64, kind: MappableType) -> impl IntoView {
                 <strong>{kind.label}</strong>
                 <span class="muted small"><code>{kind.key.clone()}</code>" \u{b7} "{state}" \u{b7} "{sample}</span>
             </div>
-            <a class="button button-secondary button-small" href=mapping_href(id, &kind.key)>"Edit mapping"</a>
+            <a class="button button-secondary button-small" href=href>"Edit mapping"</a>
         </li>
     }
 }
