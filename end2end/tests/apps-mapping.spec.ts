@@ -171,6 +171,7 @@ test("a gym owner maps a received Clubworx member to a HighLevel contact, with a
   await nested.getByTestId("rule-target").fill("member.contact.email");
   await page.getByTestId("save-mapping").click();
   await expect(page.getByTestId("mapping-saved")).toHaveText("Saved as version 1.");
+  await expect(page.getByTestId("mapping-hint")).toHaveText("No problems: ready to save.");
   await screenshot(page, "app-mapping-send");
   await page.goBack();
   await page.setViewportSize({ width: 390, height: 844 });

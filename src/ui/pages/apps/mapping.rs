@@ -63,7 +63,7 @@ pub fn MappingBuilderPage() -> impl IntoView {
         |((id, sends, subject), _)| mapping_editor(id, sends, subject),
     );
     view! {
-        <PageHeader title="Field mapping" subtitle="How the app's events become HighLevel contacts, tasks and notes." />
+        <PageHeader title="Field mapping" subtitle="Which field goes where, between the app and HighLevel." />
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading the mapping…"</p></section> }>
             {move || Suspend::new(async move {
                 match page.await {
