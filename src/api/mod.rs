@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod apps;
 pub mod apps_outbound;
 pub mod apps_read;
+pub mod apps_sample;
 pub mod connections;
 pub mod contacts;
 pub mod events;

@@ -17,6 +17,7 @@ mod apps_inbound;
 mod apps_mapping;
 mod apps_outbound;
 mod apps_read_api;
+mod apps_sample;
 mod apps_templates;
 mod auth_connection_kept;
 mod auth_members;

@@ -3,6 +3,8 @@
 mod connect;
 mod connection;
 mod outbound;
+mod read_api;
+mod sample;
 
 use leptos::prelude::*;
 
