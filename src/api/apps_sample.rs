@@ -91,7 +91,10 @@ pub async fn send_sample_event(
     {
         return Err(AppError::Invalid(FieldProblem::new(
             "event_type",
-            &format!("{} sends no event of that type: choose one of the list.", kind.name()),
+            &format!(
+                "{} sends no event of that type: choose one of the list.",
+                kind.name()
+            ),
         )));
     }
     let origin = crate::config::origin_of(&state.highlevel.redirect_uri);
@@ -120,7 +123,9 @@ pub async fn send_sample_event(
         "a simulated app sent a sample event"
     );
     Ok(SampleSent {
-        accepted: answer.status.is_some_and(|status| (200..300).contains(&status)),
+        accepted: answer
+            .status
+            .is_some_and(|status| (200..300).contains(&status)),
         event_type,
         status: answer.status,
         message: answer.message,

@@ -201,6 +201,9 @@ mod tests {
             response_body: None,
             error: Some("connection refused".into()),
         };
-        assert_eq!(unreachable.into_answer(&secret).message, "connection refused");
+        assert_eq!(
+            unreachable.into_answer(&secret).message,
+            "connection refused"
+        );
     }
 }

@@ -107,7 +107,10 @@ async fn a_sample_event_reaches_the_connection_signed_as_its_form_says() {
     let status = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{text}");
-    assert!(!text.contains(&secret), "the answer holds no secret: {text}");
+    assert!(
+        !text.contains(&secret),
+        "the answer holds no secret: {text}"
+    );
     let sent: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(sent["event_type"], "task.created");
     assert_eq!(sent["status"], 200);
@@ -144,7 +147,10 @@ async fn an_app_that_puts_its_secret_in_a_header_gets_it_without_it_coming_back(
     let status = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{text}");
-    assert!(!text.contains(&secret), "the answer holds no secret: {text}");
+    assert!(
+        !text.contains(&secret),
+        "the answer holds no secret: {text}"
+    );
     let sent: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(sent["accepted"], true, "{sent}");
     let rows = incoming(&owner, club_os).await;

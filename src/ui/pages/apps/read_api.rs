@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::apps_read::{read_api_settings, IssueApiKey, IssuedKey, ReadApiView, SetReadFields};
+use crate::api::apps_read::{
+    read_api_settings, IssueApiKey, IssuedKey, ReadApiView, SetReadFields,
+};
 use crate::ui::workspace::{refusal_of, FieldError};
 
 #[component]

@@ -29,7 +29,12 @@ pub fn SendSample(id: i64) -> impl IntoView {
 #[component]
 fn SampleForm(id: i64, events: Vec<SampleEventType>) -> impl IntoView {
     let send = ServerAction::<SendSampleEvent>::new();
-    let chosen = RwSignal::new(events.first().map(|event| event.key.clone()).unwrap_or_default());
+    let chosen = RwSignal::new(
+        events
+            .first()
+            .map(|event| event.key.clone())
+            .unwrap_or_default(),
+    );
     let problem = Signal::derive(move || refusal_of(send.value().get()));
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -76,7 +81,10 @@ fn SampleForm(id: i64, events: Vec<SampleEventType>) -> impl IntoView {
 fn SampleResult(sent: SampleSent) -> impl IntoView {
     let headline = match sent.status {
         Some(status) if sent.accepted => {
-            format!("Sent \u{201c}{}\u{201d}: Switchboard answered {status}.", sent.event_type)
+            format!(
+                "Sent \u{201c}{}\u{201d}: Switchboard answered {status}.",
+                sent.event_type
+            )
         }
         Some(status) => format!(
             "Sent \u{201c}{}\u{201d}, but Switchboard refused it ({status}).",
