@@ -72,6 +72,7 @@ test("an owner creates a read key, uses it, rotates it, and sends a sample event
   await screenshot(page, "app-connection-read-api");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "app-connection-read-api-phone");
+  await readApi.screenshot({ path: "screenshots/app-read-api-card-phone.png" });
   await page.setViewportSize({ width: 1280, height: 720 });
 
   // After a reload the key is never shown again, its use is noted and the
@@ -116,4 +117,5 @@ test("an owner creates a read key, uses it, rotates it, and sends a sample event
   await screenshot(page, "app-connection-sample");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "app-connection-sample-phone");
+  await incoming.screenshot({ path: "screenshots/app-incoming-sample-phone.png" });
 });

@@ -54,10 +54,13 @@ fn ReadApiBody(
     );
     let openapi = format!("{}/openapi.json", view.api_url);
     view! {
-        <KeyFacts view=view.clone() />
-        {can_change.then(|| view! { <KeyButton id has_key issue /> })}
+        <div class="stack app-section">
+            <h3 class="app-subtitle">"The key"</h3>
+            <KeyFacts view=view.clone() />
+            {can_change.then(|| view! { <KeyButton id has_key issue /> })}
+        </div>
         <ReadFields id read=view.read_fields all=view.all_fields can_change />
-        <div class="stack app-read-example">
+        <div class="stack app-section">
             <h3 class="app-subtitle">"Try it"</h3>
             <p class="muted small">
                 "Ask for a contact by its id, with its tasks and notes. Put the key in place of <key> and a contact's id in place of {id}."
@@ -82,7 +85,7 @@ fn KeyFacts(view: ReadApiView) -> impl IntoView {
         .into_any(),
         Some(prefix) => view! {
             <dl class="facts" data-testid="read-key">
-                <dt>"Key"</dt>
+                <dt>"Starts with"</dt>
                 <dd><code data-testid="read-key-prefix">{format!("{prefix}…")}</code></dd>
                 <dt>"Issued"</dt>
                 <dd data-testid="read-key-issued">{view.issued.unwrap_or_default()}</dd>
@@ -262,9 +265,9 @@ fn ReadFields(id: i64, read: Vec<String>, all: Vec<String>, can_change: bool) ->
         })
         .collect_view();
     view! {
-        <form class="app-form" on:submit=submit data-testid="read-fields">
+        <form class="app-form app-section" on:submit=submit data-testid="read-fields">
             <fieldset class="app-fieldset app-read-fields">
-                <legend>"What the key may read of a contact"</legend>
+                <legend>"Contact fields the key may read"</legend>
                 {boxes}
             </fieldset>
             <FieldError problem field="fields" />
