@@ -2,8 +2,8 @@ import { test, expect, openHydrated, screenshot } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 // This file is the only one that signs in to the first demo location, so
-// its first person becomes the owner of that team.
-async function signInAsOwner(page: Page) {
+// its first person becomes the owner of that team and the next a viewer.
+async function signIn(page: Page, userIndex: number) {
   const locations: Array<{ id: string; name: string }> = await (
     await page.request.get("/sandbox/_sandbox/locations")
   ).json();
@@ -11,7 +11,7 @@ async function signInAsOwner(page: Page) {
   await page.getByRole("button", { name: "Sign in with HighLevel" }).click();
   await expect(page.getByRole("heading", { name: "Choose a location" })).toBeVisible();
   const location = page.locator("form", { has: page.getByRole("button", { name: locations[0].name }) });
-  await location.getByLabel("User").selectOption({ index: 0 });
+  await location.getByLabel("User").selectOption({ index: userIndex });
   await location.getByRole("button").click();
   await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
 }
@@ -32,8 +32,8 @@ function readContacts(page: Page, key: string) {
   return page.request.get("/apps/api/v1/contacts?q=ann", { headers: { Authorization: `Bearer ${key}` } });
 }
 
-test("an owner creates a read key, uses it, rotates it, and sends a sample event that arrives live", async ({ page }) => {
-  await signInAsOwner(page);
+test("an owner creates a read key, uses it, rotates it, and sends a sample event that arrives live", async ({ page, browser }) => {
+  await signIn(page, 0);
   await connectClubworx(page);
   const readApi = page.getByTestId("read-api");
   await expect(readApi).toContainText("Workiom or ConvertCalculator");
@@ -118,4 +118,19 @@ test("an owner creates a read key, uses it, rotates it, and sends a sample event
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "app-connection-sample-phone");
   await incoming.screenshot({ path: "screenshots/app-incoming-sample-phone.png" });
+
+  // A viewer of the team sees the key's start and its fields, and changes nothing.
+  const context = await browser.newContext({ baseURL: new URL(page.url()).origin });
+  const viewer = await context.newPage();
+  await signIn(viewer, 1);
+  await openHydrated(viewer, new URL(page.url()).pathname);
+  await expect(viewer.getByTestId("incoming-request").first()).toContainText("member.updated");
+  const seen = viewer.getByTestId("read-api");
+  await expect(seen.getByTestId("read-key-prefix")).toHaveText(`${rotated.slice(0, 16)}…`);
+  await expect(seen.getByTestId("read-field-website")).toBeChecked();
+  await expect(seen.getByTestId("read-field-website")).toBeDisabled();
+  await expect(seen.getByTestId("read-key-issue")).toHaveCount(0);
+  await expect(seen.getByTestId("read-fields-save")).toHaveCount(0);
+  await expect(viewer.getByTestId("send-sample")).toHaveCount(0);
+  await context.close();
 });

@@ -267,7 +267,7 @@ fn ReadFields(id: i64, read: Vec<String>, all: Vec<String>, can_change: bool) ->
     view! {
         <form class="app-form app-section" on:submit=submit data-testid="read-fields">
             <fieldset class="app-fieldset app-read-fields">
-                <legend>"Contact fields the key may read"</legend>
+                <legend>"Fields the key may read"</legend>
                 {boxes}
             </fieldset>
             <FieldError problem field="fields" />
