@@ -56,6 +56,10 @@ test("an owner creates a read key, uses it, rotates it, and sends a sample event
   await expect(readApi.getByTestId("read-key-new")).toContainText("it will not be shown again");
   await expect(readApi.getByTestId("read-key-prefix")).toHaveText(`${key.slice(0, 16)}…`);
   await expect(readApi.getByTestId("read-key-last-used")).toHaveText("Not yet");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await readApi.getByTestId("read-key-copy").click();
+  await expect(readApi.getByTestId("read-key-new")).toContainText("Copied.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
   await expect(readApi.getByTestId("read-key-issue")).toHaveText("Rotate key");
 
   const read = await readContacts(page, key);

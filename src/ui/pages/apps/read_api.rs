@@ -56,7 +56,7 @@ fn ReadApiBody(
     view! {
         <div class="stack app-section">
             <h3 class="app-subtitle">"The key"</h3>
-            <KeyFacts view=view.clone() />
+            <KeyFacts view=view.clone() can_change />
             {can_change.then(|| view! { <KeyButton id has_key issue /> })}
         </div>
         <ReadFields id read=view.read_fields all=view.all_fields can_change />
@@ -65,8 +65,8 @@ fn ReadApiBody(
             <p class="muted small">
                 "Ask for a contact by its id, with its tasks and notes. Put the key in place of <key> and a contact's id in place of {id}."
             </p>
-            <pre class="event-body app-read-curl" data-testid="read-api-example">{example}</pre>
-            <a href=openapi.clone() target="_blank" rel="noopener" data-testid="read-api-openapi">
+            <pre class="app-read-curl" data-testid="read-api-example">{example}</pre>
+            <a href=openapi target="_blank" rel="noopener" data-testid="read-api-openapi">
                 "Every endpoint, described for developers (OpenAPI)"
             </a>
         </div>
@@ -75,12 +75,15 @@ fn ReadApiBody(
 }
 
 #[component]
-fn KeyFacts(view: ReadApiView) -> impl IntoView {
+fn KeyFacts(view: ReadApiView, can_change: bool) -> impl IntoView {
+    let next = if can_change {
+        "Create one, then paste it into the app."
+    } else {
+        "An owner or admin of your team creates one."
+    };
     match view.prefix {
         None => view! {
-            <p class="muted" data-testid="read-key-empty">
-                "No key yet. An owner or admin creates one, then pastes it into the app."
-            </p>
+            <p class="muted" data-testid="read-key-empty">{format!("No key yet. {next}")}</p>
         }
         .into_any(),
         Some(prefix) => view! {
