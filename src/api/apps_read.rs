@@ -27,6 +27,8 @@ pub struct ReadApiView {
     pub read_fields: Vec<String>,
     /// Every field that may be chosen, in the order to list them.
     pub all_fields: Vec<String>,
+    /// Where the API answers: this server's origin + `/apps/api/v1`.
+    pub api_url: String,
 }
 
 /// Issues the connection's key, replacing the old one at once (owners and
@@ -68,6 +70,10 @@ pub async fn read_api_settings(connection_id: i64) -> Result<ReadApiView, AppErr
         last_used: settings.last_used_at.map(|at| caller.zone.moment(at)),
         read_fields: fields::keys(&settings.read_fields),
         all_fields: fields::keys(&ReadField::ALL),
+        api_url: format!(
+            "{}/apps/api/v1",
+            crate::config::origin_of(&state.highlevel.redirect_uri)
+        ),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod apps_mapping;
 pub mod apps_outbound;
 pub mod apps_read;
+pub mod apps_sample;
 pub mod connections;
 pub mod contacts;
 pub mod events;

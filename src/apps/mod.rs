@@ -4,7 +4,8 @@
 //! describes what each app is expected to send; `connections` is each
 //! connection's door, rules and kept requests; `mapping` turns an event into
 //! HighLevel requests; `outbound` sends to the app; `read_api` lets apps
-//! that pull read the team's contacts with their connection's key.
+//! that pull read the team's contacts with their connection's key;
+//! `sample` has the sandbox's simulated apps send a connection an event.
 //! `outbound::model` crosses the wire; the rest is server-only.
 
 #[cfg(feature = "ssr")]
@@ -14,5 +15,7 @@ pub mod mapping;
 pub mod outbound;
 #[cfg(feature = "ssr")]
 pub mod read_api;
+#[cfg(feature = "ssr")]
+pub mod sample;
 #[cfg(feature = "ssr")]
 pub mod templates;

@@ -18,6 +18,7 @@ mod apps_mapping;
 mod apps_mapping_builder;
 mod apps_outbound;
 mod apps_read_api;
+mod apps_sample;
 mod apps_templates;
 mod auth_connection_kept;
 mod auth_members;

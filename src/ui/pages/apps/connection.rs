@@ -35,6 +35,7 @@ pub fn AppConnectionPage() -> impl IntoView {
                         <Details detail=detail.clone() />
                         <ConnectionMappings id=detail.id can_change=detail.can_change />
                         <super::outbound::Outbound id=detail.id can_change=detail.can_change />
+                        <super::read_api::ReadApi id=detail.id can_change=detail.can_change />
                     }.into_any(),
                     Err(error) => view! { <section class="card"><p class="form-error">{error.to_string()}</p></section> }.into_any(),
                 }
@@ -121,6 +122,7 @@ fn Incoming(id: i64, pick: Option<ServerAction<UseAsSample>>) -> impl IntoView {
             <Show when=move || listening.get()>
                 <p class="muted small" role="status">"Listening: send an event from the app; it appears here as it arrives."</p>
             </Show>
+            <super::sample::SendSample id />
             <Transition fallback=|| view! { <p class="muted loading">"Loading requests…"</p> }>
                 {move || Suspend::new(async move {
                     match requests.await {

@@ -5,6 +5,8 @@ mod connection;
 mod mapping;
 mod mappings;
 mod outbound;
+mod read_api;
+mod sample;
 
 use leptos::prelude::*;
 
