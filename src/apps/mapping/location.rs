@@ -108,24 +108,28 @@ async fn read(
     })
 }
 
+/// A `location_details` row.
+#[derive(sqlx::FromRow)]
+struct KeptRow {
+    custom_fields: sqlx::types::Json<Vec<CustomField>>,
+    country: Option<String>,
+    read_at: DateTime<Utc>,
+}
+
 async fn kept(db: &PgPool, location_id: &str) -> sqlx::Result<Option<(Details, DateTime<Utc>)>> {
-    let row: Option<(
-        sqlx::types::Json<Vec<CustomField>>,
-        Option<String>,
-        DateTime<Utc>,
-    )> = sqlx::query_as(
+    let row: Option<KeptRow> = sqlx::query_as(
         "SELECT custom_fields, country, read_at FROM location_details WHERE location_id = $1",
     )
     .bind(location_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(fields, country, read_at)| {
+    Ok(row.map(|row| {
         let details = Details {
-            custom_fields: fields.0,
-            country,
+            custom_fields: row.custom_fields.0,
+            country: row.country,
             problem: None,
         };
-        (details, read_at)
+        (details, row.read_at)
     }))
 }
 

@@ -162,6 +162,14 @@ pub enum NotASample {
     NotAnObject,
 }
 
+/// A received request, as a sample is picked from it.
+#[derive(sqlx::FromRow)]
+struct Received {
+    event_type: Option<String>,
+    body: Option<Vec<u8>>,
+    received_at: DateTime<Utc>,
+}
+
 /// Makes an accepted request of the connection the sample of its event
 /// type; returns that type.
 pub async fn pick_sample(
@@ -170,7 +178,7 @@ pub async fn pick_sample(
     app_event_id: i64,
     user_id: i64,
 ) -> sqlx::Result<Result<String, NotASample>> {
-    let found: Option<(Option<String>, Option<Vec<u8>>, DateTime<Utc>)> = sqlx::query_as(
+    let found: Option<Received> = sqlx::query_as(
         r"SELECT event_type, body, received_at FROM app_events
           WHERE id = $1 AND connection_id = $2 AND status = 'received'",
     )
@@ -178,7 +186,12 @@ pub async fn pick_sample(
     .bind(connection_id)
     .fetch_optional(db)
     .await?;
-    let Some((Some(event_type), Some(body), received_at)) = found else {
+    let Some(Received {
+        event_type: Some(event_type),
+        body: Some(body),
+        received_at,
+    }) = found
+    else {
         return Ok(Err(NotASample::NoSuchRequest));
     };
     let body = match serde_json::from_slice::<Json>(&body) {
