@@ -99,6 +99,10 @@ pub struct InboundConfig {
     /// Days a handled event (applied, ignored, refused, failed) is kept.
     #[arg(long, env = "SWITCHBOARD_EVENT_RETENTION_DAYS", default_value_t = 30)]
     pub event_retention_days: u32,
+
+    /// Days a finished automation run, with its steps, is kept.
+    #[arg(long, env = "SWITCHBOARD_RUN_RETENTION_DAYS", default_value_t = 30)]
+    pub run_retention_days: u32,
 }
 
 /// Where deliveries to other apps may go.

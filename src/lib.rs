@@ -7,6 +7,7 @@ pub mod app;
 pub mod app_error;
 pub mod apps;
 pub mod auth;
+pub mod automations;
 pub mod format;
 pub mod reports;
 pub mod sync;

@@ -1,5 +1,6 @@
-//! What is kept, and for how long: handled webhook events and apps' events
-//! for a set number of days (30 by default), refused requests for a week,
+//! What is kept, and for how long: handled webhook events, apps' events and
+//! finished automation runs for a set number of days (30 by default),
+//! refused requests for a week,
 //! sessions until they expire. Every process
 //! running the background work prunes once an hour; deleting twice is harmless.
 
@@ -16,6 +17,7 @@ const EVERY: Duration = Duration::from_secs(60 * 60);
 #[derive(Debug, Clone, Copy)]
 pub struct Retention {
     pub event_days: u32,
+    pub run_days: u32,
 }
 
 /// Rows deleted by one pass.
@@ -24,6 +26,7 @@ pub struct Pruned {
     pub events: u64,
     pub refused: u64,
     pub app_events: u64,
+    pub runs: u64,
     pub sessions: u64,
 }
 
@@ -33,6 +36,7 @@ pub async fn prune(db: &PgPool, retention: Retention) -> sqlx::Result<Pruned> {
         events: crate::webhooks::store::prune_handled(db, retention.event_days).await?,
         refused: crate::inbound::refused::prune(db, REFUSED_DAYS).await?,
         app_events: crate::apps::connections::store::prune(db, retention.event_days).await?,
+        runs: crate::automations::runs::prune(db, retention.run_days).await?,
         sessions: crate::auth::session::delete_expired(db).await?,
     })
 }
@@ -46,6 +50,7 @@ pub async fn run(db: PgPool, retention: Retention) {
                     events = pruned.events,
                     refused = pruned.refused,
                     app_events = pruned.app_events,
+                    runs = pruned.runs,
                     "deleted records past their retention"
                 );
             }

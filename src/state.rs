@@ -57,6 +57,24 @@ impl AppState {
         )
     }
 
+    /// What automation runs need: HighLevel as background work (people's
+    /// own requests go first in the rate budget), the courier and the vault.
+    pub fn automation_services(&self) -> anyhow::Result<crate::automations::execute::Services> {
+        let client = crate::highlevel::HighLevelClient::builder(
+            self.highlevel.api_base.clone(),
+            self.connection_tokens(),
+        )
+        .shared_through(&self.db)
+        .in_background()
+        .build()?;
+        Ok(crate::automations::execute::Services {
+            db: self.db.clone(),
+            client,
+            courier: self.courier.clone(),
+            vault: self.vault.clone(),
+        })
+    }
+
     /// "Sign in with HighLevel" against this installation's HighLevel.
     pub fn sign_in(&self) -> OAuthSignIn<'_> {
         OAuthSignIn {

@@ -255,12 +255,12 @@ mod server {
     use super::*;
     use crate::apps::connections::store as connections;
     use crate::apps::connections::store::Connection;
-    use crate::apps::mapping::location;
     use crate::apps::mapping::records::Record;
     use crate::apps::mapping::store::{self, Direction, Lookups, Of, Saved};
     use crate::apps::mapping::{
         self, picker, Engine, FieldRule, IdentifyBy, Mapping, TargetInfo, TargetKind, WriteMode,
     };
+    use crate::apps::mapping::{in_force, location};
     use crate::apps::templates::{self, AppKind, EventTemplate};
     use crate::caller::Caller;
     use crate::state::AppState;
@@ -288,16 +288,15 @@ mod server {
     }
 
     fn template_event(connection: &Connection, event_type: &str) -> Option<EventTemplate> {
-        templates::template(AppKind::from_key(&connection.app).unwrap_or(AppKind::Generic))
-            .events
-            .into_iter()
-            .find(|event| event.key == event_type)
+        in_force::template_event(&connection.app, event_type)
     }
 
     fn record(subject: &str) -> Result<Record, AppError> {
-        Record::from_key(subject).ok_or_else(|| {
-            AppError::NotFound("Switchboard sends contacts, tasks, notes and appointments.".into())
-        })
+        Record::from_key(subject).ok_or_else(unknown_record)
+    }
+
+    fn unknown_record() -> AppError {
+        AppError::NotFound("Switchboard sends contacts, tasks, notes and appointments.".into())
     }
 
     pub async fn mappables(
@@ -393,31 +392,6 @@ mod server {
         })
     }
 
-    /// The mapping a subject starts with before its first save.
-    fn starting(connection: &Connection, sends: bool, subject: &str) -> Result<Saved, AppError> {
-        let rules = if sends {
-            record(subject)?.starting_rules()
-        } else {
-            return Ok(Saved {
-                mapping: template_event(connection, subject)
-                    .as_ref()
-                    .map(EventTemplate::starting_mapping)
-                    .unwrap_or(Mapping {
-                        identify_by: IdentifyBy::Email,
-                        rules: Vec::new(),
-                    }),
-                lookups: Lookups::new(),
-            });
-        };
-        Ok(Saved {
-            mapping: Mapping {
-                identify_by: IdentifyBy::Email,
-                rules,
-            },
-            lookups: Lookups::new(),
-        })
-    }
-
     pub async fn editor(
         state: &AppState,
         caller: &Caller,
@@ -431,7 +405,8 @@ mod server {
         let versions = store::versions(&state.db, of(connection, sends, subject)).await?;
         let saved = match versions.first() {
             Some(newest) => newest.mapping.0.clone(),
-            None => starting(connection, sends, subject)?,
+            None => in_force::starting(&connection.app, of(connection, sends, subject))
+                .ok_or_else(unknown_record)?,
         };
         let label = match (sends, template_event(connection, subject)) {
             (true, _) => record(subject)?.label().to_owned(),

@@ -22,6 +22,7 @@ use crate::app::{shell, App};
 use crate::apps::outbound::deliver::Courier;
 use crate::apps::outbound::guard::Reach;
 use crate::auth::vault::Vault;
+use crate::automations::worker::RunTiming;
 use crate::config::{Config, HighLevelTarget, InboundConfig, ServeConfig, SANDBOX_PREFIX};
 use crate::db::Database;
 use crate::inbound::{ClientAddress, DoorLimits, DoorSettings};
@@ -142,6 +143,7 @@ impl Application {
         if serve.background {
             let retention = Retention {
                 event_days: serve.inbound.event_retention_days,
+                run_days: serve.inbound.run_retention_days,
             };
             start_background_work(&state, retention)?;
         }
@@ -185,8 +187,8 @@ impl Application {
     }
 }
 
-/// Token renewal, the webhook queue's worker, the sync scheduler and the
-/// retention pass (old events, refusals, expired sessions), each restarted
+/// Token renewal, the webhook queue's worker, the automation runs' worker,
+/// the sync scheduler and the retention pass (old events, refusals, expired sessions), each restarted
 /// if it stops. Each claims its work through
 /// Postgres, so any number of processes may run them.
 fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Result<()> {
@@ -201,6 +203,10 @@ fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Resu
     let db = state.db.clone();
     supervise("webhook worker", running(&state.db), move || {
         crate::webhooks::work(db.clone(), WorkerTiming::default())
+    });
+    let runs = state.automation_services()?;
+    supervise("automation runs", running(&state.db), move || {
+        crate::automations::worker::work(runs.clone(), RunTiming::default())
     });
     let engine = crate::sync::engine_for(
         &state.db,

@@ -15,7 +15,7 @@ use switchboard::apps::connections::{Encoding, EventTypeFrom, Signing};
 
 /// A connection of `app` made by `user_id` of `location_id`, signed and
 /// typed as the app's template says; its id and secret.
-async fn connect(
+pub(crate) async fn connect(
     app: &common::TestApp,
     location_id: &str,
     user_id: &str,
@@ -55,7 +55,7 @@ async fn connect(
     (connection.id, secret.expose_secret().to_owned())
 }
 
-async fn send(browser: &Browser, id: i64, event_type: &str) -> reqwest::Response {
+pub(crate) async fn send(browser: &Browser, id: i64, event_type: &str) -> reqwest::Response {
     let id = id.to_string();
     browser
         .call(

@@ -179,10 +179,15 @@ async fn handled_events_and_refusals_past_their_retention_are_deleted() {
         .await
         .unwrap();
     }
-    let pruned =
-        switchboard::retention::prune(&db, switchboard::retention::Retention { event_days: 30 })
-            .await
-            .unwrap();
+    let pruned = switchboard::retention::prune(
+        &db,
+        switchboard::retention::Retention {
+            event_days: 30,
+            run_days: 30,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!((pruned.events, pruned.refused), (2, 1));
     let left: Vec<String> =
         sqlx::query_scalar("SELECT webhook_id FROM highlevel_webhooks ORDER BY webhook_id")

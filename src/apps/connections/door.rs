@@ -216,6 +216,10 @@ impl<'a> Request<'a> {
             body,
             body_bytes,
             headers: self.headers_kept(),
+            subject: accepted
+                .then(|| body.and_then(|bytes| serde_json::from_slice(bytes).ok()))
+                .flatten()
+                .and_then(|body| super::subject::of_event(&body)),
         }
     }
 

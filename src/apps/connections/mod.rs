@@ -1,9 +1,11 @@
 //! A connection to another app: what its form sets (how its webhooks are
-//! signed, where their event type is), its sealed secret, and its requests.
+//! signed, where their event type is), its sealed secret, and its requests,
+//! each with who it is about (`subject`).
 
 pub mod door;
 pub mod signing;
 pub mod store;
+pub mod subject;
 
 use serde::{Deserialize, Serialize};
 

@@ -196,6 +196,8 @@ pub struct NewAppEvent<'a> {
     pub body: Option<&'a [u8]>,
     pub body_bytes: Option<u64>,
     pub headers: Value,
+    /// Who an accepted event is about, which orders its runs.
+    pub subject: Option<String>,
 }
 
 /// What became of a request to keep.
@@ -231,7 +233,9 @@ pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> 
     let Some(id) = id else {
         return Ok(Kept::Replayed);
     };
-    if !event.accepted {
+    if event.accepted {
+        queue_runs(&mut tx, id, event).await?;
+    } else {
         sqlx::query(
             r"DELETE FROM app_events WHERE id IN (
                 SELECT id FROM app_events WHERE connection_id = $1 AND status = 'rejected'
@@ -244,6 +248,34 @@ pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> 
     }
     tx.commit().await?;
     Ok(Kept::Saved(id))
+}
+
+/// Queues a run of every automation the event triggers, in the transaction
+/// that keeps the event, and wakes the run workers when it commits (the
+/// channel is the automations' run queue's). A paused automation's run is
+/// queued and waits.
+async fn queue_runs(
+    tx: &mut sqlx::PgConnection,
+    event_id: i64,
+    event: &NewAppEvent<'_>,
+) -> sqlx::Result<()> {
+    let queued = sqlx::query(
+        r"INSERT INTO automation_runs (automation_id, location_id, version, trigger_kind, app_event_id, subject)
+          SELECT a.id, a.location_id, a.version, 'app_event', $1, $4 FROM automations a
+           WHERE a.trigger_connection_id = $2 AND a.trigger_event_type = $3 AND a.state <> 'off'",
+    )
+    .bind(event_id)
+    .bind(event.connection_id)
+    .bind(&event.event_type)
+    .bind(&event.subject)
+    .execute(&mut *tx)
+    .await?;
+    if queued.rows_affected() > 0 {
+        sqlx::query("SELECT pg_notify('automation_runs', '')")
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// SHA-256 of `body`, in lower-case hex.

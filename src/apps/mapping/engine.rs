@@ -163,6 +163,16 @@ impl Engine {
         text
     }
 
+    /// What an expression makes of `data`, or why it makes nothing, in
+    /// words that say where: what automations' steps and filters use.
+    pub fn text(&self, source: &str, data: &Json) -> Result<String, String> {
+        self.render(source, &body::root(data.clone()))
+            .map_err(|(message, position)| match position {
+                Some((line, column)) => format!("{message} (line {line}, column {column})"),
+                None => message,
+            })
+    }
+
     /// What an expression makes of the event, or why it makes nothing.
     pub(super) fn render(&self, source: &str, root: &Value) -> Result<String, (String, Position)> {
         limits::check(source).map_err(|refusal| {

@@ -14,6 +14,7 @@ mod build;
 mod delivery;
 mod engine;
 mod filters;
+pub mod in_force;
 mod limits;
 pub mod location;
 pub mod picker;

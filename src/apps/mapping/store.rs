@@ -92,6 +92,20 @@ pub async fn versions(db: &PgPool, of: Of<'_>) -> sqlx::Result<Vec<Version>> {
     .await
 }
 
+/// The newest version's mapping, if one was saved.
+pub async fn newest(db: &PgPool, of: Of<'_>) -> sqlx::Result<Option<Saved>> {
+    let found: Option<sqlx::types::Json<Saved>> = sqlx::query_scalar(
+        r"SELECT mapping FROM app_mappings WHERE connection_id = $1 AND direction = $2 AND subject = $3
+          ORDER BY version DESC LIMIT 1",
+    )
+    .bind(of.connection_id)
+    .bind(of.direction.key())
+    .bind(of.subject)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.map(|json| json.0))
+}
+
 /// One version's mapping.
 pub async fn version(db: &PgPool, of: Of<'_>, version: i32) -> sqlx::Result<Option<Saved>> {
     let found: Option<sqlx::types::Json<Saved>> = sqlx::query_scalar(

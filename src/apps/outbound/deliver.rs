@@ -23,6 +23,8 @@ use crate::apps::connections::Encoding;
 pub const SIGNATURE_HEADER: &str = "x-switchboard-signature";
 /// A new id for every delivery, so the app can tell repeats apart.
 pub const DELIVERY_HEADER: &str = "x-switchboard-delivery";
+/// The same key on every try of one delivery, so the app keeps it once.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// Most of an answer read; the rest is left unread.
 const ANSWER_BYTES: usize = 64 * 1024;
 /// How much of an answer is shown.
@@ -59,7 +61,7 @@ pub fn sets_header(name: &HeaderName) -> bool {
         reqwest::header::CONNECTION,
     ]
     .contains(name)
-        || [SIGNATURE_HEADER, DELIVERY_HEADER].contains(&name.as_str())
+        || [SIGNATURE_HEADER, DELIVERY_HEADER, IDEMPOTENCY_HEADER].contains(&name.as_str())
 }
 
 /// Sends deliveries, to the addresses its reach allows only.
@@ -87,9 +89,31 @@ impl Courier {
 
     /// POSTs `body` to the target's base URL + `path`.
     pub async fn deliver(&self, target: &Target, path: &str, body: &Value) -> DeliveryOutcome {
+        self.deliver_keyed(target, path, body, None).await
+    }
+
+    /// [`deliver`](Self::deliver) with an `Idempotency-Key`, the same on
+    /// every try of what is one delivery to the app.
+    pub async fn deliver_once(
+        &self,
+        target: &Target,
+        path: &str,
+        body: &Value,
+        key: &str,
+    ) -> DeliveryOutcome {
+        self.deliver_keyed(target, path, body, Some(key)).await
+    }
+
+    async fn deliver_keyed(
+        &self,
+        target: &Target,
+        path: &str,
+        body: &Value,
+        key: Option<&str>,
+    ) -> DeliveryOutcome {
         let started = Instant::now();
         let id = uuid::Uuid::new_v4();
-        let outcome = match self.send(target, path, body, id).await {
+        let outcome = match self.send(target, path, body, id, key).await {
             Ok(response) => answered(response, started).await,
             Err(problem) => failed(problem, started),
         };
@@ -110,6 +134,7 @@ impl Courier {
         path: &str,
         body: &Value,
         id: uuid::Uuid,
+        key: Option<&str>,
     ) -> Result<Response, String> {
         let url = target.base_url.join(path)?;
         // An address in the URL never reaches the resolver: check it here.
@@ -135,6 +160,10 @@ impl Courier {
             )
             .header(DELIVERY_HEADER, id.to_string())
             .body(body);
+        let request = match key {
+            Some(key) => request.header(IDEMPOTENCY_HEADER, key),
+            None => request,
+        };
         signed_in(request, &target.auth)?
             .send()
             .await

@@ -137,7 +137,7 @@ impl TestApp {
 /// Serves the app as `switchboard serve` builds it, in sandbox mode (the
 /// simulated HighLevel, 50 contacts, mounted under `/sandbox`), over the
 /// database of `db`, on a free loopback port. Background work is off but for
-/// the webhook queue's worker, so that tests decide when syncs and token
+/// the webhook queue's and the automation runs' workers, so that tests decide when syncs and token
 /// renewals happen.
 pub async fn spawn_app(db: PgPool) -> TestApp {
     spawn_app_with(db, &[]).await
@@ -184,6 +184,10 @@ pub async fn spawn_app_with(db: PgPool, settings: &[&str]) -> TestApp {
     let base = format!("http://{}", app.address());
     let state = app.state().clone();
     switchboard::webhooks::spawn_worker(db.clone());
+    switchboard::automations::worker::spawn(
+        state.automation_services().unwrap(),
+        switchboard::automations::worker::RunTiming::default(),
+    );
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         base,

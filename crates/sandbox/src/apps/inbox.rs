@@ -1,7 +1,9 @@
 //! Each simulated app's inbox: what Switchboard delivers to
 //! `/_sandbox/apps/{app}/inbox[/…]`, kept in memory with the check of its
 //! `X-Switchboard-Signature` against the secret the test or demo set. The
-//! status the inbox answers can be changed, to make Switchboard retry.
+//! status the inbox answers can be changed, to make Switchboard retry. Like
+//! an app that honours `Idempotency-Key`, it marks a delivery whose key it
+//! already accepted as a repeat, which a demo or a test counts apart.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -23,6 +25,7 @@ use crate::Sandbox;
 const CAPACITY: usize = 1000;
 
 const SIGNATURE_HEADER: &str = "x-switchboard-signature";
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// One request the inbox got.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +39,8 @@ pub struct Delivery {
     /// Whether the signature verifies; None when no secret is set.
     pub signature_valid: Option<bool>,
     pub answered: u16,
+    /// An earlier delivery with the same `Idempotency-Key` was accepted.
+    pub repeat: bool,
 }
 
 #[derive(Default)]
@@ -44,6 +49,8 @@ struct Inbox {
     next_seq: u64,
     secret: Option<String>,
     answer: Option<StatusCode>,
+    /// The idempotency keys of accepted deliveries.
+    accepted_keys: std::collections::HashSet<String>,
 }
 
 /// The inboxes of all simulated apps.
@@ -62,6 +69,16 @@ impl Inboxes {
             .get(SIGNATURE_HEADER)
             .and_then(|value| value.to_str().ok());
         inbox.next_seq += 1;
+        let key = headers
+            .get(IDEMPOTENCY_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let repeat = key
+            .as_ref()
+            .is_some_and(|key| inbox.accepted_keys.contains(key));
+        if let Some(key) = key.filter(|_| answer.is_success()) {
+            inbox.accepted_keys.insert(key);
+        }
         let delivery = Delivery {
             seq: inbox.next_seq,
             time: iso(&chrono::Utc::now()),
@@ -73,6 +90,7 @@ impl Inboxes {
                 .as_deref()
                 .map(|secret| verifies(secret, signature, body)),
             answered: answer.as_u16(),
+            repeat,
         };
         if inbox.deliveries.len() >= CAPACITY {
             inbox.deliveries.pop_front();
@@ -93,6 +111,7 @@ impl Inboxes {
     fn clear(&self, app: App) {
         if let Some(inbox) = self.by_app.lock().get_mut(&app) {
             inbox.deliveries.clear();
+            inbox.accepted_keys.clear();
         }
     }
 

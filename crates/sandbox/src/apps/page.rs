@@ -58,13 +58,18 @@ fn delivery(delivery: &Delivery) -> String {
         Some(false) => "signature does not verify",
         None => "signature not checked",
     };
+    let repeat = if delivery.repeat {
+        " · a repeat of an accepted delivery"
+    } else {
+        ""
+    };
     let headers: String = delivery
         .headers
         .iter()
         .map(|(name, value)| format!("{}: {}\n", escape(name), escape(value)))
         .collect();
     format!(
-        "<article><div class=\"meta\">#{seq} · {time} · <code>{path}</code> · {signature} · answered {answered}</div>\
+        "<article><div class=\"meta\">#{seq} · {time} · <code>{path}</code> · {signature} · answered {answered}{repeat}</div>\
          <details><summary>Headers</summary><pre>{headers}</pre></details><pre>{body}</pre></article>",
         seq = delivery.seq,
         time = escape(&delivery.time),

@@ -1,0 +1,23 @@
+//! Automations: "when this happens, do that". `model` is what the builder
+//! saves and pages show; `store` keeps automations and their versions;
+//! `runs` is the durable queue of runs any server process claims from, and
+//! `journal` the record of each step of a run; `filter` decides whether a
+//! run goes on, `steps` plans and sends each kind of step, `execute` runs
+//! one run, and `worker` claims and runs them.
+
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod execute;
+#[cfg(feature = "ssr")]
+pub mod filter;
+#[cfg(feature = "ssr")]
+pub mod journal;
+#[cfg(feature = "ssr")]
+pub mod runs;
+#[cfg(feature = "ssr")]
+pub mod steps;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod worker;

@@ -1,0 +1,328 @@
+//! What an automation is, as the builder saves it and pages show it: a
+//! trigger, filters and ordered steps; and what its runs recorded.
+
+use serde::{Deserialize, Serialize};
+
+/// An automation's saved form: one version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Definition {
+    pub trigger: Trigger,
+    pub filter: Filter,
+    pub steps: Vec<Step>,
+}
+
+/// What starts a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    /// An event of a connected app, of one type (the door's event type).
+    AppEvent {
+        connection_id: i64,
+        event_type: String,
+    },
+    /// Only "Run now" starts it.
+    Manual,
+}
+
+/// Which runs go on: the conditions, joined, and then the expression.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub join: Join,
+    pub conditions: Vec<Condition>,
+    /// A jinja expression that must come out true (`true`, `yes`, `1`, or
+    /// anything but empty, `false`, `no`, `0`); empty for none.
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    /// Every condition holds.
+    #[default]
+    All,
+    /// At least one holds.
+    Any,
+}
+
+/// `field operator value`, such as `data.member.status equals Active`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// A path into the trigger's data, as an expression reads it.
+    pub field: String,
+    pub operator: Operator,
+    /// Plain text; for "is one of", values separated by commas.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operator {
+    Equals,
+    NotEquals,
+    Contains,
+    IsEmpty,
+    IsNotEmpty,
+    IsOneOf,
+    /// Numbers compared as numbers, dates as dates, anything else as text.
+    GreaterThan,
+    LessThan,
+    /// The field is a list of tags (or a comma-separated text) holding the value.
+    HasTag,
+}
+
+impl Operator {
+    pub const ALL: [Operator; 9] = [
+        Operator::Equals,
+        Operator::NotEquals,
+        Operator::Contains,
+        Operator::IsEmpty,
+        Operator::IsNotEmpty,
+        Operator::IsOneOf,
+        Operator::GreaterThan,
+        Operator::LessThan,
+        Operator::HasTag,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Operator::Equals => "equals",
+            Operator::NotEquals => "not_equals",
+            Operator::Contains => "contains",
+            Operator::IsEmpty => "is_empty",
+            Operator::IsNotEmpty => "is_not_empty",
+            Operator::IsOneOf => "is_one_of",
+            Operator::GreaterThan => "greater_than",
+            Operator::LessThan => "less_than",
+            Operator::HasTag => "has_tag",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Operator::Equals => "is",
+            Operator::NotEquals => "is not",
+            Operator::Contains => "contains",
+            Operator::IsEmpty => "is empty",
+            Operator::IsNotEmpty => "is not empty",
+            Operator::IsOneOf => "is one of",
+            Operator::GreaterThan => "is greater or later than",
+            Operator::LessThan => "is less or earlier than",
+            Operator::HasTag => "has the tag",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|operator| operator.key() == key)
+    }
+
+    /// Whether the operator reads a value.
+    pub fn takes_value(self) -> bool {
+        !matches!(self, Operator::IsEmpty | Operator::IsNotEmpty)
+    }
+}
+
+/// One step: later steps read its output as `steps.<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// Letters, digits and underscores, unique in the automation.
+    pub name: String,
+    pub action: Action,
+}
+
+/// What a step does. Text fields are jinja expressions over the trigger's
+/// data and earlier steps' outputs, or plain text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Upserts the HighLevel contact (and creates the task or note) with the
+    /// connection's saved mapping of the event type.
+    ApplyMapping {
+        connection_id: i64,
+        event_type: String,
+    },
+    /// Finds a contact by e-mail or phone in HighLevel.
+    FindContact {
+        by: FindBy,
+        value: String,
+    },
+    /// Adds tags (comma-separated) to a contact.
+    AddTags {
+        contact_id: String,
+        tags: String,
+    },
+    RemoveTags {
+        contact_id: String,
+        tags: String,
+    },
+    /// Creates a task; `due` is a date or time, read in the team's zone.
+    CreateTask {
+        contact_id: String,
+        title: String,
+        body: String,
+        due: String,
+    },
+    CreateNote {
+        contact_id: String,
+        body: String,
+    },
+    /// Sends a connected app a signed delivery: the trigger's data, or a
+    /// HighLevel contact shaped by the connection's send mapping.
+    SendToApp {
+        connection_id: i64,
+        /// Appended to the connection's base URL.
+        path: String,
+        /// The contact to send, shaped by the send mapping; empty to send
+        /// the trigger's data as it came.
+        contact_id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindBy {
+    Email,
+    Phone,
+}
+
+impl Action {
+    /// The kind's key, as the builder's step picker names it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Action::ApplyMapping { .. } => "apply_mapping",
+            Action::FindContact { .. } => "find_contact",
+            Action::AddTags { .. } => "add_tags",
+            Action::RemoveTags { .. } => "remove_tags",
+            Action::CreateTask { .. } => "create_task",
+            Action::CreateNote { .. } => "create_note",
+            Action::SendToApp { .. } => "send_to_app",
+        }
+    }
+
+    /// In plain words.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Action::ApplyMapping { .. } => "Update HighLevel with the app's mapping",
+            Action::FindContact { .. } => "Find a contact",
+            Action::AddTags { .. } => "Add tags",
+            Action::RemoveTags { .. } => "Remove tags",
+            Action::CreateTask { .. } => "Create a task",
+            Action::CreateNote { .. } => "Add a note",
+            Action::SendToApp { .. } => "Send to an app",
+        }
+    }
+}
+
+/// Whether an automation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    On,
+    /// Arriving events are queued and wait until it is on again.
+    Paused,
+    /// Nothing is queued.
+    Off,
+}
+
+impl State {
+    pub fn key(self) -> &'static str {
+        match self {
+            State::On => "on",
+            State::Paused => "paused",
+            State::Off => "off",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [State::On, State::Paused, State::Off]
+            .into_iter()
+            .find(|state| state.key() == key)
+    }
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Succeeded,
+    /// Stopped by the filters: not a failure.
+    Filtered,
+    /// A step failed in a way trying again cannot mend.
+    Failed,
+    /// Every retry failed: someone should look.
+    NeedsAttention,
+    /// Dropped on purpose, with a record.
+    Skipped,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 7] = [
+        RunStatus::Queued,
+        RunStatus::Running,
+        RunStatus::Succeeded,
+        RunStatus::Filtered,
+        RunStatus::Failed,
+        RunStatus::NeedsAttention,
+        RunStatus::Skipped,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Filtered => "filtered",
+            RunStatus::Failed => "failed",
+            RunStatus::NeedsAttention => "needs_attention",
+            RunStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "Queued",
+            RunStatus::Running => "Running",
+            RunStatus::Succeeded => "Succeeded",
+            RunStatus::Filtered => "Filtered",
+            RunStatus::Failed => "Failed",
+            RunStatus::NeedsAttention => "Needs attention",
+            RunStatus::Skipped => "Skipped",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.key() == key)
+    }
+
+    /// Whether the run is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+}
+
+/// Where a step of a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Recorded before the request left; still so if the process stopped.
+    Sending,
+    Done,
+    Failed,
+}
+
+impl StepStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            StepStatus::Sending => "sending",
+            StepStatus::Done => "done",
+            StepStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [StepStatus::Sending, StepStatus::Done, StepStatus::Failed]
+            .into_iter()
+            .find(|status| status.key() == key)
+    }
+}
