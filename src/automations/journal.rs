@@ -52,7 +52,10 @@ pub async fn sending(
         r"INSERT INTO automation_run_steps (run_id, position, name, status, request)
           VALUES ($1, $2, $3, 'sending', $4)
           ON CONFLICT (run_id, position) DO UPDATE SET name = $3, status = 'sending', request = $4,
-              answer = NULL, output = NULL, error = NULL, started_at = now(), finished_at = NULL",
+              answer = NULL, output = NULL, error = NULL, finished_at = NULL,
+              -- A resumed step keeps the time its lost request was recorded.
+              started_at = CASE WHEN automation_run_steps.status = 'sending'
+                                THEN automation_run_steps.started_at ELSE now() END",
     )
     .bind(run_id)
     .bind(position)

@@ -2,7 +2,8 @@
 //! saves and pages show; `store` keeps automations and their versions;
 //! `runs` is the durable queue of runs any server process claims from, and
 //! `journal` the record of each step of a run; `filter` decides whether a
-//! run goes on, `steps` plans and sends each kind of step, `execute` runs
+//! run goes on, `steps` plans and sends each kind of step, `resume` checks
+//! a step that may have been sent before sending it again, `execute` runs
 //! one run, and `worker` claims and runs them.
 
 pub mod model;
@@ -13,6 +14,8 @@ pub mod execute;
 pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod journal;
+#[cfg(feature = "ssr")]
+pub mod resume;
 #[cfg(feature = "ssr")]
 pub mod runs;
 #[cfg(feature = "ssr")]

@@ -2,15 +2,14 @@
 //! run's data (reading HighLevel where it must, which a dry run may do),
 //! and `send` sends it. The executor records the plan before it is sent,
 //! so a step whose answer was lost when the process stopped is checked
-//! (`resumed`) before it is sent again: a task or a note is looked up on
-//! the contact, an upsert or a tag change is the same when repeated, and a
+//! (`resumed`, see [`super::resume`]) before it is sent again, and a
 //! delivery carries the same `Idempotency-Key` each time.
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value as Json};
 
 use super::execute::Services;
 use super::model::{Action, FindBy};
+use super::resume::already_made;
 use crate::apps::connections::store as connections;
 use crate::apps::mapping::in_force::in_force;
 use crate::apps::mapping::store::{Direction, Of};
@@ -55,7 +54,11 @@ pub struct Call {
 }
 
 impl Call {
-    fn new(operation: &'static str, params: &[(&str, &str)], body: Option<Json>) -> Self {
+    pub(super) fn new(
+        operation: &'static str,
+        params: &[(&str, &str)],
+        body: Option<Json>,
+    ) -> Self {
         Self {
             operation,
             params: params
@@ -446,7 +449,10 @@ async fn send_mapping(
     note: &Option<Json>,
     resumed: bool,
 ) -> Result<(Json, Json), StepError> {
-    let answer = services.call(location_id, contact).await?;
+    let answer = match already_made(services, location_id, contact, resumed).await? {
+        Some(found) => found,
+        None => services.call(location_id, contact).await?,
+    };
     services
         .cache(location_id, contact.operation, &answer)
         .await;
@@ -473,58 +479,6 @@ async fn send_mapping(
         answers[key] = made;
     }
     Ok((answers, output))
-}
-
-/// For a resumed step that creates a task or a note: the one the lost
-/// request made, if it did (same title and due date, or same text, on the
-/// same contact), so it is not made twice.
-async fn already_made(
-    services: &Services,
-    location_id: &str,
-    call: &Call,
-    resumed: bool,
-) -> Result<Option<Json>, StepError> {
-    if !resumed {
-        return Ok(None);
-    }
-    let Some(contact_id) = call.params.get("contactId") else {
-        return Ok(None);
-    };
-    let body = call.body.clone().unwrap_or_default();
-    let params = [("contactId", contact_id.as_str())];
-    match call.operation {
-        "create-task" => {
-            let listed = services
-                .call(location_id, &Call::new("get-all-tasks", &params, None))
-                .await?;
-            let due = moment(&body["dueDate"]);
-            Ok(listed["tasks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|task| task["title"] == body["title"] && moment(&task["dueDate"]) == due)
-                .map(|task| json!({ "task": task })))
-        }
-        "create-note" => {
-            let listed = services
-                .call(location_id, &Call::new("get-all-notes", &params, None))
-                .await?;
-            Ok(listed["notes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|note| note["body"] == body["body"])
-                .map(|note| json!({ "note": note })))
-        }
-        _ => Ok(None),
-    }
-}
-
-fn moment(value: &Json) -> Option<DateTime<Utc>> {
-    value
-        .as_str()
-        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-        .map(|at| at.with_timezone(&Utc))
 }
 
 /// What later steps read of a HighLevel answer.

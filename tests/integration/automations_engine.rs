@@ -707,3 +707,61 @@ async fn runs_about_one_person_wait_for_the_earlier_one_and_others_do_not() {
         "in the order they came"
     );
 }
+
+#[tokio::test]
+async fn a_contact_write_sent_before_the_process_died_is_not_sent_again() {
+    use switchboard::apps::templates::{template, AppKind};
+    let team = team(&[]).await;
+    let member = step(
+        "member",
+        Action::ApplyMapping {
+            connection_id: team.clubworx,
+            event_type: "member.created".into(),
+        },
+    );
+    let definition = Definition {
+        trigger: Trigger::Manual,
+        filter: Filter::default(),
+        steps: vec![member.clone()],
+    };
+    let automation = team.automation(&definition, State::On).await;
+    let sample = template(AppKind::Clubworx)
+        .events
+        .into_iter()
+        .find(|event| event.key == "member.created")
+        .unwrap()
+        .sample;
+    let first = runs::NewRun {
+        automation_id: automation,
+        location_id: team.location_id.clone(),
+        version: 1,
+        trigger_kind: "manual",
+        trigger_body: sample.clone(),
+        subject: None,
+        dry_run: false,
+    };
+    runs::enqueue(&team.app.db, &first).await.unwrap();
+    let done = team.finished(automation, 1).await;
+    assert_eq!(done[0].status, "succeeded", "{:?}", done[0].error);
+    let ledger_before = sandbox_ledger(&team.app.base).await.len();
+
+    // The same upsert, lost after it was sent: HighLevel holds it already.
+    let run = interrupted_run(&team, automation, sample, &member).await;
+    let finished = team.finished(automation, 2).await;
+    assert_eq!(finished[1].id, run);
+    assert_eq!(finished[1].status, "succeeded", "{:?}", finished[1].error);
+    let ledger = sandbox_ledger(&team.app.base).await;
+    let written = writes(&ledger[ledger_before..]);
+    assert!(
+        !written
+            .iter()
+            .any(|write| write.starts_with("POST") || write.starts_with("PUT")),
+        "nothing written again: {written:?}"
+    );
+    let first_steps = journal::of_run(&team.app.db, done[0].id).await.unwrap();
+    let again = journal::of_run(&team.app.db, run).await.unwrap();
+    assert_eq!(
+        again[0].output.as_ref().unwrap()["contact_id"],
+        first_steps[0].output.as_ref().unwrap()["contact_id"]
+    );
+}

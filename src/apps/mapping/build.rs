@@ -95,8 +95,13 @@ fn add_existing_tags(fields: &mut Map<String, Json>, existing: &Json) {
         return;
     };
     let mut tags: Vec<Json> = existing["tags"].as_array().cloned().unwrap_or_default();
+    // HighLevel keeps tags in lower case: "VIP" is the tag "vip" it has.
+    let same = |a: &Json, b: &Json| match (a.as_str(), b.as_str()) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => a == b,
+    };
     for tag in added.drain(..) {
-        if !tags.contains(&tag) {
+        if !tags.iter().any(|held| same(held, &tag)) {
             tags.push(tag);
         }
     }

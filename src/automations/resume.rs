@@ -1,0 +1,192 @@
+//! What a step whose request may have been sent, before its process died,
+//! checks before sending it again: whether HighLevel already holds what it
+//! would write. A task is found by its title and due date on the contact,
+//! a note by its text, and a contact write by the contact already holding
+//! every field it sets (sending it again would change nothing). A tag
+//! change is the same when repeated, so it is simply sent again.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value as Json};
+
+use super::execute::Services;
+use super::steps::{Call, StepError};
+
+/// The answer the lost request would have had, when what it writes is in
+/// HighLevel already; `None` when it must be sent.
+pub async fn already_made(
+    services: &Services,
+    location_id: &str,
+    call: &Call,
+    resumed: bool,
+) -> Result<Option<Json>, StepError> {
+    if !resumed {
+        return Ok(None);
+    }
+    let body = call.body.clone().unwrap_or_default();
+    match call.operation {
+        "create-task" => task(services, location_id, call, &body).await,
+        "create-note" => note(services, location_id, call, &body).await,
+        "upsert-contact" | "update-contact" => contact(services, location_id, call, &body).await,
+        _ => Ok(None),
+    }
+}
+
+fn of_contact(call: &Call) -> Option<[(&str, &str); 1]> {
+    call.params
+        .get("contactId")
+        .map(|id| [("contactId", id.as_str())])
+}
+
+async fn task(
+    services: &Services,
+    location_id: &str,
+    call: &Call,
+    body: &Json,
+) -> Result<Option<Json>, StepError> {
+    let Some(params) = of_contact(call) else {
+        return Ok(None);
+    };
+    let listed = services
+        .call(location_id, &Call::new("get-all-tasks", &params, None))
+        .await?;
+    let due = moment(&body["dueDate"]);
+    Ok(listed["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|task| task["title"] == body["title"] && moment(&task["dueDate"]) == due)
+        .map(|task| json!({ "task": task })))
+}
+
+async fn note(
+    services: &Services,
+    location_id: &str,
+    call: &Call,
+    body: &Json,
+) -> Result<Option<Json>, StepError> {
+    let Some(params) = of_contact(call) else {
+        return Ok(None);
+    };
+    let listed = services
+        .call(location_id, &Call::new("get-all-notes", &params, None))
+        .await?;
+    Ok(listed["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|note| note["body"] == body["body"])
+        .map(|note| json!({ "note": note })))
+}
+
+async fn contact(
+    services: &Services,
+    location_id: &str,
+    call: &Call,
+    body: &Json,
+) -> Result<Option<Json>, StepError> {
+    let found = match of_contact(call) {
+        Some([(_, id)]) => Some(services.client.get_contact(location_id, id).await?.contact),
+        None => {
+            let email = body["email"].as_str();
+            let phone = body["phone"].as_str();
+            if email.is_none() && phone.is_none() {
+                return Ok(None);
+            }
+            let by_email = services
+                .client
+                .get_duplicate_contact(location_id, email, None)
+                .await?;
+            match (by_email.contact, phone) {
+                (Some(contact), _) => Some(contact),
+                (None, Some(phone)) if email.is_none() => {
+                    services
+                        .client
+                        .get_duplicate_contact(location_id, None, Some(phone))
+                        .await?
+                        .contact
+                }
+                (None, _) => None,
+            }
+        }
+    };
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let found = serde_json::to_value(found).unwrap_or_default();
+    Ok(holds_all(&found, body).then(|| json!({ "contact": found, "new": false })))
+}
+
+/// Whether `contact` holds every field `body` sets: text without regard to
+/// case, tags as a subset, custom fields by id.
+fn holds_all(contact: &Json, body: &Json) -> bool {
+    let Some(fields) = body.as_object() else {
+        return false;
+    };
+    fields
+        .iter()
+        .filter(|(name, _)| name.as_str() != "locationId")
+        .all(|(name, wanted)| match name.as_str() {
+            "tags" => subset(wanted, &contact["tags"], |a, b| same_text(a, b)),
+            "customFields" => subset(wanted, &contact["customFields"], |a, b| {
+                a["id"] == b["id"] && same_text(&a["value"], &b["value"])
+            }),
+            _ => same_text(wanted, &contact[name]),
+        })
+}
+
+fn subset(wanted: &Json, held: &Json, same: impl Fn(&Json, &Json) -> bool) -> bool {
+    let held = held.as_array().map(Vec::as_slice).unwrap_or_default();
+    wanted
+        .as_array()
+        .is_some_and(|wanted| wanted.iter().all(|one| held.iter().any(|h| same(one, h))))
+}
+
+/// Text without regard to case; a date equals the same day at midnight, as
+/// HighLevel answers a date it was sent.
+fn same_text(a: &Json, b: &Json) -> bool {
+    let text = |value: &Json| match value {
+        Json::String(text) => text.trim().to_lowercase(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    };
+    let (a, b) = (text(a), text(b));
+    a == b || midnight_of(&a, &b) || midnight_of(&b, &a)
+}
+
+fn midnight_of(date: &str, moment: &str) -> bool {
+    date.len() == 10
+        && moment
+            .strip_prefix(date)
+            .is_some_and(|rest| rest.starts_with("t00:00:00"))
+}
+
+fn moment(value: &Json) -> Option<DateTime<Utc>> {
+    value
+        .as_str()
+        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+        .map(|at| at.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_holds_an_upsert_only_when_every_field_is_there() {
+        let contact = json!({"email": "ana@example.com", "firstName": "Ana", "tags": ["member", "vip"],
+            "dateOfBirth": "1991-03-27T00:00:00.000Z",
+            "customFields": [{"id": "f1", "value": "M-1"}]});
+        let body = json!({"locationId": "L", "email": "Ana@Example.com", "firstName": "Ana",
+            "dateOfBirth": "1991-03-27",
+            "tags": ["VIP"], "customFields": [{"id": "f1", "value": "M-1"}]});
+        assert!(holds_all(&contact, &body));
+        for missing in [
+            json!({"firstName": "Anna"}),
+            json!({"tags": ["gold"]}),
+            json!({"customFields": [{"id": "f1", "value": "M-2"}]}),
+            json!({"phone": "+61400000000"}),
+        ] {
+            assert!(!holds_all(&contact, &missing), "{missing}");
+        }
+    }
+}
