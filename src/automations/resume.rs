@@ -126,7 +126,7 @@ fn holds_all(contact: &Json, body: &Json) -> bool {
         .iter()
         .filter(|(name, _)| name.as_str() != "locationId")
         .all(|(name, wanted)| match name.as_str() {
-            "tags" => subset(wanted, &contact["tags"], |a, b| same_text(a, b)),
+            "tags" => subset(wanted, &contact["tags"], same_text),
             "customFields" => subset(wanted, &contact["customFields"], |a, b| {
                 a["id"] == b["id"] && same_text(&a["value"], &b["value"])
             }),
