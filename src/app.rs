@@ -7,9 +7,10 @@ use leptos_router::path;
 
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
-    AppConnectionPage, AppointmentsPage, AppsPage, AutomationsPage, ConnectionsPage, ContactPage,
-    ContactsPage, DashboardPage, EventsPage, MappingBuilderPage, NotFoundPage, ReportsPage,
-    SettingsPage, SignInPage, SyncPage, TasksPage,
+    AppConnectionPage, AppointmentsPage, AppsPage, AutomationBuilderPage, AutomationsPage,
+    ConnectionsPage, ContactPage, ContactsPage, DashboardPage, EventsPage, MappingBuilderPage,
+    NotFoundPage, ReportsPage, RunHistoryPage, RunPage, SettingsPage, SignInPage, SyncPage,
+    TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -82,6 +83,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/apps/:id") view=AppConnectionPage />
                     <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage />
                     <Route path=path!("/automations") view=AutomationsPage />
+                    <Route path=path!("/automations/runs") view=RunHistoryPage />
+                    <Route path=path!("/automations/runs/:id") view=RunPage />
+                    <Route path=path!("/automations/:id") view=AutomationBuilderPage />
                     <Route path=path!("/connections") view=ConnectionsPage />
                     <Route path=path!("/events") view=EventsPage />
                     <Route path=path!("/sync") view=SyncPage />

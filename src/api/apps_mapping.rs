@@ -249,7 +249,7 @@ pub async fn use_as_sample(connection_id: i64, request_id: i64) -> Result<String
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(super) mod server {
     use serde_json::Value as Json;
 
     use super::*;

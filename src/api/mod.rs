@@ -7,6 +7,7 @@ pub mod apps_mapping;
 pub mod apps_outbound;
 pub mod apps_read;
 pub mod apps_sample;
+pub mod automations;
 pub mod connections;
 pub mod contacts;
 pub mod events;

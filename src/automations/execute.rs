@@ -78,21 +78,43 @@ impl Services {
 
 /// Runs `run` to its end, or to the step that must wait or failed.
 pub async fn execute(services: &Services, run: &ClaimedRun) -> Ending {
-    match try_execute(services, run).await {
-        Ok(ending) => ending,
-        Err(StepError::Retry(why)) => Ending::Retry(why),
-        Err(StepError::Fail(why)) => Ending::Failed(why),
+    match store::version(&services.db, run.automation_id, run.version).await {
+        Ok(Some(definition)) => execute_definition(services, run, &definition).await,
+        Ok(None) => Ending::Failed(format!(
+            "Version {} of the automation is gone.",
+            run.version
+        )),
+        Err(error) => StepError::from(error).into(),
     }
 }
 
-async fn try_execute(services: &Services, run: &ClaimedRun) -> Result<Ending, StepError> {
+/// Runs `run` as `definition` says: a test runs the builder's form as it is.
+pub async fn execute_definition(
+    services: &Services,
+    run: &ClaimedRun,
+    definition: &Definition,
+) -> Ending {
+    match try_execute(services, run, definition).await {
+        Ok(ending) => ending,
+        Err(error) => error.into(),
+    }
+}
+
+impl From<StepError> for Ending {
+    fn from(error: StepError) -> Self {
+        match error {
+            StepError::Retry(why) => Ending::Retry(why),
+            StepError::Fail(why) => Ending::Failed(why),
+        }
+    }
+}
+
+async fn try_execute(
+    services: &Services,
+    run: &ClaimedRun,
+    definition: &Definition,
+) -> Result<Ending, StepError> {
     let db = &services.db;
-    let Some(definition) = store::version(db, run.automation_id, run.version).await? else {
-        return Ok(Ending::Failed(format!(
-            "Version {} of the automation is gone.",
-            run.version
-        )));
-    };
     let Some(trigger) = super::runs::trigger_data(db, run.id).await? else {
         return Ok(Ending::Failed(
             "The request that started this run is no longer kept, so it cannot run.".into(),
@@ -122,7 +144,7 @@ async fn try_execute(services: &Services, run: &ClaimedRun) -> Result<Ending, St
             engine: &engine,
             data: &data,
         };
-        let output = run_step(services, run, &definition, position, &plan, earlier).await?;
+        let output = run_step(services, run, definition, position, &plan, earlier).await?;
         outputs.insert(step.name.clone(), output);
     }
     Ok(Ending::Succeeded)
@@ -186,7 +208,8 @@ async fn run_step(
     }
 }
 
-/// The trigger's data with the outputs of the steps so far under `steps`.
+/// The trigger's data with the outputs of the steps so far under `steps`,
+/// and the time under `now` (for due dates such as tomorrow at 9:00).
 fn with_steps(trigger: &Json, outputs: &Map<String, Json>) -> Json {
     let mut data = match trigger {
         Json::Object(fields) => fields.clone(),
@@ -197,5 +220,9 @@ fn with_steps(trigger: &Json, outputs: &Map<String, Json>) -> Json {
         }
     };
     data.insert("steps".into(), Json::Object(outputs.clone()));
+    data.insert(
+        "now".into(),
+        Json::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    );
     json!(data)
 }

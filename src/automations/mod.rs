@@ -1,11 +1,12 @@
 //! Automations: "when this happens, do that". `model` is what the builder
-//! saves and pages show; `store` keeps automations and their versions;
+//! saves and pages show, `form` the builder's form of it; `store` keeps automations and their versions;
 //! `runs` is the durable queue of runs any server process claims from, and
 //! `journal` the record of each step of a run; `filter` decides whether a
 //! run goes on, `steps` plans and sends each kind of step, `resume` checks
 //! a step that may have been sent before sending it again, `execute` runs
 //! one run, and `worker` claims and runs them.
 
+pub mod form;
 pub mod model;
 
 #[cfg(feature = "ssr")]

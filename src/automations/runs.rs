@@ -55,6 +55,34 @@ pub async fn enqueue(db: &PgPool, run: &NewRun) -> sqlx::Result<i64> {
     Ok(id)
 }
 
+/// Stores `run` already claimed by `worker`, to run it at once in this
+/// process (a test from the builder, whose page waits for it).
+pub async fn claim_new(
+    db: &PgPool,
+    run: &NewRun,
+    worker: &str,
+    lease_secs: f64,
+) -> sqlx::Result<ClaimedRun> {
+    sqlx::query_as(
+        r"INSERT INTO automation_runs (automation_id, location_id, version, trigger_kind,
+              trigger_body, subject, dry_run, status, claimed_by, attempts, lease_until, started_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, 1, now() + make_interval(secs => $9), now())
+          RETURNING id, automation_id, location_id, version, trigger_kind, app_event_id, trigger_body,
+                    dry_run, tries",
+    )
+    .bind(run.automation_id)
+    .bind(&run.location_id)
+    .bind(run.version)
+    .bind(run.trigger_kind)
+    .bind(&run.trigger_body)
+    .bind(&run.subject)
+    .bind(run.dry_run)
+    .bind(worker)
+    .bind(lease_secs)
+    .fetch_one(db)
+    .await
+}
+
 /// Wakes the workers listening on [`CHANNEL`].
 pub async fn announce<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_notify($1, '')")

@@ -1,0 +1,661 @@
+//! What the automations' server functions do once the caller is known.
+
+use chrono::{Duration, Utc};
+use serde_json::Value as Json;
+
+use super::*;
+use crate::apps::connections::store::{self as connections, Connection};
+use crate::apps::mapping::in_force::template_event;
+use crate::apps::mapping::{picker, store as mappings, Engine, MappingContext};
+use crate::automations::execute::{execute_definition, Services};
+use crate::automations::form::{parse_trigger, step_kinds, Input};
+use crate::automations::journal::{self, StepRecord};
+use crate::automations::model::{Action, Definition, Filter, RunStatus, State, Step, Trigger};
+use crate::automations::runs::{self, Listed, NewRun, RunFilter};
+use crate::automations::store::{self, Automation};
+use crate::caller::Caller;
+use crate::state::AppState;
+use crate::zone::TeamZone;
+
+/// Runs listed at most.
+const RUNS_SHOWN: i64 = 200;
+
+pub fn no_automation() -> AppError {
+    AppError::NotFound("Your team has no such automation.".into())
+}
+
+async fn automation(state: &AppState, caller: &Caller, id: i64) -> Result<Automation, AppError> {
+    store::of_team_by_id(&state.db, &caller.who.location_id, id)
+        .await?
+        .ok_or_else(no_automation)
+}
+
+/// Each connection of the team with the event types its app sends.
+async fn app_events(state: &AppState, connections: &[Connection]) -> Result<Vec<Choice>, AppError> {
+    let mut choices = Vec::new();
+    for connection in connections {
+        let types = crate::api::apps_mapping::server::mappables(&state.db, connection).await?;
+        choices.extend(types.received.into_iter().map(|event| Choice {
+            value: format!("{}:{}", connection.id, event.key),
+            label: format!("{} · {}", connection.name, event.label),
+        }));
+    }
+    Ok(choices)
+}
+
+fn triggers(app_events: &[Choice]) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = app_events
+        .iter()
+        .map(|event| Choice {
+            value: format!("app:{}", event.value),
+            label: format!("When {} arrives", event.label),
+        })
+        .collect();
+    choices.push(Choice {
+        value: "manual".into(),
+        label: "Only when someone clicks “Run now”".into(),
+    });
+    choices
+}
+
+fn trigger_label(trigger: &Trigger, connections: &[Connection]) -> String {
+    match trigger {
+        Trigger::Manual => "Run by hand".into(),
+        Trigger::AppEvent {
+            connection_id,
+            event_type,
+        } => {
+            let connection = connections.iter().find(|c| c.id == *connection_id);
+            let event = connection
+                .and_then(|c| template_event(&c.app, event_type))
+                .map_or_else(|| event_type.clone(), |event| event.label);
+            match connection {
+                Some(connection) => format!("{} · {event}", connection.name),
+                None => format!("A deleted connection · {event}"),
+            }
+        }
+    }
+}
+
+pub async fn overview(state: &AppState, caller: &Caller) -> Result<AutomationsPageData, AppError> {
+    let location_id = &caller.who.location_id;
+    let connections = connections::of_team(&state.db, location_id).await?;
+    let automations = store::of_team(&state.db, location_id).await?;
+    let counts = run_counts(state, caller).await?;
+    let cards = automations
+        .into_iter()
+        .map(|automation| {
+            let counts = counts.iter().find(|c| c.automation_id == automation.id);
+            let last = counts
+                .and_then(|c| c.last_status.clone().zip(c.last_at))
+                .map(|(status, at)| {
+                    let label = RunStatus::from_key(&status).map_or(status, |s| s.label().into());
+                    (label, caller.zone.moment(at))
+                });
+            AutomationCard {
+                id: automation.id,
+                trigger: trigger_label(&automation.definition.trigger, &connections),
+                steps: automation.definition.steps.len(),
+                name: automation.name,
+                state: automation.state.key().into(),
+                version: automation.version,
+                runs_today: counts.map_or(0, |c| c.today),
+                failing: counts.map_or(0, |c| c.failing),
+                last_run: last,
+            }
+        })
+        .collect();
+    Ok(AutomationsPageData {
+        automations: cards,
+        can_change: caller.role.can_manage(),
+        attention: runs::attention_count(&state.db, location_id).await?,
+        triggers: triggers(&app_events(state, &connections).await?),
+    })
+}
+
+/// One automation's runs: since the team's midnight, failing, and the newest.
+#[derive(sqlx::FromRow)]
+struct RunCounts {
+    automation_id: i64,
+    today: i64,
+    failing: i64,
+    last_status: Option<String>,
+    last_at: Option<chrono::DateTime<Utc>>,
+}
+
+async fn run_counts(state: &AppState, caller: &Caller) -> Result<Vec<RunCounts>, AppError> {
+    let midnight = caller.zone.midnight(caller.zone.date(Utc::now()));
+    Ok(sqlx::query_as(
+        r"SELECT automation_id,
+                 count(*) FILTER (WHERE queued_at >= $2 AND NOT dry_run) AS today,
+                 count(*) FILTER (WHERE status IN ('failed', 'needs_attention') AND NOT dry_run) AS failing,
+                 (array_agg(status ORDER BY id DESC))[1] AS last_status, max(queued_at) AS last_at
+            FROM automation_runs WHERE location_id = $1 GROUP BY automation_id",
+    )
+    .bind(&caller.who.location_id)
+    .bind(midnight)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    trigger: &str,
+) -> Result<i64, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid(crate::app_error::FieldProblem {
+            field: "name".into(),
+            message: "Give the automation a name.".into(),
+        }));
+    }
+    let trigger = parse_trigger(trigger).ok_or_else(|| {
+        AppError::Invalid(crate::app_error::FieldProblem {
+            field: "trigger".into(),
+            message: "Choose what starts the automation.".into(),
+        })
+    })?;
+    let steps = match &trigger {
+        Trigger::AppEvent {
+            connection_id,
+            event_type,
+        } => {
+            team_connection(state, caller, *connection_id).await?;
+            vec![Step {
+                name: "contact".into(),
+                action: Action::ApplyMapping {
+                    connection_id: *connection_id,
+                    event_type: event_type.clone(),
+                },
+            }]
+        }
+        Trigger::Manual => Vec::new(),
+    };
+    let definition = Definition {
+        trigger,
+        filter: Filter::default(),
+        steps,
+    };
+    let id = store::create(
+        &state.db,
+        &caller.who.location_id,
+        name,
+        &definition,
+        caller.who.user_id,
+    )
+    .await?;
+    tracing::info!(automation = id, "automation created");
+    Ok(id)
+}
+
+async fn team_connection(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Connection, AppError> {
+    connections::of_team_by_id(&state.db, &caller.who.location_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Your team has no such app connection.".into()))
+}
+
+/// The data a test runs on: the trigger's picked sample, else its app's
+/// example; and where it comes from.
+async fn sample(
+    state: &AppState,
+    caller: &Caller,
+    trigger: &Trigger,
+) -> Result<(Json, String), AppError> {
+    let Trigger::AppEvent {
+        connection_id,
+        event_type,
+    } = trigger
+    else {
+        return Ok((
+            Json::Object(Default::default()),
+            "A run by hand starts with no data.".into(),
+        ));
+    };
+    if let Some(picked) = mappings::sample(&state.db, *connection_id, event_type).await? {
+        let at = caller.zone.to_the_second(picked.received_at);
+        return Ok((picked.body, format!("The request received {at}.")));
+    }
+    let connection = team_connection(state, caller, *connection_id).await?;
+    Ok(match template_event(&connection.app, event_type) {
+        Some(event) => (event.sample, event.sample_note),
+        None => (
+            Json::Object(Default::default()),
+            "No sample yet: pick a received request as this event's sample on the connection page."
+                .into(),
+        ),
+    })
+}
+
+pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<EditorPage, AppError> {
+    let automation = automation(state, caller, id).await?;
+    let location_id = &caller.who.location_id;
+    let connections = connections::of_team(&state.db, location_id).await?;
+    let app_events = app_events(state, &connections).await?;
+    let (sample, sample_from) = sample(state, caller, &automation.definition.trigger).await?;
+    let versions = store::versions(&state.db, location_id, id)
+        .await?
+        .into_iter()
+        .map(|version| {
+            (
+                version.version,
+                caller.zone.moment(version.saved_at),
+                version.saved_by.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM automation_runs WHERE automation_id = $1 AND status = 'queued'",
+    )
+    .bind(id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(EditorPage {
+        id,
+        state: automation.state.key().into(),
+        version: automation.version,
+        form: AutomationForm::of(&automation.name, &automation.definition),
+        can_change: caller.role.can_manage(),
+        triggers: triggers(&app_events),
+        app_events,
+        connections: connections
+            .iter()
+            .map(|connection| Choice {
+                value: connection.id.to_string(),
+                label: connection.name.clone(),
+            })
+            .collect(),
+        kinds: step_kinds(),
+        sample_fields: with_steps_fields(&sample, &automation.definition.steps),
+        sample: serde_json::to_string_pretty(&sample).unwrap_or_default(),
+        sample_from,
+        versions,
+        waiting,
+    })
+}
+
+/// The sample's fields, then what each step offers later ones.
+fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
+    let mut fields: Vec<PickerField> = picker::sample_fields(sample)
+        .into_iter()
+        .map(|field| PickerField {
+            path: field.path,
+            value: field.value,
+        })
+        .collect();
+    for step in steps {
+        let offers: &[&str] = match step.action {
+            Action::ApplyMapping { .. } => &["contact_id", "new"],
+            Action::FindContact { .. } => &["found", "id"],
+            Action::CreateTask { .. } | Action::CreateNote { .. } => &["id"],
+            Action::AddTags { .. } | Action::RemoveTags { .. } => &["tags"],
+            Action::SendToApp { .. } => &["status"],
+        };
+        fields.extend(offers.iter().map(|output| PickerField {
+            path: format!("steps.{}.{output}", step.name),
+            value: "known when the step has run".into(),
+        }));
+    }
+    fields.push(PickerField {
+        path: "now".into(),
+        value: "the time of the run".into(),
+    });
+    fields
+}
+
+/// The form's definition, or its problems: those of the form, and what the
+/// server knows (connections of the team, expressions that do not parse).
+async fn checked(
+    state: &AppState,
+    caller: &Caller,
+    form: &AutomationForm,
+) -> Result<Result<Definition, Vec<FormProblem>>, AppError> {
+    let definition = match form.definition() {
+        Ok(definition) => definition,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let connections = connections::of_team(&state.db, &caller.who.location_id).await?;
+    let known = |id: &i64| connections.iter().any(|c| c.id == *id);
+    let mut problems = Vec::new();
+    if let Trigger::AppEvent { connection_id, .. } = &definition.trigger {
+        if !known(connection_id) {
+            problems.push(problem(
+                "trigger",
+                "That app connection is gone: choose another trigger.",
+            ));
+        }
+    }
+    let engine = Engine::new(&MappingContext::default());
+    if !definition.filter.expression.is_empty() {
+        if let Err(why) = engine.syntax(&definition.filter.expression) {
+            problems.push(problem("expression", &why));
+        }
+    }
+    for (index, (step, form)) in definition.steps.iter().zip(&form.steps).enumerate() {
+        let kind = step_kinds().into_iter().find(|kind| kind.key == form.kind);
+        for field in kind.map(|kind| kind.fields).unwrap_or_default() {
+            let value = form
+                .fields
+                .get(&field.key)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let at = format!("step.{index}.{}", field.key);
+            match field.input {
+                Input::Expression => {
+                    if let Err(why) = engine.syntax(value) {
+                        problems.push(problem(&at, &why));
+                    }
+                }
+                Input::AppEvent | Input::Connection => {
+                    let id = match &step.action {
+                        Action::ApplyMapping { connection_id, .. }
+                        | Action::SendToApp { connection_id, .. } => *connection_id,
+                        _ => continue,
+                    };
+                    if !known(&id) {
+                        problems.push(problem(&at, "That app connection is gone: choose another."));
+                    }
+                }
+                Input::FindBy => {}
+            }
+        }
+    }
+    Ok(if problems.is_empty() {
+        Ok(definition)
+    } else {
+        Err(problems)
+    })
+}
+
+fn problem(at: &str, message: &str) -> FormProblem {
+    FormProblem {
+        at: at.into(),
+        message: message.into(),
+    }
+}
+
+pub async fn save(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    form: &AutomationForm,
+) -> Result<Saved, AppError> {
+    let definition = match checked(state, caller, form).await? {
+        Ok(definition) => definition,
+        Err(problems) => {
+            return Ok(Saved {
+                version: None,
+                problems,
+            })
+        }
+    };
+    let version = store::save(
+        &state.db,
+        &caller.who.location_id,
+        id,
+        form.name.trim(),
+        &definition,
+        caller.who.user_id,
+    )
+    .await?
+    .ok_or_else(no_automation)?;
+    tracing::info!(automation = id, version, "automation saved");
+    Ok(Saved {
+        version: Some(version),
+        problems: Vec::new(),
+    })
+}
+
+pub async fn skip(state: &AppState, caller: &Caller, id: i64) -> Result<u64, AppError> {
+    automation(state, caller, id).await?;
+    let who: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(caller.who.user_id)
+        .fetch_one(&state.db)
+        .await?;
+    let skipped = runs::skip_waiting(&state.db, &caller.who.location_id, id, &who).await?;
+    tracing::info!(automation = id, skipped, "waiting runs skipped");
+    Ok(skipped)
+}
+
+fn services(state: &AppState) -> Result<Services, AppError> {
+    state.automation_services().map_err(|error| {
+        tracing::error!(%error, "building the automations' HighLevel client");
+        AppError::Unavailable("Automations cannot reach HighLevel on this server.".into())
+    })
+}
+
+pub async fn test(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    form: &AutomationForm,
+) -> Result<Tested, AppError> {
+    let automation = automation(state, caller, id).await?;
+    let definition = match checked(state, caller, form).await? {
+        Ok(definition) => definition,
+        Err(problems) => {
+            return Ok(Tested {
+                problems,
+                run: None,
+            })
+        }
+    };
+    let (sample, _) = sample(state, caller, &definition.trigger).await?;
+    let run = NewRun {
+        automation_id: id,
+        location_id: caller.who.location_id.clone(),
+        version: automation.version,
+        trigger_kind: "test",
+        trigger_body: sample,
+        subject: None,
+        dry_run: true,
+    };
+    let worker = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
+    let ending = execute_definition(&services(state)?, &claimed, &definition).await;
+    let mut conn = state.db.acquire().await?;
+    runs::finish(&mut conn, &claimed, &worker, &ending).await?;
+    Ok(Tested {
+        problems: Vec::new(),
+        run: Some(detail(state, caller, claimed.id).await?),
+    })
+}
+
+pub async fn run_now(state: &AppState, caller: &Caller, id: i64) -> Result<i64, AppError> {
+    let automation = automation(state, caller, id).await?;
+    let (sample, _) = sample(state, caller, &automation.definition.trigger).await?;
+    let run = NewRun {
+        automation_id: id,
+        location_id: caller.who.location_id.clone(),
+        version: automation.version,
+        trigger_kind: "manual",
+        trigger_body: sample,
+        subject: None,
+        // Run even while the automation is off: someone asked for it.
+        dry_run: false,
+    };
+    if automation.state != State::On {
+        let worker = format!("now:{}", uuid::Uuid::new_v4().simple());
+        let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
+        let services = services(state)?;
+        let definition = automation.definition.clone();
+        let db = state.db.clone();
+        let id = claimed.id;
+        tokio::spawn(async move {
+            let ending = execute_definition(&services, &claimed, &definition).await;
+            if let Ok(mut conn) = db.acquire().await {
+                if let Err(error) = runs::finish(&mut conn, &claimed, &worker, &ending).await {
+                    tracing::warn!(%error, "recording how a run ended");
+                }
+            }
+        });
+        return Ok(id);
+    }
+    Ok(runs::enqueue(&state.db, &run).await?)
+}
+
+pub async fn runs(
+    state: &AppState,
+    caller: &Caller,
+    query: &RunQuery,
+) -> Result<Vec<RunRow>, AppError> {
+    let filter = RunFilter {
+        automation_id: query.automation_id,
+        status: query.status.as_deref().and_then(RunStatus::from_key),
+        subject: query
+            .contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned),
+        since: query
+            .days
+            .filter(|days| *days > 0)
+            .map(|days| Utc::now() - Duration::days(days.min(366))),
+        limit: RUNS_SHOWN,
+    };
+    let listed = runs::list(&state.db, &caller.who.location_id, &filter).await?;
+    Ok(listed.iter().map(|run| row(run, caller.zone)).collect())
+}
+
+fn row(run: &Listed, zone: TeamZone) -> RunRow {
+    let status = RunStatus::from_key(&run.status);
+    let duration = match (run.started_at, run.finished_at) {
+        (Some(start), Some(end)) => {
+            let ms = (end - start).num_milliseconds().max(0);
+            if ms < 1_000 {
+                format!("{ms} ms")
+            } else {
+                format!("{:.1} s", ms as f64 / 1_000.0)
+            }
+        }
+        _ => String::new(),
+    };
+    let trigger = match (run.trigger_kind.as_str(), &run.event_type) {
+        ("app_event", Some(event_type)) => format!("App event {event_type}"),
+        ("test", _) => "Test with the sample".into(),
+        ("manual", _) => "Run now".into(),
+        (other, _) => other.to_owned(),
+    };
+    RunRow {
+        id: run.id,
+        automation_id: run.automation_id,
+        automation: run.automation_name.clone(),
+        status: run.status.clone(),
+        status_label: status.map_or(run.status.clone(), |s| s.label().into()),
+        trigger,
+        subject: run.subject.clone().unwrap_or_default(),
+        test: run.dry_run,
+        version: run.version,
+        queued_at: zone.to_the_second(run.queued_at),
+        duration,
+        error: run.error.clone(),
+        retry_at: runs::waiting_until(run).map(|at| zone.moment(at)),
+    }
+}
+
+pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<RunPage, AppError> {
+    let listed = runs::of_team_by_id(&state.db, &caller.who.location_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Your team has no such run.".into()))?;
+    let automation = automation(state, caller, listed.automation_id).await?;
+    let trigger = runs::trigger_data(&state.db, id)
+        .await?
+        .unwrap_or(Json::Null);
+    let steps = journal::of_run(&state.db, id)
+        .await?
+        .iter()
+        .map(|record| step_view(record, caller.zone))
+        .collect();
+    let status = RunStatus::from_key(&listed.status);
+    let failed = matches!(status, Some(RunStatus::Failed | RunStatus::NeedsAttention));
+    Ok(RunPage {
+        advice: advice(&listed, status),
+        can_retry: failed && caller.role.can_manage() && !listed.dry_run,
+        current_version: automation.version,
+        trigger_data: serde_json::to_string_pretty(&trigger).unwrap_or_default(),
+        run: row(&listed, caller.zone),
+        steps,
+    })
+}
+
+/// What to do about a run that did not succeed, in plain words.
+fn advice(run: &Listed, status: Option<RunStatus>) -> Option<String> {
+    let error = run.error.as_deref().unwrap_or_default();
+    Some(match status? {
+        RunStatus::Failed if error.contains("mapping") => {
+            "Fix the connection's field mapping (or pick a sample that fits it), then retry from the failed step.".into()
+        }
+        RunStatus::Failed if error.contains("permission") || error.contains("Reconnect") => {
+            "Reconnect HighLevel on the Connections page with the permission named, then retry.".into()
+        }
+        RunStatus::Failed => {
+            "Change the step that failed (or the data it reads), save, then retry with the current version.".into()
+        }
+        RunStatus::NeedsAttention => {
+            "Every retry failed. Check that HighLevel and the app are reachable, then retry from the failed step.".into()
+        }
+        RunStatus::Queued if run.tries > 0 => {
+            "This step failed for a reason that may pass (the app or HighLevel was busy or down): Switchboard tries again by itself.".into()
+        }
+        RunStatus::Filtered => "The filters stopped this run: that is not a failure.".into(),
+        _ => return None,
+    })
+}
+
+fn step_view(record: &StepRecord, zone: TeamZone) -> StepView {
+    let pretty = |value: &Option<Json>| match value {
+        None | Some(Json::Null) => String::new(),
+        Some(value) => serde_json::to_string_pretty(&redacted(value.clone())).unwrap_or_default(),
+    };
+    StepView {
+        position: record.position,
+        name: record.name.clone(),
+        status: record.status.clone(),
+        started: zone.to_the_second(record.started_at),
+        duration_ms: record
+            .finished_at
+            .map(|end| (end - record.started_at).num_milliseconds().max(0)),
+        request: pretty(&record.request),
+        answer: pretty(&record.answer),
+        output: pretty(&record.output),
+        error: record.error.clone(),
+    }
+}
+
+/// Values of fields named like credentials, replaced: what a step records
+/// holds none by design, and a page never shows one even if it did.
+fn redacted(mut value: Json) -> Json {
+    const NAMES: [&str; 6] = [
+        "token",
+        "secret",
+        "password",
+        "authorization",
+        "api_key",
+        "apikey",
+    ];
+    match &mut value {
+        Json::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                let lower = name.to_lowercase();
+                if NAMES.iter().any(|word| lower.contains(word)) {
+                    *field = Json::String("(hidden)".into());
+                } else {
+                    *field = redacted(field.take());
+                }
+            }
+        }
+        Json::Array(items) => {
+            for item in items.iter_mut() {
+                *item = redacted(item.take());
+            }
+        }
+        _ => {}
+    }
+    value
+}
