@@ -131,7 +131,10 @@ async fn try_execute(
     let mut outputs = Map::new();
     for (position, step) in definition.steps.iter().enumerate() {
         let position = i32::try_from(position).unwrap_or(i32::MAX);
-        let earlier = recorded.iter().find(|record| record.position == position);
+        // A record of another step (the current version moved steps) is not this one's.
+        let earlier = recorded
+            .iter()
+            .find(|record| record.position == position && record.name == step.name);
         if let Some(done) = earlier.filter(|record| record.status() == Some(StepStatus::Done)) {
             outputs.insert(step.name.clone(), done.output.clone().unwrap_or_default());
             continue;
@@ -143,6 +146,7 @@ async fn try_execute(
             context: &context,
             engine: &engine,
             data: &data,
+            trigger: &trigger,
         };
         let output = run_step(services, run, definition, position, &plan, earlier).await?;
         outputs.insert(step.name.clone(), output);
@@ -190,7 +194,10 @@ async fn run_step(
         journal::finished(db, run.id, position, &step.name, &request, &finished).await?;
         return Ok(output);
     }
-    let resumed = earlier.is_some_and(|record| record.status() == Some(StepStatus::Sending));
+    // A step that was sending when its process died, or that failed in a
+    // way that may have reached HighLevel or the app (a timeout, a 5xx),
+    // may have been carried out: it is checked before it is sent again.
+    let resumed = earlier.is_some();
     journal::sending(db, run.id, position, &step.name, &request).await?;
     let key = format!("switchboard-run-{}-step-{position}", run.id);
     match steps::send(services, &run.location_id, &planned, resumed, &key).await {

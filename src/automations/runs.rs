@@ -311,10 +311,10 @@ pub async fn attention_count(db: &PgPool, location_id: &str) -> sqlx::Result<i64
     .await
 }
 
-/// Queues a failed run of the team again from its failed step: that step's
-/// record and those after it are cleared; `current` runs the automation's
-/// current version instead of the one it ran. False when there is no such
-/// failed run.
+/// Queues a failed run of the team again from its failed step (the steps
+/// done stay done, and the failed one is checked before it is sent again);
+/// `current` runs the automation's current version instead of the one it
+/// ran. False when there is no such failed run.
 pub async fn retry(db: &PgPool, location_id: &str, id: i64, current: bool) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
     let done = sqlx::query(
@@ -332,14 +332,6 @@ pub async fn retry(db: &PgPool, location_id: &str, id: i64, current: bool) -> sq
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query(
-        r"DELETE FROM automation_run_steps WHERE run_id = $1 AND position >= COALESCE(
-              (SELECT min(position) FROM automation_run_steps WHERE run_id = $1 AND status <> 'done'),
-              2147483647)",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
     announce(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)

@@ -126,8 +126,10 @@ pub struct Plan<'a> {
     pub location_id: &'a str,
     pub context: &'a MappingContext,
     pub engine: &'a Engine,
-    /// The trigger's data with `steps`: what expressions read.
+    /// The trigger's data with `steps` and `now`: what expressions read.
     pub data: &'a Json,
+    /// The trigger's data as it came, which a delivery without a contact sends.
+    pub trigger: &'a Json,
 }
 
 impl Plan<'_> {
@@ -335,11 +337,7 @@ impl Plan<'_> {
         let path = self.text(path, "The path")?;
         let contact_id = self.text(contact_id, "The contact")?;
         let body = if contact_id.is_empty() {
-            let mut trigger = self.data.clone();
-            if let Some(fields) = trigger.as_object_mut() {
-                fields.remove("steps");
-            }
-            trigger
+            self.trigger.clone()
         } else {
             let record = self.cached_contact(&contact_id).await?;
             let of = Of {

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use super::*;
 use crate::apps::connections::store::{self as connections, Connection};
 use crate::apps::mapping::in_force::template_event;
-use crate::apps::mapping::{picker, store as mappings, Engine, MappingContext};
+use crate::apps::mapping::{location, picker, store as mappings, Engine};
 use crate::automations::execute::{execute_definition, Services};
 use crate::automations::form::{parse_trigger, step_kinds, Input};
 use crate::automations::journal::{self, StepRecord};
@@ -330,11 +330,29 @@ async fn checked(
             ));
         }
     }
-    let engine = Engine::new(&MappingContext::default());
-    if !definition.filter.expression.is_empty() {
-        if let Err(why) = engine.syntax(&definition.filter.expression) {
-            problems.push(problem("expression", &why));
-        }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    // Each expression runs on the sample, as the test would: a filter that
+    // does not exist or a value it cannot read shows before the save.
+    let (sample, _) = sample(state, caller, &definition.trigger).await?;
+    let data = sample_data(sample);
+    let details = location::kept_details(&state.db, &caller.who.location_id).await?;
+    let context = location::context(
+        &caller.who.location_id,
+        caller.zone,
+        details,
+        Default::default(),
+    );
+    let engine = Engine::new(&context);
+    let check = |source: &str| {
+        engine
+            .text(source, &data)
+            .err()
+            .map(|why| format!("With the sample: {why}"))
+    };
+    if let Some(why) = check(&definition.filter.expression) {
+        problems.push(problem("expression", &why));
     }
     for (index, (step, form)) in definition.steps.iter().zip(&form.steps).enumerate() {
         let kind = step_kinds().into_iter().find(|kind| kind.key == form.kind);
@@ -347,7 +365,7 @@ async fn checked(
             let at = format!("step.{index}.{}", field.key);
             match field.input {
                 Input::Expression => {
-                    if let Err(why) = engine.syntax(value) {
+                    if let Some(why) = check(value) {
                         problems.push(problem(&at, &why));
                     }
                 }
@@ -370,6 +388,18 @@ async fn checked(
     } else {
         Err(problems)
     })
+}
+
+/// The sample as expressions read it in a run: with `steps` (empty before
+/// any has run) and `now`.
+fn sample_data(sample: Json) -> Json {
+    let mut data = match sample {
+        Json::Object(fields) => fields,
+        other => [("data".to_owned(), other)].into_iter().collect(),
+    };
+    data.insert("steps".into(), Json::Object(Default::default()));
+    data.insert("now".into(), Json::String(Utc::now().to_rfc3339()));
+    Json::Object(data)
 }
 
 fn problem(at: &str, message: &str) -> FormProblem {

@@ -173,28 +173,6 @@ impl Engine {
             })
     }
 
-    /// Whether an expression is written right, whatever the data it will
-    /// read: what a form checks before it saves.
-    pub fn syntax(&self, source: &str) -> Result<(), String> {
-        let words = |(message, position): (String, Position)| match position {
-            Some((line, column)) => format!("{message} (line {line}, column {column})"),
-            None => message,
-        };
-        limits::check(source).map_err(|refusal| {
-            let position = refusal.offset.map(|at| position(source, at));
-            words((refusal.message, position))
-        })?;
-        panic::catch_unwind(AssertUnwindSafe(|| {
-            self.env
-                .template_from_str(source)
-                .map(|_| ())
-                .map_err(|err| words(describe(&err, source)))
-        }))
-        .unwrap_or_else(|_| {
-            Err("This cannot be worked out: check the filters and brackets.".into())
-        })
-    }
-
     /// What an expression makes of the event, or why it makes nothing.
     pub(super) fn render(&self, source: &str, root: &Value) -> Result<String, (String, Position)> {
         limits::check(source).map_err(|refusal| {

@@ -156,12 +156,6 @@ pub fn RunsTable(rows: Vec<RunRow>) -> impl IntoView {
         "data:text/csv;charset=utf-8,{}",
         percent_encoding::utf8_percent_encode(&csv, percent_encoding::NON_ALPHANUMERIC)
     );
-    let header = move |label: &'static str, by: Sort| {
-        view! {
-            <th><button type="button" class="auto-sort" class:auto-sorted=move || sort.get() == by
-                on:click=move |_| sort.set(if by == Sort::Newest && sort.get_untracked() == Sort::Newest { Sort::Oldest } else { by })>{label}</button></th>
-        }
-    };
     view! {
         <section class="card auto-runs" data-testid="runs">
             <div class="auto-list-head">
@@ -171,27 +165,48 @@ pub fn RunsTable(rows: Vec<RunRow>) -> impl IntoView {
             <div class="table-scroll">
                 <table class="table">
                     <thead><tr>
-                        {header("Run", Sort::Newest)}
-                        {header("Automation", Sort::Automation)}
-                        {header("Status", Sort::Status)}
+                        <SortHeader label="Run" by=Sort::Newest sort />
+                        <SortHeader label="Automation" by=Sort::Automation sort />
+                        <SortHeader label="Status" by=Sort::Status sort />
                         <th>"Started by"</th><th>"Contact"</th><th>"Queued"</th><th>"Took"</th>
                     </tr></thead>
                     <tbody>
-                        {move || sorted().into_iter().map(|run| view! {
-                            <tr data-testid="run-row" data-status=run.status.clone()>
-                                <td><a href=format!("/automations/runs/{}", run.id)>{format!("#{}", run.id)}</a></td>
-                                <td>{run.automation.clone()}</td>
-                                <td><RunStatusPill run=run.clone() /></td>
-                                <td class="small">{run.trigger.clone()}</td>
-                                <td class="small">{run.subject.clone()}</td>
-                                <td class="small muted">{run.queued_at.clone()}</td>
-                                <td class="small muted">{run.duration.clone()}</td>
-                            </tr>
-                        }).collect_view()}
+                        {move || sorted().into_iter().map(|run| view! { <RunLine run /> }).collect_view()}
                     </tbody>
                 </table>
             </div>
         </section>
+    }
+    .into_any()
+}
+
+/// A column header that sorts by its column; "Run" again turns newest first
+/// into oldest first.
+#[component]
+fn SortHeader(label: &'static str, by: Sort, sort: RwSignal<Sort>) -> impl IntoView {
+    view! {
+        <th>
+            <button type="button" class="auto-sort" class:auto-sorted=move || sort.get() == by
+                on:click=move |_| sort.set(if by == Sort::Newest && sort.get_untracked() == Sort::Newest { Sort::Oldest } else { by })>
+                {label}
+            </button>
+        </th>
+    }
+    .into_any()
+}
+
+#[component]
+fn RunLine(run: RunRow) -> impl IntoView {
+    view! {
+        <tr data-testid="run-row" data-status=run.status.clone()>
+            <td><a href=format!("/automations/runs/{}", run.id)>{format!("#{}", run.id)}</a></td>
+            <td>{run.automation.clone()}</td>
+            <td><RunStatusPill run=run.clone() /></td>
+            <td class="small">{run.trigger.clone()}</td>
+            <td class="small">{run.subject.clone()}</td>
+            <td class="small muted">{run.queued_at.clone()}</td>
+            <td class="small muted">{run.duration.clone()}</td>
+        </tr>
     }
     .into_any()
 }
