@@ -48,8 +48,12 @@ async function ledger(page: Page): Promise<LedgerEntry[]> {
   return answer.entries;
 }
 
+/** What was written since `before`: reads (GETs and searches) left out. */
 function writesSince(before: LedgerEntry[], after: LedgerEntry[]): string[] {
-  return after.slice(before.length).map((entry) => `${entry.method} ${entry.path}`);
+  return after
+    .slice(before.length)
+    .map((entry) => `${entry.method} ${entry.path}`)
+    .filter((request) => !request.startsWith("GET") && !request.endsWith("/search"));
 }
 
 async function ready(page: Page) {
@@ -112,8 +116,9 @@ test("a gym owner builds “welcome new members”, tests it on the sample, turn
   await expect(tested).toContainText("Succeeded");
   await expect(tested.getByTestId("run-step")).toHaveCount(2);
   await expect(tested.getByTestId("step-request").nth(1)).toContainText("Welcome call");
-  await expect(tested.getByTestId("step-request").nth(1)).toContainText("T09:00");
-  expect(writesSince(before, await ledger(page)).filter((w) => !w.startsWith("GET"))).toEqual([]);
+  // 9:00 tomorrow in the team's zone, sent as UTC.
+  await expect(tested.getByTestId("step-request").nth(1)).toContainText(/"dueDate": "\d{4}-\d\d-\d\dT\d\d:00:00Z"/);
+  expect(writesSince(before, await ledger(page))).toEqual([]);
   await screenshot(page, "automation-test");
 
   await builder.getByTestId("turn-on").click();
@@ -139,7 +144,7 @@ test("a gym owner builds “welcome new members”, tests it on the sample, turn
   await expect(page.getByTestId("run-summary")).toHaveAttribute("data-status", "succeeded");
   await expect(page.getByTestId("run-step")).toHaveCount(2);
   await screenshot(page, "automation-run");
-  const writes = writesSince(beforeRun, await ledger(page)).filter((w) => !w.startsWith("GET"));
+  const writes = writesSince(beforeRun, await ledger(page));
   expect(writes.filter((w) => w === "POST /contacts/upsert")).toHaveLength(1);
   const taskWrites = writes.filter((w) => /^POST \/contacts\/[^/]+\/tasks$/.test(w));
   expect(taskWrites).toHaveLength(1);
@@ -180,7 +185,7 @@ test("a gym owner builds “welcome new members”, tests it on the sample, turn
   await ready(page);
   await page.getByTestId("retry-run").click();
   await expect(page.getByTestId("run-summary")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
-  const retried = writesSince(beforeFailure, await ledger(page)).filter((w) => !w.startsWith("GET"));
+  const retried = writesSince(beforeFailure, await ledger(page));
   expect(retried.filter((w) => w === "POST /contacts/upsert")).toHaveLength(1);
   expect(retried.filter((w) => /^POST \/contacts\/[^/]+\/tasks$/.test(w))).toHaveLength(1);
 

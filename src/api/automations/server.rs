@@ -579,10 +579,15 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         status: run.status.clone(),
         status_label: status.map_or(run.status.clone(), |s| s.label().into()),
         trigger,
-        subject: run.subject.clone().unwrap_or_default(),
+        subject: run
+            .subject
+            .as_deref()
+            .map(|subject| subject.split_once(':').map_or(subject, |(_, who)| who))
+            .unwrap_or_default()
+            .to_owned(),
         test: run.dry_run,
         version: run.version,
-        queued_at: zone.to_the_second(run.queued_at),
+        queued_at: zone.moment(run.queued_at),
         duration,
         error: run.error.clone(),
         retry_at: runs::waiting_until(run).map(|at| zone.moment(at)),

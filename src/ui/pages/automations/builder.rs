@@ -32,17 +32,21 @@ pub fn AutomationBuilderPage() -> impl IntoView {
     let save = ServerAction::<SaveAutomation>::new();
     let set_state = ServerAction::<SetAutomationState>::new();
     let skip = ServerAction::<SkipWaitingRuns>::new();
-    let editor = Resource::new(
-        move || {
-            (
-                id(),
-                save.version().get(),
-                set_state.version().get(),
-                skip.version().get(),
-            )
-        },
-        |(id, ..)| automation_editor(id),
-    );
+    // Only a save that kept a version reloads the form: a refused save or
+    // a change of state leaves what the person typed in place.
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(
+            save.value().get(),
+            Some(Ok(crate::api::automations::Saved {
+                version: Some(_),
+                ..
+            }))
+        ) {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let editor = Resource::new(move || (id(), saved.get()), |(id, _)| automation_editor(id));
     let actions = Actions {
         save,
         set_state,
@@ -349,15 +353,28 @@ fn ProblemText(text: impl Fn() -> Option<String> + Send + Sync + 'static) -> imp
 #[component]
 fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
     let id = page.id;
-    let state = page.state.clone();
-    let set = move |wanted: &'static str| {
+    let state = RwSignal::new(page.state.clone());
+    let wanted = StoredValue::new(page.state.clone());
+    let waiting = RwSignal::new(page.waiting);
+    let set = move |to: &'static str| {
+        wanted.set_value(to.to_owned());
         actions.set_state.dispatch(SetAutomationState {
             id,
-            state: wanted.into(),
+            state: to.into(),
         });
     };
-    let waiting = page.waiting;
-    let paused = state == "paused";
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.set_state.value().get() {
+            state.set(wanted.get_value());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.skip.value().get() {
+            waiting.set(0);
+        }
+    });
+    let can_change = page.can_change;
+    let runs_wait = move || state.get() == "paused" && waiting.get() != 0;
     view! {
         <section class="card stack auto-head">
             <div class="auto-head-row">
@@ -368,31 +385,34 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
                     <ProblemText text=form.problem("name".into()) />
                 </div>
                 <div class="auto-state">
-                    <StatePill state=state.clone() />
+                    {move || view! { <StatePill state=state.get() /> }}
                     <span class="muted small">{format!("Version {}", page.version)}</span>
                 </div>
             </div>
-            {page.can_change.then(|| view! {
+            {can_change.then(|| view! {
                 <div class="auto-state-buttons" role="group" aria-label="Whether it runs">
-                    <button type="button" class="button button-small" class:button-secondary=state != "on" data-testid="turn-on" on:click=move |_| set("on")>"Turn on"</button>
-                    <button type="button" class="button button-small button-secondary" data-testid="pause" disabled=state == "paused" on:click=move |_| set("paused")>"Pause"</button>
-                    <button type="button" class="button button-small button-secondary" data-testid="turn-off" disabled=state == "off" on:click=move |_| set("off")>"Turn off"</button>
+                    <button type="button" class="button button-small" class:button-secondary=move || state.get() != "on" data-testid="turn-on"
+                        disabled=move || state.get() == "on" on:click=move |_| set("on")>"Turn on"</button>
+                    <button type="button" class="button button-small button-secondary" data-testid="pause"
+                        disabled=move || state.get() == "paused" on:click=move |_| set("paused")>"Pause"</button>
+                    <button type="button" class="button button-small button-secondary" data-testid="turn-off"
+                        disabled=move || state.get() == "off" on:click=move |_| set("off")>"Turn off"</button>
                 </div>
             })}
-            <p class="muted small">{match state.as_str() {
+            <p class="muted small" data-testid="state-meaning">{move || match state.get().as_str() {
                 "on" => "On: every event of its trigger starts a run.",
                 "paused" => "Paused: events are kept in the queue and run when it is on again.",
                 _ => "Off: events of its trigger are not kept for it. Test it on the sample, then turn it on.",
             }}</p>
-            {(paused && waiting > 0).then(|| view! {
+            <Show when=runs_wait>
                 <div class="auto-waiting">
-                    <span>{format!("{waiting} run{} waiting.", if waiting == 1 { "" } else { "s" })}</span>
-                    {page.can_change.then(|| view! {
+                    <span>{move || format!("{} run{} waiting.", waiting.get(), if waiting.get() == 1 { "" } else { "s" })}</span>
+                    {can_change.then(|| view! {
                         <button type="button" class="button button-small button-ghost" data-testid="skip-waiting"
                             on:click=move |_| { actions.skip.dispatch(SkipWaitingRuns { id }); }>"Skip them (kept as skipped)"</button>
                     })}
                 </div>
-            })}
+            </Show>
             {move || actions.set_state.value().get().and_then(Result::err).map(|error| view! { <p class="form-error">{error.to_string()}</p> })}
         </section>
     }
