@@ -59,6 +59,17 @@ pub struct ServeConfig {
     )]
     pub background: bool,
 
+    /// Seconds an automation run stays claimed by the process running it,
+    /// renewed every third of that while it runs. When that process stops,
+    /// another takes its runs over once this has passed.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RUN_LEASE_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(3..)
+    )]
+    pub run_lease_secs: u64,
+
     #[command(flatten)]
     pub inbound: InboundConfig,
 

@@ -145,7 +145,11 @@ impl Application {
                 event_days: serve.inbound.event_retention_days,
                 run_days: serve.inbound.run_retention_days,
             };
-            start_background_work(&state, retention)?;
+            let timing = RunTiming {
+                lease: Duration::from_secs(serve.run_lease_secs),
+                ..RunTiming::default()
+            };
+            start_background_work(&state, retention, timing)?;
         }
         let router = router(
             state.clone(),
@@ -191,7 +195,11 @@ impl Application {
 /// the sync scheduler and the retention pass (old events, refusals, expired sessions), each restarted
 /// if it stops. Each claims its work through
 /// Postgres, so any number of processes may run them.
-fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Result<()> {
+fn start_background_work(
+    state: &AppState,
+    retention: Retention,
+    run_timing: RunTiming,
+) -> anyhow::Result<()> {
     let running = |db: &PgPool| {
         let db = db.clone();
         move || !db.is_closed()
@@ -206,7 +214,7 @@ fn start_background_work(state: &AppState, retention: Retention) -> anyhow::Resu
     });
     let runs = state.automation_services()?;
     supervise("automation runs", running(&state.db), move || {
-        crate::automations::worker::work(runs.clone(), RunTiming::default())
+        crate::automations::worker::work(runs.clone(), run_timing)
     });
     let engine = crate::sync::engine_for(
         &state.db,
