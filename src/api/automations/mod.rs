@@ -138,6 +138,24 @@ pub struct Tested {
     pub run: Option<RunPage>,
 }
 
+/// The dashboard's automations card.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TodaysRuns {
+    pub automations: i64,
+    /// Runs queued since the team's midnight (tests left out).
+    pub runs_today: i64,
+    pub failed_today: i64,
+    /// Runs of any day that failed or need attention.
+    pub attention: i64,
+}
+
+#[server(endpoint = "automations/today")]
+pub async fn automations_today() -> Result<TodaysRuns, AppError> {
+    use crate::auth::roles::Role;
+    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
+    server::today(&state, &caller).await
+}
+
 #[server(endpoint = "automations/overview")]
 pub async fn automations_overview() -> Result<AutomationsPageData, AppError> {
     use crate::auth::roles::Role;

@@ -138,6 +138,26 @@ async fn run_counts(state: &AppState, caller: &Caller) -> Result<Vec<RunCounts>,
     .await?)
 }
 
+pub async fn today(state: &AppState, caller: &Caller) -> Result<TodaysRuns, AppError> {
+    let midnight = caller.zone.midnight(caller.zone.date(Utc::now()));
+    let (automations, runs_today, failed_today): (i64, i64, i64) = sqlx::query_as(
+        r"SELECT (SELECT count(*) FROM automations WHERE location_id = $1),
+                 count(*) FILTER (WHERE NOT dry_run),
+                 count(*) FILTER (WHERE NOT dry_run AND status IN ('failed', 'needs_attention'))
+            FROM automation_runs WHERE location_id = $1 AND queued_at >= $2",
+    )
+    .bind(&caller.who.location_id)
+    .bind(midnight)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(TodaysRuns {
+        automations,
+        runs_today,
+        failed_today,
+        attention: runs::attention_count(&state.db, &caller.who.location_id).await?,
+    })
+}
+
 pub async fn create(
     state: &AppState,
     caller: &Caller,

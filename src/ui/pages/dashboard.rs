@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::api::automations::automations_today;
 use crate::api::reports::get_overview;
 use crate::format::thousands;
 use crate::reports::model::{Chart, DataState, Figures, Overview};
@@ -78,6 +79,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         } else {
             view! {
                 <Kpis figures=overview.figures period=period.label() />
+                <AutomationsCard />
                 <section class="report-grid" aria-label="Charts">
                     {overview.charts.into_iter().map(|chart| view! { <ChartPanel chart /> }).collect_view()}
                 </section>
@@ -87,6 +89,30 @@ fn OverviewView(overview: Overview) -> impl IntoView {
             }
                 .into_any()
         }}
+    }
+    .into_any()
+}
+
+/// Today's automation runs, for a team that has automations.
+#[component]
+fn AutomationsCard() -> impl IntoView {
+    let today = Resource::new(|| (), |_| automations_today());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                today.await.ok().filter(|today| today.automations > 0).map(|today| {
+                    let warn = today.attention > 0;
+                    view! {
+                        <a class="card auto-today" class:auto-today-warn=warn href="/automations/runs" data-testid="dashboard-automations">
+                            <strong>"Automations"</strong>
+                            <span>{format!("{} run{} today", today.runs_today, if today.runs_today == 1 { "" } else { "s" })}</span>
+                            <span>{format!("{} failed today", today.failed_today)}</span>
+                            <span class:auto-today-alert=warn>{format!("{} need{} attention", today.attention, if today.attention == 1 { "s" } else { "" })}</span>
+                        </a>
+                    }
+                })
+            })}
+        </Suspense>
     }
     .into_any()
 }
