@@ -122,9 +122,11 @@ impl AppDoor<'_> {
                 .await;
         }
         let read = read_event(&request.connection.event_type_from, request.headers, &bytes)
-            .and_then(|event_type| known(&request.connection.app, event_type));
+            .and_then(|(event_type, subject)| {
+                known(&request.connection.app, event_type).map(|event_type| (event_type, subject))
+            });
         match read {
-            Ok(event_type) => self.accept(request, &bytes, event_type).await,
+            Ok((event_type, subject)) => self.accept(request, &bytes, event_type, subject).await,
             Err(answer) => {
                 self.refuse(request, Some(&bytes), Some(bytes.len() as u64), answer)
                     .await
@@ -132,14 +134,23 @@ impl AppDoor<'_> {
         }
     }
 
-    async fn accept(&self, request: &Request<'_>, body: &[u8], event_type: String) -> Response {
-        let event = request.event(
-            Some(event_type),
-            true,
-            String::new(),
-            Some(body),
-            Some(body.len() as u64),
-        );
+    async fn accept(
+        &self,
+        request: &Request<'_>,
+        body: &[u8],
+        event_type: String,
+        subject: Option<String>,
+    ) -> Response {
+        let event = NewAppEvent {
+            subject,
+            ..request.event(
+                Some(event_type),
+                true,
+                String::new(),
+                Some(body),
+                Some(body.len() as u64),
+            )
+        };
         match store::record(self.db, &event).await {
             Ok(Kept::Saved(id)) => (
                 StatusCode::OK,
@@ -216,10 +227,7 @@ impl<'a> Request<'a> {
             body,
             body_bytes,
             headers: self.headers_kept(),
-            subject: accepted
-                .then(|| body.and_then(|bytes| serde_json::from_slice(bytes).ok()))
-                .flatten()
-                .and_then(|body| super::subject::of_event(&body)),
+            subject: None,
         }
     }
 
@@ -235,8 +243,13 @@ impl<'a> Request<'a> {
     }
 }
 
-/// The body as a JSON object, and its event type where the form says.
-fn read_event(from: &EventTypeFrom, headers: &HeaderMap, body: &[u8]) -> Result<String, Answer> {
+/// The body's event type, where the form says, and who the event is about,
+/// from the body parsed once.
+fn read_event(
+    from: &EventTypeFrom,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, Option<String>), Answer> {
     let parsed: Value = serde_json::from_slice(body).map_err(|error| {
         Answer::new(
             StatusCode::BAD_REQUEST,
@@ -263,18 +276,21 @@ fn read_event(from: &EventTypeFrom, headers: &HeaderMap, body: &[u8]) -> Result<
             .and_then(Value::as_str)
             .map(str::to_owned),
     };
-    found.filter(|name| !name.trim().is_empty()).ok_or_else(|| {
-        let place = match from {
-            EventTypeFrom::BodyField(path) => format!("the body field `{path}`"),
-            EventTypeFrom::Header(name) => format!("the header `{name}`"),
-            EventTypeFrom::Fixed(_) => "the connection's form".to_owned(),
-        };
-        Answer::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_event_type",
-            format!("The request has no event type in {place}."),
-        )
-    })
+    let found = found
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| {
+            let place = match from {
+                EventTypeFrom::BodyField(path) => format!("the body field `{path}`"),
+                EventTypeFrom::Header(name) => format!("the header `{name}`"),
+                EventTypeFrom::Fixed(_) => "the connection's form".to_owned(),
+            };
+            Answer::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_event_type",
+                format!("The request has no event type in {place}."),
+            )
+        })?;
+    Ok((found, super::subject::of_event(&parsed)))
 }
 
 /// The event types each app's template names, looked up once.
