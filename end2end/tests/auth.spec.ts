@@ -64,7 +64,11 @@ test("an owner changes a colleague's role, removes them and lets them back in", 
   const role = team.getByRole("combobox");
   await expect(role).toHaveValue("viewer");
   await role.selectOption("member");
-  await team.getByRole("button", { name: "Save" }).click();
+  // The select shows the choice at once: wait for the server's answer.
+  await Promise.all([
+    page.waitForResponse((answer) => answer.url().endsWith("/api/team/set-role")),
+    team.getByRole("button", { name: "Save" }).click(),
+  ]);
   await expect(team.getByRole("combobox")).toHaveValue("member");
   await page.reload();
   await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("member");
@@ -83,7 +87,10 @@ test("an owner changes a colleague's role, removes them and lets them back in", 
   const back = page.getByTestId("team").getByRole("combobox");
   await expect(back).toHaveValue("member");
   await back.selectOption("viewer");
-  await page.getByTestId("team").getByRole("button", { name: "Save" }).click();
+  await Promise.all([
+    page.waitForResponse((answer) => answer.url().endsWith("/api/team/set-role")),
+    page.getByTestId("team").getByRole("button", { name: "Save" }).click(),
+  ]);
   await expect(page.getByTestId("team").getByRole("combobox")).toHaveValue("viewer");
 });
 

@@ -71,6 +71,8 @@ async function newestRunIs(page: Page, status: string) {
 test("a gym owner builds “welcome new members”, tests it on the sample, turns it on, and retries a failed run from its failed step", async ({
   page,
 }) => {
+  // A long story, with several runs to wait for.
+  test.setTimeout(180_000);
   await signInAsOwner(page);
   const clubworx = await connectClubworx(page);
 

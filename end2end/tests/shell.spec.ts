@@ -35,13 +35,6 @@ test("the menu navigates in the browser without reloading the page", async ({ pa
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same-document");
 });
 
-test("placeholder pages say what they will hold", async ({ page }) => {
-  await openHydrated(page, "/automations");
-  const card = page.getByTestId("coming-soon");
-  await expect(card).toContainText("on its way");
-  expect(await card.locator("li").count()).toBeGreaterThan(2);
-});
-
 test("settings show the database this server started", async ({ page }) => {
   await openHydrated(page, "/settings");
   const facts = page.getByTestId("system-status");

@@ -3,8 +3,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::ui::icons::{Icon, IconSvg};
-
 /// Title row of a page; also sets the document title.
 #[component]
 pub fn PageHeader(
@@ -21,36 +19,5 @@ pub fn PageHeader(
             </div>
             <div class="page-actions">{children.map(|children| children())}</div>
         </header>
-    }
-}
-
-/// A page whose feature is not built yet: says plainly what will be here.
-#[component]
-pub fn ComingSoon(
-    icon: Icon,
-    headline: &'static str,
-    items: &'static [&'static str],
-) -> impl IntoView {
-    view! {
-        <section class="card coming-soon" data-testid="coming-soon">
-            <div class="coming-soon-icon">
-                <IconSvg icon />
-            </div>
-            <h2>{headline}</h2>
-            <p class="muted">"This part of Switchboard is on its way. Here is what it will hold:"</p>
-            <ul class="feature-list">
-                {items
-                    .iter()
-                    .map(|item| {
-                        view! {
-                            <li>
-                                <IconSvg icon=Icon::Check class="feature-check" />
-                                <span>{*item}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </section>
     }
 }
