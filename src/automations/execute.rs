@@ -217,7 +217,7 @@ async fn run_step(
 
 /// The trigger's data with the outputs of the steps so far under `steps`,
 /// and the time under `now` (for due dates such as tomorrow at 9:00).
-fn with_steps(trigger: &Json, outputs: &Map<String, Json>) -> Json {
+pub fn with_steps(trigger: &Json, outputs: &Map<String, Json>) -> Json {
     let mut data = match trigger {
         Json::Object(fields) => fields.clone(),
         other => {

@@ -53,7 +53,7 @@ fn truthy(text: &str) -> bool {
 }
 
 /// Whether one condition holds over the data.
-pub fn holds(condition: &Condition, data: &Json) -> bool {
+fn holds(condition: &Condition, data: &Json) -> bool {
     let field = lookup(data, &condition.field);
     let wanted = condition.value.trim();
     match condition.operator {
@@ -76,7 +76,7 @@ pub fn holds(condition: &Condition, data: &Json) -> bool {
 }
 
 /// The value at a dotted path such as `data.member.email` or `items.0.id`.
-pub fn lookup<'a>(data: &'a Json, path: &str) -> Option<&'a Json> {
+fn lookup<'a>(data: &'a Json, path: &str) -> Option<&'a Json> {
     let path = path
         .trim()
         .trim_start_matches("{{")

@@ -324,7 +324,8 @@ impl StepForm {
         }
     }
 
-    /// A new step of `kind` named `name`, its fields filled with examples.
+    /// A new step of `kind` named `name`: its fields empty, a choice of how
+    /// to find a contact on its first value.
     pub fn new(kind: &StepKind, name: &str) -> Self {
         Self {
             name: name.to_owned(),
@@ -332,7 +333,14 @@ impl StepForm {
             fields: kind
                 .fields
                 .iter()
-                .map(|field| (field.key.clone(), String::new()))
+                .map(|field| {
+                    let first = if field.input == Input::FindBy {
+                        "email"
+                    } else {
+                        ""
+                    };
+                    (field.key.clone(), first.to_owned())
+                })
                 .collect(),
         }
     }

@@ -24,8 +24,16 @@ pub async fn already_made(
     }
     let body = call.body.clone().unwrap_or_default();
     match call.operation {
-        "create-task" => task(services, location_id, call, &body).await,
-        "create-note" => note(services, location_id, call, &body).await,
+        "create-task" => {
+            let due = moment(&body["dueDate"]);
+            let same =
+                |task: &Json| task["title"] == body["title"] && moment(&task["dueDate"]) == due;
+            on_contact(services, location_id, call, ("get-all-tasks", "task"), same).await
+        }
+        "create-note" => {
+            let same = |note: &Json| note["body"] == body["body"];
+            on_contact(services, location_id, call, ("get-all-notes", "note"), same).await
+        }
         "upsert-contact" | "update-contact" => contact(services, location_id, call, &body).await,
         _ => Ok(None),
     }
@@ -37,45 +45,27 @@ fn of_contact(call: &Call) -> Option<[(&str, &str); 1]> {
         .map(|id| [("contactId", id.as_str())])
 }
 
-async fn task(
+/// The contact's `kind` (`task` or `note`) that `same` recognises, read
+/// with `operation`, as HighLevel would have answered its creation.
+async fn on_contact(
     services: &Services,
     location_id: &str,
     call: &Call,
-    body: &Json,
+    (operation, kind): (&'static str, &str),
+    same: impl Fn(&Json) -> bool,
 ) -> Result<Option<Json>, StepError> {
     let Some(params) = of_contact(call) else {
         return Ok(None);
     };
     let listed = services
-        .call(location_id, &Call::new("get-all-tasks", &params, None))
+        .call(location_id, &Call::new(operation, &params, None))
         .await?;
-    let due = moment(&body["dueDate"]);
-    Ok(listed["tasks"]
+    Ok(listed[format!("{kind}s")]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|task| task["title"] == body["title"] && moment(&task["dueDate"]) == due)
-        .map(|task| json!({ "task": task })))
-}
-
-async fn note(
-    services: &Services,
-    location_id: &str,
-    call: &Call,
-    body: &Json,
-) -> Result<Option<Json>, StepError> {
-    let Some(params) = of_contact(call) else {
-        return Ok(None);
-    };
-    let listed = services
-        .call(location_id, &Call::new("get-all-notes", &params, None))
-        .await?;
-    Ok(listed["notes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|note| note["body"] == body["body"])
-        .map(|note| json!({ "note": note })))
+        .find(|made| same(made))
+        .map(|made| json!({ kind: made })))
 }
 
 async fn contact(

@@ -316,7 +316,6 @@ pub async fn attention_count(db: &PgPool, location_id: &str) -> sqlx::Result<i64
 /// `current` runs the automation's current version instead of the one it
 /// ran. False when there is no such failed run.
 pub async fn retry(db: &PgPool, location_id: &str, id: i64, current: bool) -> sqlx::Result<bool> {
-    let mut tx = db.begin().await?;
     let done = sqlx::query(
         r"UPDATE automation_runs r SET status = 'queued', tries = 0, error = NULL, finished_at = NULL,
               next_attempt_at = now(), attempts = 0,
@@ -327,13 +326,12 @@ pub async fn retry(db: &PgPool, location_id: &str, id: i64, current: bool) -> sq
     .bind(location_id)
     .bind(id)
     .bind(current)
-    .execute(&mut *tx)
+    .execute(db)
     .await?;
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    announce(&mut *tx).await?;
-    tx.commit().await?;
+    announce(db).await?;
     Ok(true)
 }
 

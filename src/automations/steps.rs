@@ -528,14 +528,10 @@ pub async fn team_context(
     location_id: &str,
 ) -> Result<MappingContext, StepError> {
     let details = location::details(&services.db, &services.client, location_id, false).await?;
-    let zone: String = sqlx::query_scalar("SELECT time_zone FROM teams WHERE location_id = $1")
-        .bind(location_id)
-        .fetch_optional(&services.db)
-        .await?
-        .unwrap_or_default();
+    let zone = crate::zone::TeamZone::of_team(&services.db, location_id).await?;
     Ok(location::context(
         location_id,
-        crate::zone::TeamZone::named(&zone),
+        zone,
         details,
         Default::default(),
     ))

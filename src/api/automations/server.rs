@@ -7,7 +7,7 @@ use super::*;
 use crate::apps::connections::store::{self as connections, Connection};
 use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
-use crate::automations::execute::{execute_definition, Services};
+use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::form::{parse_trigger, step_kinds, Input};
 use crate::automations::journal::{self, StepRecord};
 use crate::automations::model::{Action, Definition, Filter, RunStatus, State, Step, Trigger};
@@ -356,7 +356,8 @@ async fn checked(
     // Each expression runs on the sample, as the test would: a filter that
     // does not exist or a value it cannot read shows before the save.
     let (sample, _) = sample(state, caller, &definition.trigger).await?;
-    let data = sample_data(sample);
+    // As a run reads it before any step: with `steps` empty, and `now`.
+    let data = with_steps(&sample, &Default::default());
     let details = location::kept_details(&state.db, &caller.who.location_id).await?;
     let context = location::context(
         &caller.who.location_id,
@@ -408,18 +409,6 @@ async fn checked(
     } else {
         Err(problems)
     })
-}
-
-/// The sample as expressions read it in a run: with `steps` (empty before
-/// any has run) and `now`.
-fn sample_data(sample: Json) -> Json {
-    let mut data = match sample {
-        Json::Object(fields) => fields,
-        other => [("data".to_owned(), other)].into_iter().collect(),
-    };
-    data.insert("steps".into(), Json::Object(Default::default()));
-    data.insert("now".into(), Json::String(Utc::now().to_rfc3339()));
-    Json::Object(data)
 }
 
 fn problem(at: &str, message: &str) -> FormProblem {

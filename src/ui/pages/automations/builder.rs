@@ -604,11 +604,7 @@ fn AddStep(form: Form, kinds: StoredValue<Vec<StepKind>>) -> impl IntoView {
         else {
             return;
         };
-        let mut step = StepForm::new(&kind, &form.fresh_name(&key));
-        if step.fields.contains_key("by") {
-            step.fields.insert("by".into(), "email".into());
-        }
-        form.add_step(step);
+        form.add_step(StepForm::new(&kind, &form.fresh_name(&key)));
     };
     view! {
         <div class="auto-add-step">
