@@ -317,6 +317,10 @@ pub struct SandboxArgs {
     /// repeatable. Without any, the consent page refuses every request.
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
+    /// Requests per 10-second window per app and location; more get 429.
+    /// HighLevel's limit is 100; a load test may want more.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub burst_limit: u32,
 }
 
 fn parse_client(text: &str) -> Result<OAuthClient, String> {
@@ -346,6 +350,7 @@ pub async fn run(
             args.clients
         },
         redirect_uris: args.redirect_uris,
+        burst_limit: args.burst_limit,
         ..SandboxConfig::default()
     };
     let started = std::time::Instant::now();

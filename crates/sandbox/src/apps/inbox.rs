@@ -21,8 +21,9 @@ use crate::errors::{ApiError, ApiResult};
 use crate::render::iso;
 use crate::Sandbox;
 
-/// Deliveries kept per app; the oldest go first.
-const CAPACITY: usize = 1000;
+/// Deliveries kept per app; the oldest go first. Room for a load test's
+/// thousands, each a few kilobytes.
+const CAPACITY: usize = 10_000;
 
 const SIGNATURE_HEADER: &str = "x-switchboard-signature";
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
