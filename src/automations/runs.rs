@@ -79,12 +79,14 @@ pub struct ClaimedRun {
 }
 
 /// Claims up to `limit` due runs for `worker`: queued runs of automations
-/// that are on, and runs whose claimer let the lease run out.
+/// that are on, and runs whose claimer let the lease run out, but for the
+/// runs `running` the worker has still in hand.
 pub async fn claim(
     db: &PgPool,
     worker: &str,
     limit: i64,
     lease_secs: f64,
+    running: &[i64],
 ) -> sqlx::Result<Vec<ClaimedRun>> {
     sqlx::query_as(
         r"UPDATE automation_runs r
@@ -92,7 +94,8 @@ pub async fn claim(
               lease_until = now() + make_interval(secs => $3), started_at = COALESCE(r.started_at, now())
           FROM (SELECT q.id FROM automation_runs q JOIN automations a ON a.id = q.automation_id
                 WHERE ((q.status = 'queued' AND q.next_attempt_at <= now() AND (a.state = 'on' OR q.dry_run))
-                    OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4))
+                    OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4
+                        AND q.id <> ALL($5)))
                   AND NOT EXISTS (
                       SELECT 1 FROM automation_runs e
                        WHERE e.automation_id = q.automation_id AND e.subject = q.subject
@@ -106,18 +109,25 @@ pub async fn claim(
     .bind(limit)
     .bind(lease_secs)
     .bind(MAX_CLAIMS)
+    .bind(running)
     .fetch_all(db)
     .await
 }
 
-/// Extends the leases of the runs `worker` is running.
-pub async fn renew_leases(db: &PgPool, worker: &str, lease_secs: f64) -> sqlx::Result<u64> {
+/// Extends the leases of runs `running` that `worker` holds.
+pub async fn renew_leases(
+    db: &PgPool,
+    worker: &str,
+    running: &[i64],
+    lease_secs: f64,
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
         r"UPDATE automation_runs SET lease_until = now() + make_interval(secs => $2)
-          WHERE claimed_by = $1 AND status = 'running'",
+          WHERE id = ANY($3) AND claimed_by = $1 AND status = 'running'",
     )
     .bind(worker)
     .bind(lease_secs)
+    .bind(running)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
