@@ -81,6 +81,13 @@ pub struct ClaimedRun {
 /// Claims up to `limit` due runs for `worker`: queued runs of automations
 /// that are on, and runs whose claimer let the lease run out, but for the
 /// runs `running` the worker has still in hand.
+///
+/// The earliest waiting or running run of each automation and subject is
+/// found in one pass over the queue's index, whose result the planner
+/// hashes: a check of each due run against the runs before it (a correlated
+/// `NOT EXISTS`) was planned as a scan of the queue per due run when the
+/// table's statistics lagged behind a burst, which made each claim take a
+/// second with 2,000 runs queued.
 pub async fn claim(
     db: &PgPool,
     worker: &str,
@@ -96,10 +103,10 @@ pub async fn claim(
                 WHERE ((q.status = 'queued' AND q.next_attempt_at <= now() AND (a.state = 'on' OR q.dry_run))
                     OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4
                         AND q.id <> ALL($5)))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM automation_runs e
-                       WHERE e.automation_id = q.automation_id AND e.subject = q.subject
-                         AND e.id < q.id AND e.status IN ('queued', 'running'))
+                  AND (q.subject IS NULL OR q.id IN (
+                      SELECT DISTINCT ON (automation_id, subject) id FROM automation_runs
+                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL
+                       ORDER BY automation_id, subject, id))
                 ORDER BY q.next_attempt_at, q.id LIMIT $2 FOR UPDATE OF q SKIP LOCKED) due
           WHERE r.id = due.id
           RETURNING r.id, r.automation_id, r.location_id, r.version, r.trigger_kind, r.app_event_id,
