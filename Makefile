@@ -28,6 +28,7 @@ bench: setup-test
 	cargo bench --features ssr --bench apps_inbound
 	cargo bench --features ssr --bench mapping
 	cargo bench --features ssr --bench read_api
+	cargo bench --features ssr --bench automations
 
 setup:
 	scripts/setup.sh run

@@ -107,12 +107,21 @@ pub struct ClaimedRun {
 }
 
 /// Claims up to `limit` due runs for `worker`: queued runs of automations
-/// that are on, and runs whose claimer let the lease run out.
+/// that are on, and runs whose claimer let the lease run out, but for the
+/// runs `running` the worker has still in hand.
+///
+/// The earliest waiting or running run of each automation and subject is
+/// found in one pass over the queue's index, whose result the planner
+/// hashes: a check of each due run against the runs before it (a correlated
+/// `NOT EXISTS`) was planned as a scan of the queue per due run when the
+/// table's statistics lagged behind a burst, which made each claim take a
+/// second with 2,000 runs queued.
 pub async fn claim(
     db: &PgPool,
     worker: &str,
     limit: i64,
     lease_secs: f64,
+    running: &[i64],
 ) -> sqlx::Result<Vec<ClaimedRun>> {
     sqlx::query_as(
         r"UPDATE automation_runs r
@@ -120,11 +129,12 @@ pub async fn claim(
               lease_until = now() + make_interval(secs => $3), started_at = COALESCE(r.started_at, now())
           FROM (SELECT q.id FROM automation_runs q JOIN automations a ON a.id = q.automation_id
                 WHERE ((q.status = 'queued' AND q.next_attempt_at <= now() AND (a.state = 'on' OR q.dry_run))
-                    OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM automation_runs e
-                       WHERE e.automation_id = q.automation_id AND e.subject = q.subject
-                         AND e.id < q.id AND e.status IN ('queued', 'running'))
+                    OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4
+                        AND q.id <> ALL($5)))
+                  AND (q.subject IS NULL OR q.id IN (
+                      SELECT DISTINCT ON (automation_id, subject) id FROM automation_runs
+                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL
+                       ORDER BY automation_id, subject, id))
                 ORDER BY q.next_attempt_at, q.id LIMIT $2 FOR UPDATE OF q SKIP LOCKED) due
           WHERE r.id = due.id
           RETURNING r.id, r.automation_id, r.location_id, r.version, r.trigger_kind, r.app_event_id,
@@ -134,18 +144,25 @@ pub async fn claim(
     .bind(limit)
     .bind(lease_secs)
     .bind(MAX_CLAIMS)
+    .bind(running)
     .fetch_all(db)
     .await
 }
 
-/// Extends the leases of the runs `worker` is running.
-pub async fn renew_leases(db: &PgPool, worker: &str, lease_secs: f64) -> sqlx::Result<u64> {
+/// Extends the leases of runs `running` that `worker` holds.
+pub async fn renew_leases(
+    db: &PgPool,
+    worker: &str,
+    running: &[i64],
+    lease_secs: f64,
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
         r"UPDATE automation_runs SET lease_until = now() + make_interval(secs => $2)
-          WHERE claimed_by = $1 AND status = 'running'",
+          WHERE id = ANY($3) AND claimed_by = $1 AND status = 'running'",
     )
     .bind(worker)
     .bind(lease_secs)
+    .bind(running)
     .execute(db)
     .await?;
     Ok(done.rows_affected())

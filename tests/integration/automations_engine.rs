@@ -448,6 +448,11 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
     assert_eq!(first[0]["signatureValid"], Value::Null);
 
     // Sent again from that step: the same key, so the app keeps it once.
+    // Paused meanwhile, so that no worker takes the retried run before its
+    // step record says it was sent.
+    store::set_state(&team.app.db, &team.location_id, automation, State::Paused)
+        .await
+        .unwrap();
     sqlx::query("UPDATE automation_runs SET status = 'failed' WHERE id = $1")
         .bind(run)
         .execute(&team.app.db)
@@ -462,6 +467,9 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
     sqlx::query("UPDATE automation_runs SET status = 'queued' WHERE id = $1")
         .bind(run)
         .execute(&team.app.db)
+        .await
+        .unwrap();
+    store::set_state(&team.app.db, &team.location_id, automation, State::On)
         .await
         .unwrap();
     runs::announce(&team.app.db).await.unwrap();
