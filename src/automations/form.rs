@@ -248,10 +248,11 @@ fn is_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// `manual` or `app:<connection id>:<event type>`.
+/// `manual`, `highlevel:<event>` or `app:<connection id>:<event type>`.
 pub fn trigger_key(trigger: &Trigger) -> String {
     match trigger {
         Trigger::Manual => "manual".into(),
+        Trigger::HighLevel { event, .. } => format!("highlevel:{event}"),
         Trigger::AppEvent {
             connection_id,
             event_type,
@@ -262,6 +263,12 @@ pub fn trigger_key(trigger: &Trigger) -> String {
 pub fn parse_trigger(key: &str) -> Option<Trigger> {
     if key == "manual" {
         return Some(Trigger::Manual);
+    }
+    if let Some(event) = key.strip_prefix("highlevel:") {
+        return super::highlevel_events::find(event).map(|event| Trigger::HighLevel {
+            event: event.key.into(),
+            value: String::new(),
+        });
     }
     let (connection_id, event_type) = parse_source(key.strip_prefix("app:")?)?;
     Some(Trigger::AppEvent {

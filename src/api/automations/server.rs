@@ -9,6 +9,7 @@ use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
 use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::form::{parse_trigger, step_kinds, Input};
+use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
 use crate::automations::model::{Action, Definition, Filter, RunStatus, State, Step, Trigger};
 use crate::automations::runs::{self, Listed, NewRun, RunFilter};
@@ -51,6 +52,10 @@ fn triggers(app_events: &[Choice]) -> Vec<Choice> {
             label: format!("When {} arrives", event.label),
         })
         .collect();
+    choices.extend(highlevel_events::EVENTS.iter().map(|event| Choice {
+        value: format!("highlevel:{}", event.key),
+        label: format!("In HighLevel: {}", event.label.to_lowercase()),
+    }));
     choices.push(Choice {
         value: "manual".into(),
         label: "Only when someone clicks “Run now”".into(),
@@ -61,6 +66,9 @@ fn triggers(app_events: &[Choice]) -> Vec<Choice> {
 fn trigger_label(trigger: &Trigger, connections: &[Connection]) -> String {
     match trigger {
         Trigger::Manual => "Run by hand".into(),
+        Trigger::HighLevel { event, value } => {
+            format!("In HighLevel: {}", highlevel_events::describe(event, value))
+        }
         Trigger::AppEvent {
             connection_id,
             event_type,
@@ -191,7 +199,7 @@ pub async fn create(
                 },
             }]
         }
-        Trigger::Manual => Vec::new(),
+        Trigger::Manual | Trigger::HighLevel { .. } => Vec::new(),
     };
     let definition = Definition {
         trigger,
@@ -227,6 +235,19 @@ async fn sample(
     caller: &Caller,
     trigger: &Trigger,
 ) -> Result<(Json, String), AppError> {
+    if let Trigger::HighLevel { event, value } = trigger {
+        let location_id = &caller.who.location_id;
+        return Ok(
+            match highlevel_events::sample(&state.db, location_id, event, value).await? {
+                Some(sample) => (sample, "The newest matching record of your HighLevel cache.".into()),
+                None => (
+                    serde_json::json!({"event": event}),
+                    "No sample yet: your HighLevel cache holds nothing this event is about. Sync, then test again."
+                        .into(),
+                ),
+            },
+        );
+    }
     let Trigger::AppEvent {
         connection_id,
         event_type,
