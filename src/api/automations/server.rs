@@ -600,6 +600,14 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         ("app_event", Some(event_type)) => format!("App event {event_type}"),
         ("test", _) => "Test with the sample".into(),
         ("manual", _) => "Run now".into(),
+        ("highlevel", Some(event)) if run.depth > 0 => format!(
+            "In HighLevel: {}, by another automation",
+            highlevel_events::describe(event, "").to_lowercase()
+        ),
+        ("highlevel", Some(event)) => format!(
+            "In HighLevel: {}",
+            highlevel_events::describe(event, "").to_lowercase()
+        ),
         (other, _) => other.to_owned(),
     };
     RunRow {
@@ -610,9 +618,14 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         status_label: status.map_or(run.status.clone(), |s| s.label().into()),
         trigger,
         subject: run
-            .subject
+            .contact_name
             .as_deref()
-            .map(|subject| subject.split_once(':').map_or(subject, |(_, who)| who))
+            .filter(|name| !name.is_empty())
+            .or_else(|| {
+                run.subject
+                    .as_deref()
+                    .map(|subject| subject.split_once(':').map_or(subject, |(_, who)| who))
+            })
             .unwrap_or_default()
             .to_owned(),
         test: run.dry_run,
