@@ -26,6 +26,7 @@ mod auth_roles;
 mod auth_sessions;
 mod auth_sign_in;
 mod auth_tokens;
+mod automations_by_hand;
 mod automations_crash;
 mod automations_engine;
 mod automations_highlevel;

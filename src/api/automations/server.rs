@@ -529,34 +529,97 @@ pub async fn test(
 pub async fn run_now(state: &AppState, caller: &Caller, id: i64) -> Result<i64, AppError> {
     let automation = automation(state, caller, id).await?;
     let (sample, _) = sample(state, caller, &automation.definition.trigger).await?;
+    start_by_hand(state, caller, &automation, sample, None).await
+}
+
+pub async fn by_hand(state: &AppState, caller: &Caller) -> Result<Vec<ByHand>, AppError> {
+    let automations = store::of_team(&state.db, &caller.who.location_id).await?;
+    Ok(automations
+        .into_iter()
+        .filter(|automation| automation.definition.trigger == Trigger::Manual)
+        .map(|automation| ByHand {
+            id: automation.id,
+            does: automation
+                .definition
+                .steps
+                .iter()
+                .map(|step| step.action.label())
+                .collect::<Vec<_>>()
+                .join(", then "),
+            name: automation.name,
+        })
+        .collect())
+}
+
+pub async fn run_for_contact(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    contact_id: &str,
+) -> Result<i64, AppError> {
+    let automation = automation(state, caller, id).await?;
+    if automation.definition.trigger != Trigger::Manual {
+        return Err(AppError::invalid(
+            "This automation starts on its own trigger, not by hand.",
+        ));
+    }
+    let data: Option<Json> = sqlx::query_scalar(
+        r"SELECT jsonb_build_object('event', 'by_hand', 'by', (SELECT name FROM users WHERE id = $3),
+                                    'contact', automations_contact_json(c))
+            FROM cache_contacts c WHERE c.location_id = $1 AND c.id = $2 AND c.deleted_at IS NULL",
+    )
+    .bind(&caller.who.location_id)
+    .bind(contact_id)
+    .bind(caller.who.user_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let data = data.ok_or_else(|| AppError::NotFound("Your team has no such contact.".into()))?;
+    start_by_hand(
+        state,
+        caller,
+        &automation,
+        data,
+        Some(contact_id.to_owned()),
+    )
+    .await
+}
+
+/// Runs `automation` on `data` now: queued when it is on, else run at once
+/// in this process, since someone asked for it.
+async fn start_by_hand(
+    state: &AppState,
+    caller: &Caller,
+    automation: &Automation,
+    data: Json,
+    subject: Option<String>,
+) -> Result<i64, AppError> {
     let run = NewRun {
-        automation_id: id,
+        automation_id: automation.id,
         location_id: caller.who.location_id.clone(),
         version: automation.version,
         trigger_kind: "manual",
-        trigger_body: sample,
-        subject: None,
-        // Run even while the automation is off: someone asked for it.
+        trigger_body: data,
+        subject,
         dry_run: false,
     };
-    if automation.state != State::On {
-        let worker = format!("now:{}", uuid::Uuid::new_v4().simple());
-        let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
-        let services = services(state)?;
-        let definition = automation.definition.clone();
-        let db = state.db.clone();
-        let id = claimed.id;
-        tokio::spawn(async move {
-            let ending = execute_definition(&services, &claimed, &definition).await;
-            if let Ok(mut conn) = db.acquire().await {
-                if let Err(error) = runs::finish(&mut conn, &claimed, &worker, &ending).await {
-                    tracing::warn!(%error, "recording how a run ended");
-                }
-            }
-        });
-        return Ok(id);
+    if automation.state == State::On {
+        return Ok(runs::enqueue(&state.db, &run).await?);
     }
-    Ok(runs::enqueue(&state.db, &run).await?)
+    let worker = format!("now:{}", uuid::Uuid::new_v4().simple());
+    let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
+    let services = services(state)?;
+    let definition = automation.definition.clone();
+    let db = state.db.clone();
+    let id = claimed.id;
+    tokio::spawn(async move {
+        let ending = execute_definition(&services, &claimed, &definition).await;
+        if let Ok(mut conn) = db.acquire().await {
+            if let Err(error) = runs::finish(&mut conn, &claimed, &worker, &ending).await {
+                tracing::warn!(%error, "recording how a run ended");
+            }
+        }
+    });
+    Ok(id)
 }
 
 pub async fn runs(
