@@ -6,10 +6,10 @@
 -- are those of `src/highlevel/rate_limit.rs`, which documents them.
 
 -- The window in force, in seconds: HighLevel's if it said, else ours,
--- stretched by a twentieth for clocks and delays.
+-- stretched by a fortieth for clocks and delays.
 CREATE FUNCTION highlevel_rate_window(b highlevel_rate_budget, default_secs FLOAT8) RETURNS FLOAT8
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT w + w / 20 FROM (SELECT COALESCE(b.window_ms / 1000.0, default_secs)::float8 AS w) s
+    SELECT w + w / 40 FROM (SELECT COALESCE(b.window_ms / 1000.0, default_secs)::float8 AS w) s
 $$;
 
 -- One try at a slot: `granted` with the grant's id, `wait` with how long,

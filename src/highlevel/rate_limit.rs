@@ -118,10 +118,12 @@ impl Limits {
     }
 }
 
-/// A twentieth of the window, for the spread of clocks and delays that
-/// settling does not cover.
+/// A fortieth of the window (250 ms of HighLevel's 10 s), for the spread of
+/// clocks and delays that settling does not cover: each window is counted
+/// from when its answers came back, which is already later than HighLevel
+/// counted them.
 fn margin(window: Duration) -> Duration {
-    window / 20
+    window / 40
 }
 
 /// Limits HighLevel announced in earlier answers.
