@@ -315,6 +315,8 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
             Action::CreateTask { .. } | Action::CreateNote { .. } => &["id"],
             Action::AddTags { .. } | Action::RemoveTags { .. } => &["tags"],
             Action::SendToApp { .. } => &["status"],
+            Action::Wait { .. } => &["until"],
+            Action::Branch { .. } => &["result", "next"],
         };
         fields.extend(offers.iter().map(|output| PickerField {
             path: format!("steps.{}.{output}", step.name),
@@ -377,7 +379,9 @@ async fn checked(
     }
     for (index, (step, form)) in definition.steps.iter().zip(&form.steps).enumerate() {
         let kind = step_kinds().into_iter().find(|kind| kind.key == form.kind);
-        for field in kind.map(|kind| kind.fields).unwrap_or_default() {
+        let fields = kind.map(|kind| kind.fields).unwrap_or_default();
+        // A field the step does not show (the moment of a wait for a while) is not read.
+        for field in fields.into_iter().filter(|field| field.shown(&form.fields)) {
             let value = form
                 .fields
                 .get(&field.key)
@@ -400,7 +404,7 @@ async fn checked(
                         problems.push(problem(&at, "That app connection is gone: choose another."));
                     }
                 }
-                Input::FindBy => {}
+                Input::FindBy | Input::Select | Input::LaterStep => {}
             }
         }
     }
