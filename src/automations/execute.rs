@@ -6,7 +6,7 @@
 //! moment has not come ends the claim; the run is claimed again then, and
 //! its record gives the same moment.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{json, Map, Value as Json};
 use sqlx::PgPool;
 
@@ -314,8 +314,10 @@ async fn wait(
     let resumed = kept.is_some();
     let (until, request) = match kept {
         Some(kept) => kept,
+        // To the second, as the record keeps it, so the queue and the
+        // record name the same moment.
         None => match wait_until(delay, plan, now) {
-            Ok(worked_out) => worked_out,
+            Ok((until, request)) => (until.trunc_subsecs(0), request),
             Err((request, why)) => return Err(journal.failed(&request, why).await),
         },
     };
@@ -363,9 +365,15 @@ fn wait_until(
                 Some(until) => Ok((until, request)),
                 None if secs.is_none() => Err((
                     request,
-                    format!("How long to wait came out as “{amount}”, which is not a number of {}.", unit.key()),
+                    format!(
+                        "How long to wait came out as “{amount}”, which is not a number of {}.",
+                        unit.key()
+                    ),
                 )),
-                None => Err((request, format!("{amount} {} is too long to wait.", unit.key()))),
+                None => Err((
+                    request,
+                    format!("{amount} {} is too long to wait.", unit.key()),
+                )),
             }
         }
         Delay::Until { moment } => {

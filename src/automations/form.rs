@@ -79,9 +79,9 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// Whether the field is shown, and read, with the step's `fields`.
     pub fn shown(&self, fields: &BTreeMap<String, String>) -> bool {
-        self.only_when.as_ref().is_none_or(|(key, value)| {
-            fields.get(key).map(|v| v.trim()) == Some(value.as_str())
-        })
+        self.only_when
+            .as_ref()
+            .is_none_or(|(key, value)| fields.get(key).map(|v| v.trim()) == Some(value.as_str()))
     }
 }
 
@@ -411,7 +411,9 @@ fn jump_problem(names: &[&str], from: usize, to: &str) -> Option<&'static str> {
     }
     match names.iter().position(|name| *name == to) {
         Some(at) if at > from => None,
-        Some(_) => Some("A branch only goes forward: choose a step after this one, or end the run."),
+        Some(_) => {
+            Some("A branch only goes forward: choose a step after this one, or end the run.")
+        }
         None => Some("No step has this name any more: choose a later step."),
     }
 }
@@ -869,7 +871,9 @@ mod tests {
             })
         );
         let mut branch = branch;
-        branch.fields.insert("field".into(), "steps.found.found".into());
+        branch
+            .fields
+            .insert("field".into(), "steps.found.found".into());
         branch.fields.insert("value".into(), "true".into());
         assert!(branch.action().is_ok(), "{:?}", branch.action());
     }
@@ -947,13 +951,17 @@ mod tests {
         );
         assert_eq!(
             at(problems_after(|form| {
-                form.steps[3].fields.insert("expression".into(), String::new());
+                form.steps[3]
+                    .fields
+                    .insert("expression".into(), String::new());
             })),
             ["step.3.expression"]
         );
         // "is empty" needs no value.
         let mut form = AutomationForm::of("Flow", &flow());
-        form.steps[1].fields.insert("operator".into(), "is_empty".into());
+        form.steps[1]
+            .fields
+            .insert("operator".into(), "is_empty".into());
         form.steps[1].fields.insert("value".into(), String::new());
         assert!(form.definition().is_ok());
     }

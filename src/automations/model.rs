@@ -177,7 +177,9 @@ pub enum Action {
     },
     /// Holds the run for a while, or until a moment, then goes on with the
     /// next step.
-    Wait { delay: Delay },
+    Wait {
+        delay: Delay,
+    },
     /// Goes on at `then_to` when the test holds, else at `otherwise_to`:
     /// each a later step's name, empty for the next step, or [`END`] to end
     /// the run. Only forward, so every run ends.
@@ -242,7 +244,9 @@ impl TimeUnit {
 pub enum Test {
     /// Its value may be an expression too.
     Condition(Condition),
-    Expression { expression: String },
+    Expression {
+        expression: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,7 +406,7 @@ impl StepStatus {
             StepStatus::Failed,
             StepStatus::Waiting,
         ]
-            .into_iter()
-            .find(|status| status.key() == key)
+        .into_iter()
+        .find(|status| status.key() == key)
     }
 }

@@ -377,6 +377,8 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
     });
     let can_change = page.can_change;
     let runs_wait = move || state.get() == "paused" && waiting.get() != 0;
+    let in_wait = page.in_wait;
+    let held = move || state.get() != "on" && in_wait != 0;
     view! {
         <section class="card stack auto-head">
             <div class="auto-head-row">
@@ -414,6 +416,14 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
                             on:click=move |_| { actions.skip.dispatch(SkipWaitingRuns { id }); }>"Skip them (kept as skipped)"</button>
                     })}
                 </div>
+            </Show>
+            <Show when=held>
+                <p class="muted small" data-testid="runs-in-wait">{format!(
+                    "{in_wait} run{} part-way through, held by a Wait step: {} on after the wait once the automation is on. Skipping leaves {}.",
+                    if in_wait == 1 { " is" } else { "s are" },
+                    if in_wait == 1 { "it goes" } else { "they go" },
+                    if in_wait == 1 { "it" } else { "them" },
+                )}</p>
             </Show>
             {move || actions.set_state.value().get().and_then(Result::err).map(|error| view! { <p class="form-error">{error.to_string()}</p> })}
         </section>
@@ -596,8 +606,14 @@ fn StepField(
     // A field of another mode (the moment of a wait for a while) is hidden.
     let spec = StoredValue::new(field);
     let style = move || {
-        let shown = row.fields.with(|fields| spec.with_value(|spec| spec.shown(fields)));
-        if shown { "" } else { "display: none" }
+        let shown = row
+            .fields
+            .with(|fields| spec.with_value(|spec| spec.shown(fields)));
+        if shown {
+            ""
+        } else {
+            "display: none"
+        }
     };
     view! {
         <div class="ws-field auto-wide" style=style>
