@@ -44,6 +44,13 @@ impl TeamZone {
             .to_string()
     }
 
+    /// A moment a few days off, with its weekday: `Tue 24 Nov 2026 09:00 CST`.
+    pub fn day_and_time(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0)
+            .format("%a %-d %b %Y %H:%M %Z")
+            .to_string()
+    }
+
     /// A moment to the second, for logs of events: `2026-11-24 17:34:05 CST`.
     pub fn to_the_second(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0)

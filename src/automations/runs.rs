@@ -191,6 +191,9 @@ pub enum Ending {
     Failed(String),
     /// Try again after the next wait, or need attention when the waits are used up.
     Retry(String),
+    /// A wait step holds the run until then: queued again, with no retry
+    /// used up.
+    Waiting(DateTime<Utc>),
 }
 
 /// Records how `worker`'s run `id` ended; false when its lease was lost to
@@ -202,6 +205,7 @@ pub async fn finish(
     ending: &Ending,
 ) -> sqlx::Result<bool> {
     let (status, error, wait) = match ending {
+        Ending::Waiting(_) => (RunStatus::Queued, None, 0.0),
         Ending::Succeeded => (RunStatus::Succeeded, None, 0.0),
         Ending::Filtered(why) => (RunStatus::Filtered, Some(why.as_str()), 0.0),
         Ending::Failed(why) => (RunStatus::Failed, Some(why.as_str()), 0.0),
@@ -214,10 +218,17 @@ pub async fn finish(
         },
     };
     let retrying = matches!(ending, Ending::Retry(_));
+    let until = match ending {
+        Ending::Waiting(until) => Some(*until),
+        _ => None,
+    };
+    // A claim that ended in a wait ended as planned: the claims before it
+    // are not the crash loop `attempts` counts, however many waits a run has.
     let done = sqlx::query(
         r"UPDATE automation_runs SET status = $3, error = $4,
               tries = tries + CASE WHEN $6 THEN 1 ELSE 0 END,
-              next_attempt_at = now() + make_interval(secs => $5),
+              next_attempt_at = COALESCE($7, now() + make_interval(secs => $5)),
+              attempts = CASE WHEN $7 IS NULL THEN attempts ELSE 0 END,
               finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE now() END,
               claimed_by = NULL, lease_until = NULL
           WHERE id = $1 AND claimed_by = $2 AND status = 'running'",
@@ -228,6 +239,7 @@ pub async fn finish(
     .bind(error)
     .bind(wait)
     .bind(retrying)
+    .bind(until)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -383,25 +395,44 @@ pub async fn retry_all_failed(
     Ok(queued)
 }
 
+/// A run held by a wait step: it is part-way through, not waiting to start.
+const IN_A_WAIT: &str = r"EXISTS (SELECT 1 FROM automation_run_steps s
+    WHERE s.run_id = automation_runs.id AND s.status = 'waiting')";
+
 /// Drops the runs waiting for the team's automation, on purpose, with a
-/// record of who did; how many.
+/// record of who did; how many. Runs part-way through, held by a wait step
+/// (a follow-up due in three days), are not dropped with them: they go on
+/// after their wait once the automation is on.
 pub async fn skip_waiting(
     db: &PgPool,
     location_id: &str,
     automation_id: i64,
     who: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+    let done = sqlx::query(&format!(
         r"UPDATE automation_runs SET status = 'skipped', finished_at = now(),
               error = 'Skipped by ' || $3 || ' while the automation was paused.'
-          WHERE location_id = $1 AND automation_id = $2 AND status = 'queued'",
-    )
+          WHERE location_id = $1 AND automation_id = $2 AND status = 'queued'
+            AND NOT {IN_A_WAIT}"
+    ))
     .bind(location_id)
     .bind(automation_id)
     .bind(who)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The automation's queued runs: those [`skip_waiting`] drops, and those
+/// held by a wait step.
+pub async fn queued_counts(db: &PgPool, automation_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(&format!(
+        r"SELECT count(*) FILTER (WHERE NOT {IN_A_WAIT}), count(*) FILTER (WHERE {IN_A_WAIT})
+          FROM automation_runs WHERE automation_id = $1 AND status = 'queued'"
+    ))
+    .bind(automation_id)
+    .fetch_one(db)
+    .await
 }
 
 /// Deletes finished runs older than `days`.
