@@ -108,7 +108,8 @@ pub struct ClaimedRun {
 
 /// Claims up to `limit` due runs for `worker`: queued runs of automations
 /// that are on, and runs whose claimer let the lease run out, but for the
-/// runs `running` the worker has still in hand.
+/// runs `running` the worker has still in hand. A run held by a Wait step
+/// is due at its moment and holds back no later run of the same person.
 ///
 /// The earliest waiting or running run of each automation and subject is
 /// found in one pass over the queue's index, whose result the planner
@@ -125,15 +126,15 @@ pub async fn claim(
 ) -> sqlx::Result<Vec<ClaimedRun>> {
     sqlx::query_as(
         r"UPDATE automation_runs r
-          SET status = 'running', claimed_by = $1, attempts = r.attempts + 1,
+          SET status = 'running', claimed_by = $1, attempts = r.attempts + 1, waiting = false,
               lease_until = now() + make_interval(secs => $3), started_at = COALESCE(r.started_at, now())
           FROM (SELECT q.id FROM automation_runs q JOIN automations a ON a.id = q.automation_id
                 WHERE ((q.status = 'queued' AND q.next_attempt_at <= now() AND (a.state = 'on' OR q.dry_run))
                     OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4
                         AND q.id <> ALL($5)))
-                  AND (q.subject IS NULL OR q.id IN (
+                  AND (q.subject IS NULL OR q.waiting OR q.id IN (
                       SELECT DISTINCT ON (automation_id, subject) id FROM automation_runs
-                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL
+                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL AND NOT waiting
                        ORDER BY automation_id, subject, id))
                 ORDER BY q.next_attempt_at, q.id LIMIT $2 FOR UPDATE OF q SKIP LOCKED) due
           WHERE r.id = due.id
@@ -229,6 +230,7 @@ pub async fn finish(
               tries = tries + CASE WHEN $6 THEN 1 ELSE 0 END,
               next_attempt_at = COALESCE($7, now() + make_interval(secs => $5)),
               attempts = CASE WHEN $7 IS NULL THEN attempts ELSE 0 END,
+              waiting = $7 IS NOT NULL,
               finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE now() END,
               claimed_by = NULL, lease_until = NULL
           WHERE id = $1 AND claimed_by = $2 AND status = 'running'",

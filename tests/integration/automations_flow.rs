@@ -587,3 +587,40 @@ async fn skipping_a_paused_automations_runs_leaves_those_held_by_a_wait() {
     let ended = team.ended(held).await;
     assert_eq!(ended.status, "succeeded", "{:?}", ended.error);
 }
+
+#[tokio::test]
+async fn a_run_held_by_a_wait_does_not_hold_back_the_persons_next_run() {
+    let team = team().await;
+    let automation = team
+        .automation(
+            vec![wait_for("later", "3", TimeUnit::Days), tag("followed_up")],
+            State::On,
+        )
+        .await;
+    let queue = |subject: &str| runs::NewRun {
+        automation_id: automation,
+        location_id: team.location_id.clone(),
+        version: 1,
+        trigger_kind: "manual",
+        trigger_body: json!({"contact": team.contact_id}),
+        subject: Some(subject.to_owned()),
+        dry_run: false,
+    };
+    let first = runs::enqueue(&team.app.db, &queue("member-7"))
+        .await
+        .unwrap();
+    team.held(first, Duration::days(2)).await;
+    // The same person's next event: its run starts (and waits) at once.
+    let second = runs::enqueue(&team.app.db, &queue("member-7"))
+        .await
+        .unwrap();
+    team.held(second, Duration::days(2)).await;
+
+    // When the first one's moment comes it goes on, and so does the second.
+    for run in [first, second] {
+        team.wait_ends_at(run, Utc::now() - Duration::seconds(1), true)
+            .await;
+    }
+    assert_eq!(team.ended(first).await.status, "succeeded");
+    assert_eq!(team.ended(second).await.status, "succeeded");
+}
