@@ -433,3 +433,90 @@ async fn automations_that_start_each_other_stop_at_the_depth_limit() {
     assert_eq!(team.runs_of(ping).await.len(), 3);
     assert_eq!(team.runs_of(pong).await.len(), 3);
 }
+
+/// Sets the sandbox HighLevel's faults (`DELETE` clears them).
+async fn faults(team: &Team, settings: Option<Value>) {
+    let url = format!("{}/sandbox/_sandbox/faults", team.app.base);
+    let request = match settings {
+        Some(settings) => common::http().post(url).json(&settings),
+        None => common::http().delete(url),
+    };
+    assert!(request.send().await.unwrap().status().is_success());
+}
+
+#[tokio::test]
+async fn highlevel_answering_5xx_or_429_is_tried_again_later_and_then_succeeds() {
+    let team = team().await;
+    let definition = Definition {
+        trigger: Trigger::Manual,
+        filter: Filter::default(),
+        steps: vec![tag_step("retry", true, "retried")],
+    };
+    let automation = store::create(
+        &team.app.db,
+        &team.location_id,
+        "Retry",
+        &definition,
+        team.user_id,
+    )
+    .await
+    .unwrap();
+    store::set_state(&team.app.db, &team.location_id, automation, State::On)
+        .await
+        .unwrap();
+    let contact = team.a_contact().await;
+
+    for (fault, said) in [
+        (json!({"errorRatio": 1.0, "errorStatus": 503}), "503"),
+        (json!({"rateLimitedRequests": 5}), "429"),
+    ] {
+        faults(&team, Some(fault)).await;
+        let run = runs::enqueue(
+            &team.app.db,
+            &runs::NewRun {
+                automation_id: automation,
+                location_id: team.location_id.clone(),
+                version: 1,
+                trigger_kind: "manual",
+                trigger_body: json!({"contact": {"id": contact}}),
+                subject: None,
+                dry_run: false,
+            },
+        )
+        .await
+        .unwrap();
+        // The client's own quick retries fail too: the run waits for its
+        // first later try, about a minute away.
+        let waiting = eventually("the run to wait for a retry", || async {
+            let listed = runs::of_team_by_id(&team.app.db, &team.location_id, run)
+                .await
+                .unwrap()
+                .unwrap();
+            (listed.status == "queued" && listed.tries == 1).then_some(listed)
+        })
+        .await;
+        let wait = waiting.next_attempt_at - chrono::Utc::now();
+        assert!(
+            wait > chrono::Duration::seconds(40) && wait <= chrono::Duration::seconds(61),
+            "{said}: {wait}"
+        );
+        assert!(waiting.error.is_some(), "{said}: the reason is kept");
+
+        faults(&team, None).await;
+        sqlx::query("UPDATE automation_runs SET next_attempt_at = now() WHERE id = $1")
+            .bind(run)
+            .execute(&team.app.db)
+            .await
+            .unwrap();
+        runs::announce(&team.app.db).await.unwrap();
+        let ended = eventually("the retry to end", || async {
+            let listed = runs::of_team_by_id(&team.app.db, &team.location_id, run)
+                .await
+                .unwrap()
+                .unwrap();
+            is_over(&listed).then_some(listed)
+        })
+        .await;
+        assert_eq!(ended.status, "succeeded", "{said}: {:?}", ended.error);
+    }
+}
