@@ -4,7 +4,9 @@
 //! `journal` the record of each step of a run; `filter` decides whether a
 //! run goes on, `steps` plans and sends each kind of step, `resume` checks
 //! a step that may have been sent before sending it again, `execute` runs
-//! one run, and `worker` claims and runs them.
+//! one run, and `worker` claims and runs them. `schedule` says when a
+//! schedule ticks, and `scheduler` queues one run per tick, however many
+//! server processes look.
 
 pub mod form;
 pub mod model;
@@ -19,6 +21,10 @@ pub mod journal;
 pub mod resume;
 #[cfg(feature = "ssr")]
 pub mod runs;
+#[cfg(feature = "ssr")]
+pub mod schedule;
+#[cfg(feature = "ssr")]
+pub mod scheduler;
 #[cfg(feature = "ssr")]
 pub mod steps;
 #[cfg(feature = "ssr")]

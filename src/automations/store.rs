@@ -55,6 +55,7 @@ fn trigger_columns(trigger: &Trigger) -> (&'static str, Option<i64>, Option<&str
             event_type,
         } => ("app_event", Some(*connection_id), Some(event_type)),
         Trigger::Manual => ("manual", None, None),
+        Trigger::Schedule { .. } => ("schedule", None, None),
     }
 }
 
@@ -94,7 +95,8 @@ pub async fn create(
 }
 
 /// Saves a new version of the team's automation and makes it current; its
-/// number, or `None` when the team has no such automation.
+/// number, or `None` when the team has no such automation. A changed
+/// trigger counts a schedule's ticks from now on.
 pub async fn save(
     db: &PgPool,
     location_id: &str,
@@ -106,9 +108,12 @@ pub async fn save(
     let (kind, connection_id, event_type) = trigger_columns(&definition.trigger);
     let mut tx = db.begin().await?;
     let version: Option<i32> = sqlx::query_scalar(
-        r"UPDATE automations SET name = $3, version = version + 1, trigger_kind = $4,
-              trigger_connection_id = $5, trigger_event_type = $6
-          WHERE location_id = $1 AND id = $2 RETURNING version",
+        r"UPDATE automations a SET name = $3, version = a.version + 1, trigger_kind = $4,
+              trigger_connection_id = $5, trigger_event_type = $6,
+              ticks_from = CASE WHEN (SELECT v.definition -> 'trigger' FROM automation_versions v
+                                       WHERE v.automation_id = a.id AND v.version = a.version)
+                                     IS DISTINCT FROM $7 THEN now() ELSE a.ticks_from END
+          WHERE a.location_id = $1 AND a.id = $2 RETURNING a.version",
     )
     .bind(location_id)
     .bind(id)
@@ -116,6 +121,7 @@ pub async fn save(
     .bind(kind)
     .bind(connection_id)
     .bind(event_type)
+    .bind(Json(&definition.trigger))
     .fetch_optional(&mut *tx)
     .await?;
     let Some(version) = version else {
@@ -135,14 +141,20 @@ pub async fn save(
 }
 
 /// Turns the team's automation on, pauses it or turns it off; false when
-/// the team has no such automation.
+/// the team has no such automation. Turned on or paused from off, a
+/// schedule counts its ticks from now on (a paused schedule's ticks are
+/// queued and wait, like events).
 pub async fn set_state(
     db: &PgPool,
     location_id: &str,
     id: i64,
     state: State,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE automations SET state = $3 WHERE location_id = $1 AND id = $2")
+    let done = sqlx::query(
+        r"UPDATE automations SET state = $3,
+              ticks_from = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE ticks_from END
+          WHERE location_id = $1 AND id = $2",
+    )
         .bind(location_id)
         .bind(id)
         .bind(state.key())
