@@ -201,7 +201,10 @@ impl TriggerField {
     /// Whether the field counts with the kind's other fields as they are.
     pub fn shown(&self, fields: &BTreeMap<String, String>) -> bool {
         self.shown_when.as_ref().is_none_or(|(key, values)| {
-            let value = fields.get(key).map(|value| value.trim()).unwrap_or_default();
+            let value = fields
+                .get(key)
+                .map(|value| value.trim())
+                .unwrap_or_default();
             values.iter().any(|wanted| wanted == value)
         })
     }
@@ -499,7 +502,12 @@ pub fn parse_trigger(
 
 /// A schedule from its fields: `every` and the fields it reads.
 fn parse_schedule(fields: &BTreeMap<String, String>) -> Result<Schedule, Vec<FormProblem>> {
-    let get = |key: &str| fields.get(key).map(|value| value.trim()).unwrap_or_default();
+    let get = |key: &str| {
+        fields
+            .get(key)
+            .map(|value| value.trim())
+            .unwrap_or_default()
+    };
     let wrong = |field: &str, message: &str| {
         vec![FormProblem {
             at: format!("trigger.{field}"),
@@ -507,8 +515,7 @@ fn parse_schedule(fields: &BTreeMap<String, String>) -> Result<Schedule, Vec<For
         }]
     };
     let at = || {
-        ClockTime::parse(get("at"))
-            .ok_or_else(|| wrong("at", "Give a time of day, such as 09:00."))
+        ClockTime::parse(get("at")).ok_or_else(|| wrong("at", "Give a time of day, such as 09:00."))
     };
     match get("every") {
         "minutes" => get("minutes")
@@ -553,7 +560,11 @@ fn parse_schedule(fields: &BTreeMap<String, String>) -> Result<Schedule, Vec<For
 /// `mon,thu` (any case, spaces allowed) as days in week order, once each.
 fn parse_days(text: &str) -> Result<Vec<chrono::Weekday>, &'static str> {
     let mut days = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+    for part in text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
         let lower = part.to_ascii_lowercase();
         let Some((day, _)) = WEEK.iter().find(|(_, key)| lower.starts_with(key)) else {
             return Err("Days are mon, tue, wed, thu, fri, sat and sun.");
@@ -791,6 +802,169 @@ mod tests {
         let form = AutomationForm::of("Welcome", &welcome());
         assert_eq!(form.trigger, "app:4:signup.created");
         assert_eq!(form.definition(), Ok(welcome()));
+    }
+
+    fn schedule_form(fields: &[(&str, &str)]) -> AutomationForm {
+        let mut form = AutomationForm::of("Morning", &welcome());
+        form.trigger = "schedule".into();
+        form.trigger_fields = fields
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        form
+    }
+
+    fn trigger_of(fields: &[(&str, &str)]) -> Result<Trigger, Vec<String>> {
+        let form = schedule_form(fields);
+        parse_trigger(&form.trigger, &form.trigger_fields)
+            .map_err(|problems| problems.into_iter().map(|p| p.at).collect())
+    }
+
+    #[test]
+    fn each_schedule_survives_its_form() {
+        use chrono::Weekday;
+        let at = ClockTime::parse("18:30").unwrap();
+        for schedule in [
+            Schedule::EveryMinutes { minutes: 5 },
+            Schedule::Daily { at },
+            Schedule::Weekly {
+                days: vec![Weekday::Mon, Weekday::Thu],
+                at,
+            },
+            Schedule::Cron {
+                expression: "*/30 8-18 * * 1-5".into(),
+            },
+        ] {
+            let definition = Definition {
+                trigger: Trigger::Schedule { schedule },
+                ..welcome()
+            };
+            let form = AutomationForm::of("Morning", &definition);
+            assert_eq!(form.trigger, "schedule");
+            // The fields of the other kinds of schedule start at their defaults.
+            assert_eq!(
+                form.trigger_fields.keys().collect::<Vec<_>>(),
+                ["at", "cron", "days", "every", "minutes"]
+            );
+            assert_eq!(form.definition(), Ok(definition));
+        }
+    }
+
+    #[test]
+    fn schedule_fields_are_read_leniently_and_in_week_order() {
+        use chrono::Weekday;
+        assert_eq!(
+            trigger_of(&[
+                ("every", "weekly"),
+                ("days", "Thursday, mon,thu"),
+                ("at", " 7:05 ")
+            ]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::Weekly {
+                    days: vec![Weekday::Mon, Weekday::Thu],
+                    at: ClockTime::parse("07:05").unwrap(),
+                }
+            })
+        );
+        assert_eq!(
+            trigger_of(&[("every", "cron"), ("cron", " 0  9 * * 1-5 ")]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::Cron {
+                    expression: "0 9 * * 1-5".into()
+                }
+            })
+        );
+        // Only the fields `every` calls for are read.
+        assert_eq!(
+            trigger_of(&[("every", "minutes"), ("minutes", "15"), ("at", "nonsense")]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::EveryMinutes { minutes: 15 }
+            })
+        );
+    }
+
+    #[test]
+    fn schedule_problems_sit_next_to_their_fields() {
+        for (fields, at) in [
+            (
+                vec![("every", "minutes"), ("minutes", "20")],
+                vec!["trigger.minutes"],
+            ),
+            (
+                vec![("every", "minutes"), ("minutes", "0")],
+                vec!["trigger.minutes"],
+            ),
+            (
+                vec![("every", "daily"), ("at", "24:00")],
+                vec!["trigger.at"],
+            ),
+            (
+                vec![("every", "weekly"), ("days", ""), ("at", "9")],
+                vec!["trigger.days", "trigger.at"],
+            ),
+            (
+                vec![("every", "weekly"), ("days", "someday"), ("at", "09:00")],
+                vec!["trigger.days"],
+            ),
+            (
+                vec![("every", "cron"), ("cron", "0 9 * *")],
+                vec!["trigger.cron"],
+            ),
+            (vec![("every", "cron"), ("cron", "")], vec!["trigger.cron"]),
+            (vec![("every", "")], vec!["trigger.every"]),
+        ] {
+            assert_eq!(
+                trigger_of(&fields),
+                Err(at.iter().map(|a| a.to_string()).collect()),
+                "{fields:?}"
+            );
+        }
+        let wrong = parse_trigger("app:x", &BTreeMap::new()).unwrap_err();
+        assert_eq!(wrong[0].at, "trigger");
+    }
+
+    #[test]
+    fn times_of_day_are_hours_and_minutes() {
+        assert_eq!(ClockTime::parse("9:00").unwrap().to_string(), "09:00");
+        assert_eq!(ClockTime::parse("23:59").unwrap().to_string(), "23:59");
+        for wrong in ["24:00", "9:5", "09:60", "ab:cd", "", "0900", "+9:00"] {
+            assert_eq!(ClockTime::parse(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_schedule_is_saved_as_plain_json_and_old_forms_still_read() {
+        let trigger = Trigger::Schedule {
+            schedule: Schedule::Daily {
+                at: ClockTime::parse("09:00").unwrap(),
+            },
+        };
+        let json = serde_json::to_value(&trigger).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "schedule", "schedule": {"every": "daily", "at": "09:00"}})
+        );
+        assert_eq!(serde_json::from_value::<Trigger>(json).unwrap(), trigger);
+        let weekly = serde_json::json!({"kind": "schedule", "schedule": {"every": "weekly", "days": ["Mon", "Fri"], "at": "18:00"}});
+        assert!(serde_json::from_value::<Trigger>(weekly).is_ok());
+        // A form from before triggers had fields.
+        let form = serde_json::json!({
+            "name": "Old", "trigger": "manual", "join": "all", "conditions": [],
+            "expression": "", "steps": []
+        });
+        let form: AutomationForm = serde_json::from_value(form).unwrap();
+        assert!(form.trigger_fields.is_empty());
+    }
+
+    #[test]
+    fn every_trigger_kind_starts_with_fields_that_parse() {
+        for kind in trigger_kinds() {
+            assert!(
+                parse_trigger(&kind.key, &kind.defaults()).is_ok(),
+                "{}",
+                kind.key
+            );
+        }
     }
 
     #[test]

@@ -94,9 +94,7 @@ pub fn day_name(day: Weekday) -> &'static str {
 }
 
 /// A time of day on the team's clock, `HH:MM`.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ClockTime {
     hour: u8,

@@ -154,7 +154,13 @@ fn on_days(
         .map(|n| first + Duration::days(n * step))
         .filter(|date| fits(*date))
         .map(|date| zone.at(date.and_time(time)))
-        .find(|tick| if step > 0 { *tick > from } else { *tick <= from })
+        .find(|tick| {
+            if step > 0 {
+                *tick > from
+            } else {
+                *tick <= from
+            }
+        })
 }
 
 #[cfg(test)]
@@ -336,7 +342,13 @@ mod tests {
     fn cron_expressions_are_five_fields_that_come_round() {
         assert_eq!(cron_problem("0 9 * * 1-5"), None);
         assert_eq!(cron_problem("@daily"), None);
-        for wrong in ["0 9 * *", "0 0 9 * * 1-5", "61 * * * *", "every day", "0 0 30 2 *"] {
+        for wrong in [
+            "0 9 * *",
+            "0 0 9 * * 1-5",
+            "61 * * * *",
+            "every day",
+            "0 0 30 2 *",
+        ] {
             assert!(cron_problem(wrong).is_some(), "{wrong}");
         }
     }
@@ -356,10 +368,7 @@ mod tests {
             },
         ];
         // Around both changes of the clocks, at odd moments.
-        let starts = [
-            "2026-04-03T00:00:00+11:00",
-            "2026-10-02T00:00:00+10:00",
-        ];
+        let starts = ["2026-04-03T00:00:00+11:00", "2026-10-02T00:00:00+10:00"];
         for schedule in &schedules {
             for start in starts {
                 let mut moment = utc(start);
@@ -367,7 +376,10 @@ mod tests {
                     moment += Duration::seconds(3_607);
                     let latest = latest_until(schedule, zone, moment).unwrap();
                     let next = next_after(schedule, zone, latest).unwrap();
-                    assert!(latest <= moment && next > moment, "{schedule:?} at {moment}");
+                    assert!(
+                        latest <= moment && next > moment,
+                        "{schedule:?} at {moment}"
+                    );
                 }
             }
         }

@@ -118,9 +118,9 @@ pub async fn fire_due(
         let Some(tick) = schedule::latest_until(schedule, zone, now) else {
             continue;
         };
-        let fired_up_to = automation
-            .last_tick
-            .map_or(automation.ticks_from, |last| last.max(automation.ticks_from));
+        let fired_up_to = automation.last_tick.map_or(automation.ticks_from, |last| {
+            last.max(automation.ticks_from)
+        });
         if tick <= fired_up_to {
             continue;
         }
@@ -184,12 +184,14 @@ async fn fire(
         dry_run: false,
     };
     let run_id = runs::enqueue_on(&mut tx, &run).await?;
-    sqlx::query("UPDATE automation_ticks SET run_id = $3 WHERE automation_id = $1 AND tick_at = $2")
-        .bind(automation.id)
-        .bind(tick)
-        .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE automation_ticks SET run_id = $3 WHERE automation_id = $1 AND tick_at = $2",
+    )
+    .bind(automation.id)
+    .bind(tick)
+    .bind(run_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(run_id))
 }

@@ -155,11 +155,11 @@ pub async fn set_state(
               ticks_from = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE ticks_from END
           WHERE location_id = $1 AND id = $2",
     )
-        .bind(location_id)
-        .bind(id)
-        .bind(state.key())
-        .execute(db)
-        .await?;
+    .bind(location_id)
+    .bind(id)
+    .bind(state.key())
+    .execute(db)
+    .await?;
     if done.rows_affected() == 1 && state == State::On {
         // Runs that waited while it was paused are due now.
         super::runs::announce(db).await?;

@@ -28,6 +28,7 @@ mod auth_sign_in;
 mod auth_tokens;
 mod automations_crash;
 mod automations_engine;
+mod automations_schedule;
 mod cache_upsert;
 mod embedded_postgres;
 mod healthz;

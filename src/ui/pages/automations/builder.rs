@@ -16,8 +16,7 @@ use crate::api::automations::{
     SetAutomationState, SkipWaitingRuns, TestAutomation,
 };
 use crate::automations::form::{
-    AutomationForm, FormProblem, Input, StepForm, StepKind, TriggerField, TriggerInput,
-    TriggerKind,
+    AutomationForm, FormProblem, Input, StepForm, StepKind, TriggerField, TriggerInput, TriggerKind,
 };
 use crate::automations::model::{Condition, Join, Operator, WEEK};
 use crate::ui::components::PageHeader;
@@ -468,7 +467,8 @@ fn TriggerFieldBody(form: Form, field: TriggerField) -> impl IntoView {
         }
         .into_any(),
     };
-    let help = (!field.help.is_empty()).then(|| view! { <p class="muted small">{field.help.clone()}</p> });
+    let help =
+        (!field.help.is_empty()).then(|| view! { <p class="muted small">{field.help.clone()}</p> });
     view! {
         <div class="ws-field auto-wide">
             <label for=id>{field.label.clone()}</label>
@@ -486,9 +486,8 @@ fn TriggerFieldBody(form: Form, field: TriggerField) -> impl IntoView {
 fn DayBoxes(form: Form, key: String) -> impl IntoView {
     let key = StoredValue::new(key);
     let chosen = move || {
-        form.trigger_fields.with(|fields| {
-            key.with_value(|key| fields.get(key).cloned().unwrap_or_default())
-        })
+        form.trigger_fields
+            .with(|fields| key.with_value(|key| fields.get(key).cloned().unwrap_or_default()))
     };
     let toggle = move |day: &'static str, on: bool| {
         let mut days: Vec<String> = chosen()
