@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use switchboard::automations::model::{
     Action, Definition, Filter, FindBy, Schedule, State, Step, Trigger,
 };
-use switchboard::automations::scheduler::{fire_due, Fired};
+use switchboard::automations::scheduler::{self, fire_due, Fired};
 use switchboard::automations::{runs, store};
 use switchboard::zone::TeamZone;
 
@@ -242,6 +242,25 @@ async fn two_processes_fire_each_tick_of_a_schedule_once() {
         assert!(run.is_some());
         assert!(["schedule:one", "schedule:two"].contains(&fired_by.as_str()));
     }
+
+    // Ticks that a newer one has long followed are pruned; the newest of
+    // each automation stays, however old, since it says what fires next.
+    sqlx::query(
+        r"INSERT INTO automation_ticks (automation_id, tick_at, fired_by)
+          VALUES ($1, now() - interval '3 days', 'old'), ($1, now() - interval '2 days', 'old'),
+                 ($2, now() - interval '3 days', 'old')",
+    )
+    .bind(on)
+    .bind(off)
+    .execute(&team.app.db)
+    .await
+    .unwrap();
+    assert_eq!(scheduler::prune(&team.app.db).await.unwrap(), 2);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM automation_ticks")
+        .fetch_one(&team.app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 11);
 
     // The worker runs the ticks of the automation that is on; the paused
     // one's runs wait in the queue until it is on again.
