@@ -584,11 +584,7 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
                         disabled=move || state.get() == "off" on:click=move |_| set("off")>"Turn off"</button>
                 </div>
             })}
-            <p class="muted small" data-testid="state-meaning">{move || match state.get().as_str() {
-                "on" => "On: every event of its trigger starts a run.",
-                "paused" => "Paused: events are kept in the queue and run when it is on again.",
-                _ => "Off: events of its trigger are not kept for it. Test it on the sample, then turn it on.",
-            }}</p>
+            <p class="muted small" data-testid="state-meaning">{move || state_meaning(&state.get(), form.trigger.get() == "schedule")}</p>
             <Show when=runs_wait>
                 <div class="auto-waiting">
                     <span>{move || format!("{} run{} waiting.", waiting.get(), if waiting.get() == 1 { "" } else { "s" })}</span>
@@ -602,6 +598,18 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What on, paused and off mean for the automation's kind of trigger.
+fn state_meaning(state: &str, scheduled: bool) -> &'static str {
+    match (state, scheduled) {
+        ("on", false) => "On: every event of its trigger starts a run.",
+        ("paused", false) => "Paused: events are kept in the queue and run when it is on again.",
+        (_, false) => "Off: events of its trigger are not kept for it. Test it on the sample, then turn it on.",
+        ("on", true) => "On: each tick of its schedule starts a run.",
+        ("paused", true) => "Paused: its ticks are kept in the queue and run when it is on again.",
+        (_, true) => "Off: its schedule does not tick. Test it on the sample, then turn it on: the first run is the first tick after that.",
+    }
 }
 
 #[component]
