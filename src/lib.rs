@@ -15,6 +15,8 @@ pub mod ui;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
+pub mod alerts;
+#[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod caller;

@@ -1,6 +1,7 @@
 //! Server functions: the only door from the browser to the server. Each one
 //! authenticates the caller, checks the role, and calls a service.
 
+pub mod alerts;
 pub mod appointments;
 pub mod apps;
 pub mod apps_mapping;

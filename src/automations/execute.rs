@@ -17,7 +17,7 @@ use crate::apps::outbound::deliver::Courier;
 use crate::apps::outbound::model::DeliveryOutcome;
 use crate::auth::vault::Vault;
 use crate::highlevel::{HighLevelClient, HighLevelError};
-use crate::workspace::{writes, Team};
+use crate::workspace::{writes, WorkspaceError};
 
 /// What runs need: the database, HighLevel (in the background share of the
 /// rate budget, so people's own requests go first), and the app courier.
@@ -40,27 +40,46 @@ impl Services {
             .await
     }
 
-    /// Keeps the cache in step with what HighLevel answered a write.
-    pub(super) async fn cache(&self, location_id: &str, operation: &str, answer: &Json) {
-        let team = Team {
-            db: self.db.clone(),
-            location_id: location_id.to_owned(),
-            client: self.client.clone(),
-            zone: Default::default(),
-            user_id: 0,
-            can_write: true,
-        };
-        let kept = match operation {
-            "upsert-contact" | "update-contact" => {
-                writes::cache_contact(&team, &answer["contact"]).await
-            }
-            "create-task" => writes::cache_task(&team, &answer["task"]).await,
-            "create-note" => writes::cache_notes(&team, &[&answer["note"]]).await,
-            _ => Ok(()),
-        };
-        if let Err(error) = kept {
-            tracing::warn!(%error, operation, "caching what an automation wrote");
+    /// Keeps the cache in step with what HighLevel answered a write of run
+    /// `run_id`, in a transaction that names the run, so that the changes
+    /// it makes do not start the run's own automation again (see the
+    /// migration `highlevel_triggers`).
+    pub(super) async fn cache(&self, run_id: i64, location_id: &str, call: &Call, answer: &Json) {
+        if let Err(error) = self.cache_as_run(run_id, location_id, call, answer).await {
+            tracing::warn!(%error, operation = call.operation, "caching what an automation wrote");
         }
+    }
+
+    async fn cache_as_run(
+        &self,
+        run_id: i64,
+        location_id: &str,
+        call: &Call,
+        answer: &Json,
+    ) -> Result<(), WorkspaceError> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("SELECT set_config('switchboard.run', $1, true)")
+            .bind(run_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        match call.operation {
+            "upsert-contact" | "update-contact" => {
+                writes::store_contact(&mut *tx, location_id, &answer["contact"]).await?;
+            }
+            "create-task" => writes::store_task(&mut *tx, location_id, &answer["task"]).await?,
+            "create-note" => writes::store_notes(&mut *tx, location_id, &[&answer["note"]]).await?,
+            "add-tags" | "remove-tags" => {
+                let tags: Vec<String> =
+                    serde_json::from_value(answer["tags"].clone()).unwrap_or_default();
+                if let Some(contact_id) = call.params.get("contactId") {
+                    // A contact the cache does not hold yet comes with the next poll.
+                    writes::store_tags(&mut tx, location_id, contact_id, &tags).await?;
+                }
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub(super) async fn deliver(
@@ -200,7 +219,7 @@ async fn run_step(
     let resumed = earlier.is_some();
     journal::sending(db, run.id, position, &step.name, &request).await?;
     let key = format!("switchboard-run-{}-step-{position}", run.id);
-    match steps::send(services, &run.location_id, &planned, resumed, &key).await {
+    match steps::send(services, run.id, &run.location_id, &planned, resumed, &key).await {
         Ok((answer, output)) => {
             let finished = Finished {
                 status: StepStatus::Done,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::highlevel_events::{self, Narrowing};
 use super::model::{
     Action, ClockTime, Condition, Definition, Filter, FindBy, Join, Schedule, Step, Trigger, WEEK,
 };
@@ -256,8 +257,51 @@ const DEFAULT_AT: &str = "09:00";
 const DEFAULT_DAYS: &str = "mon,tue,wed,thu,fri";
 const DEFAULT_CRON: &str = "0 9 * * 1-5";
 
-/// Every kind of trigger but the app events, in the order the form offers them.
+/// Every kind of trigger but the app events, in the order the form offers
+/// them: HighLevel's changes, a schedule, by hand.
 pub fn trigger_kinds() -> Vec<TriggerKind> {
+    let mut kinds: Vec<TriggerKind> = highlevel_events::EVENTS
+        .iter()
+        .map(highlevel_kind)
+        .collect();
+    kinds.extend(other_kinds());
+    kinds
+}
+
+/// A HighLevel change, with the tag or appointment status it can wait for.
+fn highlevel_kind(event: &highlevel_events::HighLevelEvent) -> TriggerKind {
+    let value = |label: &str, input: TriggerInput, help: &str, placeholder: &str| TriggerField {
+        help: help.into(),
+        placeholder: placeholder.into(),
+        ..trigger_field("value", label, input, "")
+    };
+    let fields = match event.narrowing {
+        Narrowing::None => Vec::new(),
+        Narrowing::Tag => vec![value(
+            "Tag",
+            TriggerInput::Text,
+            "Only this tag; leave it empty for any tag.",
+            "vip",
+        )],
+        Narrowing::AppointmentStatus => {
+            let mut statuses = vec![(String::new(), "Any status".to_owned())];
+            statuses.extend(
+                highlevel_events::APPOINTMENT_STATUSES
+                    .iter()
+                    .map(|(key, label)| ((*key).to_owned(), (*label).to_owned())),
+            );
+            vec![value("New status", TriggerInput::Choice(statuses), "", "")]
+        }
+    };
+    TriggerKind {
+        key: format!("highlevel:{}", event.key),
+        label: format!("In HighLevel: {}", event.label.to_lowercase()),
+        help: String::new(),
+        fields,
+    }
+}
+
+fn other_kinds() -> Vec<TriggerKind> {
     let every = [
         ("minutes", "Every N minutes"),
         ("daily", "Every day at"),
@@ -414,10 +458,11 @@ fn is_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// `manual`, `schedule` or `app:<connection id>:<event type>`.
+/// `manual`, `schedule`, `highlevel:<event>` or `app:<connection id>:<event type>`.
 pub fn trigger_key(trigger: &Trigger) -> String {
     match trigger {
         Trigger::Manual => "manual".into(),
+        Trigger::HighLevel { event, .. } => format!("highlevel:{event}"),
         Trigger::AppEvent {
             connection_id,
             event_type,
@@ -436,6 +481,11 @@ pub fn trigger_fields(trigger: &Trigger) -> BTreeMap<String, String> {
         .find(|known| known.key == kind)
         .map(|known| known.defaults())
         .unwrap_or_default();
+    if let Trigger::HighLevel { value, .. } = trigger {
+        if fields.contains_key("value") {
+            fields.insert("value".into(), value.clone());
+        }
+    }
     if let Trigger::Schedule { schedule } = trigger {
         let mut set = |key: &str, value: String| {
             fields.insert(key.to_owned(), value);
@@ -484,7 +534,33 @@ pub fn parse_trigger(
             message: message.to_owned(),
         }]
     };
-    match key.trim() {
+    let key = key.trim();
+    if let Some(event) = key.strip_prefix("highlevel:") {
+        let event = highlevel_events::find(event)
+            .ok_or_else(|| wrong("trigger", "Choose what starts the automation."))?;
+        let value = fields
+            .get("value")
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_default();
+        let value = match event.narrowing {
+            Narrowing::None => String::new(),
+            Narrowing::Tag => value,
+            Narrowing::AppointmentStatus => {
+                let known = highlevel_events::APPOINTMENT_STATUSES
+                    .iter()
+                    .any(|(status, _)| *status == value);
+                if !value.is_empty() && !known {
+                    return Err(wrong("trigger.value", "Choose one of the statuses."));
+                }
+                value
+            }
+        };
+        return Ok(Trigger::HighLevel {
+            event: event.key.into(),
+            value,
+        });
+    }
+    match key {
         "manual" => Ok(Trigger::Manual),
         "schedule" => Ok(Trigger::Schedule {
             schedule: parse_schedule(fields)?,
@@ -954,6 +1030,38 @@ mod tests {
         });
         let form: AutomationForm = serde_json::from_value(form).unwrap();
         assert!(form.trigger_fields.is_empty());
+    }
+
+    #[test]
+    fn a_highlevel_change_keeps_its_tag_or_status_in_a_field() {
+        let fields = |value: &str| BTreeMap::from([("value".to_owned(), value.to_owned())]);
+        let tagged = Trigger::HighLevel {
+            event: "tag_added".into(),
+            value: "vip".into(),
+        };
+        assert_eq!(
+            parse_trigger("highlevel:tag_added", &fields(" vip ")),
+            Ok(tagged.clone())
+        );
+        assert_eq!(trigger_fields(&tagged), fields("vip"));
+        // A change with nothing to narrow it has no field, and ignores one.
+        assert_eq!(
+            parse_trigger("highlevel:contact_created", &fields("vip")),
+            Ok(Trigger::HighLevel {
+                event: "contact_created".into(),
+                value: String::new()
+            })
+        );
+        let created = Trigger::HighLevel {
+            event: "contact_created".into(),
+            value: String::new(),
+        };
+        assert!(trigger_fields(&created).is_empty());
+        assert!(parse_trigger("highlevel:appointment_status", &fields("showed")).is_ok());
+        let wrong = parse_trigger("highlevel:appointment_status", &fields("late")).unwrap_err();
+        assert_eq!(wrong[0].at, "trigger.value");
+        let unknown = parse_trigger("highlevel:weather", &BTreeMap::new()).unwrap_err();
+        assert_eq!(unknown[0].at, "trigger");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Automations: "when this happens, do that". `model` is what the builder
-//! saves and pages show, `form` the builder's form of it; `store` keeps automations and their versions;
+//! saves and pages show, `form` the builder's form of it, and
+//! `highlevel_events` the HighLevel changes a trigger can wait for; `store` keeps automations and their versions;
 //! `runs` is the durable queue of runs any server process claims from, and
 //! `journal` the record of each step of a run; `filter` decides whether a
 //! run goes on, `steps` plans and sends each kind of step, `resume` checks
@@ -9,6 +10,7 @@
 //! server processes look.
 
 pub mod form;
+pub mod highlevel_events;
 pub mod model;
 
 #[cfg(feature = "ssr")]

@@ -21,6 +21,15 @@ pub enum Trigger {
         connection_id: i64,
         event_type: String,
     },
+    /// A change in HighLevel, worked out from the cache whichever way it
+    /// came (a webhook, a poll of the sync): see [`super::highlevel_events`].
+    HighLevel {
+        /// A [`super::highlevel_events::HighLevelEvent`] key.
+        event: String,
+        /// The tag or appointment status it waits for; empty for any.
+        #[serde(default)]
+        value: String,
+    },
     /// Only "Run now" starts it.
     Manual,
     /// Each tick of a schedule, in the team's time zone.

@@ -251,6 +251,10 @@ pub struct Listed {
     pub trigger_kind: String,
     pub event_type: Option<String>,
     pub subject: Option<String>,
+    /// The cached name of the contact a HighLevel event was about.
+    pub contact_name: Option<String>,
+    /// How many automations started each other before this run.
+    pub depth: i32,
     pub dry_run: bool,
     pub tries: i32,
     pub error: Option<String>,
@@ -272,10 +276,13 @@ pub struct RunFilter {
 }
 
 const LISTED: &str = r"SELECT r.id, r.automation_id, a.name AS automation_name, r.version, r.status,
-       r.trigger_kind, e.event_type, r.subject, r.dry_run, r.tries, r.error, r.queued_at,
+       r.trigger_kind, COALESCE(e.event_type, r.trigger_body->>'event') AS event_type, r.subject,
+       c.display_name AS contact_name, r.depth, r.dry_run, r.tries, r.error, r.queued_at,
        r.started_at, r.finished_at, r.next_attempt_at
   FROM automation_runs r JOIN automations a ON a.id = r.automation_id
-  LEFT JOIN app_events e ON e.id = r.app_event_id";
+  LEFT JOIN app_events e ON e.id = r.app_event_id
+  LEFT JOIN cache_contacts c ON r.trigger_kind = 'highlevel' AND c.location_id = r.location_id
+                            AND c.id = r.subject";
 
 /// The team's runs, newest first.
 pub async fn list(db: &PgPool, location_id: &str, filter: &RunFilter) -> sqlx::Result<Vec<Listed>> {
@@ -283,7 +290,8 @@ pub async fn list(db: &PgPool, location_id: &str, filter: &RunFilter) -> sqlx::R
         r"{LISTED}
           WHERE r.location_id = $1 AND ($2::bigint IS NULL OR r.automation_id = $2)
             AND ($3::text IS NULL OR r.status = $3)
-            AND ($4::text IS NULL OR r.subject ILIKE '%' || $4 || '%')
+            AND ($4::text IS NULL OR r.subject ILIKE '%' || $4 || '%'
+                 OR c.search_text LIKE '%' || lower($4) || '%')
             AND ($5::timestamptz IS NULL OR r.queued_at >= $5)
           ORDER BY r.id DESC LIMIT $6"
     ))

@@ -392,6 +392,7 @@ impl Plan<'_> {
 /// Sends what a step planned; its answer and output.
 pub async fn send(
     services: &Services,
+    run_id: i64,
     location_id: &str,
     planned: &Planned,
     resumed: bool,
@@ -404,14 +405,14 @@ pub async fn send(
                 Some(found) => found,
                 None => services.call(location_id, call).await?,
             };
-            services.cache(location_id, call.operation, &answer).await;
+            services.cache(run_id, location_id, call, &answer).await;
             Ok((answer.clone(), output_of(call.operation, &answer)))
         }
         Planned::Mapping {
             contact,
             task,
             note,
-        } => send_mapping(services, location_id, contact, task, note, resumed).await,
+        } => send_mapping(services, run_id, location_id, contact, task, note, resumed).await,
         Planned::Delivery {
             connection_id,
             path,
@@ -441,6 +442,7 @@ fn retryable(status: Option<u16>) -> bool {
 
 async fn send_mapping(
     services: &Services,
+    run_id: i64,
     location_id: &str,
     contact: &Call,
     task: &Option<Json>,
@@ -451,9 +453,7 @@ async fn send_mapping(
         Some(found) => found,
         None => services.call(location_id, contact).await?,
     };
-    services
-        .cache(location_id, contact.operation, &answer)
-        .await;
+    services.cache(run_id, location_id, contact, &answer).await;
     let contact_id = answer["contact"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -472,7 +472,7 @@ async fn send_mapping(
             Some(found) => found,
             None => services.call(location_id, &call).await?,
         };
-        services.cache(location_id, operation, &made).await;
+        services.cache(run_id, location_id, &call, &made).await;
         output[format!("{key}_id")] = made[key]["id"].clone();
         answers[key] = made;
     }

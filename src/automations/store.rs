@@ -48,14 +48,33 @@ const SELECT: &str = r"SELECT a.id, a.location_id, a.name, a.state, a.version, v
      FROM automations a JOIN automation_versions v ON v.automation_id = a.id AND v.version = a.version";
 
 /// The columns the queueing finds an automation's trigger by.
-fn trigger_columns(trigger: &Trigger) -> (&'static str, Option<i64>, Option<&str>) {
+struct TriggerColumns<'a> {
+    kind: &'static str,
+    connection_id: Option<i64>,
+    event_type: Option<&'a str>,
+    value: Option<&'a str>,
+}
+
+fn trigger_columns(trigger: &Trigger) -> TriggerColumns<'_> {
+    let columns = |kind, connection_id, event_type, value| TriggerColumns {
+        kind,
+        connection_id,
+        event_type,
+        value,
+    };
     match trigger {
         Trigger::AppEvent {
             connection_id,
             event_type,
-        } => ("app_event", Some(*connection_id), Some(event_type)),
-        Trigger::Manual => ("manual", None, None),
-        Trigger::Schedule { .. } => ("schedule", None, None),
+        } => columns("app_event", Some(*connection_id), Some(event_type), None),
+        Trigger::HighLevel { event, value } => columns(
+            "highlevel",
+            None,
+            Some(event),
+            (!value.trim().is_empty()).then_some(value.trim()),
+        ),
+        Trigger::Manual => columns("manual", None, None, None),
+        Trigger::Schedule { .. } => columns("schedule", None, None, None),
     }
 }
 
@@ -67,18 +86,19 @@ pub async fn create(
     definition: &Definition,
     user_id: i64,
 ) -> sqlx::Result<i64> {
-    let (kind, connection_id, event_type) = trigger_columns(&definition.trigger);
+    let trigger = trigger_columns(&definition.trigger);
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         r"INSERT INTO automations (location_id, name, trigger_kind, trigger_connection_id,
-              trigger_event_type, created_by)
-          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+              trigger_event_type, trigger_value, created_by)
+          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(location_id)
     .bind(name)
-    .bind(kind)
-    .bind(connection_id)
-    .bind(event_type)
+    .bind(trigger.kind)
+    .bind(trigger.connection_id)
+    .bind(trigger.event_type)
+    .bind(trigger.value)
     .bind(user_id)
     .fetch_one(&mut *tx)
     .await?;
@@ -105,22 +125,23 @@ pub async fn save(
     definition: &Definition,
     user_id: i64,
 ) -> sqlx::Result<Option<i32>> {
-    let (kind, connection_id, event_type) = trigger_columns(&definition.trigger);
+    let trigger = trigger_columns(&definition.trigger);
     let mut tx = db.begin().await?;
     let version: Option<i32> = sqlx::query_scalar(
         r"UPDATE automations a SET name = $3, version = a.version + 1, trigger_kind = $4,
-              trigger_connection_id = $5, trigger_event_type = $6,
+              trigger_connection_id = $5, trigger_event_type = $6, trigger_value = $7,
               ticks_from = CASE WHEN (SELECT v.definition -> 'trigger' FROM automation_versions v
                                        WHERE v.automation_id = a.id AND v.version = a.version)
-                                     IS DISTINCT FROM $7 THEN now() ELSE a.ticks_from END
+                                     IS DISTINCT FROM $8 THEN now() ELSE a.ticks_from END
           WHERE a.location_id = $1 AND a.id = $2 RETURNING a.version",
     )
     .bind(location_id)
     .bind(id)
     .bind(name)
-    .bind(kind)
-    .bind(connection_id)
-    .bind(event_type)
+    .bind(trigger.kind)
+    .bind(trigger.connection_id)
+    .bind(trigger.event_type)
+    .bind(trigger.value)
     .bind(Json(&definition.trigger))
     .fetch_optional(&mut *tx)
     .await?;
@@ -150,8 +171,12 @@ pub async fn set_state(
     id: i64,
     state: State,
 ) -> sqlx::Result<bool> {
+    // Turned on from off, it is armed anew: what HighLevel made while it
+    // was off does not start it when the cache first sees it, and a
+    // schedule's first tick is the first one after now.
     let done = sqlx::query(
         r"UPDATE automations SET state = $3,
+              armed_at = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE armed_at END,
               ticks_from = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE ticks_from END
           WHERE location_id = $1 AND id = $2",
     )

@@ -118,10 +118,12 @@ impl Limits {
     }
 }
 
-/// A twentieth of the window, for the spread of clocks and delays that
-/// settling does not cover.
+/// A fortieth of the window (250 ms of HighLevel's 10 s), for the spread of
+/// clocks and delays that settling does not cover: each window is counted
+/// from when its answers came back, which is already later than HighLevel
+/// counted them.
 fn margin(window: Duration) -> Duration {
-    window / 20
+    window / 40
 }
 
 /// Limits HighLevel announced in earlier answers.
@@ -328,146 +330,31 @@ fn to_i32(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-fn to_u32(value: Option<i32>) -> Option<u32> {
-    value.and_then(|value| u32::try_from(value).ok())
-}
-
-/// What a location's budget row holds, read under its lock.
-struct BudgetRow {
-    learned: Learned,
-    used_today: u32,
-    /// How long until a waiting person's slot is due (zero: nobody waits).
-    people_wait: Duration,
-}
-
-/// Locks the location's budget row (creating it on first use) and reads what
-/// HighLevel announced, today's count, and whether a person is waiting.
-async fn lock_budget_row(
-    tx: &mut sqlx::PgConnection,
-    location_id: &str,
-) -> Result<BudgetRow, HighLevelError> {
-    sqlx::query(
-        r"INSERT INTO highlevel_rate_budget (location_id) VALUES ($1)
-         ON CONFLICT (location_id) DO NOTHING",
-    )
-    .bind(location_id)
-    .execute(&mut *tx)
-    .await?;
-    let (window_max, window_ms, daily_max, used_today, people_wait_ms): (
-        Option<i32>,
-        Option<i32>,
-        Option<i32>,
-        i32,
-        f64,
-    ) = sqlx::query_as(
-        r"SELECT window_max, window_ms, daily_max,
-         CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used ELSE 0 END,
-         coalesce(EXTRACT(EPOCH FROM people_waiting_until - clock_timestamp()) * 1000, 0)::float8
-         FROM highlevel_rate_budget WHERE location_id = $1 FOR UPDATE",
-    )
-    .bind(location_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(BudgetRow {
-        learned: Learned {
-            window_max: to_u32(window_max),
-            window_ms: to_u32(window_ms),
-            daily_max: to_u32(daily_max),
-        },
-        used_today: to_u32(Some(used_today)).unwrap_or(0),
-        people_wait: Duration::from_secs_f64(people_wait_ms.max(0.0) / 1000.0),
-    })
-}
-
-/// Grants in the window: how many, and in how long the oldest one expires.
-async fn window_grants(
-    tx: &mut sqlx::PgConnection,
-    location_id: &str,
-    window: Duration,
-) -> Result<(u32, Duration), HighLevelError> {
-    sqlx::query(
-        r"DELETE FROM highlevel_rate_grants
-         WHERE location_id = $1 AND granted_at <= clock_timestamp() - make_interval(secs => $2)",
-    )
-    .bind(location_id)
-    .bind(window.as_secs_f64())
-    .execute(&mut *tx)
-    .await?;
-    let (count, oldest_expires_in_ms): (i64, Option<f64>) = sqlx::query_as(
-        r"SELECT count(*),
-         (EXTRACT(EPOCH FROM min(granted_at) + make_interval(secs => $2) - clock_timestamp()) * 1000)::float8
-         FROM highlevel_rate_grants WHERE location_id = $1",
-    )
-    .bind(location_id)
-    .bind(window.as_secs_f64())
-    .fetch_one(&mut *tx)
-    .await?;
-    let wait = Duration::from_secs_f64(oldest_expires_in_ms.unwrap_or(0.0).max(0.0) / 1000.0);
-    Ok((u32::try_from(count).unwrap_or(u32::MAX), wait))
-}
-
+/// One try at the shared budget: one call, so the location's row is locked
+/// only while Postgres decides (see the migration `rate_budget_in_one_call`).
 async fn try_acquire_shared(
     pool: &PgPool,
     budget: &RateBudget,
     priority: Priority,
     location_id: &str,
 ) -> Result<Decision, HighLevelError> {
-    let mut tx = pool.begin().await?;
-    let row = lock_budget_row(&mut tx, location_id).await?;
-    let limits = Limits::new(budget, &row.learned);
-    if row.used_today >= limits.per_day {
-        tx.commit().await?;
-        return Ok(Decision::DayExhausted);
-    }
-    if priority == Priority::Background && !row.people_wait.is_zero() {
-        tx.commit().await?;
-        return Ok(Decision::Wait(row.people_wait));
-    }
-    let (in_window, oldest_expires_in) = window_grants(&mut tx, location_id, limits.window).await?;
-    if in_window >= limits.per_window {
-        if priority == Priority::People {
-            mark_person_waiting(&mut tx, location_id, oldest_expires_in).await?;
-        }
-        tx.commit().await?;
-        return Ok(Decision::Wait(oldest_expires_in));
-    }
-    let id: i64 = sqlx::query_scalar(
-        r"INSERT INTO highlevel_rate_grants (location_id, granted_at)
-         VALUES ($1, clock_timestamp()) RETURNING id",
-    )
-    .bind(location_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        r"UPDATE highlevel_rate_budget SET
-         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN day_used + 1 ELSE 1 END,
-         day = (clock_timestamp() AT TIME ZONE 'UTC')::date,
-         updated_at = clock_timestamp()
-         WHERE location_id = $1",
-    )
-    .bind(location_id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Decision::Granted(Grant { id }))
-}
-
-/// Keeps background requests away until a person's slot, due in `wait`, has
-/// been taken.
-async fn mark_person_waiting(
-    tx: &mut sqlx::PgConnection,
-    location_id: &str,
-    wait: Duration,
-) -> Result<(), HighLevelError> {
-    sqlx::query(
-        r"UPDATE highlevel_rate_budget SET people_waiting_until = GREATEST(people_waiting_until,
-         clock_timestamp() + make_interval(secs => $2)) WHERE location_id = $1",
-    )
-    .bind(location_id)
-    .bind((wait + PEOPLE_GRACE).as_secs_f64())
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    let (decision, grant, wait_secs): (String, Option<i64>, Option<f64>) =
+        sqlx::query_as("SELECT * FROM highlevel_rate_acquire($1, $2, $3, $4, $5, $6)")
+            .bind(location_id)
+            .bind(budget.window.as_secs_f64())
+            .bind(to_i32(budget.per_window))
+            .bind(to_i32(budget.per_day))
+            .bind(priority == Priority::Background)
+            .bind(PEOPLE_GRACE.as_secs_f64())
+            .fetch_one(pool)
+            .await?;
+    Ok(match (decision.as_str(), grant) {
+        ("granted", Some(id)) => Decision::Granted(Grant { id }),
+        ("day_spent", _) => Decision::DayExhausted,
+        _ => Decision::Wait(Duration::from_secs_f64(
+            wait_secs.unwrap_or(0.0).clamp(0.0, 86_400.0),
+        )),
+    })
 }
 
 async fn observe_shared(
@@ -476,42 +363,17 @@ async fn observe_shared(
     location_id: &str,
     headers: &RateHeaders,
 ) -> Result<(), HighLevelError> {
-    let mut tx = pool.begin().await?;
-    let mut learned = lock_budget_row(&mut tx, location_id).await?.learned;
-    learned.absorb(headers);
-    let reported_day_used = headers.daily_used(learned.daily_max);
-    sqlx::query(
-        r"UPDATE highlevel_rate_budget SET window_max = $2, window_ms = $3, daily_max = $4,
-         day_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date
-                    THEN GREATEST(day_used, $5) ELSE $5 END,
-         day = (clock_timestamp() AT TIME ZONE 'UTC')::date,
-         updated_at = clock_timestamp()
-         WHERE location_id = $1",
-    )
-    .bind(location_id)
-    .bind(learned.window_max.map(to_i32))
-    .bind(learned.window_ms.map(to_i32))
-    .bind(learned.daily_max.map(to_i32))
-    .bind(to_i32(reported_day_used.unwrap_or(0)))
-    .execute(&mut *tx)
-    .await?;
-    let limits = Limits::new(budget, &learned);
-    if let Some(reported) = headers.window_used(limits.per_window) {
-        let (counted, _) = window_grants(&mut tx, location_id, limits.window).await?;
-        if reported > counted {
-            // HighLevel counted requests we did not (another app install, or
-            // answers still in flight): take them from the window too.
-            sqlx::query(
-                r"INSERT INTO highlevel_rate_grants (location_id, granted_at)
-                 SELECT $1, clock_timestamp() FROM generate_series(1, $2)",
-            )
-            .bind(location_id)
-            .bind(to_i32(reported - counted))
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    tx.commit().await?;
+    sqlx::query("SELECT highlevel_rate_observe($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(location_id)
+        .bind(budget.window.as_secs_f64())
+        .bind(to_i32(budget.per_window))
+        .bind(headers.window_max.map(to_i32))
+        .bind(headers.window_ms.map(to_i32))
+        .bind(headers.daily_max.map(to_i32))
+        .bind(headers.window_remaining.map(to_i32))
+        .bind(headers.daily_remaining.map(to_i32))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

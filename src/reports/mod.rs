@@ -15,6 +15,8 @@ pub mod memo;
 pub mod queries;
 #[cfg(feature = "ssr")]
 mod scope;
+#[cfg(feature = "ssr")]
+pub mod summary;
 
 #[cfg(feature = "ssr")]
 pub use charts::{font_file, FONT_PATH as CHART_FONT_PATH};

@@ -18,6 +18,7 @@ pub enum Icon {
     Compass,
     Alert,
     Check,
+    Bell,
 }
 
 impl Icon {
@@ -54,6 +55,10 @@ impl Icon {
             ],
             Icon::Reports => &["M4 20h16", "M6 16v-5", "M11 16V5", "M16 16v-8"],
             Icon::Automations => &["M13 2L4 14h7l-1 8 9-12h-7z"],
+            Icon::Bell => &[
+                "M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9",
+                "M10.3 21a1.9 1.9 0 0 0 3.4 0",
+            ],
             Icon::Connections => &[
                 "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1",
                 "M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",

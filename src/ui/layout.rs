@@ -8,6 +8,7 @@ use crate::api::session::get_current_user;
 use crate::api::system::get_highlevel_mode;
 use crate::app_error::AppError;
 use crate::auth::CurrentUser;
+use crate::ui::alerts::AlertBell;
 use crate::ui::icons::{Icon, IconSvg};
 
 const NAVIGATION: &[(&str, &str, Icon)] = &[
@@ -35,10 +36,13 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     view! {
         <div class="app-shell" data-hydrated=move || hydrated.get().then_some("true")>
             <aside class="sidebar">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true">"S"</span>
-                    <span class="brand-name">"Switchboard"</span>
-                </a>
+                <div class="brand-row">
+                    <a class="brand" href="/">
+                        <span class="brand-mark" aria-hidden="true">"S"</span>
+                        <span class="brand-name">"Switchboard"</span>
+                    </a>
+                    <AlertBell />
+                </div>
                 <nav class="nav" aria-label="Main">
                     {NAVIGATION
                         .iter()

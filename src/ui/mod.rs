@@ -1,6 +1,7 @@
 //! Pages and components. No SQL and no HighLevel calls here: data comes from
 //! server functions in `crate::api`.
 
+pub mod alerts;
 pub mod components;
 pub mod icons;
 pub mod layout;

@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use serde_json::Value;
+use sqlx::{PgConnection, PgExecutor};
 
 use super::model::BulkTagOutcome;
 use super::{Team, WorkspaceError};
@@ -15,9 +16,18 @@ pub async fn cache_contact(
     team: &Team,
     contact: &impl serde::Serialize,
 ) -> Result<(), WorkspaceError> {
-    let record = ContactRecord::from_model(&team.location_id, contact)
+    store_contact(&team.db, &team.location_id, contact).await
+}
+
+/// [`cache_contact`] on any connection, e.g. in a transaction.
+pub async fn store_contact<'e>(
+    db: impl PgExecutor<'e>,
+    location_id: &str,
+    contact: &impl serde::Serialize,
+) -> Result<(), WorkspaceError> {
+    let record = ContactRecord::from_model(location_id, contact)
         .ok_or(WorkspaceError::Unusable("contact"))?;
-    cache::upsert(&team.db, &[record]).await?;
+    cache::upsert(db, &[record]).await?;
     Ok(())
 }
 
@@ -28,28 +38,38 @@ pub async fn cache_tags(
     contact_id: &str,
     tags: &[String],
 ) -> Result<(), WorkspaceError> {
+    let mut conn = team.db.acquire().await?;
+    if store_tags(&mut conn, &team.location_id, contact_id, tags).await? {
+        return Ok(());
+    }
+    let answer = team
+        .client
+        .get_contact(&team.location_id, contact_id)
+        .await?;
+    cache_contact(team, &answer.contact).await
+}
+
+/// Sets the cached contact's tags; false when the cache does not hold it.
+pub async fn store_tags(
+    conn: &mut PgConnection,
+    location_id: &str,
+    contact_id: &str,
+    tags: &[String],
+) -> Result<bool, WorkspaceError> {
     let raw: Option<Value> =
         sqlx::query_scalar("SELECT raw FROM cache_contacts WHERE location_id = $1 AND id = $2")
-            .bind(&team.location_id)
+            .bind(location_id)
             .bind(contact_id)
-            .fetch_optional(&team.db)
+            .fetch_optional(&mut *conn)
             .await?;
-    match raw {
-        Some(mut raw) => {
-            raw["tags"] = Value::from(tags.to_vec());
-            let record = ContactRecord::from_document(&team.location_id, raw)
-                .ok_or(WorkspaceError::Unusable("contact"))?;
-            cache::upsert(&team.db, &[record]).await?;
-            Ok(())
-        }
-        None => {
-            let answer = team
-                .client
-                .get_contact(&team.location_id, contact_id)
-                .await?;
-            cache_contact(team, &answer.contact).await
-        }
-    }
+    let Some(mut raw) = raw else {
+        return Ok(false);
+    };
+    raw["tags"] = Value::from(tags.to_vec());
+    let record = ContactRecord::from_document(location_id, raw)
+        .ok_or(WorkspaceError::Unusable("contact"))?;
+    cache::upsert(conn, &[record]).await?;
+    Ok(true)
 }
 
 /// Adds or removes one tag on one contact in HighLevel, then caches the
@@ -113,9 +133,18 @@ pub async fn retag_many(
 }
 
 pub async fn cache_task(team: &Team, task: &impl serde::Serialize) -> Result<(), WorkspaceError> {
-    let record = TaskRecord::from_model(&team.location_id, task, Utc::now())
+    store_task(&team.db, &team.location_id, task).await
+}
+
+/// [`cache_task`] on any connection, e.g. in a transaction.
+pub async fn store_task<'e>(
+    db: impl PgExecutor<'e>,
+    location_id: &str,
+    task: &impl serde::Serialize,
+) -> Result<(), WorkspaceError> {
+    let record = TaskRecord::from_model(location_id, task, Utc::now())
         .ok_or(WorkspaceError::Unusable("task"))?;
-    cache::upsert(&team.db, &[record]).await?;
+    cache::upsert(db, &[record]).await?;
     Ok(())
 }
 
@@ -123,11 +152,20 @@ pub async fn cache_notes(
     team: &Team,
     notes: &[impl serde::Serialize],
 ) -> Result<(), WorkspaceError> {
+    store_notes(&team.db, &team.location_id, notes).await
+}
+
+/// [`cache_notes`] on any connection, e.g. in a transaction.
+pub async fn store_notes<'e>(
+    db: impl PgExecutor<'e>,
+    location_id: &str,
+    notes: &[impl serde::Serialize],
+) -> Result<(), WorkspaceError> {
     let records: Vec<NoteRecord> = notes
         .iter()
-        .filter_map(|note| NoteRecord::from_model(&team.location_id, note))
+        .filter_map(|note| NoteRecord::from_model(location_id, note))
         .collect();
-    cache::upsert(&team.db, &records).await?;
+    cache::upsert(db, &records).await?;
     Ok(())
 }
 

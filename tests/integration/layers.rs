@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["cache", "highlevel", "inbound"],
     &["auth"],
-    &["apps", "reports", "sync", "webhooks", "workspace"],
+    &["alerts", "apps", "reports", "sync", "webhooks", "workspace"],
     &["automations", "retention"],
     &["caller", "state"],
     &["api", "server::routes"],

@@ -232,6 +232,32 @@ pub async fn test_automation(id: i64, form: AutomationForm) -> Result<Tested, Ap
     server::test(&state, &caller, id, &form).await
 }
 
+/// An automation a person can start from a contact's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ByHand {
+    pub id: i64,
+    pub name: String,
+    /// What its steps do, in a few words.
+    pub does: String,
+}
+
+/// The team's automations started by hand, to run for one contact.
+#[server(endpoint = "automations/by-hand")]
+pub async fn automations_by_hand() -> Result<Vec<ByHand>, AppError> {
+    use crate::auth::roles::Role;
+    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
+    server::by_hand(&state, &caller).await
+}
+
+/// Runs an automation started by hand for one contact (members and
+/// above): its data is the contact as the cache holds it. The run's id.
+#[server(endpoint = "automations/run-for-contact")]
+pub async fn run_for_contact(id: i64, contact_id: String) -> Result<i64, AppError> {
+    use crate::auth::roles::Role;
+    let (state, caller) = crate::api::guard::require(Role::Member).await?;
+    server::run_for_contact(&state, &caller, id, &contact_id).await
+}
+
 /// Queues a real run of the saved automation on the sample (owners and
 /// admins); the run's id.
 #[server(endpoint = "automations/run-now")]

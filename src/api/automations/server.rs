@@ -9,6 +9,7 @@ use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
 use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::form::{parse_trigger, step_kinds, trigger_kinds, Input};
+use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
 use crate::automations::model::{Action, Definition, Filter, RunStatus, State, Step, Trigger};
 use crate::automations::runs::{self, Listed, NewRun, RunFilter};
@@ -77,6 +78,9 @@ fn trigger_label(trigger: &Trigger, connections: &[Connection]) -> String {
     match trigger {
         Trigger::Manual => "Run by hand".into(),
         Trigger::Schedule { schedule } => schedule.describe(),
+        Trigger::HighLevel { event, value } => {
+            format!("In HighLevel: {}", highlevel_events::describe(event, value))
+        }
         Trigger::AppEvent {
             connection_id,
             event_type,
@@ -214,7 +218,7 @@ pub async fn create(
                 },
             }]
         }
-        Trigger::Manual | Trigger::Schedule { .. } => Vec::new(),
+        Trigger::Manual | Trigger::HighLevel { .. } | Trigger::Schedule { .. } => Vec::new(),
     };
     let definition = Definition {
         trigger,
@@ -252,6 +256,19 @@ async fn sample(
     trigger: &Trigger,
     (id, name): (i64, &str),
 ) -> Result<(Json, String), AppError> {
+    if let Trigger::HighLevel { event, value } = trigger {
+        let location_id = &caller.who.location_id;
+        return Ok(
+            match highlevel_events::sample(&state.db, location_id, event, value).await? {
+                Some(sample) => (sample, "The newest matching record of your HighLevel cache.".into()),
+                None => (
+                    serde_json::json!({"event": event}),
+                    "No sample yet: your HighLevel cache holds nothing this event is about. Sync, then test again."
+                        .into(),
+                ),
+            },
+        );
+    }
     let Trigger::AppEvent {
         connection_id,
         event_type,
@@ -551,34 +568,97 @@ pub async fn run_now(state: &AppState, caller: &Caller, id: i64) -> Result<i64, 
     let automation = automation(state, caller, id).await?;
     let about = (id, automation.name.as_str());
     let (sample, _) = sample(state, caller, &automation.definition.trigger, about).await?;
+    start_by_hand(state, caller, &automation, sample, None).await
+}
+
+pub async fn by_hand(state: &AppState, caller: &Caller) -> Result<Vec<ByHand>, AppError> {
+    let automations = store::of_team(&state.db, &caller.who.location_id).await?;
+    Ok(automations
+        .into_iter()
+        .filter(|automation| automation.definition.trigger == Trigger::Manual)
+        .map(|automation| ByHand {
+            id: automation.id,
+            does: automation
+                .definition
+                .steps
+                .iter()
+                .map(|step| step.action.label())
+                .collect::<Vec<_>>()
+                .join(", then "),
+            name: automation.name,
+        })
+        .collect())
+}
+
+pub async fn run_for_contact(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    contact_id: &str,
+) -> Result<i64, AppError> {
+    let automation = automation(state, caller, id).await?;
+    if automation.definition.trigger != Trigger::Manual {
+        return Err(AppError::invalid(
+            "This automation starts on its own trigger, not by hand.",
+        ));
+    }
+    let data: Option<Json> = sqlx::query_scalar(
+        r"SELECT jsonb_build_object('event', 'by_hand', 'by', (SELECT name FROM users WHERE id = $3),
+                                    'contact', automations_contact_json(c))
+            FROM cache_contacts c WHERE c.location_id = $1 AND c.id = $2 AND c.deleted_at IS NULL",
+    )
+    .bind(&caller.who.location_id)
+    .bind(contact_id)
+    .bind(caller.who.user_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let data = data.ok_or_else(|| AppError::NotFound("Your team has no such contact.".into()))?;
+    start_by_hand(
+        state,
+        caller,
+        &automation,
+        data,
+        Some(contact_id.to_owned()),
+    )
+    .await
+}
+
+/// Runs `automation` on `data` now: queued when it is on, else run at once
+/// in this process, since someone asked for it.
+async fn start_by_hand(
+    state: &AppState,
+    caller: &Caller,
+    automation: &Automation,
+    data: Json,
+    subject: Option<String>,
+) -> Result<i64, AppError> {
     let run = NewRun {
-        automation_id: id,
+        automation_id: automation.id,
         location_id: caller.who.location_id.clone(),
         version: automation.version,
         trigger_kind: "manual",
-        trigger_body: sample,
-        subject: None,
-        // Run even while the automation is off: someone asked for it.
+        trigger_body: data,
+        subject,
         dry_run: false,
     };
-    if automation.state != State::On {
-        let worker = format!("now:{}", uuid::Uuid::new_v4().simple());
-        let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
-        let services = services(state)?;
-        let definition = automation.definition.clone();
-        let db = state.db.clone();
-        let id = claimed.id;
-        tokio::spawn(async move {
-            let ending = execute_definition(&services, &claimed, &definition).await;
-            if let Ok(mut conn) = db.acquire().await {
-                if let Err(error) = runs::finish(&mut conn, &claimed, &worker, &ending).await {
-                    tracing::warn!(%error, "recording how a run ended");
-                }
-            }
-        });
-        return Ok(id);
+    if automation.state == State::On {
+        return Ok(runs::enqueue(&state.db, &run).await?);
     }
-    Ok(runs::enqueue(&state.db, &run).await?)
+    let worker = format!("now:{}", uuid::Uuid::new_v4().simple());
+    let claimed = runs::claim_new(&state.db, &run, &worker, 60.0).await?;
+    let services = services(state)?;
+    let definition = automation.definition.clone();
+    let db = state.db.clone();
+    let id = claimed.id;
+    tokio::spawn(async move {
+        let ending = execute_definition(&services, &claimed, &definition).await;
+        if let Ok(mut conn) = db.acquire().await {
+            if let Err(error) = runs::finish(&mut conn, &claimed, &worker, &ending).await {
+                tracing::warn!(%error, "recording how a run ended");
+            }
+        }
+    });
+    Ok(id)
 }
 
 pub async fn runs(
@@ -623,6 +703,14 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         ("test", _) => "Test with the sample".into(),
         ("manual", _) => "Run now".into(),
         ("schedule", _) => "Its schedule".into(),
+        ("highlevel", Some(event)) if run.depth > 0 => format!(
+            "In HighLevel: {}, by another automation",
+            highlevel_events::describe(event, "").to_lowercase()
+        ),
+        ("highlevel", Some(event)) => format!(
+            "In HighLevel: {}",
+            highlevel_events::describe(event, "").to_lowercase()
+        ),
         (other, _) => other.to_owned(),
     };
     RunRow {
@@ -633,9 +721,14 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         status_label: status.map_or(run.status.clone(), |s| s.label().into()),
         trigger,
         subject: run
-            .subject
+            .contact_name
             .as_deref()
-            .map(|subject| subject.split_once(':').map_or(subject, |(_, who)| who))
+            .filter(|name| !name.is_empty())
+            .or_else(|| {
+                run.subject
+                    .as_deref()
+                    .map(|subject| subject.split_once(':').map_or(subject, |(_, who)| who))
+            })
             .unwrap_or_default()
             .to_owned(),
         test: run.dry_run,

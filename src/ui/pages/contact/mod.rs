@@ -2,11 +2,13 @@
 //! tasks, notes and appointments, with every change sent to HighLevel.
 
 mod add;
+mod automations;
 mod details;
 mod tags;
 mod timeline;
 
 use add::AddCard;
+use automations::AutomationsCard;
 use details::DetailsCard;
 use tags::TagsCard;
 use timeline::Timeline;
@@ -136,6 +138,7 @@ fn ContactView(contact: ContactDetail) -> impl IntoView {
             <div class="ws-side">
                 <DetailsCard contact=contact.clone() />
                 <TagsCard contact_id=contact.id.clone() tags=contact.tags.clone() can_write />
+                <AutomationsCard contact_id=contact.id.clone() can_write />
                 {(!contact.custom_fields.is_empty()).then(|| view! {
                     <section class="card">
                         <h2 class="card-title">"Custom fields"</h2>

@@ -1,0 +1,170 @@
+//! Automations started by hand from a contact's page, and the bell's alerts.
+
+use serde_json::Value;
+use switchboard::alerts::{self, NewAlert};
+use switchboard::automations::model::{Action, Definition, Filter, State, Step, Trigger};
+use switchboard::automations::store;
+
+use crate::common::browser::demo_locations;
+use crate::common::{self, TestApp};
+use crate::webhooks_support::eventually;
+use crate::workspace_support::{make_viewer, ok_json, signed_in};
+
+async fn user_id(app: &TestApp, highlevel_user: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
+        .bind(highlevel_user)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_contact_is_sent_through_an_automation_started_by_hand() {
+    let app = common::spawn_app(common::test_db().await).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    let owner = signed_in(&app, &location_id, &users[0], true).await;
+    app.full_sync(&location_id).await;
+    let definition = Definition {
+        trigger: Trigger::Manual,
+        filter: Filter::default(),
+        steps: vec![Step {
+            name: "mark".into(),
+            action: Action::AddTags {
+                contact_id: "{{ contact.id }}".into(),
+                tags: "sent to workiom".into(),
+            },
+        }],
+    };
+    let owner_id = user_id(&app, &users[0]).await;
+    let automation = store::create(
+        &app.db,
+        &location_id,
+        "Send to Workiom",
+        &definition,
+        owner_id,
+    )
+    .await
+    .unwrap();
+    store::set_state(&app.db, &location_id, automation, State::On)
+        .await
+        .unwrap();
+    let contact: String = sqlx::query_scalar(
+        "SELECT id FROM cache_contacts WHERE location_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(&location_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    let listed = ok_json(owner.call("automations/by-hand", &[]).await).await;
+    assert_eq!(listed[0]["name"], "Send to Workiom");
+    assert_eq!(listed[0]["does"], "Add tags");
+
+    let id = automation.to_string();
+    let run = ok_json(
+        owner
+            .call(
+                "automations/run-for-contact",
+                &[("id", &id), ("contact_id", &contact)],
+            )
+            .await,
+    )
+    .await;
+    let run_id = run.as_i64().unwrap();
+    let status: String = eventually("the run to end", || async {
+        let status: String = sqlx::query_scalar("SELECT status FROM automation_runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        (!matches!(status.as_str(), "queued" | "running")).then_some(status)
+    })
+    .await;
+    assert_eq!(status, "succeeded");
+    let (subject, by): (Option<String>, Value) =
+        sqlx::query_as("SELECT subject, trigger_body->'by' FROM automation_runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(subject.as_deref(), Some(contact.as_str()));
+    assert!(by.is_string(), "who started it: {by}");
+    let tags: Vec<String> =
+        sqlx::query_scalar("SELECT tags FROM cache_contacts WHERE location_id = $1 AND id = $2")
+            .bind(&location_id)
+            .bind(&contact)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(tags.contains(&"sent to workiom".to_owned()), "{tags:?}");
+
+    let unknown = owner
+        .call(
+            "automations/run-for-contact",
+            &[("id", &id), ("contact_id", "no-such-contact")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let viewer = signed_in(&app, &location_id, &users[1], true).await;
+    make_viewer(&app, &users[1]).await;
+    let refused = viewer
+        .call(
+            "automations/run-for-contact",
+            &[("id", &id), ("contact_id", &contact)],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn the_bell_counts_unread_alerts_of_the_team_and_the_person() {
+    let app = common::spawn_app(common::test_db().await).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    let owner = signed_in(&app, &location_id, &users[0], true).await;
+    let other = signed_in(&app, &location_id, &users[1], true).await;
+    let owner_id = user_id(&app, &users[0]).await;
+    let other_id = user_id(&app, &users[1]).await;
+    let alert = |user_id, title: &'static str, origin: &'static str| NewAlert {
+        location_id: &location_id,
+        user_id,
+        title,
+        body: "",
+        run_id: None,
+        origin,
+    };
+    let first = alerts::raise(&app.db, &alert(None, "Trial booked", "t-1"))
+        .await
+        .unwrap();
+    let again = alerts::raise(&app.db, &alert(None, "Trial booked", "t-1"))
+        .await
+        .unwrap();
+    assert_eq!(first, again, "one origin raises one alert");
+    alerts::raise(&app.db, &alert(Some(owner_id), "Call Dana back", "t-2"))
+        .await
+        .unwrap();
+
+    assert_eq!(unread(&owner).await, 2);
+    assert_eq!(unread(&other).await, 1, "another's own alert is not theirs");
+
+    let opened = ok_json(owner.call("alerts/open", &[]).await).await;
+    let titles: Vec<&str> = opened
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|alert| alert["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Call Dana back", "Trial booked"]);
+    assert_eq!(opened[0]["personal"], true);
+    assert_eq!(opened[0]["unread"], true);
+    assert_eq!(unread(&owner).await, 0, "opening the bell reads them");
+    assert_eq!(unread(&other).await, 1, "for the owner only");
+    alerts::raise(&app.db, &alert(Some(other_id), "Renewal due", "t-3"))
+        .await
+        .unwrap();
+    assert_eq!(unread(&other).await, 2);
+    assert_eq!(unread(&owner).await, 0);
+}
+
+async fn unread(browser: &common::browser::Browser) -> Value {
+    ok_json(browser.call("alerts/unread", &[]).await).await
+}
