@@ -8,7 +8,9 @@
 -- 'schedule' as they are: neither column has a CHECK of its kinds.)
 
 -- The first tick of a schedule is the first one after this moment: when
--- the automation was turned on (from off) or its trigger was changed.
+-- the automation was turned on (from off), like `armed_at` for HighLevel
+-- changes, or when a save changed its trigger (a new schedule does not
+-- fire the tick that had just come due under the old one).
 ALTER TABLE automations ADD COLUMN ticks_from TIMESTAMPTZ NOT NULL DEFAULT now();
 
 CREATE INDEX automations_by_schedule ON automations (id)
