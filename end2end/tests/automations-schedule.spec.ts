@@ -74,3 +74,32 @@ test("an owner schedules a check for Monday and Thursday mornings and sees when 
     "Every Monday and Thursday at 07:30",
   );
 });
+
+test("an owner waits for one tag in HighLevel, named in the trigger's own field", async ({ page }) => {
+  await signIn(page);
+  await openHydrated(page, "/automations");
+  const create = page.getByTestId("new-automation");
+  await create.getByTestId("new-automation-name").fill("VIP welcome");
+  await create.getByTestId("new-automation-trigger").selectOption("highlevel:tag_added");
+  await create.getByTestId("create-automation").click();
+  await expect(page.getByTestId("automation-builder")).toBeVisible();
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+
+  await expect(page.getByTestId("trigger-fields")).toHaveAttribute("data-kind", "highlevel:tag_added");
+  await page.getByTestId("trigger-value").fill("vip");
+  await page.getByTestId("step-kind").selectOption("find_contact");
+  await page.getByTestId("add-step").click();
+  await page.getByTestId("step-value").fill("{{ contact.email }}");
+  await page.getByTestId("save-automation").click();
+  await expect(page.getByTestId("save-result")).toContainText("Saved as version 2.");
+  await expect(page.getByTestId("trigger-value")).toHaveValue("vip");
+
+  // A change with nothing to narrow it has no fields.
+  await page.getByTestId("automation-trigger").selectOption("highlevel:contact_created");
+  await expect(page.getByTestId("trigger-fields")).toHaveCount(0);
+
+  await openHydrated(page, "/automations");
+  await expect(page.getByTestId("automation-card").filter({ hasText: "VIP welcome" })).toContainText(
+    "A tag is added to a contact: vip",
+  );
+});
