@@ -1,7 +1,8 @@
 import { test, expect, openHydrated, screenshot } from "./fixtures";
 import type { Page } from "@playwright/test";
 
-// The third demo location's owner builds a scheduled automation: the first
+// The third demo location's owner builds automations with triggers that have
+// fields of their own (a schedule, a HighLevel tag): the first
 // location's automations belong to automations.spec.ts, whose list starts empty.
 async function signIn(page: Page) {
   const locations: Array<{ name: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
