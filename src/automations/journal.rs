@@ -1,7 +1,9 @@
 //! The record of each step of a run, written before the step's request
 //! leaves (`sending`) and again when it is answered (`done` or `failed`):
 //! a run resumed after its process stopped knows which steps are done, and
-//! which one may have been sent without its answer being kept.
+//! which one may have been sent without its answer being kept. A wait step
+//! is recorded as `waiting`, with the moment it waits for, until the run
+//! goes on: a run claimed again waits for that same moment.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
@@ -64,6 +66,54 @@ pub async fn sending(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Records that step `position` holds the run until the moment in `output`
+/// (`{"until": …}`); the record keeps the time the wait began.
+pub async fn waiting(
+    db: &PgPool,
+    run_id: i64,
+    position: i32,
+    name: &str,
+    request: &Json,
+    output: &Json,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        r"INSERT INTO automation_run_steps (run_id, position, name, status, request, output)
+          VALUES ($1, $2, $3, 'waiting', $4, $5)
+          ON CONFLICT (run_id, position) DO UPDATE SET name = $3, status = 'waiting', request = $4,
+              answer = NULL, output = $5, error = NULL, finished_at = NULL",
+    )
+    .bind(run_id)
+    .bind(position)
+    .bind(name)
+    .bind(request)
+    .bind(output)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The moments the runs `run_ids` wait for in a wait step, by run.
+pub async fn waits(db: &PgPool, run_ids: &[i64]) -> sqlx::Result<Vec<(i64, DateTime<Utc>)>> {
+    let found: Vec<(i64, Option<String>)> = sqlx::query_as(
+        r"SELECT run_id, output->>'until' FROM automation_run_steps
+          WHERE run_id = ANY($1) AND status = 'waiting'",
+    )
+    .bind(run_ids)
+    .fetch_all(db)
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(run, until)| Some((run, moment(until.as_deref()?)?)))
+        .collect())
+}
+
+/// A moment as a wait step records it (RFC 3339).
+pub fn moment(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
 }
 
 /// How a step ended.

@@ -5,7 +5,8 @@
 //! `journal` the record of each step of a run; `filter` decides whether a
 //! run goes on, `steps` plans and sends each kind of step, `resume` checks
 //! a step that may have been sent before sending it again, `execute` runs
-//! one run, and `worker` claims and runs them. `schedule` says when a
+//! one run (and works out its waits and branches itself, as they send
+//! nothing), and `worker` claims and runs them. `schedule` says when a
 //! schedule ticks, and `scheduler` queues one run per tick, however many
 //! server processes look.
 

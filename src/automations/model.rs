@@ -306,6 +306,78 @@ pub enum Action {
         /// the trigger's data as it came.
         contact_id: String,
     },
+    /// Holds the run for a while, or until a moment, then goes on with the
+    /// next step.
+    Wait {
+        delay: Delay,
+    },
+    /// Goes on at `then_to` when the test holds, else at `otherwise_to`:
+    /// each a later step's name, empty for the next step, or [`END`] to end
+    /// the run. Only forward, so every run ends.
+    Branch {
+        test: Test,
+        then_to: String,
+        otherwise_to: String,
+    },
+}
+
+/// Where a branch goes to end the run.
+pub const END: &str = "end";
+
+/// How long a wait step holds the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "for", rename_all = "snake_case")]
+pub enum Delay {
+    /// `amount` (a number, or an expression giving one) of `unit`s from the
+    /// moment the run reaches the step.
+    Duration { amount: String, unit: TimeUnit },
+    /// A date, or a date and time, read in the team's zone (or an
+    /// expression giving one), as a task's due date is.
+    Until { moment: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl TimeUnit {
+    pub const ALL: [TimeUnit; 3] = [TimeUnit::Days, TimeUnit::Hours, TimeUnit::Minutes];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TimeUnit::Minutes => "minutes",
+            TimeUnit::Hours => "hours",
+            TimeUnit::Days => "days",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|unit| unit.key() == key)
+    }
+
+    pub fn seconds(self) -> f64 {
+        match self {
+            TimeUnit::Minutes => 60.0,
+            TimeUnit::Hours => 3_600.0,
+            TimeUnit::Days => 86_400.0,
+        }
+    }
+}
+
+/// What a branch checks: a row like the filter's, or an expression that
+/// must come out true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Test {
+    /// Its value may be an expression too.
+    Condition(Condition),
+    Expression {
+        expression: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,6 +398,8 @@ impl Action {
             Action::CreateTask { .. } => "create_task",
             Action::CreateNote { .. } => "create_note",
             Action::SendToApp { .. } => "send_to_app",
+            Action::Wait { .. } => "wait",
+            Action::Branch { .. } => "branch",
         }
     }
 
@@ -339,6 +413,8 @@ impl Action {
             Action::CreateTask { .. } => "Create a task",
             Action::CreateNote { .. } => "Add a note",
             Action::SendToApp { .. } => "Send to an app",
+            Action::Wait { .. } => "Wait",
+            Action::Branch { .. } => "If / otherwise",
         }
     }
 }
@@ -440,6 +516,8 @@ pub enum StepStatus {
     Sending,
     Done,
     Failed,
+    /// A wait step whose moment has not come: the run is queued until then.
+    Waiting,
 }
 
 impl StepStatus {
@@ -448,12 +526,18 @@ impl StepStatus {
             StepStatus::Sending => "sending",
             StepStatus::Done => "done",
             StepStatus::Failed => "failed",
+            StepStatus::Waiting => "waiting",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
-        [StepStatus::Sending, StepStatus::Done, StepStatus::Failed]
-            .into_iter()
-            .find(|status| status.key() == key)
+        [
+            StepStatus::Sending,
+            StepStatus::Done,
+            StepStatus::Failed,
+            StepStatus::Waiting,
+        ]
+        .into_iter()
+        .find(|status| status.key() == key)
     }
 }

@@ -115,7 +115,8 @@ pub struct ClaimedRun {
 
 /// Claims up to `limit` due runs for `worker`: queued runs of automations
 /// that are on, and runs whose claimer let the lease run out, but for the
-/// runs `running` the worker has still in hand.
+/// runs `running` the worker has still in hand. A run held by a Wait step
+/// is due at its moment and holds back no later run of the same person.
 ///
 /// The earliest waiting or running run of each automation and subject is
 /// found in one pass over the queue's index, whose result the planner
@@ -132,15 +133,15 @@ pub async fn claim(
 ) -> sqlx::Result<Vec<ClaimedRun>> {
     sqlx::query_as(
         r"UPDATE automation_runs r
-          SET status = 'running', claimed_by = $1, attempts = r.attempts + 1,
+          SET status = 'running', claimed_by = $1, attempts = r.attempts + 1, waiting = false,
               lease_until = now() + make_interval(secs => $3), started_at = COALESCE(r.started_at, now())
           FROM (SELECT q.id FROM automation_runs q JOIN automations a ON a.id = q.automation_id
                 WHERE ((q.status = 'queued' AND q.next_attempt_at <= now() AND (a.state = 'on' OR q.dry_run))
                     OR (q.status = 'running' AND q.lease_until < now() AND q.attempts < $4
                         AND q.id <> ALL($5)))
-                  AND (q.subject IS NULL OR q.id IN (
+                  AND (q.subject IS NULL OR q.waiting OR q.id IN (
                       SELECT DISTINCT ON (automation_id, subject) id FROM automation_runs
-                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL
+                       WHERE status IN ('queued', 'running') AND subject IS NOT NULL AND NOT waiting
                        ORDER BY automation_id, subject, id))
                 ORDER BY q.next_attempt_at, q.id LIMIT $2 FOR UPDATE OF q SKIP LOCKED) due
           WHERE r.id = due.id
@@ -198,6 +199,9 @@ pub enum Ending {
     Failed(String),
     /// Try again after the next wait, or need attention when the waits are used up.
     Retry(String),
+    /// A wait step holds the run until then: queued again, with no retry
+    /// used up.
+    Waiting(DateTime<Utc>),
 }
 
 /// Records how `worker`'s run `id` ended; false when its lease was lost to
@@ -209,6 +213,7 @@ pub async fn finish(
     ending: &Ending,
 ) -> sqlx::Result<bool> {
     let (status, error, wait) = match ending {
+        Ending::Waiting(_) => (RunStatus::Queued, None, 0.0),
         Ending::Succeeded => (RunStatus::Succeeded, None, 0.0),
         Ending::Filtered(why) => (RunStatus::Filtered, Some(why.as_str()), 0.0),
         Ending::Failed(why) => (RunStatus::Failed, Some(why.as_str()), 0.0),
@@ -221,10 +226,18 @@ pub async fn finish(
         },
     };
     let retrying = matches!(ending, Ending::Retry(_));
+    let until = match ending {
+        Ending::Waiting(until) => Some(*until),
+        _ => None,
+    };
+    // A claim that ended in a wait ended as planned: the claims before it
+    // are not the crash loop `attempts` counts, however many waits a run has.
     let done = sqlx::query(
         r"UPDATE automation_runs SET status = $3, error = $4,
               tries = tries + CASE WHEN $6 THEN 1 ELSE 0 END,
-              next_attempt_at = now() + make_interval(secs => $5),
+              next_attempt_at = COALESCE($7, now() + make_interval(secs => $5)),
+              attempts = CASE WHEN $7 IS NULL THEN attempts ELSE 0 END,
+              waiting = $7 IS NOT NULL,
               finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE now() END,
               claimed_by = NULL, lease_until = NULL
           WHERE id = $1 AND claimed_by = $2 AND status = 'running'",
@@ -235,6 +248,7 @@ pub async fn finish(
     .bind(error)
     .bind(wait)
     .bind(retrying)
+    .bind(until)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -390,25 +404,44 @@ pub async fn retry_all_failed(
     Ok(queued)
 }
 
+/// A run held by a wait step: it is part-way through, not waiting to start.
+const IN_A_WAIT: &str = r"EXISTS (SELECT 1 FROM automation_run_steps s
+    WHERE s.run_id = automation_runs.id AND s.status = 'waiting')";
+
 /// Drops the runs waiting for the team's automation, on purpose, with a
-/// record of who did; how many.
+/// record of who did; how many. Runs part-way through, held by a wait step
+/// (a follow-up due in three days), are not dropped with them: they go on
+/// after their wait once the automation is on.
 pub async fn skip_waiting(
     db: &PgPool,
     location_id: &str,
     automation_id: i64,
     who: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+    let done = sqlx::query(&format!(
         r"UPDATE automation_runs SET status = 'skipped', finished_at = now(),
               error = 'Skipped by ' || $3 || ' while the automation was paused.'
-          WHERE location_id = $1 AND automation_id = $2 AND status = 'queued'",
-    )
+          WHERE location_id = $1 AND automation_id = $2 AND status = 'queued'
+            AND NOT {IN_A_WAIT}"
+    ))
     .bind(location_id)
     .bind(automation_id)
     .bind(who)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The automation's queued runs: those [`skip_waiting`] drops, and those
+/// held by a wait step.
+pub async fn queued_counts(db: &PgPool, automation_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(&format!(
+        r"SELECT count(*) FILTER (WHERE NOT {IN_A_WAIT}), count(*) FILTER (WHERE {IN_A_WAIT})
+          FROM automation_runs WHERE automation_id = $1 AND status = 'queued'"
+    ))
+    .bind(automation_id)
+    .fetch_one(db)
+    .await
 }
 
 /// Deletes finished runs older than `days`.

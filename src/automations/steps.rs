@@ -210,6 +210,9 @@ impl Plan<'_> {
                 path,
                 contact_id,
             } => self.delivery(*connection_id, path, contact_id).await?,
+            // The executor works out a wait's moment and a branch's way:
+            // neither sends anything.
+            Action::Wait { .. } | Action::Branch { .. } => Planned::Known(json!({})),
         })
     }
 

@@ -4,7 +4,8 @@
 //! out, and then another worker resumes its runs from their step records.
 //!
 //! Runs about one person never overlap: the queue hands out a person's next
-//! run only once the earlier one is over (see [`runs::claim`]). Most of a
+//! run only once the earlier one is over or held by a Wait step (see
+//! [`runs::claim`]). Most of a
 //! run's time is spent waiting for HighLevel, the app and Postgres, so runs
 //! side by side keep the process busy where one at a time would leave it
 //! idle.

@@ -29,6 +29,7 @@ mod auth_tokens;
 mod automations_by_hand;
 mod automations_crash;
 mod automations_engine;
+mod automations_flow;
 mod automations_highlevel;
 mod automations_schedule;
 mod cache_upsert;

@@ -71,6 +71,8 @@ pub struct EditorPage {
     pub versions: Vec<(i32, String, String)>,
     /// Runs queued while the automation is paused.
     pub waiting: i64,
+    /// Runs part-way through, held by a wait step.
+    pub in_wait: i64,
 }
 
 /// What a save did: the new version, or the problems next to their fields.
@@ -101,6 +103,8 @@ pub struct RunRow {
     pub error: Option<String>,
     /// When a run waiting for a retry tries again.
     pub retry_at: Option<String>,
+    /// When a run held by a wait step goes on (its status stays queued).
+    pub waiting_until: Option<String>,
 }
 
 /// Filters of the run history.
@@ -118,7 +122,11 @@ pub struct RunQuery {
 pub struct StepView {
     pub position: i32,
     pub name: String,
+    /// `sending`, `done`, `failed`, `waiting`, or `skipped` for a step a
+    /// branch jumped over (it has no record).
     pub status: String,
+    /// What a wait or a branch did, in plain words.
+    pub summary: Option<String>,
     pub started: String,
     pub duration_ms: Option<i64>,
     /// Pretty JSON, credentials redacted; empty when none.

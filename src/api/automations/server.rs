@@ -1,6 +1,6 @@
 //! What the automations' server functions do once the caller is known.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value as Json;
 
 use super::*;
@@ -11,7 +11,9 @@ use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::form::{parse_trigger, step_kinds, trigger_kinds, Input};
 use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
-use crate::automations::model::{Action, Definition, Filter, RunStatus, State, Step, Trigger};
+use crate::automations::model::{
+    Action, Definition, Filter, RunStatus, State, Step, StepStatus, Trigger, END,
+};
 use crate::automations::runs::{self, Listed, NewRun, RunFilter};
 use crate::automations::schedule;
 use crate::automations::scheduler::tick_data;
@@ -70,7 +72,7 @@ fn next_ticks(trigger: &Trigger, zone: TeamZone) -> Vec<String> {
     };
     schedule::upcoming(schedule, zone, Utc::now(), 3)
         .into_iter()
-        .map(|tick| zone.day_and_moment(tick))
+        .map(|tick| zone.day_and_time(tick))
         .collect()
 }
 
@@ -322,12 +324,7 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
             )
         })
         .collect();
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM automation_runs WHERE automation_id = $1 AND status = 'queued'",
-    )
-    .bind(id)
-    .fetch_one(&state.db)
-    .await?;
+    let (waiting, in_wait) = runs::queued_counts(&state.db, id).await?;
     Ok(EditorPage {
         id,
         state: automation.state.key().into(),
@@ -352,6 +349,7 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
         sample_from,
         versions,
         waiting,
+        in_wait,
     })
 }
 
@@ -371,6 +369,8 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
             Action::CreateTask { .. } | Action::CreateNote { .. } => &["id"],
             Action::AddTags { .. } | Action::RemoveTags { .. } => &["tags"],
             Action::SendToApp { .. } => &["status"],
+            Action::Wait { .. } => &["until"],
+            Action::Branch { .. } => &["result", "next"],
         };
         fields.extend(offers.iter().map(|output| PickerField {
             path: format!("steps.{}.{output}", step.name),
@@ -434,7 +434,9 @@ async fn checked(
     }
     for (index, (step, form)) in definition.steps.iter().zip(&form.steps).enumerate() {
         let kind = step_kinds().into_iter().find(|kind| kind.key == form.kind);
-        for field in kind.map(|kind| kind.fields).unwrap_or_default() {
+        let fields = kind.map(|kind| kind.fields).unwrap_or_default();
+        // A field the step does not show (the moment of a wait for a while) is not read.
+        for field in fields.into_iter().filter(|field| field.shown(&form.fields)) {
             let value = form
                 .fields
                 .get(&field.key)
@@ -457,7 +459,7 @@ async fn checked(
                         problems.push(problem(&at, "That app connection is gone: choose another."));
                     }
                 }
-                Input::FindBy => {}
+                Input::FindBy | Input::Select | Input::LaterStep => {}
             }
         }
     }
@@ -682,10 +684,31 @@ pub async fn runs(
         limit: RUNS_SHOWN,
     };
     let listed = runs::list(&state.db, &caller.who.location_id, &filter).await?;
-    Ok(listed.iter().map(|run| row(run, caller.zone)).collect())
+    let waits = waits(state, &listed).await?;
+    Ok(listed
+        .iter()
+        .map(|run| row(run, caller.zone, &waits))
+        .collect())
 }
 
-fn row(run: &Listed, zone: TeamZone) -> RunRow {
+/// The moments queued runs among `listed` wait for in a wait step.
+async fn waits(state: &AppState, listed: &[Listed]) -> Result<Vec<(i64, DateTime<Utc>)>, AppError> {
+    let queued: Vec<i64> = listed
+        .iter()
+        .filter(|run| run.status == RunStatus::Queued.key())
+        .map(|run| run.id)
+        .collect();
+    if queued.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(journal::waits(&state.db, &queued).await?)
+}
+
+fn row(run: &Listed, zone: TeamZone, waits: &[(i64, DateTime<Utc>)]) -> RunRow {
+    let waiting_until = waits
+        .iter()
+        .find(|(id, _)| *id == run.id)
+        .map(|(_, until)| zone.day_and_time(*until));
     let status = RunStatus::from_key(&run.status);
     let duration = match (run.started_at, run.finished_at) {
         (Some(start), Some(end)) => {
@@ -736,7 +759,10 @@ fn row(run: &Listed, zone: TeamZone) -> RunRow {
         queued_at: zone.moment(run.queued_at),
         duration,
         error: run.error.clone(),
-        retry_at: runs::waiting_until(run).map(|at| zone.moment(at)),
+        retry_at: runs::waiting_until(run)
+            .filter(|_| waiting_until.is_none())
+            .map(|at| zone.moment(at)),
+        waiting_until,
     }
 }
 
@@ -748,21 +774,129 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<RunPag
     let trigger = runs::trigger_data(&state.db, id)
         .await?
         .unwrap_or(Json::Null);
-    let steps = journal::of_run(&state.db, id)
-        .await?
-        .iter()
-        .map(|record| step_view(record, caller.zone))
-        .collect();
+    let records = journal::of_run(&state.db, id).await?;
+    let ran = store::version(&state.db, listed.automation_id, listed.version).await?;
     let status = RunStatus::from_key(&listed.status);
+    let steps = step_views(&records, ran.as_ref(), status, caller.zone);
+    let waits = waits(state, std::slice::from_ref(&listed)).await?;
     let failed = matches!(status, Some(RunStatus::Failed | RunStatus::NeedsAttention));
     Ok(RunPage {
         advice: advice(&listed, status),
         can_retry: failed && caller.role.can_manage() && !listed.dry_run,
         current_version: automation.version,
         trigger_data: serde_json::to_string_pretty(&trigger).unwrap_or_default(),
-        run: row(&listed, caller.zone),
+        run: row(&listed, caller.zone, &waits),
         steps,
     })
+}
+
+/// Each recorded step, with what a wait or a branch did in plain words,
+/// and the steps a branch jumped over (they have no record) in their place.
+fn step_views(
+    records: &[StepRecord],
+    ran: Option<&Definition>,
+    status: Option<RunStatus>,
+    zone: TeamZone,
+) -> Vec<StepView> {
+    let step_of = |record: &StepRecord| {
+        ran.and_then(|definition| definition.steps.get(usize::try_from(record.position).ok()?))
+            .filter(|step| step.name == record.name)
+    };
+    let over = status.is_some_and(RunStatus::is_final);
+    let mut views: Vec<StepView> = records
+        .iter()
+        .map(|record| {
+            let step = step_of(record);
+            let view = step_view(record, zone);
+            StepView {
+                summary: step.and_then(|step| summary(record, step, over, zone)),
+                // A wait's time is what it waited, which its summary says.
+                duration_ms: view.duration_ms.filter(|_| {
+                    !step.is_some_and(|step| matches!(step.action, Action::Wait { .. }))
+                }),
+                ..view
+            }
+        })
+        .collect();
+    let Some(definition) = ran else {
+        return views;
+    };
+    for record in records {
+        let Some(step) =
+            step_of(record).filter(|step| matches!(step.action, Action::Branch { .. }))
+        else {
+            continue;
+        };
+        let Some(next) = record
+            .output
+            .as_ref()
+            .and_then(|output| output["next"].as_str())
+        else {
+            continue;
+        };
+        let from = usize::try_from(record.position).unwrap_or_default() + 1;
+        let to = definition
+            .steps
+            .iter()
+            .skip(from)
+            .position(|later| later.name == next)
+            .map_or(definition.steps.len(), |offset| from + offset);
+        for (at, skipped) in definition.steps.iter().enumerate().take(to).skip(from) {
+            let position = i32::try_from(at).unwrap_or(i32::MAX);
+            if views.iter().any(|view| view.position == position) {
+                continue;
+            }
+            views.push(StepView {
+                position,
+                name: skipped.name.clone(),
+                status: "skipped".into(),
+                summary: Some(format!("Skipped: the step “{}” went past it.", step.name)),
+                started: String::new(),
+                duration_ms: None,
+                request: String::new(),
+                answer: String::new(),
+                output: String::new(),
+                error: None,
+            });
+        }
+    }
+    views.sort_by_key(|view| view.position);
+    views
+}
+
+/// What a wait or a branch did, from its record.
+fn summary(record: &StepRecord, step: &Step, over: bool, zone: TeamZone) -> Option<String> {
+    let output = record.output.as_ref()?;
+    match &step.action {
+        Action::Wait { .. } => {
+            let until = journal::moment(output["until"].as_str()?)?;
+            let when = zone.day_and_time(until);
+            Some(match record.status() {
+                Some(StepStatus::Waiting) if over => {
+                    format!("Was waiting until {when} when the run stopped.")
+                }
+                Some(StepStatus::Waiting) => {
+                    format!("Waiting until {when}; then the run goes on with the next step.")
+                }
+                _ if output["dry_run"] == true => {
+                    format!("A real run waits here until {when}. The test went straight on.")
+                }
+                _ => format!("Waited until {when}."),
+            })
+        }
+        Action::Branch { .. } => {
+            let held = if output["result"] == true {
+                "It held"
+            } else {
+                "It did not hold"
+            };
+            Some(match output["next"].as_str()? {
+                END => format!("{held}: the run ended here."),
+                next => format!("{held}: the run went on at “{next}”."),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// What to do about a run that did not succeed, in plain words.
@@ -781,7 +915,8 @@ fn advice(run: &Listed, status: Option<RunStatus>) -> Option<String> {
         RunStatus::NeedsAttention => {
             "Every retry failed. Check that HighLevel and the app are reachable, then retry from the failed step.".into()
         }
-        RunStatus::Queued if run.tries > 0 => {
+        // A run held by a wait step since its retry has no error.
+        RunStatus::Queued if run.tries > 0 && run.error.is_some() => {
             "This step failed for a reason that may pass (the app or HighLevel was busy or down): Switchboard tries again by itself.".into()
         }
         RunStatus::Filtered => "The filters stopped this run: that is not a failure.".into(),
@@ -798,6 +933,7 @@ fn step_view(record: &StepRecord, zone: TeamZone) -> StepView {
         position: record.position,
         name: record.name.clone(),
         status: record.status.clone(),
+        summary: None,
         started: zone.to_the_second(record.started_at),
         duration_ms: record
             .finished_at

@@ -194,6 +194,8 @@ impl Form {
             "create_task" => "task",
             "create_note" => "note",
             "send_to_app" => "delivery",
+            "wait" => "wait",
+            "branch" => "check",
             _ => "tags",
         };
         let taken = |name: &str| {
@@ -560,6 +562,8 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
     });
     let can_change = page.can_change;
     let runs_wait = move || state.get() == "paused" && waiting.get() != 0;
+    let in_wait = page.in_wait;
+    let held = move || state.get() != "on" && in_wait != 0;
     view! {
         <section class="card stack auto-head">
             <div class="auto-head-row">
@@ -593,6 +597,14 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
                             on:click=move |_| { actions.skip.dispatch(SkipWaitingRuns { id }); }>"Skip them (kept as skipped)"</button>
                     })}
                 </div>
+            </Show>
+            <Show when=held>
+                <p class="muted small" data-testid="runs-in-wait">{format!(
+                    "{in_wait} run{} part-way through, held by a Wait step: {} on after the wait once the automation is on. Skipping leaves {}.",
+                    if in_wait == 1 { " is" } else { "s are" },
+                    if in_wait == 1 { "it goes" } else { "they go" },
+                    if in_wait == 1 { "it" } else { "them" },
+                )}</p>
             </Show>
             {move || actions.set_state.value().get().and_then(Result::err).map(|error| view! { <p class="form-error">{error.to_string()}</p> })}
         </section>
@@ -777,13 +789,80 @@ fn StepField(
                 <option value="phone">"Phone"</option>
             </select>
         }.into_any(),
+        Input::Select => view! {
+            <select data-testid=format!("step-{}", field.key) prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+                {field.options.iter().map(|(option, label)| view! { <option value=option.clone()>{label.clone()}</option> }).collect_view()}
+            </select>
+        }.into_any(),
+        Input::LaterStep => view! { <LaterStepPicker row form field=field.clone() index /> }.into_any(),
+    };
+    // A field of another mode (the moment of a wait for a while) is hidden.
+    let spec = StoredValue::new(field);
+    let style = move || {
+        let shown = row
+            .fields
+            .with(|fields| spec.with_value(|spec| spec.shown(fields)));
+        if shown {
+            ""
+        } else {
+            "display: none"
+        }
     };
     view! {
-        <div class="ws-field auto-wide">
+        <div class="ws-field auto-wide" style=style>
             <label>{label}</label>
             {input}
             <ProblemText text=problem />
         </div>
+    }
+    .into_any()
+}
+
+/// Where a branch goes: its fixed choices (the next step, the end of the
+/// run), then each step after the branch by its number and name. A step
+/// that is no longer after it stays listed while it is chosen, so the
+/// problem next to the field says why it will not do.
+#[component]
+fn LaterStepPicker(
+    row: StepRow,
+    form: Form,
+    field: crate::automations::form::FieldSpec,
+    index: Memo<usize>,
+) -> impl IntoView {
+    let key = StoredValue::new(field.key.clone());
+    let fixed = StoredValue::new(field.options.clone());
+    let value = move || {
+        row.fields
+            .with(|fields| key.with_value(|key| fields.get(key).cloned().unwrap_or_default()))
+    };
+    let options = move || {
+        let current = value();
+        let mut options = fixed.get_value();
+        let later = form.steps.with(|rows| {
+            let after = index.get() + 1;
+            rows.iter()
+                .enumerate()
+                .skip(after)
+                .map(|(at, r)| (r.name.get(), format!("Step {}: {}", at + 1, r.name.get())))
+                .collect::<Vec<_>>()
+        });
+        options.extend(later);
+        if !options.iter().any(|(option, _)| *option == current) {
+            options.push((current.clone(), current.clone()));
+        }
+        options
+            .into_iter()
+            .map(|(option, label)| {
+                let chosen = option == current;
+                view! { <option value=option selected=chosen>{label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <select data-testid=format!("step-{}", field.key) prop:value=value
+            on:change=move |ev| row.fields.update(|fields| { fields.insert(key.get_value(), event_target_value(&ev)); })>
+            {options}
+        </select>
     }
     .into_any()
 }

@@ -216,6 +216,7 @@ fn RunLine(run: RunRow) -> impl IntoView {
 pub fn RunStatusPill(run: RunRow) -> impl IntoView {
     view! {
         <span class=format!("pill run-{}", run.status) data-testid="run-status">{run.status_label}</span>
+        {run.waiting_until.map(|at| view! { <span class="small" data-testid="run-waiting">{format!(" waiting until {at}")}</span> })}
         {run.test.then(|| view! { <span class="muted small">" test"</span> })}
     }
 }
@@ -227,7 +228,10 @@ fn csv_of(rows: &[RunRow]) -> String {
         let fields = [
             run.id.to_string(),
             run.automation.clone(),
-            run.status_label.clone(),
+            match &run.waiting_until {
+                Some(at) => format!("{} (waiting until {at})", run.status_label),
+                None => run.status_label.clone(),
+            },
             run.trigger.clone(),
             run.subject.clone(),
             run.queued_at.clone(),

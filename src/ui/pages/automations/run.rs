@@ -49,7 +49,8 @@ pub fn RunPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(page) => {
-                        live.set(matches!(page.run.status.as_str(), "queued" | "running"));
+                        // A run held by a wait goes on in minutes or days: not followed.
+                        live.set(matches!(page.run.status.as_str(), "queued" | "running") && page.run.waiting_until.is_none());
                         let run = page.run.clone();
                         let run_id = run.id;
                         view! {
@@ -63,6 +64,7 @@ pub fn RunPage() -> impl IntoView {
                                 {(!run.subject.is_empty()).then(|| view! { <p class="small">"About "<code>{run.subject.clone()}</code></p> })}
                                 {run.error.clone().map(|error| view! { <p class="form-error" data-testid="run-error">{error}</p> })}
                                 {run.retry_at.clone().map(|at| view! { <p class="form-warning small">{format!("Tries again at {at}.")}</p> })}
+                                {run.waiting_until.clone().map(|at| view! { <p class="small" data-testid="run-waiting-until">{format!("Waiting until {at}: then it goes on with the next step. Until then it stays queued.")}</p> })}
                                 {page.advice.clone().map(|advice| view! { <p class="small" data-testid="run-advice"><strong>"What to do: "</strong>{advice}</p> })}
                                 {page.can_retry.then(|| view! {
                                     <div class="auto-state-buttons">
@@ -117,10 +119,15 @@ pub fn StepList(steps: Vec<StepView>) -> impl IntoView {
                         <span class=format!("pill step-{}", step.status)>{match step.status.as_str() {
                             "done" => "Done",
                             "failed" => "Failed",
+                            "waiting" => "Waiting",
+                            "skipped" => "Skipped by the branch",
                             _ => "Sent, answer not kept",
                         }}</span>
                     </div>
-                    <span class="muted small">{format!("{}{}", step.started, step.duration_ms.map(|ms| format!(" \u{b7} {ms} ms")).unwrap_or_default())}</span>
+                    {(!step.started.is_empty()).then(|| view! {
+                        <span class="muted small">{format!("{}{}", step.started, step.duration_ms.map(|ms| format!(" \u{b7} {ms} ms")).unwrap_or_default())}</span>
+                    })}
+                    {step.summary.clone().map(|summary| view! { <p class="small" data-testid="step-summary">{summary}</p> })}
                     {step.error.clone().map(|error| view! { <p class="form-error" data-testid="step-error">{error}</p> })}
                     {(!step.request.is_empty()).then(|| view! {
                         <details open=step.status == "failed"><summary class="small">"Request"</summary><pre class="map-json" data-testid="step-request">{step.request.clone()}</pre></details>
