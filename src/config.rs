@@ -70,6 +70,18 @@ pub struct ServeConfig {
     )]
     pub run_lease_secs: u64,
 
+    /// Seconds between two looks of the automations' scheduler for
+    /// schedules that are due: a tick runs at most this long after its
+    /// minute. Every process with background work looks, and each tick
+    /// still runs once.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SCHEDULE_POLL_SECS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=60)
+    )]
+    pub schedule_poll_secs: u64,
+
     #[command(flatten)]
     pub inbound: InboundConfig,
 

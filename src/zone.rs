@@ -51,6 +51,18 @@ impl TeamZone {
             .to_string()
     }
 
+    /// A moment as data carries it, with the zone's offset:
+    /// `2026-11-24T17:34:00-06:00`.
+    pub fn rfc3339(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.0)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    /// The zone's rules, for stepping through its wall clock.
+    pub fn rules(self) -> Tz {
+        self.0
+    }
+
     /// A moment to the second, for logs of events: `2026-11-24 17:34:05 CST`.
     pub fn to_the_second(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0)
@@ -130,6 +142,7 @@ mod tests {
         assert_eq!(chicago.clock(class), "18:30");
         assert_eq!(chicago.abbreviation(class), "CST");
         assert_eq!(chicago.input_value(class), "2026-11-23T18:30");
+        assert_eq!(chicago.rfc3339(class), "2026-11-23T18:30:00-06:00");
         assert_eq!(chicago.at(wall("2026-11-23T18:30")), class);
     }
 

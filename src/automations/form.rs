@@ -1,24 +1,30 @@
 //! The builder's form of an automation, and how it becomes a [`Definition`]
-//! and back. A step is its kind and a few named text fields, so the page
-//! renders every kind from [`step_kinds`] alone; a problem names the field
-//! it is about (`name`, `trigger`, `condition.2`, `step.1.title`, …) so the
-//! page shows it next to that field.
+//! and back. A trigger and a step are each a kind and a few named text
+//! fields, so the page renders every kind from [`trigger_kinds`] and
+//! [`step_kinds`] alone; a problem names the field it is about (`name`,
+//! `trigger`, `trigger.at`, `condition.2`, `step.1.title`, …) so the page
+//! shows it next to that field.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::highlevel_events::{self, Narrowing};
 use super::model::{
-    Action, Condition, Definition, Delay, Filter, FindBy, Join, Operator, Step, Test, TimeUnit,
-    Trigger, END,
+    Action, ClockTime, Condition, Definition, Delay, Filter, FindBy, Join, Operator, Schedule,
+    Step, Test, TimeUnit, Trigger, END, WEEK,
 };
 
 /// The whole form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomationForm {
     pub name: String,
-    /// `manual`, or `app:<connection id>:<event type>`.
+    /// `app:<connection id>:<event type>`, or the key of one of
+    /// [`trigger_kinds`] (`manual`, `schedule`).
     pub trigger: String,
+    /// The fields of the trigger's kind, by key (a schedule's `every`, `at`, …).
+    #[serde(default)]
+    pub trigger_fields: BTreeMap<String, String>,
     pub join: Join,
     pub conditions: Vec<Condition>,
     pub expression: String,
@@ -307,12 +313,209 @@ fn branch_fields() -> Vec<FieldSpec> {
     ]
 }
 
+/// How a trigger kind's field is filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggerInput {
+    /// One of these values, each with what the form shows for it.
+    Choice(Vec<(String, String)>),
+    /// A whole number from `min` to `max`.
+    Number { min: u32, max: u32 },
+    /// A time of day on the team's clock, `HH:MM`.
+    Time,
+    /// Days of the week, as their keys separated by commas (`mon,thu`).
+    Days,
+    /// Plain text.
+    Text,
+}
+
+/// A field of a trigger kind, as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerField {
+    pub key: String,
+    pub label: String,
+    pub input: TriggerInput,
+    /// A line under the field; empty for none.
+    pub help: String,
+    pub placeholder: String,
+    /// What a new trigger of the kind starts with.
+    pub default: String,
+    /// The field counts only while field `.0` holds one of the values `.1`
+    /// (a schedule's time of day, only for every day or every week).
+    pub shown_when: Option<(String, Vec<String>)>,
+}
+
+impl TriggerField {
+    /// Whether the field counts with the kind's other fields as they are.
+    pub fn shown(&self, fields: &BTreeMap<String, String>) -> bool {
+        self.shown_when.as_ref().is_none_or(|(key, values)| {
+            let value = fields
+                .get(key)
+                .map(|value| value.trim())
+                .unwrap_or_default();
+            values.iter().any(|wanted| wanted == value)
+        })
+    }
+}
+
+/// A kind of trigger the form offers beside the app events of the team's
+/// connections (whose keys name the connection and event type, and which
+/// have no fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerKind {
+    pub key: String,
+    pub label: String,
+    pub help: String,
+    pub fields: Vec<TriggerField>,
+}
+
+impl TriggerKind {
+    /// The fields as a new trigger of the kind starts: each at its default.
+    pub fn defaults(&self) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .map(|field| (field.key.clone(), field.default.clone()))
+            .collect()
+    }
+}
+
+fn trigger_field(key: &str, label: &str, input: TriggerInput, default: &str) -> TriggerField {
+    TriggerField {
+        key: key.into(),
+        label: label.into(),
+        input,
+        help: String::new(),
+        placeholder: String::new(),
+        default: default.into(),
+        shown_when: None,
+    }
+}
+
+fn when_every(values: &[&str]) -> Option<(String, Vec<String>)> {
+    Some((
+        "every".into(),
+        values.iter().map(|value| (*value).to_owned()).collect(),
+    ))
+}
+
+/// The schedule's fields: `every` says which of the others count.
+const DEFAULT_MINUTES: &str = "15";
+const DEFAULT_AT: &str = "09:00";
+const DEFAULT_DAYS: &str = "mon,tue,wed,thu,fri";
+const DEFAULT_CRON: &str = "0 9 * * 1-5";
+
+/// Every kind of trigger but the app events, in the order the form offers
+/// them: HighLevel's changes, a schedule, by hand.
+pub fn trigger_kinds() -> Vec<TriggerKind> {
+    let mut kinds: Vec<TriggerKind> = highlevel_events::EVENTS
+        .iter()
+        .map(highlevel_kind)
+        .collect();
+    kinds.extend(other_kinds());
+    kinds
+}
+
+/// A HighLevel change, with the tag or appointment status it can wait for.
+fn highlevel_kind(event: &highlevel_events::HighLevelEvent) -> TriggerKind {
+    let value = |label: &str, input: TriggerInput, help: &str, placeholder: &str| TriggerField {
+        help: help.into(),
+        placeholder: placeholder.into(),
+        ..trigger_field("value", label, input, "")
+    };
+    let fields = match event.narrowing {
+        Narrowing::None => Vec::new(),
+        Narrowing::Tag => vec![value(
+            "Tag",
+            TriggerInput::Text,
+            "Only this tag; leave it empty for any tag.",
+            "vip",
+        )],
+        Narrowing::AppointmentStatus => {
+            let mut statuses = vec![(String::new(), "Any status".to_owned())];
+            statuses.extend(
+                highlevel_events::APPOINTMENT_STATUSES
+                    .iter()
+                    .map(|(key, label)| ((*key).to_owned(), (*label).to_owned())),
+            );
+            vec![value("New status", TriggerInput::Choice(statuses), "", "")]
+        }
+    };
+    TriggerKind {
+        key: format!("highlevel:{}", event.key),
+        label: format!("In HighLevel: {}", event.label.to_lowercase()),
+        help: String::new(),
+        fields,
+    }
+}
+
+fn other_kinds() -> Vec<TriggerKind> {
+    let every = [
+        ("minutes", "Every N minutes"),
+        ("daily", "Every day at"),
+        ("weekly", "Every week on"),
+        ("cron", "Custom (cron)"),
+    ];
+    vec![
+        TriggerKind {
+            key: "schedule".into(),
+            label: "On a schedule".into(),
+            help: "Runs at the times it says, on your team's clock, whether or not anything happened. The run's data is the time of the tick ({{ tick }}) and the automation.".into(),
+            fields: vec![
+                trigger_field(
+                    "every",
+                    "Runs",
+                    TriggerInput::Choice(
+                        every
+                            .iter()
+                            .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
+                            .collect(),
+                    ),
+                    "daily",
+                ),
+                TriggerField {
+                    help: "From 1 to 15. For less often, run it every day, every week or on a cron expression.".into(),
+                    shown_when: when_every(&["minutes"]),
+                    ..trigger_field(
+                        "minutes",
+                        "Minutes between runs",
+                        TriggerInput::Number {
+                            min: u32::from(*Schedule::MINUTES.start()),
+                            max: u32::from(*Schedule::MINUTES.end()),
+                        },
+                        DEFAULT_MINUTES,
+                    )
+                },
+                TriggerField {
+                    shown_when: when_every(&["weekly"]),
+                    ..trigger_field("days", "On", TriggerInput::Days, DEFAULT_DAYS)
+                },
+                TriggerField {
+                    shown_when: when_every(&["daily", "weekly"]),
+                    ..trigger_field("at", "At", TriggerInput::Time, DEFAULT_AT)
+                },
+                TriggerField {
+                    help: "Five fields: minute, hour, day of the month, month, day of the week (0 or 7 is Sunday). 0 9 * * 1-5 is 9:00 on weekdays; */30 8-18 * * * is every half hour from 8:00 to 18:30.".into(),
+                    placeholder: DEFAULT_CRON.into(),
+                    shown_when: when_every(&["cron"]),
+                    ..trigger_field("cron", "Cron expression", TriggerInput::Text, DEFAULT_CRON)
+                },
+            ],
+        },
+        TriggerKind {
+            key: "manual".into(),
+            label: "Only when someone clicks “Run now”".into(),
+            help: String::new(),
+            fields: Vec::new(),
+        },
+    ]
+}
+
 impl AutomationForm {
     /// The form of a saved definition.
     pub fn of(name: &str, definition: &Definition) -> Self {
         Self {
             name: name.to_owned(),
             trigger: trigger_key(&definition.trigger),
+            trigger_fields: trigger_fields(&definition.trigger),
             join: definition.filter.join,
             conditions: definition.filter.conditions.clone(),
             expression: definition.filter.expression.clone(),
@@ -332,10 +535,15 @@ impl AutomationForm {
         if self.name.trim().is_empty() {
             problem("name".into(), "Give the automation a name.");
         }
-        let trigger = parse_trigger(&self.trigger);
-        if trigger.is_none() {
-            problem("trigger".into(), "Choose what starts the automation.");
-        }
+        let trigger = match parse_trigger(&self.trigger, &self.trigger_fields) {
+            Ok(trigger) => Some(trigger),
+            Err(wrong) => {
+                for found in wrong {
+                    problem(found.at, &found.message);
+                }
+                None
+            }
+        };
         for (index, condition) in self.conditions.iter().enumerate() {
             if condition.field.trim().is_empty() {
                 problem(format!("condition.{index}"), "Say which field to check.");
@@ -425,7 +633,7 @@ fn is_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// `manual`, `highlevel:<event>` or `app:<connection id>:<event type>`.
+/// `manual`, `schedule`, `highlevel:<event>` or `app:<connection id>:<event type>`.
 pub fn trigger_key(trigger: &Trigger) -> String {
     match trigger {
         Trigger::Manual => "manual".into(),
@@ -434,24 +642,211 @@ pub fn trigger_key(trigger: &Trigger) -> String {
             connection_id,
             event_type,
         } => format!("app:{connection_id}:{event_type}"),
+        Trigger::Schedule { .. } => "schedule".into(),
     }
 }
 
-pub fn parse_trigger(key: &str) -> Option<Trigger> {
-    if key == "manual" {
-        return Some(Trigger::Manual);
+/// The fields of a trigger's kind: the ones the trigger sets, and the
+/// defaults for the rest (which the form keeps, so that switching a
+/// schedule from every day to every week starts from something).
+pub fn trigger_fields(trigger: &Trigger) -> BTreeMap<String, String> {
+    let kind = trigger_key(trigger);
+    let mut fields = trigger_kinds()
+        .into_iter()
+        .find(|known| known.key == kind)
+        .map(|known| known.defaults())
+        .unwrap_or_default();
+    if let Trigger::HighLevel { value, .. } = trigger {
+        if fields.contains_key("value") {
+            fields.insert("value".into(), value.clone());
+        }
     }
+    if let Trigger::Schedule { schedule } = trigger {
+        let mut set = |key: &str, value: String| {
+            fields.insert(key.to_owned(), value);
+        };
+        match schedule {
+            Schedule::EveryMinutes { minutes } => {
+                set("every", "minutes".into());
+                set("minutes", minutes.to_string());
+            }
+            Schedule::Daily { at } => {
+                set("every", "daily".into());
+                set("at", at.to_string());
+            }
+            Schedule::Weekly { days, at } => {
+                set("every", "weekly".into());
+                set("days", days_text(days));
+                set("at", at.to_string());
+            }
+            Schedule::Cron { expression } => {
+                set("every", "cron".into());
+                set("cron", expression.clone());
+            }
+        }
+    }
+    fields
+}
+
+/// The days as the form writes them: `mon,thu`.
+fn days_text(days: &[chrono::Weekday]) -> String {
+    WEEK.iter()
+        .filter(|(day, _)| days.contains(day))
+        .map(|(_, key)| *key)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The trigger the form's key and the fields of its kind describe, or what
+/// is wrong with them, each next to its field (`trigger`, `trigger.at`).
+pub fn parse_trigger(
+    key: &str,
+    fields: &BTreeMap<String, String>,
+) -> Result<Trigger, Vec<FormProblem>> {
+    let wrong = |at: &str, message: &str| {
+        vec![FormProblem {
+            at: at.to_owned(),
+            message: message.to_owned(),
+        }]
+    };
+    let key = key.trim();
     if let Some(event) = key.strip_prefix("highlevel:") {
-        return super::highlevel_events::find(event).map(|event| Trigger::HighLevel {
+        let event = highlevel_events::find(event)
+            .ok_or_else(|| wrong("trigger", "Choose what starts the automation."))?;
+        let value = fields
+            .get("value")
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_default();
+        let value = match event.narrowing {
+            Narrowing::None => String::new(),
+            Narrowing::Tag => value,
+            Narrowing::AppointmentStatus => {
+                let known = highlevel_events::APPOINTMENT_STATUSES
+                    .iter()
+                    .any(|(status, _)| *status == value);
+                if !value.is_empty() && !known {
+                    return Err(wrong("trigger.value", "Choose one of the statuses."));
+                }
+                value
+            }
+        };
+        return Ok(Trigger::HighLevel {
             event: event.key.into(),
-            value: String::new(),
+            value,
         });
     }
-    let (connection_id, event_type) = parse_source(key.strip_prefix("app:")?)?;
-    Some(Trigger::AppEvent {
-        connection_id,
-        event_type,
-    })
+    match key {
+        "manual" => Ok(Trigger::Manual),
+        "schedule" => Ok(Trigger::Schedule {
+            schedule: parse_schedule(fields)?,
+        }),
+        other => other
+            .strip_prefix("app:")
+            .and_then(parse_source)
+            .map(|(connection_id, event_type)| Trigger::AppEvent {
+                connection_id,
+                event_type,
+            })
+            .ok_or_else(|| wrong("trigger", "Choose what starts the automation.")),
+    }
+}
+
+/// A schedule from its fields: `every` and the fields it reads.
+fn parse_schedule(fields: &BTreeMap<String, String>) -> Result<Schedule, Vec<FormProblem>> {
+    let get = |key: &str| {
+        fields
+            .get(key)
+            .map(|value| value.trim())
+            .unwrap_or_default()
+    };
+    let wrong = |field: &str, message: &str| {
+        vec![FormProblem {
+            at: format!("trigger.{field}"),
+            message: message.to_owned(),
+        }]
+    };
+    let at = || {
+        ClockTime::parse(get("at")).ok_or_else(|| wrong("at", "Give a time of day, such as 09:00."))
+    };
+    match get("every") {
+        "minutes" => get("minutes")
+            .parse::<u8>()
+            .ok()
+            .filter(|minutes| Schedule::MINUTES.contains(minutes))
+            .map(|minutes| Schedule::EveryMinutes { minutes })
+            .ok_or_else(|| {
+                wrong(
+                    "minutes",
+                    "Every 1 to 15 minutes. For less often, run it every day, every week or on a cron expression.",
+                )
+            }),
+        "daily" => Ok(Schedule::Daily { at: at()? }),
+        "weekly" => {
+            let mut problems = Vec::new();
+            let days = parse_days(get("days")).unwrap_or_else(|message| {
+                problems.extend(wrong("days", message));
+                Vec::new()
+            });
+            let at = at().unwrap_or_else(|found| {
+                problems.extend(found);
+                ClockTime::default()
+            });
+            if problems.is_empty() {
+                Ok(Schedule::Weekly { days, at })
+            } else {
+                Err(problems)
+            }
+        }
+        "cron" => {
+            let expression = get("cron").split_whitespace().collect::<Vec<_>>().join(" ");
+            match cron_problem(&expression) {
+                Some(message) => Err(wrong("cron", &message)),
+                None => Ok(Schedule::Cron { expression }),
+            }
+        }
+        _ => Err(wrong("every", "Choose how often it runs.")),
+    }
+}
+
+/// `mon,thu` (any case, spaces allowed) as days in week order, once each.
+fn parse_days(text: &str) -> Result<Vec<chrono::Weekday>, &'static str> {
+    let mut days = Vec::new();
+    for part in text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
+        let lower = part.to_ascii_lowercase();
+        let Some((day, _)) = WEEK.iter().find(|(_, key)| lower.starts_with(key)) else {
+            return Err("Days are mon, tue, wed, thu, fri, sat and sun.");
+        };
+        days.push(*day);
+    }
+    let days: Vec<chrono::Weekday> = WEEK
+        .iter()
+        .map(|(day, _)| *day)
+        .filter(|day| days.contains(day))
+        .collect();
+    if days.is_empty() {
+        return Err("Choose at least one day.");
+    }
+    Ok(days)
+}
+
+/// What is wrong with a cron expression, if anything. The server reads it
+/// as the scheduler will; the browser only checks that there is one.
+fn cron_problem(expression: &str) -> Option<String> {
+    if expression.is_empty() {
+        return Some("Give a cron expression, such as 0 9 * * 1-5.".into());
+    }
+    #[cfg(feature = "ssr")]
+    {
+        super::schedule::cron_problem(expression)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// `<connection id>:<event type>`.
@@ -745,6 +1140,201 @@ mod tests {
         let form = AutomationForm::of("Welcome", &welcome());
         assert_eq!(form.trigger, "app:4:signup.created");
         assert_eq!(form.definition(), Ok(welcome()));
+    }
+
+    fn schedule_form(fields: &[(&str, &str)]) -> AutomationForm {
+        let mut form = AutomationForm::of("Morning", &welcome());
+        form.trigger = "schedule".into();
+        form.trigger_fields = fields
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        form
+    }
+
+    fn trigger_of(fields: &[(&str, &str)]) -> Result<Trigger, Vec<String>> {
+        let form = schedule_form(fields);
+        parse_trigger(&form.trigger, &form.trigger_fields)
+            .map_err(|problems| problems.into_iter().map(|p| p.at).collect())
+    }
+
+    #[test]
+    fn each_schedule_survives_its_form() {
+        use chrono::Weekday;
+        let at = ClockTime::parse("18:30").unwrap();
+        for schedule in [
+            Schedule::EveryMinutes { minutes: 5 },
+            Schedule::Daily { at },
+            Schedule::Weekly {
+                days: vec![Weekday::Mon, Weekday::Thu],
+                at,
+            },
+            Schedule::Cron {
+                expression: "*/30 8-18 * * 1-5".into(),
+            },
+        ] {
+            let definition = Definition {
+                trigger: Trigger::Schedule { schedule },
+                ..welcome()
+            };
+            let form = AutomationForm::of("Morning", &definition);
+            assert_eq!(form.trigger, "schedule");
+            // The fields of the other kinds of schedule start at their defaults.
+            assert_eq!(
+                form.trigger_fields.keys().collect::<Vec<_>>(),
+                ["at", "cron", "days", "every", "minutes"]
+            );
+            assert_eq!(form.definition(), Ok(definition));
+        }
+    }
+
+    #[test]
+    fn schedule_fields_are_read_leniently_and_in_week_order() {
+        use chrono::Weekday;
+        assert_eq!(
+            trigger_of(&[
+                ("every", "weekly"),
+                ("days", "Thursday, mon,thu"),
+                ("at", " 7:05 ")
+            ]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::Weekly {
+                    days: vec![Weekday::Mon, Weekday::Thu],
+                    at: ClockTime::parse("07:05").unwrap(),
+                }
+            })
+        );
+        assert_eq!(
+            trigger_of(&[("every", "cron"), ("cron", " 0  9 * * 1-5 ")]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::Cron {
+                    expression: "0 9 * * 1-5".into()
+                }
+            })
+        );
+        // Only the fields `every` calls for are read.
+        assert_eq!(
+            trigger_of(&[("every", "minutes"), ("minutes", "15"), ("at", "nonsense")]),
+            Ok(Trigger::Schedule {
+                schedule: Schedule::EveryMinutes { minutes: 15 }
+            })
+        );
+    }
+
+    #[test]
+    fn schedule_problems_sit_next_to_their_fields() {
+        for (fields, at) in [
+            (
+                vec![("every", "minutes"), ("minutes", "20")],
+                vec!["trigger.minutes"],
+            ),
+            (
+                vec![("every", "minutes"), ("minutes", "0")],
+                vec!["trigger.minutes"],
+            ),
+            (
+                vec![("every", "daily"), ("at", "24:00")],
+                vec!["trigger.at"],
+            ),
+            (
+                vec![("every", "weekly"), ("days", ""), ("at", "9")],
+                vec!["trigger.days", "trigger.at"],
+            ),
+            (
+                vec![("every", "weekly"), ("days", "someday"), ("at", "09:00")],
+                vec!["trigger.days"],
+            ),
+            (
+                vec![("every", "cron"), ("cron", "0 9 * *")],
+                vec!["trigger.cron"],
+            ),
+            (vec![("every", "cron"), ("cron", "")], vec!["trigger.cron"]),
+            (vec![("every", "")], vec!["trigger.every"]),
+        ] {
+            assert_eq!(
+                trigger_of(&fields),
+                Err(at.iter().map(|a| a.to_string()).collect()),
+                "{fields:?}"
+            );
+        }
+        let wrong = parse_trigger("app:x", &BTreeMap::new()).unwrap_err();
+        assert_eq!(wrong[0].at, "trigger");
+    }
+
+    #[test]
+    fn times_of_day_are_hours_and_minutes() {
+        assert_eq!(ClockTime::parse("9:00").unwrap().to_string(), "09:00");
+        assert_eq!(ClockTime::parse("23:59").unwrap().to_string(), "23:59");
+        for wrong in ["24:00", "9:5", "09:60", "ab:cd", "", "0900", "+9:00"] {
+            assert_eq!(ClockTime::parse(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_schedule_is_saved_as_plain_json_and_old_forms_still_read() {
+        let trigger = Trigger::Schedule {
+            schedule: Schedule::Daily {
+                at: ClockTime::parse("09:00").unwrap(),
+            },
+        };
+        let json = serde_json::to_value(&trigger).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "schedule", "schedule": {"every": "daily", "at": "09:00"}})
+        );
+        assert_eq!(serde_json::from_value::<Trigger>(json).unwrap(), trigger);
+        let weekly = serde_json::json!({"kind": "schedule", "schedule": {"every": "weekly", "days": ["Mon", "Fri"], "at": "18:00"}});
+        assert!(serde_json::from_value::<Trigger>(weekly).is_ok());
+        // A form from before triggers had fields.
+        let form = serde_json::json!({
+            "name": "Old", "trigger": "manual", "join": "all", "conditions": [],
+            "expression": "", "steps": []
+        });
+        let form: AutomationForm = serde_json::from_value(form).unwrap();
+        assert!(form.trigger_fields.is_empty());
+    }
+
+    #[test]
+    fn a_highlevel_change_keeps_its_tag_or_status_in_a_field() {
+        let fields = |value: &str| BTreeMap::from([("value".to_owned(), value.to_owned())]);
+        let tagged = Trigger::HighLevel {
+            event: "tag_added".into(),
+            value: "vip".into(),
+        };
+        assert_eq!(
+            parse_trigger("highlevel:tag_added", &fields(" vip ")),
+            Ok(tagged.clone())
+        );
+        assert_eq!(trigger_fields(&tagged), fields("vip"));
+        // A change with nothing to narrow it has no field, and ignores one.
+        assert_eq!(
+            parse_trigger("highlevel:contact_created", &fields("vip")),
+            Ok(Trigger::HighLevel {
+                event: "contact_created".into(),
+                value: String::new()
+            })
+        );
+        let created = Trigger::HighLevel {
+            event: "contact_created".into(),
+            value: String::new(),
+        };
+        assert!(trigger_fields(&created).is_empty());
+        assert!(parse_trigger("highlevel:appointment_status", &fields("showed")).is_ok());
+        let wrong = parse_trigger("highlevel:appointment_status", &fields("late")).unwrap_err();
+        assert_eq!(wrong[0].at, "trigger.value");
+        let unknown = parse_trigger("highlevel:weather", &BTreeMap::new()).unwrap_err();
+        assert_eq!(unknown[0].at, "trigger");
+    }
+
+    #[test]
+    fn every_trigger_kind_starts_with_fields_that_parse() {
+        for kind in trigger_kinds() {
+            assert!(
+                parse_trigger(&kind.key, &kind.defaults()).is_ok(),
+                "{}",
+                kind.key
+            );
+        }
     }
 
     #[test]

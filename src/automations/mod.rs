@@ -6,7 +6,9 @@
 //! run goes on, `steps` plans and sends each kind of step, `resume` checks
 //! a step that may have been sent before sending it again, `execute` runs
 //! one run (and works out its waits and branches itself, as they send
-//! nothing), and `worker` claims and runs them.
+//! nothing), and `worker` claims and runs them. `schedule` says when a
+//! schedule ticks, and `scheduler` queues one run per tick, however many
+//! server processes look.
 
 pub mod form;
 pub mod highlevel_events;
@@ -22,6 +24,10 @@ pub mod journal;
 pub mod resume;
 #[cfg(feature = "ssr")]
 pub mod runs;
+#[cfg(feature = "ssr")]
+pub mod schedule;
+#[cfg(feature = "ssr")]
+pub mod scheduler;
 #[cfg(feature = "ssr")]
 pub mod steps;
 #[cfg(feature = "ssr")]

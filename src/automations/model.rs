@@ -1,6 +1,7 @@
 //! What an automation is, as the builder saves it and pages show it: a
 //! trigger, filters and ordered steps; and what its runs recorded.
 
+use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
 /// An automation's saved form: one version.
@@ -31,6 +32,127 @@ pub enum Trigger {
     },
     /// Only "Run now" starts it.
     Manual,
+    /// Each tick of a schedule, in the team's time zone.
+    Schedule { schedule: Schedule },
+}
+
+/// When a scheduled automation runs, read in the team's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "every", rename_all = "snake_case")]
+pub enum Schedule {
+    /// Every so many minutes, 1 to 15, like a poll: on the minutes of the
+    /// team's clock that are a multiple of it (every 15 minutes is :00,
+    /// :15, :30 and :45).
+    #[serde(rename = "minutes")]
+    EveryMinutes { minutes: u8 },
+    /// Every day at a time.
+    Daily { at: ClockTime },
+    /// On some days of the week at a time; the days in week order, once each.
+    Weekly { days: Vec<Weekday>, at: ClockTime },
+    /// A five-field cron expression (minute, hour, day of month, month, day
+    /// of week), checked when the form is read.
+    Cron { expression: String },
+}
+
+impl Schedule {
+    /// The fewest and most minutes of an every-so-many-minutes schedule.
+    pub const MINUTES: std::ops::RangeInclusive<u8> = 1..=15;
+
+    /// In plain words: `Every 5 minutes`, `Every day at 09:00`,
+    /// `Every Monday and Thursday at 18:30`, `Cron 0 9 * * 1-5`.
+    pub fn describe(&self) -> String {
+        match self {
+            Schedule::EveryMinutes { minutes: 1 } => "Every minute".into(),
+            Schedule::EveryMinutes { minutes } => format!("Every {minutes} minutes"),
+            Schedule::Daily { at } => format!("Every day at {at}"),
+            Schedule::Weekly { days, at } => {
+                let names: Vec<&str> = days.iter().map(|day| day_name(*day)).collect();
+                let days = match names.as_slice() {
+                    [] => String::new(),
+                    [one] => (*one).to_owned(),
+                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                };
+                format!("Every {days} at {at}")
+            }
+            Schedule::Cron { expression } => format!("Cron {expression}"),
+        }
+    }
+}
+
+/// The days of the week, Monday first, by the keys the form writes them with.
+pub const WEEK: [(Weekday, &str); 7] = [
+    (Weekday::Mon, "mon"),
+    (Weekday::Tue, "tue"),
+    (Weekday::Wed, "wed"),
+    (Weekday::Thu, "thu"),
+    (Weekday::Fri, "fri"),
+    (Weekday::Sat, "sat"),
+    (Weekday::Sun, "sun"),
+];
+
+pub fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+/// A time of day on the team's clock, `HH:MM`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClockTime {
+    hour: u8,
+    minute: u8,
+}
+
+impl ClockTime {
+    /// `09:00` or `9:00`; `None` for anything that is not a time of day.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (hour, minute) = text.trim().split_once(':')?;
+        let digits = |part: &str, most: u8| {
+            (!part.is_empty() && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<u8>().ok())
+                .flatten()
+                .filter(|value| *value <= most)
+        };
+        Some(Self {
+            hour: digits(hour, 23)?,
+            minute: digits(minute, 59).filter(|_| minute.len() == 2)?,
+        })
+    }
+
+    pub fn hour(self) -> u32 {
+        u32::from(self.hour)
+    }
+
+    pub fn minute(self) -> u32 {
+        u32::from(self.minute)
+    }
+}
+
+impl std::fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+impl TryFrom<String> for ClockTime {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text).ok_or_else(|| format!("not a time of day: {text}"))
+    }
+}
+
+impl From<ClockTime> for String {
+    fn from(time: ClockTime) -> Self {
+        time.to_string()
+    }
 }
 
 /// Which runs go on: the conditions, joined, and then the expression.

@@ -28,7 +28,8 @@ pub struct NewRun {
     pub automation_id: i64,
     pub location_id: String,
     pub version: i32,
-    /// `manual` or `test`; app events are queued with the request they came with.
+    /// `manual`, `test` or `schedule`; app events are queued with the
+    /// request they came with.
     pub trigger_kind: &'static str,
     pub trigger_body: Json,
     pub subject: Option<String>,
@@ -37,6 +38,12 @@ pub struct NewRun {
 
 /// Queues `run` and wakes the workers; its id.
 pub async fn enqueue(db: &PgPool, run: &NewRun) -> sqlx::Result<i64> {
+    enqueue_on(&mut *db.acquire().await?, run).await
+}
+
+/// Queues `run` on `conn` and wakes the workers, at once or, in a
+/// transaction, when it commits; its id.
+pub async fn enqueue_on(conn: &mut PgConnection, run: &NewRun) -> sqlx::Result<i64> {
     let id = sqlx::query_scalar(
         r"INSERT INTO automation_runs (automation_id, location_id, version, trigger_kind,
               trigger_body, subject, dry_run)
@@ -49,9 +56,9 @@ pub async fn enqueue(db: &PgPool, run: &NewRun) -> sqlx::Result<i64> {
     .bind(&run.trigger_body)
     .bind(&run.subject)
     .bind(run.dry_run)
-    .fetch_one(db)
+    .fetch_one(&mut *conn)
     .await?;
-    announce(db).await?;
+    announce(&mut *conn).await?;
     Ok(id)
 }
 

@@ -74,6 +74,7 @@ fn trigger_columns(trigger: &Trigger) -> TriggerColumns<'_> {
             (!value.trim().is_empty()).then_some(value.trim()),
         ),
         Trigger::Manual => columns("manual", None, None, None),
+        Trigger::Schedule { .. } => columns("schedule", None, None, None),
     }
 }
 
@@ -114,7 +115,8 @@ pub async fn create(
 }
 
 /// Saves a new version of the team's automation and makes it current; its
-/// number, or `None` when the team has no such automation.
+/// number, or `None` when the team has no such automation. A changed
+/// trigger counts a schedule's ticks from now on.
 pub async fn save(
     db: &PgPool,
     location_id: &str,
@@ -126,9 +128,12 @@ pub async fn save(
     let trigger = trigger_columns(&definition.trigger);
     let mut tx = db.begin().await?;
     let version: Option<i32> = sqlx::query_scalar(
-        r"UPDATE automations SET name = $3, version = version + 1, trigger_kind = $4,
-              trigger_connection_id = $5, trigger_event_type = $6, trigger_value = $7
-          WHERE location_id = $1 AND id = $2 RETURNING version",
+        r"UPDATE automations a SET name = $3, version = a.version + 1, trigger_kind = $4,
+              trigger_connection_id = $5, trigger_event_type = $6, trigger_value = $7,
+              ticks_from = CASE WHEN (SELECT v.definition -> 'trigger' FROM automation_versions v
+                                       WHERE v.automation_id = a.id AND v.version = a.version)
+                                     IS DISTINCT FROM $8 THEN now() ELSE a.ticks_from END
+          WHERE a.location_id = $1 AND a.id = $2 RETURNING a.version",
     )
     .bind(location_id)
     .bind(id)
@@ -137,6 +142,7 @@ pub async fn save(
     .bind(trigger.connection_id)
     .bind(trigger.event_type)
     .bind(trigger.value)
+    .bind(Json(&definition.trigger))
     .fetch_optional(&mut *tx)
     .await?;
     let Some(version) = version else {
@@ -156,7 +162,9 @@ pub async fn save(
 }
 
 /// Turns the team's automation on, pauses it or turns it off; false when
-/// the team has no such automation.
+/// the team has no such automation. Turned on or paused from off, a
+/// schedule counts its ticks from now on (a paused schedule's ticks are
+/// queued and wait, like events).
 pub async fn set_state(
     db: &PgPool,
     location_id: &str,
@@ -164,10 +172,12 @@ pub async fn set_state(
     state: State,
 ) -> sqlx::Result<bool> {
     // Turned on from off, it is armed anew: what HighLevel made while it
-    // was off does not start it when the cache first sees it.
+    // was off does not start it when the cache first sees it, and a
+    // schedule's first tick is the first one after now.
     let done = sqlx::query(
         r"UPDATE automations SET state = $3,
-              armed_at = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE armed_at END
+              armed_at = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE armed_at END,
+              ticks_from = CASE WHEN state = 'off' AND $3 <> 'off' THEN now() ELSE ticks_from END
           WHERE location_id = $1 AND id = $2",
     )
     .bind(location_id)

@@ -149,7 +149,8 @@ impl Application {
                 lease: Duration::from_secs(serve.run_lease_secs),
                 ..RunTiming::default()
             };
-            start_background_work(&state, retention, timing)?;
+            let schedule_poll = Duration::from_secs(serve.schedule_poll_secs);
+            start_background_work(&state, retention, timing, schedule_poll)?;
         }
         let router = router(
             state.clone(),
@@ -192,13 +193,15 @@ impl Application {
 }
 
 /// Token renewal, the webhook queue's worker, the automation runs' worker,
-/// the sync scheduler and the retention pass (old events, refusals, expired sessions), each restarted
-/// if it stops. Each claims its work through
-/// Postgres, so any number of processes may run them.
+/// the automations' scheduler, the sync scheduler and the retention pass
+/// (old events, refusals, expired sessions), each restarted if it stops.
+/// Each claims its work through Postgres, so any number of processes may
+/// run them.
 fn start_background_work(
     state: &AppState,
     retention: Retention,
     run_timing: RunTiming,
+    schedule_poll: Duration,
 ) -> anyhow::Result<()> {
     let running = |db: &PgPool| {
         let db = db.clone();
@@ -215,6 +218,10 @@ fn start_background_work(
     let runs = state.automation_services()?;
     supervise("automation runs", running(&state.db), move || {
         crate::automations::worker::work(runs.clone(), run_timing)
+    });
+    let db = state.db.clone();
+    supervise("automation schedules", running(&state.db), move || {
+        crate::automations::scheduler::work(db.clone(), schedule_poll)
     });
     let engine = crate::sync::engine_for(
         &state.db,

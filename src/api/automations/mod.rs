@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::apps_mapping::PickerField;
 use crate::app_error::AppError;
-use crate::automations::form::{AutomationForm, FormProblem, StepKind};
+use crate::automations::form::{AutomationForm, FormProblem, StepKind, TriggerKind};
 
 /// A value of a select, and what it shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +52,13 @@ pub struct EditorPage {
     pub form: AutomationForm,
     pub can_change: bool,
     pub triggers: Vec<Choice>,
+    /// The kinds of trigger with their fields (a schedule's).
+    pub trigger_kinds: Vec<TriggerKind>,
+    /// The team's time zone, which schedules are read in.
+    pub zone: String,
+    /// The saved schedule's next ticks, on the team's clock; empty for
+    /// other triggers.
+    pub next_ticks: Vec<String>,
     /// Every app event type of the team's connections (`<id>:<type>`).
     pub app_events: Vec<Choice>,
     pub connections: Vec<Choice>,
@@ -73,6 +80,8 @@ pub struct EditorPage {
 pub struct Saved {
     pub version: Option<i32>,
     pub problems: Vec<FormProblem>,
+    /// The saved schedule's next ticks, on the team's clock.
+    pub next_ticks: Vec<String>,
 }
 
 /// One run in the history.
@@ -173,7 +182,7 @@ pub async fn automations_overview() -> Result<AutomationsPageData, AppError> {
 
 /// Creates an automation, off, from a name and a trigger (owners and
 /// admins); its id. An app event's automation starts with a step that
-/// applies the event's mapping.
+/// applies the event's mapping; a schedule starts every day at 9:00.
 #[server(endpoint = "automations/create")]
 pub async fn create_automation(name: String, trigger: String) -> Result<i64, AppError> {
     use crate::auth::roles::Role;

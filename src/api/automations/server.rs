@@ -8,13 +8,15 @@ use crate::apps::connections::store::{self as connections, Connection};
 use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
 use crate::automations::execute::{execute_definition, with_steps, Services};
-use crate::automations::form::{parse_trigger, step_kinds, Input};
+use crate::automations::form::{parse_trigger, step_kinds, trigger_kinds, Input};
 use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
 use crate::automations::model::{
     Action, Definition, Filter, RunStatus, State, Step, StepStatus, Trigger, END,
 };
 use crate::automations::runs::{self, Listed, NewRun, RunFilter};
+use crate::automations::schedule;
+use crate::automations::scheduler::tick_data;
 use crate::automations::store::{self, Automation};
 use crate::caller::Caller;
 use crate::state::AppState;
@@ -46,6 +48,7 @@ async fn app_events(state: &AppState, connections: &[Connection]) -> Result<Vec<
     Ok(choices)
 }
 
+/// The app events of the team's connections, then every other kind.
 fn triggers(app_events: &[Choice]) -> Vec<Choice> {
     let mut choices: Vec<Choice> = app_events
         .iter()
@@ -54,20 +57,29 @@ fn triggers(app_events: &[Choice]) -> Vec<Choice> {
             label: format!("When {} arrives", event.label),
         })
         .collect();
-    choices.extend(highlevel_events::EVENTS.iter().map(|event| Choice {
-        value: format!("highlevel:{}", event.key),
-        label: format!("In HighLevel: {}", event.label.to_lowercase()),
+    choices.extend(trigger_kinds().into_iter().map(|kind| Choice {
+        value: kind.key,
+        label: kind.label,
     }));
-    choices.push(Choice {
-        value: "manual".into(),
-        label: "Only when someone clicks “Run now”".into(),
-    });
     choices
+}
+
+/// A schedule's next ticks, as the builder shows them; none for other
+/// triggers.
+fn next_ticks(trigger: &Trigger, zone: TeamZone) -> Vec<String> {
+    let Trigger::Schedule { schedule } = trigger else {
+        return Vec::new();
+    };
+    schedule::upcoming(schedule, zone, Utc::now(), 3)
+        .into_iter()
+        .map(|tick| zone.day_and_time(tick))
+        .collect()
 }
 
 fn trigger_label(trigger: &Trigger, connections: &[Connection]) -> String {
     match trigger {
         Trigger::Manual => "Run by hand".into(),
+        Trigger::Schedule { schedule } => schedule.describe(),
         Trigger::HighLevel { event, value } => {
             format!("In HighLevel: {}", highlevel_events::describe(event, value))
         }
@@ -181,7 +193,14 @@ pub async fn create(
             message: "Give the automation a name.".into(),
         }));
     }
-    let trigger = parse_trigger(trigger).ok_or_else(|| {
+    // A new trigger's fields are its kind's defaults (a schedule: every
+    // day at 9:00); the builder changes them.
+    let defaults = trigger_kinds()
+        .into_iter()
+        .find(|kind| kind.key == trigger)
+        .map(|kind| kind.defaults())
+        .unwrap_or_default();
+    let trigger = parse_trigger(trigger, &defaults).map_err(|_| {
         AppError::Invalid(crate::app_error::FieldProblem {
             field: "trigger".into(),
             message: "Choose what starts the automation.".into(),
@@ -201,7 +220,7 @@ pub async fn create(
                 },
             }]
         }
-        Trigger::Manual | Trigger::HighLevel { .. } => Vec::new(),
+        Trigger::Manual | Trigger::HighLevel { .. } | Trigger::Schedule { .. } => Vec::new(),
     };
     let definition = Definition {
         trigger,
@@ -231,11 +250,13 @@ async fn team_connection(
 }
 
 /// The data a test runs on: the trigger's picked sample, else its app's
-/// example; and where it comes from.
+/// example, or a schedule's next tick; and where it comes from. `id` and
+/// `name` are the automation's.
 async fn sample(
     state: &AppState,
     caller: &Caller,
     trigger: &Trigger,
+    (id, name): (i64, &str),
 ) -> Result<(Json, String), AppError> {
     if let Trigger::HighLevel { event, value } = trigger {
         let location_id = &caller.who.location_id;
@@ -255,10 +276,20 @@ async fn sample(
         event_type,
     } = trigger
     else {
-        return Ok((
-            Json::Object(Default::default()),
-            "A run by hand starts with no data.".into(),
-        ));
+        return Ok(match trigger {
+            Trigger::Schedule { schedule } => {
+                let now = Utc::now();
+                let tick = schedule::next_after(schedule, caller.zone, now).unwrap_or(now);
+                (
+                    tick_data(id, name.trim(), caller.zone, tick),
+                    "A scheduled run starts with the time of its tick on your team's clock (here the next one) and the automation.".into(),
+                )
+            }
+            _ => (
+                Json::Object(Default::default()),
+                "A run by hand starts with no data.".into(),
+            ),
+        });
     };
     if let Some(picked) = mappings::sample(&state.db, *connection_id, event_type).await? {
         let at = caller.zone.to_the_second(picked.received_at);
@@ -280,7 +311,8 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
     let location_id = &caller.who.location_id;
     let connections = connections::of_team(&state.db, location_id).await?;
     let app_events = app_events(state, &connections).await?;
-    let (sample, sample_from) = sample(state, caller, &automation.definition.trigger).await?;
+    let trigger = &automation.definition.trigger;
+    let (sample, sample_from) = sample(state, caller, trigger, (id, &automation.name)).await?;
     let versions = store::versions(&state.db, location_id, id)
         .await?
         .into_iter()
@@ -300,6 +332,9 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
         form: AutomationForm::of(&automation.name, &automation.definition),
         can_change: caller.role.can_manage(),
         triggers: triggers(&app_events),
+        trigger_kinds: trigger_kinds(),
+        zone: caller.zone.name().into(),
+        next_ticks: next_ticks(trigger, caller.zone),
         app_events,
         connections: connections
             .iter()
@@ -354,6 +389,7 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
 async fn checked(
     state: &AppState,
     caller: &Caller,
+    id: i64,
     form: &AutomationForm,
 ) -> Result<Result<Definition, Vec<FormProblem>>, AppError> {
     let definition = match form.definition() {
@@ -376,7 +412,7 @@ async fn checked(
     }
     // Each expression runs on the sample, as the test would: a filter that
     // does not exist or a value it cannot read shows before the save.
-    let (sample, _) = sample(state, caller, &definition.trigger).await?;
+    let (sample, _) = sample(state, caller, &definition.trigger, (id, &form.name)).await?;
     // As a run reads it before any step: with `steps` empty, and `now`.
     let data = with_steps(&sample, &Default::default());
     let details = location::kept_details(&state.db, &caller.who.location_id).await?;
@@ -447,12 +483,13 @@ pub async fn save(
     id: i64,
     form: &AutomationForm,
 ) -> Result<Saved, AppError> {
-    let definition = match checked(state, caller, form).await? {
+    let definition = match checked(state, caller, id, form).await? {
         Ok(definition) => definition,
         Err(problems) => {
             return Ok(Saved {
                 version: None,
                 problems,
+                next_ticks: Vec::new(),
             })
         }
     };
@@ -470,6 +507,7 @@ pub async fn save(
     Ok(Saved {
         version: Some(version),
         problems: Vec::new(),
+        next_ticks: next_ticks(&definition.trigger, caller.zone),
     })
 }
 
@@ -498,7 +536,7 @@ pub async fn test(
     form: &AutomationForm,
 ) -> Result<Tested, AppError> {
     let automation = automation(state, caller, id).await?;
-    let definition = match checked(state, caller, form).await? {
+    let definition = match checked(state, caller, id, form).await? {
         Ok(definition) => definition,
         Err(problems) => {
             return Ok(Tested {
@@ -507,7 +545,7 @@ pub async fn test(
             })
         }
     };
-    let (sample, _) = sample(state, caller, &definition.trigger).await?;
+    let (sample, _) = sample(state, caller, &definition.trigger, (id, &form.name)).await?;
     let run = NewRun {
         automation_id: id,
         location_id: caller.who.location_id.clone(),
@@ -530,7 +568,8 @@ pub async fn test(
 
 pub async fn run_now(state: &AppState, caller: &Caller, id: i64) -> Result<i64, AppError> {
     let automation = automation(state, caller, id).await?;
-    let (sample, _) = sample(state, caller, &automation.definition.trigger).await?;
+    let about = (id, automation.name.as_str());
+    let (sample, _) = sample(state, caller, &automation.definition.trigger, about).await?;
     start_by_hand(state, caller, &automation, sample, None).await
 }
 
@@ -686,6 +725,7 @@ fn row(run: &Listed, zone: TeamZone, waits: &[(i64, DateTime<Utc>)]) -> RunRow {
         ("app_event", Some(event_type)) => format!("App event {event_type}"),
         ("test", _) => "Test with the sample".into(),
         ("manual", _) => "Run now".into(),
+        ("schedule", _) => "Its schedule".into(),
         ("highlevel", Some(event)) if run.depth > 0 => format!(
             "In HighLevel: {}, by another automation",
             highlevel_events::describe(event, "").to_lowercase()

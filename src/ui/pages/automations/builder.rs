@@ -1,7 +1,7 @@
-//! The builder of one automation, all in forms: what starts it, the filters
-//! that keep only some events, and the steps in order, each with its own
-//! fields (a click on a field of the sample puts it into the field being
-//! edited). Saving keeps a new version; a test runs the form as it is on
+//! The builder of one automation, all in forms: what starts it (with the
+//! fields of its kind, such as a schedule's), the filters that keep only
+//! some events, and the steps in order, each with its own fields (a click
+//! on a field of the sample puts it into the field being edited). Saving keeps a new version; a test runs the form as it is on
 //! the sample without writing anything; "Run now" runs it for real.
 
 use std::collections::BTreeMap;
@@ -15,8 +15,10 @@ use crate::api::automations::{
     automation_editor, Choice, EditorPage, RetryFailedRuns, RunAutomationNow, SaveAutomation,
     SetAutomationState, SkipWaitingRuns, TestAutomation,
 };
-use crate::automations::form::{AutomationForm, FormProblem, Input, StepForm, StepKind};
-use crate::automations::model::{Condition, Join, Operator};
+use crate::automations::form::{
+    AutomationForm, FormProblem, Input, StepForm, StepKind, TriggerField, TriggerInput, TriggerKind,
+};
+use crate::automations::model::{Condition, Join, Operator, WEEK};
 use crate::ui::components::PageHeader;
 
 #[component]
@@ -108,6 +110,8 @@ enum Slot {
 struct Form {
     name: RwSignal<String>,
     trigger: RwSignal<String>,
+    /// The fields of the trigger's kind, kept across changes of kind.
+    trigger_fields: RwSignal<BTreeMap<String, String>>,
     join: RwSignal<String>,
     expression: RwSignal<String>,
     conditions: RwSignal<Vec<ConditionRow>>,
@@ -123,6 +127,7 @@ impl Form {
         let this = Self {
             name: RwSignal::new(form.name.clone()),
             trigger: RwSignal::new(form.trigger.clone()),
+            trigger_fields: RwSignal::new(form.trigger_fields.clone()),
             join: RwSignal::new(if form.join == Join::Any { "any" } else { "all" }.into()),
             expression: RwSignal::new(form.expression.clone()),
             conditions: RwSignal::new(Vec::new()),
@@ -166,6 +171,21 @@ impl Form {
         self.steps.update(|rows| rows.push(row));
     }
 
+    /// Chooses the trigger `key`; the fields of its kind that have no
+    /// value yet start at their defaults.
+    fn choose_trigger(&self, key: String, kinds: &[TriggerKind]) {
+        if let Some(kind) = kinds.iter().find(|kind| kind.key == key) {
+            self.trigger_fields.update(|fields| {
+                for field in &kind.fields {
+                    fields
+                        .entry(field.key.clone())
+                        .or_insert_with(|| field.default.clone());
+                }
+            });
+        }
+        self.trigger.set(key);
+    }
+
     /// A name no step has yet, from the kind's key.
     fn fresh_name(&self, kind: &str) -> String {
         let base = match kind {
@@ -198,6 +218,7 @@ impl Form {
         AutomationForm {
             name: self.name.get(),
             trigger: self.trigger.get(),
+            trigger_fields: self.trigger_fields.get(),
             join: if self.join.get() == "any" {
                 Join::Any
             } else {
@@ -290,6 +311,7 @@ fn Builder(page: EditorPage, actions: Actions) -> impl IntoView {
         }
     });
     let kinds = StoredValue::new(page.kinds.clone());
+    let trigger_kinds = StoredValue::new(page.trigger_kinds.clone());
     let choices = StoredValue::new((page.app_events.clone(), page.connections.clone()));
     let can_change = page.can_change;
     view! {
@@ -303,11 +325,12 @@ fn Builder(page: EditorPage, actions: Actions) -> impl IntoView {
                         <div class="ws-field auto-wide">
                             <label for="auto-trigger">"This starts the automation"</label>
                             <select id="auto-trigger" data-testid="automation-trigger" prop:value=form.trigger
-                                on:change=move |ev| form.trigger.set(event_target_value(&ev))>
+                                on:change=move |ev| trigger_kinds.with_value(|all| form.choose_trigger(event_target_value(&ev), all))>
                                 {page.triggers.iter().map(|choice| view! { <option value=choice.value.clone()>{choice.label.clone()}</option> }).collect_view()}
                             </select>
                             <ProblemText text=form.problem("trigger".into()) />
                         </div>
+                        <TriggerFields form kinds=trigger_kinds zone=page.zone.clone() next=page.next_ticks.clone() />
                     </section>
                     <Filters form />
                     <section class="card stack" data-testid="automation-steps">
@@ -339,6 +362,168 @@ fn Builder(page: EditorPage, actions: Actions) -> impl IntoView {
                     </section>
                 </aside>
             </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The fields of the chosen trigger's kind, under its select: for a
+/// schedule, how often and when, and its next ticks as saved.
+#[component]
+fn TriggerFields(
+    form: Form,
+    kinds: StoredValue<Vec<TriggerKind>>,
+    zone: String,
+    next: Vec<String>,
+) -> impl IntoView {
+    let zone = StoredValue::new(zone);
+    let next = StoredValue::new(next);
+    move || {
+        let key = form.trigger.get();
+        let kind = kinds.with_value(|all| all.iter().find(|kind| kind.key == key).cloned())?;
+        if kind.fields.is_empty() {
+            return None;
+        }
+        let saved = next.get_value();
+        Some(
+            view! {
+                <div class="stack auto-trigger-fields" data-testid="trigger-fields" data-kind=kind.key.clone()>
+                    <p class="muted small">{kind.help.clone()}</p>
+                    {kind.fields.into_iter().map(|field| view! { <TriggerFieldInput form field /> }).collect_view()}
+                    <p class="muted small" data-testid="trigger-zone">{format!("Times are on your team's clock: {}.", zone.get_value())}</p>
+                    <NextTicks ticks=saved />
+                </div>
+            }
+            .into_any(),
+        )
+    }
+}
+
+/// A saved schedule's next ticks.
+#[component]
+fn NextTicks(ticks: Vec<String>) -> impl IntoView {
+    if ticks.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <div class="small" data-testid="schedule-next">
+            <span class="muted">"Next runs, as saved (when it is on):"</span>
+            <ul class="auto-next-ticks">
+                {ticks.into_iter().map(|tick| view! { <li>{tick}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// One field of the trigger's kind, shown while the kind's other fields
+/// call for it (a schedule's time, for every day or every week).
+#[component]
+fn TriggerFieldInput(form: Form, field: TriggerField) -> impl IntoView {
+    let field = StoredValue::new(field);
+    let shown = Memo::new(move |_| {
+        form.trigger_fields
+            .with(|fields| field.with_value(|field| field.shown(fields)))
+    });
+    move || {
+        shown
+            .get()
+            .then(|| view! { <TriggerFieldBody form field=field.get_value() /> })
+    }
+}
+
+#[component]
+fn TriggerFieldBody(form: Form, field: TriggerField) -> impl IntoView {
+    let key = StoredValue::new(field.key.clone());
+    let value = move || {
+        form.trigger_fields
+            .with(|fields| key.with_value(|key| fields.get(key).cloned().unwrap_or_default()))
+    };
+    let set = move |text: String| {
+        form.trigger_fields.update(|fields| {
+            fields.insert(key.get_value(), text);
+        })
+    };
+    let id = format!("auto-trigger-{}", field.key);
+    let testid = format!("trigger-{}", field.key);
+    let input = match field.input.clone() {
+        TriggerInput::Choice(options) => view! {
+            <select id=id.clone() data-testid=testid prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+                {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        TriggerInput::Number { min, max } => view! {
+            <input id=id.clone() type="number" step="1" min=min.to_string() max=max.to_string() data-testid=testid
+                prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+        }
+        .into_any(),
+        TriggerInput::Time => view! {
+            <input id=id.clone() type="time" data-testid=testid prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+        }
+        .into_any(),
+        TriggerInput::Days => view! { <DayBoxes form key=field.key.clone() /> }.into_any(),
+        TriggerInput::Text => view! {
+            <input id=id.clone() class="map-expression" spellcheck="false" autocomplete="off" data-testid=testid
+                placeholder=field.placeholder.clone() prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+        }
+        .into_any(),
+    };
+    let help =
+        (!field.help.is_empty()).then(|| view! { <p class="muted small">{field.help.clone()}</p> });
+    view! {
+        <div class="ws-field auto-wide">
+            <label for=id>{field.label.clone()}</label>
+            {input}
+            {help}
+            <ProblemText text=form.problem(format!("trigger.{}", field.key)) />
+        </div>
+    }
+    .into_any()
+}
+
+/// A checkbox for each day of the week, written into the field `key` as
+/// `mon,thu`.
+#[component]
+fn DayBoxes(form: Form, key: String) -> impl IntoView {
+    let key = StoredValue::new(key);
+    let chosen = move || {
+        form.trigger_fields
+            .with(|fields| key.with_value(|key| fields.get(key).cloned().unwrap_or_default()))
+    };
+    let toggle = move |day: &'static str, on: bool| {
+        let mut days: Vec<String> = chosen()
+            .split(',')
+            .map(|part| part.trim().to_ascii_lowercase())
+            .filter(|part| !part.is_empty() && part != day)
+            .collect();
+        if on {
+            days.push(day.to_owned());
+        }
+        let text = WEEK
+            .iter()
+            .filter(|(_, week_day)| days.iter().any(|chosen| chosen == week_day))
+            .map(|(_, week_day)| *week_day)
+            .collect::<Vec<_>>()
+            .join(",");
+        form.trigger_fields.update(|fields| {
+            fields.insert(key.get_value(), text);
+        });
+    };
+    view! {
+        <div class="auto-days" role="group" aria-label="Days of the week" data-testid="trigger-days">
+            {WEEK.iter().map(|(_, day)| {
+                let day: &'static str = day;
+                let checked = move || chosen().split(',').any(|part| part.trim().eq_ignore_ascii_case(day));
+                let label = format!("{}{}", day[..1].to_ascii_uppercase(), &day[1..]);
+                view! {
+                    <label class="auto-day">
+                        <input type="checkbox" data-testid=format!("trigger-day-{day}") prop:checked=checked
+                            on:change=move |ev| toggle(day, event_target_checked(&ev)) />
+                        {label}
+                    </label>
+                }
+            }).collect_view()}
         </div>
     }
     .into_any()
@@ -403,11 +588,7 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
                         disabled=move || state.get() == "off" on:click=move |_| set("off")>"Turn off"</button>
                 </div>
             })}
-            <p class="muted small" data-testid="state-meaning">{move || match state.get().as_str() {
-                "on" => "On: every event of its trigger starts a run.",
-                "paused" => "Paused: events are kept in the queue and run when it is on again.",
-                _ => "Off: events of its trigger are not kept for it. Test it on the sample, then turn it on.",
-            }}</p>
+            <p class="muted small" data-testid="state-meaning">{move || state_meaning(&state.get(), form.trigger.get() == "schedule")}</p>
             <Show when=runs_wait>
                 <div class="auto-waiting">
                     <span>{move || format!("{} run{} waiting.", waiting.get(), if waiting.get() == 1 { "" } else { "s" })}</span>
@@ -429,6 +610,18 @@ fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What on, paused and off mean for the automation's kind of trigger.
+fn state_meaning(state: &str, scheduled: bool) -> &'static str {
+    match (state, scheduled) {
+        ("on", false) => "On: every event of its trigger starts a run.",
+        ("paused", false) => "Paused: events are kept in the queue and run when it is on again.",
+        (_, false) => "Off: events of its trigger are not kept for it. Test it on the sample, then turn it on.",
+        ("on", true) => "On: each tick of its schedule starts a run.",
+        ("paused", true) => "Paused: its ticks are kept in the queue and run when it is on again.",
+        (_, true) => "Off: its schedule does not tick. Test it on the sample, then turn it on: the first run is the first tick after that.",
+    }
 }
 
 #[component]
@@ -719,7 +912,7 @@ fn SaveBar(id: i64, form: Form, actions: Actions, can_change: bool) -> impl Into
             <div data-testid="save-result">
                 {move || actions.save.value().get().map(|answer| match answer {
                     Ok(saved) => match saved.version {
-                        Some(version) => view! { <p class="form-success">{format!("Saved as version {version}.")}</p> }.into_any(),
+                        Some(version) => view! { <p class="form-success">{saved_note(version, &saved.next_ticks)}</p> }.into_any(),
                         None => view! { <p class="form-error">{format!("Not saved: fix the {} problem{} shown next to {}.", saved.problems.len(), if saved.problems.len() == 1 { "" } else { "s" }, if saved.problems.len() == 1 { "its field" } else { "their fields" })}</p> }.into_any(),
                     },
                     Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
@@ -732,6 +925,14 @@ fn SaveBar(id: i64, form: Form, actions: Actions, can_change: bool) -> impl Into
         </section>
     }
     .into_any()
+}
+
+/// A save's note: the version, and a schedule's next tick.
+fn saved_note(version: i32, next_ticks: &[String]) -> String {
+    match next_ticks.first() {
+        Some(next) => format!("Saved as version {version}. Next run: {next} (when it is on)."),
+        None => format!("Saved as version {version}."),
+    }
 }
 
 /// What the last test built: each step's request, nothing sent.

@@ -54,7 +54,7 @@ fn AutomationList(cards: Vec<AutomationCard>) -> impl IntoView {
             <section class="card stack" data-testid="automations-empty">
                 <h2>"No automations yet"</h2>
                 <p class="muted">
-                    "An automation starts when a connected app sends an event (a new member, a signup, a task) and then updates HighLevel or another app, step by step. Create one below, test it on a sample, then turn it on."
+                    "An automation starts when a connected app sends an event (a new member, a signup, a task) or on a schedule, and then updates HighLevel or another app, step by step. Create one below, test it on a sample, then turn it on."
                 </p>
             </section>
         }
