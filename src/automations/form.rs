@@ -387,7 +387,7 @@ pub fn step_kinds() -> Vec<StepKind> {
             vec![
                 optional(field("to", "For", Input::TeamMember, "")),
                 field("title", "Title", Input::Expression, "New member: {{ data.member.first_name }}"),
-                field("message", "Message", Input::Expression, "Joined on {{ data.member.joined_on }}"),
+                optional(field("message", "Message", Input::Expression, "Joined on {{ data.member.joined_on }}")),
             ],
         ),
         kind(
@@ -1378,6 +1378,274 @@ mod tests {
             .insert("field".into(), "steps.found.found".into());
         branch.fields.insert("value".into(), "true".into());
         assert!(branch.action().is_ok(), "{:?}", branch.action());
+    }
+
+    fn every_new_kind() -> Definition {
+        let contact = || "{{ steps.found.id }}".to_owned();
+        let fields = ContactFields {
+            first_name: "{{ data.member.first_name }}".into(),
+            email: "{{ data.member.email }}".into(),
+            ..ContactFields::default()
+        };
+        Definition {
+            trigger: Trigger::Manual,
+            filter: Filter::default(),
+            steps: vec![
+                step(
+                    "found",
+                    Action::FindContact {
+                        by: FindBy::Search,
+                        value: "{{ data.name }}".into(),
+                    },
+                ),
+                step(
+                    "renamed",
+                    Action::UpdateContact {
+                        contact_id: contact(),
+                        fields: ContactFields {
+                            source: "Clubworx".into(),
+                            ..fields.clone()
+                        },
+                    },
+                ),
+                step(
+                    "member",
+                    Action::UpsertContact {
+                        fields: ContactFields {
+                            company_name: "Acme".into(),
+                            ..fields
+                        },
+                    },
+                ),
+                step(
+                    "moved",
+                    Action::UpdateTask {
+                        contact_id: contact(),
+                        task_id: "{{ steps.task.id }}".into(),
+                        title: String::new(),
+                        body: String::new(),
+                        due: "2027-01-04T09:00".into(),
+                    },
+                ),
+                step(
+                    "done",
+                    Action::CompleteTask {
+                        contact_id: contact(),
+                        task_id: "t1".into(),
+                    },
+                ),
+                step(
+                    "dropped",
+                    Action::DeleteTask {
+                        contact_id: contact(),
+                        task_id: "t2".into(),
+                    },
+                ),
+                step(
+                    "noted",
+                    Action::UpdateNote {
+                        contact_id: contact(),
+                        note_id: "n1".into(),
+                        body: "Renewed".into(),
+                    },
+                ),
+                step(
+                    "unnoted",
+                    Action::DeleteNote {
+                        contact_id: contact(),
+                        note_id: "n2".into(),
+                    },
+                ),
+                step(
+                    "campaign",
+                    Action::AddToCampaign {
+                        contact_id: contact(),
+                        campaign_id: "camp".into(),
+                    },
+                ),
+                step(
+                    "uncampaign",
+                    Action::RemoveFromCampaign {
+                        contact_id: contact(),
+                        campaign_id: "camp".into(),
+                    },
+                ),
+                step(
+                    "workflow",
+                    Action::AddToWorkflow {
+                        contact_id: contact(),
+                        workflow_id: "wf".into(),
+                    },
+                ),
+                step(
+                    "unworkflow",
+                    Action::RemoveFromWorkflow {
+                        contact_id: contact(),
+                        workflow_id: "wf".into(),
+                    },
+                ),
+                step(
+                    "follow",
+                    Action::AddFollowers {
+                        contact_id: contact(),
+                        followers: "u1, u2".into(),
+                    },
+                ),
+                step(
+                    "unfollow",
+                    Action::RemoveFollowers {
+                        contact_id: contact(),
+                        followers: "u1".into(),
+                    },
+                ),
+                step(
+                    "more",
+                    Action::HighLevelCall {
+                        operation: "get-contact".into(),
+                        params: [("contactId".to_owned(), contact())].into(),
+                        body: String::new(),
+                    },
+                ),
+                step(
+                    "tell",
+                    Action::Alert {
+                        user_id: Some(7),
+                        title: "New member".into(),
+                        message: "{{ data.name }}".into(),
+                    },
+                ),
+                step(
+                    "everyone",
+                    Action::Alert {
+                        user_id: None,
+                        title: "New member".into(),
+                        message: String::new(),
+                    },
+                ),
+                step(
+                    "today",
+                    Action::Summary {
+                        period: "today".into(),
+                        deliver: SummaryTo::Alert,
+                    },
+                ),
+                step(
+                    "week",
+                    Action::Summary {
+                        period: "last_7_days".into(),
+                        deliver: SummaryTo::App {
+                            connection_id: 4,
+                            path: "/summaries".into(),
+                        },
+                    },
+                ),
+                step(
+                    "gone",
+                    Action::DeleteContact {
+                        contact_id: contact(),
+                    },
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_new_kinds_survive_their_form() {
+        let definition = every_new_kind();
+        let form = AutomationForm::of("Everything", &definition);
+        assert_eq!(form.steps[0].fields["by"], "search");
+        assert_eq!(form.steps[1].fields.get("company_name"), None, "an update sets no company");
+        assert_eq!(form.steps[2].fields["company_name"], "Acme");
+        assert_eq!(form.steps[14].fields["param.contactId"], "{{ steps.found.id }}");
+        assert_eq!(form.steps[15].fields["to"], "7");
+        assert_eq!(form.steps[16].fields["to"], "");
+        assert_eq!(form.steps[18].fields["deliver"], "app");
+        assert_eq!(form.steps[18].fields["connection"], "4");
+        assert_eq!(form.definition(), Ok(definition.clone()));
+        // Each kind the form offers is the action's, by key and label.
+        let kinds = step_kinds();
+        for step in &definition.steps {
+            let kind = kinds.iter().find(|kind| kind.key == step.action.key());
+            assert_eq!(kind.map(|kind| kind.label.as_str()), Some(step.action.label()));
+        }
+        let mut keys: Vec<&str> = kinds.iter().map(|kind| kind.key.as_str()).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), kinds.len());
+    }
+
+    #[test]
+    fn the_new_kinds_say_what_is_missing_next_to_the_field() {
+        let problems = |index: usize, change: &dyn Fn(&mut StepForm)| -> Vec<String> {
+            let mut form = AutomationForm::of("Everything", &every_new_kind());
+            change(&mut form.steps[index]);
+            form.definition()
+                .unwrap_err()
+                .into_iter()
+                .map(|problem| problem.at)
+                .collect()
+        };
+        let clear = |keys: &'static [&'static str]| {
+            move |step: &mut StepForm| {
+                for key in keys {
+                    step.fields.insert((*key).into(), " ".into());
+                }
+            }
+        };
+        const NAMES: [&str; 5] = ["first_name", "last_name", "email", "phone", "source"];
+        assert_eq!(problems(1, &clear(&NAMES)), ["step.1"], "something to change");
+        assert_eq!(problems(2, &clear(&["email", "phone"])), ["step.2.email"]);
+        assert_eq!(problems(3, &clear(&["due"])), ["step.3"], "something to change");
+        assert_eq!(problems(4, &clear(&["task_id"])), ["step.4.task_id"]);
+        assert_eq!(problems(6, &clear(&["body"])), ["step.6.body"]);
+        assert_eq!(problems(8, &clear(&["campaign_id"])), ["step.8.campaign_id"]);
+        assert_eq!(problems(11, &clear(&["workflow_id"])), ["step.11.workflow_id"]);
+        assert_eq!(problems(12, &clear(&["followers"])), ["step.12.followers"]);
+        assert_eq!(problems(14, &clear(&["operation"])), ["step.14.operation"]);
+        assert_eq!(problems(15, &clear(&["title"])), ["step.15.title"]);
+        assert_eq!(
+            problems(15, &|step: &mut StepForm| {
+                step.fields.insert("to".into(), "someone".into());
+            }),
+            ["step.15.to"]
+        );
+        assert_eq!(problems(18, &clear(&["connection"])), ["step.18.connection"]);
+        // A summary kept as an alert needs no app.
+        let mut form = AutomationForm::of("Everything", &every_new_kind());
+        form.steps[17].fields.insert("connection".into(), String::new());
+        assert!(form.definition().is_ok());
+        assert_eq!(
+            problems(17, &|step: &mut StepForm| {
+                step.fields.insert("period".into(), "forever".into());
+            }),
+            ["step.17.period"]
+        );
+    }
+
+    #[test]
+    fn a_new_summary_starts_as_todays_alert() {
+        let kinds = step_kinds();
+        let summary = kinds.iter().find(|kind| kind.key == "summary").unwrap();
+        let new = StepForm::new(summary, "summary");
+        assert_eq!(new.fields["period"], "today");
+        assert_eq!(new.fields["deliver"], "alert");
+        assert_eq!(
+            new.action(),
+            Ok(Action::Summary {
+                period: "today".into(),
+                deliver: SummaryTo::Alert
+            })
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn summary_periods_are_the_reports() {
+        use crate::reports::summary::Period;
+        let periods: Vec<(&str, &str)> = Period::ALL
+            .iter()
+            .map(|period| (period.key(), period.label()))
+            .collect();
+        assert_eq!(periods, SUMMARY_PERIODS);
     }
 
     /// The problems of the flow with `change` made to its form, by field.
