@@ -31,6 +31,7 @@ mod automations_crash;
 mod automations_engine;
 mod automations_flow;
 mod automations_highlevel;
+mod automations_steps;
 mod cache_upsert;
 mod embedded_postgres;
 mod healthz;
