@@ -130,7 +130,12 @@ fn operation_fields(operation: &'static Operation) -> Vec<FieldSpec> {
     if operation.body != Body::None {
         fields.push(FieldSpec {
             optional: true,
-            ..field("body", &body_label(operation), Input::Json, &skeleton(operation))
+            ..field(
+                "body",
+                &body_label(operation),
+                Input::Json,
+                &skeleton(operation),
+            )
         });
     }
     fields
@@ -223,10 +228,7 @@ pub fn fit_call(index: usize, action: &mut Action) -> Vec<FormProblem> {
                 "body",
                 "The body is a JSON object: {\"name\": \"value\"}.".into(),
             )),
-            Err(error) => problems.push(problem(
-                "body",
-                format!("The body is not JSON: {error}."),
-            )),
+            Err(error) => problems.push(problem("body", format!("The body is not JSON: {error}."))),
         }
     }
     problems
@@ -365,7 +367,8 @@ mod tests {
             .fields
             .iter()
             .find(|spec| {
-                spec.key == "body" && spec.only_when == Some(("operation".into(), "create-task".into()))
+                spec.key == "body"
+                    && spec.only_when == Some(("operation".into(), "create-task".into()))
             })
             .unwrap();
         assert!(body.label.contains("dueDate (required)"), "{}", body.label);
@@ -424,10 +427,13 @@ mod tests {
 
     #[test]
     fn a_body_template_fills_its_text_values() {
-        let template = json!({"title": "Hi {{ name }}", "completed": false, "tags": ["{{ tag }}", 3]});
+        let template =
+            json!({"title": "Hi {{ name }}", "completed": false, "tags": ["{{ tag }}", 3]});
         assert_eq!(texts(&template).len(), 2);
         let filled = fill(&template, &|text: &str| {
-            Ok(text.replace("{{ name }}", "Ana").replace("{{ tag }}", "vip"))
+            Ok(text
+                .replace("{{ name }}", "Ana")
+                .replace("{{ tag }}", "vip"))
         });
         assert_eq!(
             filled,

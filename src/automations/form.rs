@@ -435,7 +435,12 @@ fn summary_fields() -> Vec<FieldSpec> {
             ],
         ),
         app(field("connection", "App", Input::Connection, "")),
-        app(optional(field("path", "Path", Input::Expression, "/summaries"))),
+        app(optional(field(
+            "path",
+            "Path",
+            Input::Expression,
+            "/summaries",
+        ))),
     ]
 }
 
@@ -1554,9 +1559,16 @@ mod tests {
         let definition = every_new_kind();
         let form = AutomationForm::of("Everything", &definition);
         assert_eq!(form.steps[0].fields["by"], "search");
-        assert_eq!(form.steps[1].fields.get("company_name"), None, "an update sets no company");
+        assert_eq!(
+            form.steps[1].fields.get("company_name"),
+            None,
+            "an update sets no company"
+        );
         assert_eq!(form.steps[2].fields["company_name"], "Acme");
-        assert_eq!(form.steps[14].fields["param.contactId"], "{{ steps.found.id }}");
+        assert_eq!(
+            form.steps[14].fields["param.contactId"],
+            "{{ steps.found.id }}"
+        );
         assert_eq!(form.steps[15].fields["to"], "7");
         assert_eq!(form.steps[16].fields["to"], "");
         assert_eq!(form.steps[18].fields["deliver"], "app");
@@ -1566,7 +1578,10 @@ mod tests {
         let kinds = step_kinds();
         for step in &definition.steps {
             let kind = kinds.iter().find(|kind| kind.key == step.action.key());
-            assert_eq!(kind.map(|kind| kind.label.as_str()), Some(step.action.label()));
+            assert_eq!(
+                kind.map(|kind| kind.label.as_str()),
+                Some(step.action.label())
+            );
         }
         let mut keys: Vec<&str> = kinds.iter().map(|kind| kind.key.as_str()).collect();
         keys.dedup();
@@ -1592,13 +1607,27 @@ mod tests {
             }
         };
         const NAMES: [&str; 5] = ["first_name", "last_name", "email", "phone", "source"];
-        assert_eq!(problems(1, &clear(&NAMES)), ["step.1"], "something to change");
+        assert_eq!(
+            problems(1, &clear(&NAMES)),
+            ["step.1"],
+            "something to change"
+        );
         assert_eq!(problems(2, &clear(&["email", "phone"])), ["step.2.email"]);
-        assert_eq!(problems(3, &clear(&["due"])), ["step.3"], "something to change");
+        assert_eq!(
+            problems(3, &clear(&["due"])),
+            ["step.3"],
+            "something to change"
+        );
         assert_eq!(problems(4, &clear(&["task_id"])), ["step.4.task_id"]);
         assert_eq!(problems(6, &clear(&["body"])), ["step.6.body"]);
-        assert_eq!(problems(8, &clear(&["campaign_id"])), ["step.8.campaign_id"]);
-        assert_eq!(problems(11, &clear(&["workflow_id"])), ["step.11.workflow_id"]);
+        assert_eq!(
+            problems(8, &clear(&["campaign_id"])),
+            ["step.8.campaign_id"]
+        );
+        assert_eq!(
+            problems(11, &clear(&["workflow_id"])),
+            ["step.11.workflow_id"]
+        );
         assert_eq!(problems(12, &clear(&["followers"])), ["step.12.followers"]);
         assert_eq!(problems(14, &clear(&["operation"])), ["step.14.operation"]);
         assert_eq!(problems(15, &clear(&["title"])), ["step.15.title"]);
@@ -1608,10 +1637,15 @@ mod tests {
             }),
             ["step.15.to"]
         );
-        assert_eq!(problems(18, &clear(&["connection"])), ["step.18.connection"]);
+        assert_eq!(
+            problems(18, &clear(&["connection"])),
+            ["step.18.connection"]
+        );
         // A summary kept as an alert needs no app.
         let mut form = AutomationForm::of("Everything", &every_new_kind());
-        form.steps[17].fields.insert("connection".into(), String::new());
+        form.steps[17]
+            .fields
+            .insert("connection".into(), String::new());
         assert!(form.definition().is_ok());
         assert_eq!(
             problems(17, &|step: &mut StepForm| {

@@ -492,7 +492,12 @@ impl Action {
     pub fn operations(&self) -> Vec<&str> {
         match self {
             Action::ApplyMapping { .. } => {
-                vec!["upsert-contact", "update-contact", "create-task", "create-note"]
+                vec![
+                    "upsert-contact",
+                    "update-contact",
+                    "create-task",
+                    "create-note",
+                ]
             }
             Action::FindContact { by, .. } => match by {
                 FindBy::Email | FindBy::Phone => vec!["get-duplicate-contact"],

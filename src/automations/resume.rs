@@ -54,9 +54,7 @@ pub fn gone_already(call: &Call, error: &HighLevelError, resumed: bool) -> bool 
         && delete
         && match error {
             HighLevelError::NotFound { .. } => true,
-            HighLevelError::BadRequest { message } => {
-                message.to_lowercase().contains("not found")
-            }
+            HighLevelError::BadRequest { message } => message.to_lowercase().contains("not found"),
             _ => false,
         }
 }

@@ -11,12 +11,12 @@ use super::calls;
 use super::execute::Services;
 use super::model::{Action, ContactFields, FindBy, SummaryTo};
 use super::resume::{already_made, gone_already};
+use crate::alerts::{self, NewAlert};
 use crate::apps::connections::store as connections;
 use crate::apps::mapping::in_force::in_force;
 use crate::apps::mapping::store::{Direction, Of};
 use crate::apps::mapping::{self, location, Engine, IdentifyBy, MappingContext};
 use crate::apps::outbound::settings as outbound;
-use crate::alerts::{self, NewAlert};
 use crate::highlevel::operations;
 use crate::highlevel::{HighLevelError, Params};
 use crate::reports::summary::{summarize, Period};
@@ -110,7 +110,10 @@ pub enum Planned {
         body: String,
     },
     /// A summary read from the cache, then kept or sent as `then` says.
-    Summary { summary: Json, then: Box<Planned> },
+    Summary {
+        summary: Json,
+        then: Box<Planned>,
+    },
     /// Nothing to send: the step's output is known (a lookup).
     Known(Json),
 }
@@ -134,8 +137,12 @@ impl Planned {
                 user_id,
                 title,
                 body,
-            } => json!({"alert": {"for": user_id.map_or(json!("the team"), |id| json!(id)), "title": title, "body": body}}),
-            Planned::Summary { summary, then } => json!({"summary": summary, "then": then.record()}),
+            } => {
+                json!({"alert": {"for": user_id.map_or(json!("the team"), |id| json!(id)), "title": title, "body": body}})
+            }
+            Planned::Summary { summary, then } => {
+                json!({"summary": summary, "then": then.record()})
+            }
             Planned::Known(_) => Json::Null,
         }
     }
@@ -447,19 +454,35 @@ impl Plan<'_> {
             Action::AddToCampaign {
                 contact_id,
                 campaign_id,
-            } => self.membership("add-contact-to-campaign", contact_id, ("campaignId", campaign_id, "The campaign"))?,
+            } => self.membership(
+                "add-contact-to-campaign",
+                contact_id,
+                ("campaignId", campaign_id, "The campaign"),
+            )?,
             Action::RemoveFromCampaign {
                 contact_id,
                 campaign_id,
-            } => self.membership("remove-contact-from-campaign", contact_id, ("campaignId", campaign_id, "The campaign"))?,
+            } => self.membership(
+                "remove-contact-from-campaign",
+                contact_id,
+                ("campaignId", campaign_id, "The campaign"),
+            )?,
             Action::AddToWorkflow {
                 contact_id,
                 workflow_id,
-            } => self.membership("add-contact-to-workflow", contact_id, ("workflowId", workflow_id, "The workflow"))?,
+            } => self.membership(
+                "add-contact-to-workflow",
+                contact_id,
+                ("workflowId", workflow_id, "The workflow"),
+            )?,
             Action::RemoveFromWorkflow {
                 contact_id,
                 workflow_id,
-            } => self.membership("delete-contact-from-workflow", contact_id, ("workflowId", workflow_id, "The workflow"))?,
+            } => self.membership(
+                "delete-contact-from-workflow",
+                contact_id,
+                ("workflowId", workflow_id, "The workflow"),
+            )?,
             Action::AddFollowers {
                 contact_id,
                 followers,
@@ -643,12 +666,8 @@ impl Plan<'_> {
             FindBy::Email => self.duplicate(Some(value), None).await?,
             FindBy::Phone => self.duplicate(None, Some(value)).await?,
             FindBy::Search => {
-                crate::workspace::contacts::newest_match(
-                    &self.services.db,
-                    self.location_id,
-                    value,
-                )
-                .await?
+                crate::workspace::contacts::newest_match(&self.services.db, self.location_id, value)
+                    .await?
             }
         };
         Ok(match found {
@@ -798,14 +817,21 @@ pub async fn send(
                     body,
                 } => {
                     let alert_id = raise(services, step, *user_id, title, body).await?;
-                    (json!({ "alert_id": alert_id }), json!({ "alert_id": alert_id }))
+                    (
+                        json!({ "alert_id": alert_id }),
+                        json!({ "alert_id": alert_id }),
+                    )
                 }
                 Planned::Delivery {
                     connection_id,
                     path,
                     body,
                 } => deliver(services, step, *connection_id, path, body).await?,
-                _ => return Err(StepError::Fail("A summary is kept or sent to an app.".into())),
+                _ => {
+                    return Err(StepError::Fail(
+                        "A summary is kept or sent to an app.".into(),
+                    ))
+                }
             };
             let mut output = summary.clone();
             if let (Some(output), Some(sent)) = (output.as_object_mut(), sent.as_object()) {
@@ -908,7 +934,9 @@ fn output_of(call: &Call, answer: &Json) -> Json {
         "create-task" | "update-task" | "update-task-completed" => {
             json!({"id": answer["task"]["id"], "task": answer["task"]})
         }
-        "create-note" | "update-note" => json!({"id": answer["note"]["id"], "note": answer["note"]}),
+        "create-note" | "update-note" => {
+            json!({"id": answer["note"]["id"], "note": answer["note"]})
+        }
         "add-tags" | "remove-tags" => json!({"tags": answer["tags"]}),
         "upsert-contact" | "update-contact" | "create-contact" => {
             let id = &answer["contact"]["id"];

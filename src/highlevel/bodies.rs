@@ -191,7 +191,8 @@ mod tests {
             let schemas = &document["components"]["schemas"];
             for operations in document["paths"].as_object().unwrap().values() {
                 for operation in operations.as_object().unwrap().values() {
-                    let mut schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                    let mut schema =
+                        &operation["requestBody"]["content"]["application/json"]["schema"];
                     if let Some(reference) = schema["$ref"].as_str() {
                         let name = reference.rsplit('/').next().unwrap();
                         schema = &schemas[name];

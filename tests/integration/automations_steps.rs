@@ -164,7 +164,13 @@ impl Team {
     /// A run as a process left it when it was killed after sending its
     /// first step: that step is recorded as sending. `before` runs once the
     /// run's id is known, before any worker may take it.
-    async fn interrupted_run<F, Fut>(&self, automation: i64, data: Value, step: &str, before: F) -> i64
+    async fn interrupted_run<F, Fut>(
+        &self,
+        automation: i64,
+        data: Value,
+        step: &str,
+        before: F,
+    ) -> i64
     where
         F: FnOnce(i64) -> Fut,
         Fut: std::future::Future<Output = ()>,
@@ -425,9 +431,8 @@ async fn each_highlevel_step_writes_once_and_the_cache_follows() {
         )
         .await;
     assert_eq!(run.status, "succeeded", "{:?} {records:?}", run.error);
-    let out = |name: &str| {
-        output(records.iter().find(|record| record.name == name).unwrap()).clone()
-    };
+    let out =
+        |name: &str| output(records.iter().find(|record| record.name == name).unwrap()).clone();
     assert_eq!(out("found")["found"], true);
     assert_eq!(out("found")["id"], contact.as_str());
     let upserted = out("member")["contact_id"].as_str().unwrap().to_owned();
@@ -695,18 +700,23 @@ async fn an_alert_step_raises_one_alert_even_when_resumed() {
     let first = std::sync::Arc::new(std::sync::Mutex::new(0));
     let kept = first.clone();
     let run = team
-        .interrupted_run(automation, json!({"data": {"name": "Ben"}}), "tell", |id| async move {
-            let origin = format!("run-{id}-step-0");
-            let alert = switchboard::alerts::NewAlert {
-                location_id: &location_id,
-                user_id: None,
-                title: "New member: Ben",
-                body: "Say hello",
-                run_id: Some(id),
-                origin: &origin,
-            };
-            *kept.lock().unwrap() = switchboard::alerts::raise(&db, &alert).await.unwrap();
-        })
+        .interrupted_run(
+            automation,
+            json!({"data": {"name": "Ben"}}),
+            "tell",
+            |id| async move {
+                let origin = format!("run-{id}-step-0");
+                let alert = switchboard::alerts::NewAlert {
+                    location_id: &location_id,
+                    user_id: None,
+                    title: "New member: Ben",
+                    body: "Say hello",
+                    run_id: Some(id),
+                    origin: &origin,
+                };
+                *kept.lock().unwrap() = switchboard::alerts::raise(&db, &alert).await.unwrap();
+            },
+        )
         .await;
     let (listed, records) = team.ended(run).await;
     assert_eq!(listed.status, "succeeded", "{:?}", listed.error);
@@ -845,20 +855,19 @@ async fn a_summary_counts_the_cache_and_is_kept_or_sent() {
     assert_eq!(read(week), counts(Period::LastSevenDays).await);
 
     // Today's is kept as an alert for the team, in plain words.
-    let (title, body): (String, String) = sqlx::query_as(
-        "SELECT title, body FROM alerts WHERE run_id = $1 AND origin = $2",
-    )
-    .bind(run.id)
-    .bind(format!("run-{}-step-0", run.id))
-    .fetch_one(&team.app.db)
-    .await
-    .unwrap();
+    let (title, body): (String, String) =
+        sqlx::query_as("SELECT title, body FROM alerts WHERE run_id = $1 AND origin = $2")
+            .bind(run.id)
+            .bind(format!("run-{}-step-0", run.id))
+            .fetch_one(&team.app.db)
+            .await
+            .unwrap();
     assert_eq!(title, "Summary: today");
     assert!(
         body.contains(&format!("{} new contacts", today["new_contacts"])),
         "{body}"
     );
-    assert_eq!(output(&records[0])["alert_id"].is_i64(), true);
+    assert!(output(&records[0])["alert_id"].is_i64());
 
     // The week's went to the app, signed, as "Send to an app" sends.
     let inbox = common::json_of(common::http().get(format!(

@@ -7,8 +7,8 @@ use super::*;
 use crate::apps::connections::store::{self as connections, Connection};
 use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
-use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::calls::{self, Granted};
+use crate::automations::execute::{execute_definition, with_steps, Services};
 use crate::automations::form::{parse_trigger, Input};
 use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
@@ -362,9 +362,9 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
             Action::Branch { .. } => &["result", "next"],
             Action::UpdateContact { .. } => &["contact_id"],
             Action::UpsertContact { .. } => &["contact_id", "new"],
-            Action::DeleteContact { .. } | Action::DeleteTask { .. } | Action::DeleteNote { .. } => {
-                &["deleted"]
-            }
+            Action::DeleteContact { .. }
+            | Action::DeleteTask { .. }
+            | Action::DeleteNote { .. } => &["deleted"],
             Action::UpdateTask { .. } | Action::CompleteTask { .. } | Action::UpdateNote { .. } => {
                 &["id"]
             }
@@ -466,15 +466,13 @@ async fn checked(
                         problems.push(problem(&at, &why));
                     }
                 }
-                Input::Json => match serde_json::from_str::<Json>(value) {
-                    Ok(template) => {
-                        if let Some(why) = calls::texts(&template).into_iter().find_map(check) {
-                            problems.push(problem(&at, &why));
-                        }
+                // A body that is not JSON is said by the fit of the step to its operation.
+                Input::Json => {
+                    let template = serde_json::from_str::<Json>(value).unwrap_or_default();
+                    if let Some(why) = calls::texts(&template).into_iter().find_map(check) {
+                        problems.push(problem(&at, &why));
                     }
-                    // Said by the fit of the step to its operation.
-                    Err(_) => {}
-                },
+                }
                 Input::AppEvent | Input::Connection => {
                     let id = match &step.action {
                         Action::ApplyMapping { connection_id, .. }
@@ -490,7 +488,8 @@ async fn checked(
                     }
                 }
                 Input::TeamMember => {
-                    if !value.trim().is_empty() && !members.iter().any(|m| m.value == value.trim()) {
+                    if !value.trim().is_empty() && !members.iter().any(|m| m.value == value.trim())
+                    {
                         problems.push(problem(
                             &at,
                             "That person is no longer in your team: choose someone else.",
@@ -904,7 +903,9 @@ fn summary(record: &StepRecord, step: &Step, over: bool, zone: TeamZone) -> Opti
     let alert = || {
         let request = record.request.as_ref()?;
         // A summary kept as an alert records it under `then`.
-        let alert = request.get("alert").or_else(|| request["then"].get("alert"))?;
+        let alert = request
+            .get("alert")
+            .or_else(|| request["then"].get("alert"))?;
         let title = alert["title"].as_str()?.to_owned();
         let to = if alert["for"].is_number() {
             "one member of the team"
@@ -914,7 +915,11 @@ fn summary(record: &StepRecord, step: &Step, over: bool, zone: TeamZone) -> Opti
         Some((title, to))
     };
     match &step.action {
-        Action::Alert { .. } | Action::Summary { .. } if record.status() != Some(StepStatus::Done) => None,
+        Action::Alert { .. } | Action::Summary { .. }
+            if record.status() != Some(StepStatus::Done) =>
+        {
+            None
+        }
         Action::Alert { .. } => {
             let (title, to) = alert()?;
             Some(if output["dry_run"] == true {

@@ -559,13 +559,13 @@ fn StepCard(
                         on:click=move |_| form.steps.update(|rows| rows.retain(|r| r.key != row.key))>"\u{2715}"</button>
                 </div>
             </div>
+            <ProblemText text=move || form.problem(format!("step.{}", index.get()))() />
             <div class="auto-step-fields">
                 <div class="ws-field">
                     <label>"Step name"</label>
                     <input class="map-path" data-testid="step-name" spellcheck="false" prop:value=row.name on:input=move |ev| row.name.set(event_target_value(&ev)) />
                     <ProblemText text=move || form.problem(format!("step.{}.name", index.get()))() />
                 </div>
-                <ProblemText text=move || form.problem(format!("step.{}", index.get()))() />
                 {kind.fields.into_iter().map(|field| view! { <StepField row form field index choices /> }).collect_view()}
             </div>
         </div>
