@@ -37,7 +37,9 @@ pub async fn already_made(
             let same = |note: &Json| note["body"] == body["body"];
             on_contact(services, location_id, call, ("get-all-notes", "note"), same).await
         }
-        "upsert-contact" | "update-contact" => contact(services, location_id, call, &body).await,
+        "upsert-contact" | "update-contact" | "create-contact" => {
+            contact(services, location_id, call, &body).await
+        }
         _ => Ok(None),
     }
 }
