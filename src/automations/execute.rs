@@ -14,12 +14,13 @@ use super::filter;
 use super::journal::{self, Finished, StepRecord};
 use super::model::{Action, Definition, Delay, Step, StepStatus, Test, END};
 use super::runs::{ClaimedRun, Ending};
-use super::steps::{self, Call, Plan, StepError};
+use super::steps::{self, Call, Plan, StepError, StepOfRun};
 use super::store;
 use crate::apps::mapping::Engine;
 use crate::apps::outbound::deliver::Courier;
 use crate::apps::outbound::model::DeliveryOutcome;
 use crate::auth::vault::Vault;
+use crate::cache::{self, Cached, ContactRecord, NoteRecord, TaskRecord};
 use crate::highlevel::{HighLevelClient, HighLevelError};
 use crate::workspace::tasks::parse_due;
 use crate::workspace::{writes, WorkspaceError};
@@ -68,20 +69,47 @@ impl Services {
             .execute(&mut *tx)
             .await?;
         match call.operation {
-            "upsert-contact" | "update-contact" => {
+            "upsert-contact" | "update-contact" | "create-contact" => {
                 writes::store_contact(&mut *tx, location_id, &answer["contact"]).await?;
             }
-            "create-task" => writes::store_task(&mut *tx, location_id, &answer["task"]).await?,
-            "create-note" => writes::store_notes(&mut *tx, location_id, &[&answer["note"]]).await?,
-            "add-tags" | "remove-tags" => {
-                let tags: Vec<String> =
-                    serde_json::from_value(answer["tags"].clone()).unwrap_or_default();
-                if let Some(contact_id) = call.params.get("contactId") {
-                    // A contact the cache does not hold yet comes with the next poll.
-                    writes::store_tags(&mut tx, location_id, contact_id, &tags).await?;
+            "create-task" | "update-task" | "update-task-completed" => {
+                writes::store_task(&mut *tx, location_id, &answer["task"]).await?;
+            }
+            "create-note" | "update-note" => {
+                writes::store_notes(&mut *tx, location_id, &[&answer["note"]]).await?;
+            }
+            "add-tags" | "remove-tags" | "add-followers-contact" | "remove-followers-contact" => {
+                let field = if call.operation.ends_with("tags") {
+                    "tags"
+                } else {
+                    "followers"
+                };
+                let contact_id = call.params.get("contactId");
+                // A contact the cache does not hold yet comes with the next poll.
+                if let Some(contact_id) = contact_id.filter(|_| answer[field].is_array()) {
+                    writes::store_contact_field(
+                        &mut tx,
+                        location_id,
+                        contact_id,
+                        field,
+                        &answer[field],
+                    )
+                    .await?;
                 }
             }
             _ => {}
+        }
+        // A deleted row is kept, marked deleted, as a webhook's delete marks it.
+        let deleted = match call.operation {
+            "delete-contact" => Some((ContactRecord::TABLE, "contactId")),
+            "delete-task" => Some((TaskRecord::TABLE, "taskId")),
+            "delete-note" => Some((NoteRecord::TABLE, "id")),
+            _ => None,
+        };
+        if let Some((table, id)) =
+            deleted.and_then(|(table, name)| Some((table, call.params.get(name)?.clone())))
+        {
+            cache::mark_deleted(&mut *tx, table, location_id, &[id], Utc::now()).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -457,8 +485,13 @@ async fn run_step(
     // may have been carried out: it is checked before it is sent again.
     let resumed = earlier.is_some();
     journal::sending(db, run.id, position, &step.name, &request).await?;
-    let key = format!("switchboard-run-{}-step-{position}", run.id);
-    match steps::send(services, run.id, &run.location_id, &planned, resumed, &key).await {
+    let sending = StepOfRun {
+        run_id: run.id,
+        position,
+        location_id: &run.location_id,
+        resumed,
+    };
+    match steps::send(services, sending, &planned).await {
         Ok((answer, output)) => {
             let finished = Finished {
                 status: StepStatus::Done,

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::highlevel_events::{self, Narrowing};
 use super::model::{
-    Action, ClockTime, Condition, Definition, Delay, Filter, FindBy, Join, Operator, Schedule,
-    Step, Test, TimeUnit, Trigger, END, WEEK,
+    Action, ClockTime, Condition, ContactFields, Definition, Delay, Filter, FindBy, Join, Operator,
+    Schedule, Step, SummaryTo, Test, TimeUnit, Trigger, END, WEEK,
 };
 
 /// The whole form.
@@ -63,6 +63,12 @@ pub enum Input {
     /// Where a branch goes: the field's fixed options (the next step, the
     /// end of the run), then the steps after this one, by name.
     LaterStep,
+    /// One of the HighLevel operations the team's connection may send.
+    Operation,
+    /// The whole team (empty), or one member of it (`<user id>`).
+    TeamMember,
+    /// JSON text whose string values may be expressions.
+    Json,
 }
 
 /// A field of a step kind, as the form shows it.
@@ -96,11 +102,34 @@ impl FieldSpec {
 pub struct StepKind {
     pub key: String,
     pub label: String,
+    /// The heading the step picker lists it under.
+    pub group: String,
     pub help: String,
     pub fields: Vec<FieldSpec>,
 }
 
-fn field(key: &str, label: &str, input: Input, placeholder: &str) -> FieldSpec {
+/// The step picker's headings, in order.
+pub const CONTACTS: &str = "Contacts";
+pub const TASKS_AND_NOTES: &str = "Tasks and notes";
+pub const MARKETING: &str = "Campaigns, workflows and followers";
+pub const TELL: &str = "Apps and alerts";
+pub const FLOW: &str = "Waits and branches";
+pub const MORE: &str = "More";
+
+/// The periods a summary step covers, as `reports::summary::Period` names them.
+pub const SUMMARY_PERIODS: [(&str, &str); 3] = [
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("last_7_days", "The last 7 days"),
+];
+
+/// The key of the "More: any HighLevel operation" kind.
+pub const STEP_CALL: &str = "highlevel_call";
+
+/// Starts the form field of a "More" step's path or query parameter, by name.
+pub const PARAM_PREFIX: &str = "param.";
+
+pub fn field(key: &str, label: &str, input: Input, placeholder: &str) -> FieldSpec {
     FieldSpec {
         key: key.into(),
         label: label.into(),
@@ -122,8 +151,15 @@ fn select(key: &str, label: &str, input: Input, options: &[(&str, &str)]) -> Fie
     }
 }
 
+fn optional(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        optional: true,
+        ..spec
+    }
+}
+
 /// `spec`, shown only while the step's field `key` holds `value`.
-fn only_when(key: &str, value: &str, spec: FieldSpec) -> FieldSpec {
+pub fn only_when(key: &str, value: &str, spec: FieldSpec) -> FieldSpec {
     FieldSpec {
         only_when: Some((key.to_owned(), value.to_owned())),
         ..spec
@@ -143,84 +179,274 @@ fn contact() -> FieldSpec {
     )
 }
 
+fn kind(key: &str, label: &str, group: &str, help: &str, fields: Vec<FieldSpec>) -> StepKind {
+    StepKind {
+        key: key.into(),
+        label: label.into(),
+        group: group.into(),
+        help: help.into(),
+        fields,
+    }
+}
+
+fn task_id() -> FieldSpec {
+    field("task_id", "Task", Input::Expression, "{{ steps.task.id }}")
+}
+
+fn note_id() -> FieldSpec {
+    field("note_id", "Note", Input::Expression, "{{ steps.note.id }}")
+}
+
+/// The contact fields a contact step offers, all optional; `company` only
+/// where HighLevel takes it (creating, not updating).
+fn contact_fields(company: bool) -> Vec<FieldSpec> {
+    ContactFields::ALL
+        .iter()
+        .filter(|(key, ..)| company || *key != "company_name")
+        .map(|(key, _, label)| {
+            let placeholder = match *key {
+                "first_name" => "{{ data.member.first_name }}",
+                "last_name" => "{{ data.member.last_name }}",
+                "email" => "{{ data.member.email }}",
+                "phone" => "{{ data.member.phone }}",
+                "company_name" => "Acme Fitness",
+                _ => "Clubworx",
+            };
+            optional(field(key, label, Input::Expression, placeholder))
+        })
+        .collect()
+}
+
 /// Every kind of step, in the order the form offers them.
 pub fn step_kinds() -> Vec<StepKind> {
     vec![
-        StepKind {
-            key: "apply_mapping".into(),
-            label: "Update HighLevel with the app's mapping".into(),
-            help: "Creates or updates the contact (and its task or note) as the connection's field mapping says. Later steps read the contact as steps.<name>.contact_id.".into(),
-            fields: vec![field("source", "Mapping of", Input::AppEvent, "")],
-        },
-        StepKind {
-            key: "find_contact".into(),
-            label: "Find a contact".into(),
-            help: "Looks the contact up in HighLevel; steps.<name>.found says whether it exists and steps.<name>.id is its id.".into(),
-            fields: vec![
+        kind(
+            "apply_mapping",
+            "Update HighLevel with the app's mapping",
+            CONTACTS,
+            "Creates or updates the contact (and its task or note) as the connection's field mapping says. Later steps read the contact as steps.<name>.contact_id.",
+            vec![field("source", "Mapping of", Input::AppEvent, "")],
+        ),
+        kind(
+            "find_contact",
+            "Find a contact",
+            CONTACTS,
+            "Looks the contact up in HighLevel by e-mail or phone, or searches your contacts the way the Contacts page's search box does (name, e-mail, phone or company; the newest match wins). steps.<name>.found says whether one was found and steps.<name>.id is its id.",
+            vec![
                 field("by", "Find by", Input::FindBy, ""),
                 field("value", "Value", Input::Expression, "{{ data.member.email }}"),
             ],
-        },
-        StepKind {
-            key: "add_tags".into(),
-            label: "Add tags".into(),
-            help: "Adds tags, separated by commas, to the contact.".into(),
-            fields: vec![contact(), field("tags", "Tags", Input::Expression, "member, clubworx")],
-        },
-        StepKind {
-            key: "remove_tags".into(),
-            label: "Remove tags".into(),
-            help: "Removes tags, separated by commas, from the contact.".into(),
-            fields: vec![contact(), field("tags", "Tags", Input::Expression, "trial")],
-        },
-        StepKind {
-            key: "create_task".into(),
-            label: "Create a task".into(),
-            help: "Creates a task on the contact. The due date is read in your team's time zone: 2026-03-01T09:00, or {{ now | date(add_days=1) }}T09:00 for tomorrow at 9:00.".into(),
-            fields: vec![
+        ),
+        kind(
+            "update_contact",
+            "Update a contact",
+            CONTACTS,
+            "Changes the contact's details in HighLevel. Fill in only what should change: empty fields are left as they are.",
+            [vec![contact()], contact_fields(false)].concat(),
+        ),
+        kind(
+            "upsert_contact",
+            "Create or update a contact",
+            CONTACTS,
+            "Finds the contact by e-mail (or phone) and updates it, or creates it when there is none. Give an e-mail or a phone; empty fields are not sent. steps.<name>.contact_id is the contact and steps.<name>.new says whether it was created.",
+            contact_fields(true),
+        ),
+        kind(
+            "delete_contact",
+            "Delete a contact",
+            CONTACTS,
+            "Deletes the contact from HighLevel, with its tasks and notes. This cannot be undone.",
+            vec![contact()],
+        ),
+        kind(
+            "add_tags",
+            "Add tags",
+            CONTACTS,
+            "Adds tags, separated by commas, to the contact.",
+            vec![contact(), field("tags", "Tags", Input::Expression, "member, clubworx")],
+        ),
+        kind(
+            "remove_tags",
+            "Remove tags",
+            CONTACTS,
+            "Removes tags, separated by commas, from the contact.",
+            vec![contact(), field("tags", "Tags", Input::Expression, "trial")],
+        ),
+        kind(
+            "create_task",
+            "Create a task",
+            TASKS_AND_NOTES,
+            "Creates a task on the contact. The due date is read in your team's time zone: 2026-03-01T09:00, or {{ now | date(add_days=1) }}T09:00 for tomorrow at 9:00.",
+            vec![
                 contact(),
                 field("title", "Title", Input::Expression, "Welcome call"),
-                FieldSpec {
-                    optional: true,
-                    ..field("body", "Description", Input::Expression, "")
-                },
+                optional(field("body", "Description", Input::Expression, "")),
                 field("due", "Due", Input::Expression, "{{ now | date(add_days=1) }}T09:00"),
             ],
-        },
-        StepKind {
-            key: "create_note".into(),
-            label: "Add a note".into(),
-            help: "Adds a note to the contact.".into(),
-            fields: vec![contact(), field("body", "Note", Input::Expression, "Joined on {{ data.member.joined_on }}")],
-        },
-        StepKind {
-            key: "send_to_app".into(),
-            label: "Send to an app".into(),
-            help: "Sends a signed delivery to a connected app: the contact shaped by the connection's contact mapping, or, with no contact, the data that started the run.".into(),
-            fields: vec![
-                field("connection", "App", Input::Connection, ""),
-                FieldSpec {
-                    optional: true,
-                    ..field("path", "Path", Input::Expression, "/members")
-                },
-                FieldSpec {
-                    optional: true,
-                    ..contact()
-                },
+        ),
+        kind(
+            "update_task",
+            "Change a task",
+            TASKS_AND_NOTES,
+            "Changes a task of the contact: its title, description or due date (read in your team's time zone). Fill in only what should change. The task is the id an earlier step gave, such as {{ steps.task.id }}.",
+            vec![
+                contact(),
+                task_id(),
+                optional(field("title", "New title", Input::Expression, "Follow-up call")),
+                optional(field("body", "New description", Input::Expression, "")),
+                optional(field("due", "New due date", Input::Expression, "{{ now | date(add_days=3) }}T09:00")),
             ],
-        },
-        StepKind {
-            key: "wait".into(),
-            label: "Wait".into(),
-            help: "Holds the run for a while (2 days after the step is reached), or until a moment read in your team's time zone: 2026-03-01T09:00, or {{ now | date(add_days=1) }}T09:00 for tomorrow at 9:00. Then the next step runs. A test with the sample does not wait; it shows when a real run would go on.".into(),
-            fields: wait_fields(),
-        },
-        StepKind {
-            key: "branch".into(),
-            label: "If / otherwise".into(),
-            help: "Checks something about the data or earlier steps (steps.found.found is true when “Find a contact” found one). When it holds, the run goes on at the first step you choose; otherwise at the second, or it ends there. The steps jumped over do not run.".into(),
-            fields: branch_fields(),
-        },
+        ),
+        kind(
+            "complete_task",
+            "Complete a task",
+            TASKS_AND_NOTES,
+            "Marks a task of the contact as done.",
+            vec![contact(), task_id()],
+        ),
+        kind(
+            "delete_task",
+            "Delete a task",
+            TASKS_AND_NOTES,
+            "Deletes a task of the contact.",
+            vec![contact(), task_id()],
+        ),
+        kind(
+            "create_note",
+            "Add a note",
+            TASKS_AND_NOTES,
+            "Adds a note to the contact.",
+            vec![contact(), field("body", "Note", Input::Expression, "Joined on {{ data.member.joined_on }}")],
+        ),
+        kind(
+            "update_note",
+            "Change a note",
+            TASKS_AND_NOTES,
+            "Replaces the text of a note of the contact.",
+            vec![contact(), note_id(), field("body", "New text", Input::Expression, "Renewed on {{ data.member.renewed_on }}")],
+        ),
+        kind(
+            "delete_note",
+            "Delete a note",
+            TASKS_AND_NOTES,
+            "Deletes a note of the contact.",
+            vec![contact(), note_id()],
+        ),
+        kind(
+            "add_to_campaign",
+            "Add to a campaign",
+            MARKETING,
+            "Adds the contact to a HighLevel campaign, by the campaign's id.",
+            vec![contact(), field("campaign_id", "Campaign id", Input::Expression, "")],
+        ),
+        kind(
+            "remove_from_campaign",
+            "Remove from a campaign",
+            MARKETING,
+            "Takes the contact out of a HighLevel campaign, by the campaign's id.",
+            vec![contact(), field("campaign_id", "Campaign id", Input::Expression, "")],
+        ),
+        kind(
+            "add_to_workflow",
+            "Add to a workflow",
+            MARKETING,
+            "Starts a HighLevel workflow for the contact, by the workflow's id (in the workflow's web address in HighLevel).",
+            vec![contact(), field("workflow_id", "Workflow id", Input::Expression, "")],
+        ),
+        kind(
+            "remove_from_workflow",
+            "Remove from a workflow",
+            MARKETING,
+            "Takes the contact out of a HighLevel workflow, by the workflow's id.",
+            vec![contact(), field("workflow_id", "Workflow id", Input::Expression, "")],
+        ),
+        kind(
+            "add_followers",
+            "Add followers",
+            MARKETING,
+            "Makes HighLevel users followers of the contact: their user ids, separated by commas.",
+            vec![contact(), field("followers", "Followers (user ids)", Input::Expression, "")],
+        ),
+        kind(
+            "remove_followers",
+            "Remove followers",
+            MARKETING,
+            "Stops HighLevel users following the contact: their user ids, separated by commas.",
+            vec![contact(), field("followers", "Followers (user ids)", Input::Expression, "")],
+        ),
+        kind(
+            "send_to_app",
+            "Send to an app",
+            TELL,
+            "Sends a signed delivery to a connected app: the contact shaped by the connection's contact mapping, or, with no contact, the data that started the run.",
+            vec![
+                field("connection", "App", Input::Connection, ""),
+                optional(field("path", "Path", Input::Expression, "/members")),
+                optional(contact()),
+            ],
+        ),
+        kind(
+            "alert",
+            "Alert the team",
+            TELL,
+            "Puts an alert behind the bell at the top of every page, for the whole team or one member. The title and message may read the data: New member: {{ data.member.first_name }}. A test with the sample shows the alert without raising it.",
+            vec![
+                optional(field("to", "For", Input::TeamMember, "")),
+                field("title", "Title", Input::Expression, "New member: {{ data.member.first_name }}"),
+                optional(field("message", "Message", Input::Expression, "Joined on {{ data.member.joined_on }}")),
+            ],
+        ),
+        kind(
+            "summary",
+            "Summary",
+            TELL,
+            "Counts, from your copy of HighLevel, the new contacts, the tasks due, completed and overdue, the notes and the appointments of a period of days in your team's time zone, and keeps the summary as an alert for the team or sends it to an app. Later steps read the numbers, such as steps.<name>.new_contacts.",
+            summary_fields(),
+        ),
+        kind(
+            "wait",
+            "Wait",
+            FLOW,
+            "Holds the run for a while (2 days after the step is reached), or until a moment read in your team's time zone: 2026-03-01T09:00, or {{ now | date(add_days=1) }}T09:00 for tomorrow at 9:00. Then the next step runs. A test with the sample does not wait; it shows when a real run would go on.",
+            wait_fields(),
+        ),
+        kind(
+            "branch",
+            "If / otherwise",
+            FLOW,
+            "Checks something about the data or earlier steps (steps.found.found is true when “Find a contact” found one). When it holds, the run goes on at the first step you choose; otherwise at the second, or it ends there. The steps jumped over do not run.",
+            branch_fields(),
+        ),
+        kind(
+            STEP_CALL,
+            "More: any HighLevel operation",
+            MORE,
+            "Sends any operation of HighLevel's API that your connection is allowed: choose it, fill in its parameters and, for an operation that takes one, its body as JSON, where text values may be expressions (\"{{ data.member.email }}\"). A test with the sample sends reads and only shows writes. Later steps read HighLevel's answer as steps.<name>.",
+            vec![field("operation", "Operation", Input::Operation, "")],
+        ),
+    ]
+}
+
+fn summary_fields() -> Vec<FieldSpec> {
+    let app = |spec| only_when("deliver", "app", spec);
+    vec![
+        select("period", "Period", Input::Select, &SUMMARY_PERIODS),
+        select(
+            "deliver",
+            "Then",
+            Input::Select,
+            &[
+                ("alert", "Keep it as an alert for the team"),
+                ("app", "Send it to a connected app"),
+            ],
+        ),
+        app(field("connection", "App", Input::Connection, "")),
+        app(optional(field(
+            "path",
+            "Path",
+            Input::Expression,
+            "/summaries",
+        ))),
     ]
 }
 
@@ -579,7 +805,7 @@ impl AutomationForm {
                 }),
                 Err(missing) => {
                     for (key, message) in missing {
-                        problem(format!("step.{index}.{key}"), &message);
+                        problem(step_at(index, &key), &message);
                     }
                 }
             }
@@ -609,6 +835,16 @@ impl AutomationForm {
             }),
             _ => Err(problems),
         }
+    }
+}
+
+/// Where a problem of step `index` shows: next to its field `key`, or, with
+/// no key, next to the step itself.
+pub fn step_at(index: usize, key: &str) -> String {
+    if key.is_empty() {
+        format!("step.{index}")
+    } else {
+        format!("step.{index}.{key}")
     }
 }
 
@@ -883,6 +1119,126 @@ impl StepForm {
             Action::CreateNote { contact_id, body } => {
                 vec![("contact_id", contact_id.clone()), ("body", body.clone())]
             }
+            Action::UpdateContact { contact_id, fields } => {
+                let mut all = vec![("contact_id", contact_id.clone())];
+                all.extend(
+                    ContactFields::ALL
+                        .iter()
+                        .filter(|(key, ..)| *key != "company_name")
+                        .map(|(key, ..)| (*key, fields.get(key).to_owned())),
+                );
+                all
+            }
+            Action::UpsertContact { fields } => ContactFields::ALL
+                .iter()
+                .map(|(key, ..)| (*key, fields.get(key).to_owned()))
+                .collect(),
+            Action::DeleteContact { contact_id } => vec![("contact_id", contact_id.clone())],
+            Action::UpdateTask {
+                contact_id,
+                task_id,
+                title,
+                body,
+                due,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("task_id", task_id.clone()),
+                ("title", title.clone()),
+                ("body", body.clone()),
+                ("due", due.clone()),
+            ],
+            Action::CompleteTask {
+                contact_id,
+                task_id,
+            }
+            | Action::DeleteTask {
+                contact_id,
+                task_id,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("task_id", task_id.clone()),
+            ],
+            Action::UpdateNote {
+                contact_id,
+                note_id,
+                body,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("note_id", note_id.clone()),
+                ("body", body.clone()),
+            ],
+            Action::DeleteNote {
+                contact_id,
+                note_id,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("note_id", note_id.clone()),
+            ],
+            Action::AddToCampaign {
+                contact_id,
+                campaign_id,
+            }
+            | Action::RemoveFromCampaign {
+                contact_id,
+                campaign_id,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("campaign_id", campaign_id.clone()),
+            ],
+            Action::AddToWorkflow {
+                contact_id,
+                workflow_id,
+            }
+            | Action::RemoveFromWorkflow {
+                contact_id,
+                workflow_id,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("workflow_id", workflow_id.clone()),
+            ],
+            Action::AddFollowers {
+                contact_id,
+                followers,
+            }
+            | Action::RemoveFollowers {
+                contact_id,
+                followers,
+            } => vec![
+                ("contact_id", contact_id.clone()),
+                ("followers", followers.clone()),
+            ],
+            // Its parameters follow, by name.
+            Action::HighLevelCall {
+                operation, body, ..
+            } => vec![("operation", operation.clone()), ("body", body.clone())],
+            Action::Alert {
+                user_id,
+                title,
+                message,
+            } => vec![
+                ("to", user_id.map(|id| id.to_string()).unwrap_or_default()),
+                ("title", title.clone()),
+                ("message", message.clone()),
+            ],
+            Action::Summary { period, deliver } => {
+                let mut fields = vec![("period", period.clone())];
+                fields.extend(match deliver {
+                    SummaryTo::Alert => [
+                        ("deliver", "alert".to_owned()),
+                        ("connection", String::new()),
+                        ("path", String::new()),
+                    ],
+                    SummaryTo::App {
+                        connection_id,
+                        path,
+                    } => [
+                        ("deliver", "app".to_owned()),
+                        ("connection", connection_id.to_string()),
+                        ("path", path.clone()),
+                    ],
+                });
+                fields
+            }
             Action::SendToApp {
                 connection_id,
                 path,
@@ -932,13 +1288,21 @@ impl StepForm {
                 fields
             }
         };
+        let mut fields: BTreeMap<String, String> = fields
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect();
+        if let Action::HighLevelCall { params, .. } = &step.action {
+            fields.extend(
+                params
+                    .iter()
+                    .map(|(name, value)| (format!("{PARAM_PREFIX}{name}"), value.clone())),
+            );
+        }
         Self {
             name: step.name.clone(),
             kind: step.action.key().to_owned(),
-            fields: fields
-                .into_iter()
-                .map(|(key, value)| (key.to_owned(), value))
-                .collect(),
+            fields,
         }
     }
 
@@ -1002,6 +1366,7 @@ impl StepForm {
             "find_contact" => Action::FindContact {
                 by: match self.get("by").as_str() {
                     "phone" => FindBy::Phone,
+                    "search" => FindBy::Search,
                     _ => FindBy::Email,
                 },
                 value: self.get("value"),
@@ -1024,6 +1389,130 @@ impl StepForm {
                 contact_id: self.get("contact_id"),
                 body: self.get("body"),
             },
+            "update_contact" => {
+                let fields = self.contact_fields(false);
+                if fields == ContactFields::default() {
+                    return Err(wrong("", "Fill in at least one field to change."));
+                }
+                Action::UpdateContact {
+                    contact_id: self.get("contact_id"),
+                    fields,
+                }
+            }
+            "upsert_contact" => {
+                let fields = self.contact_fields(true);
+                if fields.email.is_empty() && fields.phone.is_empty() {
+                    return Err(wrong(
+                        "email",
+                        "Give an e-mail or a phone: HighLevel finds the contact to update by them.",
+                    ));
+                }
+                Action::UpsertContact { fields }
+            }
+            "delete_contact" => Action::DeleteContact {
+                contact_id: self.get("contact_id"),
+            },
+            "update_task" => {
+                let (title, body, due) = (self.get("title"), self.get("body"), self.get("due"));
+                if title.is_empty() && body.is_empty() && due.is_empty() {
+                    return Err(wrong(
+                        "",
+                        "Fill in what should change: the title, the description or the due date.",
+                    ));
+                }
+                Action::UpdateTask {
+                    contact_id: self.get("contact_id"),
+                    task_id: self.get("task_id"),
+                    title,
+                    body,
+                    due,
+                }
+            }
+            "complete_task" => Action::CompleteTask {
+                contact_id: self.get("contact_id"),
+                task_id: self.get("task_id"),
+            },
+            "delete_task" => Action::DeleteTask {
+                contact_id: self.get("contact_id"),
+                task_id: self.get("task_id"),
+            },
+            "update_note" => Action::UpdateNote {
+                contact_id: self.get("contact_id"),
+                note_id: self.get("note_id"),
+                body: self.get("body"),
+            },
+            "delete_note" => Action::DeleteNote {
+                contact_id: self.get("contact_id"),
+                note_id: self.get("note_id"),
+            },
+            "add_to_campaign" => Action::AddToCampaign {
+                contact_id: self.get("contact_id"),
+                campaign_id: self.get("campaign_id"),
+            },
+            "remove_from_campaign" => Action::RemoveFromCampaign {
+                contact_id: self.get("contact_id"),
+                campaign_id: self.get("campaign_id"),
+            },
+            "add_to_workflow" => Action::AddToWorkflow {
+                contact_id: self.get("contact_id"),
+                workflow_id: self.get("workflow_id"),
+            },
+            "remove_from_workflow" => Action::RemoveFromWorkflow {
+                contact_id: self.get("contact_id"),
+                workflow_id: self.get("workflow_id"),
+            },
+            "add_followers" => Action::AddFollowers {
+                contact_id: self.get("contact_id"),
+                followers: self.get("followers"),
+            },
+            "remove_followers" => Action::RemoveFollowers {
+                contact_id: self.get("contact_id"),
+                followers: self.get("followers"),
+            },
+            // Which parameters the operation takes, the server checks: the
+            // catalogue is not in the browser.
+            STEP_CALL => Action::HighLevelCall {
+                operation: self.get("operation"),
+                params: self
+                    .fields
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        let name = key.strip_prefix(PARAM_PREFIX)?;
+                        let value = value.trim();
+                        (!value.is_empty()).then(|| (name.to_owned(), value.to_owned()))
+                    })
+                    .collect(),
+                body: self.get("body"),
+            },
+            "alert" => Action::Alert {
+                user_id: match self.get("to").as_str() {
+                    "" => None,
+                    id => Some(
+                        id.parse()
+                            .map_err(|_| wrong("to", "Choose the whole team or a member."))?,
+                    ),
+                },
+                title: self.get("title"),
+                message: self.get("message"),
+            },
+            "summary" => {
+                let period = self.get("period");
+                if !SUMMARY_PERIODS.iter().any(|(key, _)| *key == period) {
+                    return Err(wrong("period", "Choose the period to sum up."));
+                }
+                let deliver = if self.get("deliver") == "app" {
+                    SummaryTo::App {
+                        connection_id: self
+                            .get("connection")
+                            .parse()
+                            .map_err(|_| wrong("connection", "Choose an app."))?,
+                        path: self.get("path"),
+                    }
+                } else {
+                    SummaryTo::Alert
+                };
+                Action::Summary { period, deliver }
+            }
             "wait" => Action::Wait {
                 delay: self.delay().map_err(|(key, message)| wrong(key, message))?,
             },
@@ -1041,6 +1530,16 @@ impl StepForm {
                 contact_id: self.get("contact_id"),
             },
         })
+    }
+
+    /// The contact fields filled in; the company only where the kind has it.
+    fn contact_fields(&self, company: bool) -> ContactFields {
+        ContactFields::ALL
+            .iter()
+            .filter(|(key, ..)| company || *key != "company_name")
+            .fold(ContactFields::default(), |fields, (key, ..)| {
+                fields.with(key, self.get(key))
+            })
     }
 
     fn delay(&self) -> Result<Delay, (&'static str, &'static str)> {
@@ -1084,6 +1583,7 @@ fn find_by_key(by: FindBy) -> &'static str {
     match by {
         FindBy::Email => "email",
         FindBy::Phone => "phone",
+        FindBy::Search => "search",
     }
 }
 
@@ -1473,6 +1973,303 @@ mod tests {
             .insert("field".into(), "steps.found.found".into());
         branch.fields.insert("value".into(), "true".into());
         assert!(branch.action().is_ok(), "{:?}", branch.action());
+    }
+
+    fn every_new_kind() -> Definition {
+        let contact = || "{{ steps.found.id }}".to_owned();
+        let fields = ContactFields {
+            first_name: "{{ data.member.first_name }}".into(),
+            email: "{{ data.member.email }}".into(),
+            ..ContactFields::default()
+        };
+        Definition {
+            trigger: Trigger::Manual,
+            filter: Filter::default(),
+            steps: vec![
+                step(
+                    "found",
+                    Action::FindContact {
+                        by: FindBy::Search,
+                        value: "{{ data.name }}".into(),
+                    },
+                ),
+                step(
+                    "renamed",
+                    Action::UpdateContact {
+                        contact_id: contact(),
+                        fields: ContactFields {
+                            source: "Clubworx".into(),
+                            ..fields.clone()
+                        },
+                    },
+                ),
+                step(
+                    "member",
+                    Action::UpsertContact {
+                        fields: ContactFields {
+                            company_name: "Acme".into(),
+                            ..fields
+                        },
+                    },
+                ),
+                step(
+                    "moved",
+                    Action::UpdateTask {
+                        contact_id: contact(),
+                        task_id: "{{ steps.task.id }}".into(),
+                        title: String::new(),
+                        body: String::new(),
+                        due: "2027-01-04T09:00".into(),
+                    },
+                ),
+                step(
+                    "done",
+                    Action::CompleteTask {
+                        contact_id: contact(),
+                        task_id: "t1".into(),
+                    },
+                ),
+                step(
+                    "dropped",
+                    Action::DeleteTask {
+                        contact_id: contact(),
+                        task_id: "t2".into(),
+                    },
+                ),
+                step(
+                    "noted",
+                    Action::UpdateNote {
+                        contact_id: contact(),
+                        note_id: "n1".into(),
+                        body: "Renewed".into(),
+                    },
+                ),
+                step(
+                    "unnoted",
+                    Action::DeleteNote {
+                        contact_id: contact(),
+                        note_id: "n2".into(),
+                    },
+                ),
+                step(
+                    "campaign",
+                    Action::AddToCampaign {
+                        contact_id: contact(),
+                        campaign_id: "camp".into(),
+                    },
+                ),
+                step(
+                    "uncampaign",
+                    Action::RemoveFromCampaign {
+                        contact_id: contact(),
+                        campaign_id: "camp".into(),
+                    },
+                ),
+                step(
+                    "workflow",
+                    Action::AddToWorkflow {
+                        contact_id: contact(),
+                        workflow_id: "wf".into(),
+                    },
+                ),
+                step(
+                    "unworkflow",
+                    Action::RemoveFromWorkflow {
+                        contact_id: contact(),
+                        workflow_id: "wf".into(),
+                    },
+                ),
+                step(
+                    "follow",
+                    Action::AddFollowers {
+                        contact_id: contact(),
+                        followers: "u1, u2".into(),
+                    },
+                ),
+                step(
+                    "unfollow",
+                    Action::RemoveFollowers {
+                        contact_id: contact(),
+                        followers: "u1".into(),
+                    },
+                ),
+                step(
+                    "more",
+                    Action::HighLevelCall {
+                        operation: "get-contact".into(),
+                        params: [("contactId".to_owned(), contact())].into(),
+                        body: String::new(),
+                    },
+                ),
+                step(
+                    "tell",
+                    Action::Alert {
+                        user_id: Some(7),
+                        title: "New member".into(),
+                        message: "{{ data.name }}".into(),
+                    },
+                ),
+                step(
+                    "everyone",
+                    Action::Alert {
+                        user_id: None,
+                        title: "New member".into(),
+                        message: String::new(),
+                    },
+                ),
+                step(
+                    "today",
+                    Action::Summary {
+                        period: "today".into(),
+                        deliver: SummaryTo::Alert,
+                    },
+                ),
+                step(
+                    "week",
+                    Action::Summary {
+                        period: "last_7_days".into(),
+                        deliver: SummaryTo::App {
+                            connection_id: 4,
+                            path: "/summaries".into(),
+                        },
+                    },
+                ),
+                step(
+                    "gone",
+                    Action::DeleteContact {
+                        contact_id: contact(),
+                    },
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_new_kinds_survive_their_form() {
+        let definition = every_new_kind();
+        let form = AutomationForm::of("Everything", &definition);
+        assert_eq!(form.steps[0].fields["by"], "search");
+        assert_eq!(
+            form.steps[1].fields.get("company_name"),
+            None,
+            "an update sets no company"
+        );
+        assert_eq!(form.steps[2].fields["company_name"], "Acme");
+        assert_eq!(
+            form.steps[14].fields["param.contactId"],
+            "{{ steps.found.id }}"
+        );
+        assert_eq!(form.steps[15].fields["to"], "7");
+        assert_eq!(form.steps[16].fields["to"], "");
+        assert_eq!(form.steps[18].fields["deliver"], "app");
+        assert_eq!(form.steps[18].fields["connection"], "4");
+        assert_eq!(form.definition(), Ok(definition.clone()));
+        // Each kind the form offers is the action's, by key and label.
+        let kinds = step_kinds();
+        for step in &definition.steps {
+            let kind = kinds.iter().find(|kind| kind.key == step.action.key());
+            assert_eq!(
+                kind.map(|kind| kind.label.as_str()),
+                Some(step.action.label())
+            );
+        }
+        let mut keys: Vec<&str> = kinds.iter().map(|kind| kind.key.as_str()).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), kinds.len());
+    }
+
+    #[test]
+    fn the_new_kinds_say_what_is_missing_next_to_the_field() {
+        let problems = |index: usize, change: &dyn Fn(&mut StepForm)| -> Vec<String> {
+            let mut form = AutomationForm::of("Everything", &every_new_kind());
+            change(&mut form.steps[index]);
+            form.definition()
+                .unwrap_err()
+                .into_iter()
+                .map(|problem| problem.at)
+                .collect()
+        };
+        let clear = |keys: &'static [&'static str]| {
+            move |step: &mut StepForm| {
+                for key in keys {
+                    step.fields.insert((*key).into(), " ".into());
+                }
+            }
+        };
+        const NAMES: [&str; 5] = ["first_name", "last_name", "email", "phone", "source"];
+        assert_eq!(
+            problems(1, &clear(&NAMES)),
+            ["step.1"],
+            "something to change"
+        );
+        assert_eq!(problems(2, &clear(&["email", "phone"])), ["step.2.email"]);
+        assert_eq!(
+            problems(3, &clear(&["due"])),
+            ["step.3"],
+            "something to change"
+        );
+        assert_eq!(problems(4, &clear(&["task_id"])), ["step.4.task_id"]);
+        assert_eq!(problems(6, &clear(&["body"])), ["step.6.body"]);
+        assert_eq!(
+            problems(8, &clear(&["campaign_id"])),
+            ["step.8.campaign_id"]
+        );
+        assert_eq!(
+            problems(11, &clear(&["workflow_id"])),
+            ["step.11.workflow_id"]
+        );
+        assert_eq!(problems(12, &clear(&["followers"])), ["step.12.followers"]);
+        assert_eq!(problems(14, &clear(&["operation"])), ["step.14.operation"]);
+        assert_eq!(problems(15, &clear(&["title"])), ["step.15.title"]);
+        assert_eq!(
+            problems(15, &|step: &mut StepForm| {
+                step.fields.insert("to".into(), "someone".into());
+            }),
+            ["step.15.to"]
+        );
+        assert_eq!(
+            problems(18, &clear(&["connection"])),
+            ["step.18.connection"]
+        );
+        // A summary kept as an alert needs no app.
+        let mut form = AutomationForm::of("Everything", &every_new_kind());
+        form.steps[17]
+            .fields
+            .insert("connection".into(), String::new());
+        assert!(form.definition().is_ok());
+        assert_eq!(
+            problems(17, &|step: &mut StepForm| {
+                step.fields.insert("period".into(), "forever".into());
+            }),
+            ["step.17.period"]
+        );
+    }
+
+    #[test]
+    fn a_new_summary_starts_as_todays_alert() {
+        let kinds = step_kinds();
+        let summary = kinds.iter().find(|kind| kind.key == "summary").unwrap();
+        let new = StepForm::new(summary, "summary");
+        assert_eq!(new.fields["period"], "today");
+        assert_eq!(new.fields["deliver"], "alert");
+        assert_eq!(
+            new.action(),
+            Ok(Action::Summary {
+                period: "today".into(),
+                deliver: SummaryTo::Alert
+            })
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn summary_periods_are_the_reports() {
+        use crate::reports::summary::Period;
+        let periods: Vec<(&str, &str)> = Period::ALL
+            .iter()
+            .map(|period| (period.key(), period.label()))
+            .collect();
+        assert_eq!(periods, SUMMARY_PERIODS);
     }
 
     /// The problems of the flow with `change` made to its form, by field.

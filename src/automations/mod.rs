@@ -3,7 +3,8 @@
 //! `highlevel_events` the HighLevel changes a trigger can wait for; `store` keeps automations and their versions;
 //! `runs` is the durable queue of runs any server process claims from, and
 //! `journal` the record of each step of a run; `filter` decides whether a
-//! run goes on, `steps` plans and sends each kind of step, `resume` checks
+//! run goes on, `steps` plans and sends each kind of step (and `calls` knows which
+//! HighLevel operations and scopes they need), `resume` checks
 //! a step that may have been sent before sending it again, `execute` runs
 //! one run (and works out its waits and branches itself, as they send
 //! nothing), and `worker` claims and runs them. `schedule` says when a
@@ -14,6 +15,8 @@ pub mod form;
 pub mod highlevel_events;
 pub mod model;
 
+#[cfg(feature = "ssr")]
+pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod execute;
 #[cfg(feature = "ssr")]

@@ -1,6 +1,8 @@
 //! What an automation is, as the builder saves it and pages show it: a
 //! trigger, filters and ordered steps; and what its runs recorded.
 
+use std::collections::BTreeMap;
+
 use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
@@ -271,10 +273,23 @@ pub enum Action {
         connection_id: i64,
         event_type: String,
     },
-    /// Finds a contact by e-mail or phone in HighLevel.
+    /// Finds a contact by e-mail or phone in HighLevel, or by the contact
+    /// list's search in the cache.
     FindContact {
         by: FindBy,
         value: String,
+    },
+    /// Changes the fields given (the empty ones are left as they are).
+    UpdateContact {
+        contact_id: String,
+        fields: ContactFields,
+    },
+    /// Creates the contact, or updates the one with the same e-mail or phone.
+    UpsertContact {
+        fields: ContactFields,
+    },
+    DeleteContact {
+        contact_id: String,
     },
     /// Adds tags (comma-separated) to a contact.
     AddTags {
@@ -292,9 +307,81 @@ pub enum Action {
         body: String,
         due: String,
     },
+    /// Changes a task's title, description or due date (those given).
+    UpdateTask {
+        contact_id: String,
+        task_id: String,
+        title: String,
+        body: String,
+        due: String,
+    },
+    CompleteTask {
+        contact_id: String,
+        task_id: String,
+    },
+    DeleteTask {
+        contact_id: String,
+        task_id: String,
+    },
     CreateNote {
         contact_id: String,
         body: String,
+    },
+    UpdateNote {
+        contact_id: String,
+        note_id: String,
+        body: String,
+    },
+    DeleteNote {
+        contact_id: String,
+        note_id: String,
+    },
+    AddToCampaign {
+        contact_id: String,
+        campaign_id: String,
+    },
+    RemoveFromCampaign {
+        contact_id: String,
+        campaign_id: String,
+    },
+    AddToWorkflow {
+        contact_id: String,
+        workflow_id: String,
+    },
+    RemoveFromWorkflow {
+        contact_id: String,
+        workflow_id: String,
+    },
+    /// Adds HighLevel users (ids, comma-separated) as the contact's followers.
+    AddFollowers {
+        contact_id: String,
+        followers: String,
+    },
+    RemoveFollowers {
+        contact_id: String,
+        followers: String,
+    },
+    /// Any operation of the HighLevel catalogue, by its operationId: its
+    /// path and query parameters by name, and a JSON body whose string
+    /// values may be expressions.
+    HighLevelCall {
+        operation: String,
+        params: BTreeMap<String, String>,
+        body: String,
+    },
+    /// Raises an in-app alert for the team, or one member of it.
+    Alert {
+        /// A member's user id; `None` for the whole team.
+        user_id: Option<i64>,
+        title: String,
+        message: String,
+    },
+    /// A summary of a period read from the cache, kept as an alert for the
+    /// team or sent to a connected app.
+    Summary {
+        /// A `reports::summary::Period` key.
+        period: String,
+        deliver: SummaryTo,
     },
     /// Sends a connected app a signed delivery: the trigger's data, or a
     /// HighLevel contact shaped by the connection's send mapping.
@@ -385,6 +472,76 @@ pub enum Test {
 pub enum FindBy {
     Email,
     Phone,
+    /// Words, matched against the cache as the contact list's search does.
+    Search,
+}
+
+/// The contact fields a contact step sets; each may be an expression, and
+/// an empty one is not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    /// HighLevel takes it when it creates or upserts a contact, not in an update.
+    pub company_name: String,
+    pub source: String,
+}
+
+impl ContactFields {
+    /// Each field's key in the form, its name in HighLevel, and its label.
+    pub const ALL: [(&'static str, &'static str, &'static str); 6] = [
+        ("first_name", "firstName", "First name"),
+        ("last_name", "lastName", "Last name"),
+        ("email", "email", "E-mail"),
+        ("phone", "phone", "Phone"),
+        ("company_name", "companyName", "Company"),
+        ("source", "source", "Source"),
+    ];
+
+    pub fn get(&self, key: &str) -> &str {
+        match key {
+            "first_name" => &self.first_name,
+            "last_name" => &self.last_name,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "company_name" => &self.company_name,
+            "source" => &self.source,
+            _ => "",
+        }
+    }
+
+    fn slot(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "email" => &mut self.email,
+            "phone" => &mut self.phone,
+            "company_name" => &mut self.company_name,
+            "source" => &mut self.source,
+            _ => return None,
+        })
+    }
+
+    /// The fields with `key` set to `value` (an unknown key changes nothing).
+    pub fn with(mut self, key: &str, value: String) -> Self {
+        if let Some(slot) = self.slot(key) {
+            *slot = value;
+        }
+        self
+    }
+}
+
+/// Where a summary step puts its summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum SummaryTo {
+    /// An alert for the whole team.
+    Alert,
+    /// A signed delivery of the summary's JSON, as "Send to an app" sends.
+    App { connection_id: i64, path: String },
 }
 
 impl Action {
@@ -400,6 +557,23 @@ impl Action {
             Action::SendToApp { .. } => "send_to_app",
             Action::Wait { .. } => "wait",
             Action::Branch { .. } => "branch",
+            Action::UpdateContact { .. } => "update_contact",
+            Action::UpsertContact { .. } => "upsert_contact",
+            Action::DeleteContact { .. } => "delete_contact",
+            Action::UpdateTask { .. } => "update_task",
+            Action::CompleteTask { .. } => "complete_task",
+            Action::DeleteTask { .. } => "delete_task",
+            Action::UpdateNote { .. } => "update_note",
+            Action::DeleteNote { .. } => "delete_note",
+            Action::AddToCampaign { .. } => "add_to_campaign",
+            Action::RemoveFromCampaign { .. } => "remove_from_campaign",
+            Action::AddToWorkflow { .. } => "add_to_workflow",
+            Action::RemoveFromWorkflow { .. } => "remove_from_workflow",
+            Action::AddFollowers { .. } => "add_followers",
+            Action::RemoveFollowers { .. } => "remove_followers",
+            Action::HighLevelCall { .. } => "highlevel_call",
+            Action::Alert { .. } => "alert",
+            Action::Summary { .. } => "summary",
         }
     }
 
@@ -415,6 +589,66 @@ impl Action {
             Action::SendToApp { .. } => "Send to an app",
             Action::Wait { .. } => "Wait",
             Action::Branch { .. } => "If / otherwise",
+            Action::UpdateContact { .. } => "Update a contact",
+            Action::UpsertContact { .. } => "Create or update a contact",
+            Action::DeleteContact { .. } => "Delete a contact",
+            Action::UpdateTask { .. } => "Change a task",
+            Action::CompleteTask { .. } => "Complete a task",
+            Action::DeleteTask { .. } => "Delete a task",
+            Action::UpdateNote { .. } => "Change a note",
+            Action::DeleteNote { .. } => "Delete a note",
+            Action::AddToCampaign { .. } => "Add to a campaign",
+            Action::RemoveFromCampaign { .. } => "Remove from a campaign",
+            Action::AddToWorkflow { .. } => "Add to a workflow",
+            Action::RemoveFromWorkflow { .. } => "Remove from a workflow",
+            Action::AddFollowers { .. } => "Add followers",
+            Action::RemoveFollowers { .. } => "Remove followers",
+            Action::HighLevelCall { .. } => "More: any HighLevel operation",
+            Action::Alert { .. } => "Alert the team",
+            Action::Summary { .. } => "Summary",
+        }
+    }
+
+    /// The HighLevel operations (by operationId) the step may send or read,
+    /// so a save can say which scope a connection lacks.
+    pub fn operations(&self) -> Vec<&str> {
+        match self {
+            Action::ApplyMapping { .. } => {
+                vec![
+                    "upsert-contact",
+                    "update-contact",
+                    "create-task",
+                    "create-note",
+                ]
+            }
+            Action::FindContact { by, .. } => match by {
+                FindBy::Email | FindBy::Phone => vec!["get-duplicate-contact"],
+                FindBy::Search => Vec::new(),
+            },
+            Action::AddTags { .. } => vec!["add-tags"],
+            Action::RemoveTags { .. } => vec!["remove-tags"],
+            Action::CreateTask { .. } => vec!["create-task"],
+            Action::CreateNote { .. } => vec!["create-note"],
+            Action::UpdateContact { .. } => vec!["update-contact"],
+            Action::UpsertContact { .. } => vec!["upsert-contact"],
+            Action::DeleteContact { .. } => vec!["delete-contact"],
+            Action::UpdateTask { .. } => vec!["update-task"],
+            Action::CompleteTask { .. } => vec!["update-task-completed"],
+            Action::DeleteTask { .. } => vec!["delete-task"],
+            Action::UpdateNote { .. } => vec!["update-note"],
+            Action::DeleteNote { .. } => vec!["delete-note"],
+            Action::AddToCampaign { .. } => vec!["add-contact-to-campaign"],
+            Action::RemoveFromCampaign { .. } => vec!["remove-contact-from-campaign"],
+            Action::AddToWorkflow { .. } => vec!["add-contact-to-workflow"],
+            Action::RemoveFromWorkflow { .. } => vec!["delete-contact-from-workflow"],
+            Action::AddFollowers { .. } => vec!["add-followers-contact"],
+            Action::RemoveFollowers { .. } => vec!["remove-followers-contact"],
+            Action::HighLevelCall { operation, .. } => vec![operation.as_str()],
+            Action::SendToApp { .. }
+            | Action::Wait { .. }
+            | Action::Branch { .. }
+            | Action::Alert { .. }
+            | Action::Summary { .. } => Vec::new(),
         }
     }
 }

@@ -2,14 +2,17 @@
 //! checks before sending it again: whether HighLevel already holds what it
 //! would write. A task is found by its title and due date on the contact,
 //! a note by its text, and a contact write by the contact already holding
-//! every field it sets (sending it again would change nothing). A tag
-//! change is the same when repeated, so it is simply sent again.
+//! every field it sets (sending it again would change nothing). A change
+//! that is the same when repeated (tags, a task or note changed or
+//! completed, campaigns, workflows, followers) is simply sent again, and a
+//! delete sent again that finds nothing to delete was done the first time.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value as Json};
 
 use super::execute::Services;
 use super::steps::{Call, StepError};
+use crate::highlevel::HighLevelError;
 
 /// The answer the lost request would have had, when what it writes is in
 /// HighLevel already; `None` when it must be sent.
@@ -34,9 +37,28 @@ pub async fn already_made(
             let same = |note: &Json| note["body"] == body["body"];
             on_contact(services, location_id, call, ("get-all-notes", "note"), same).await
         }
-        "upsert-contact" | "update-contact" => contact(services, location_id, call, &body).await,
+        "upsert-contact" | "update-contact" | "create-contact" => {
+            contact(services, location_id, call, &body).await
+        }
         _ => Ok(None),
     }
+}
+
+/// Whether `error`, answering a delete sent again, says the first one went
+/// through: HighLevel no longer knows the record (its documents answer an
+/// unknown id with 400 "… not found"; a 404 says the same).
+pub fn gone_already(call: &Call, error: &HighLevelError, resumed: bool) -> bool {
+    let delete = matches!(
+        call.operation,
+        "delete-contact" | "delete-task" | "delete-note"
+    );
+    resumed
+        && delete
+        && match error {
+            HighLevelError::NotFound { .. } => true,
+            HighLevelError::BadRequest { message } => message.to_lowercase().contains("not found"),
+            _ => false,
+        }
 }
 
 fn of_contact(call: &Call) -> Option<[(&str, &str); 1]> {
@@ -160,6 +182,26 @@ fn moment(value: &Json) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_resumed_delete_that_finds_nothing_was_done_before() {
+        let delete = Call::new("delete-task", &[("contactId", "c"), ("taskId", "t")], None);
+        let not_found = HighLevelError::BadRequest {
+            message: "Task not found".into(),
+        };
+        let missing = HighLevelError::NotFound {
+            message: "Not Found".into(),
+        };
+        assert!(gone_already(&delete, &not_found, true));
+        assert!(gone_already(&delete, &missing, true));
+        assert!(!gone_already(&delete, &not_found, false), "a first try");
+        let other = HighLevelError::BadRequest {
+            message: "dueDate must be a date".into(),
+        };
+        assert!(!gone_already(&delete, &other, true));
+        let update = Call::new("update-task", &[("contactId", "c"), ("taskId", "t")], None);
+        assert!(!gone_already(&update, &missing, true));
+    }
 
     #[test]
     fn a_contact_holds_an_upsert_only_when_every_field_is_there() {

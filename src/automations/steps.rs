@@ -7,15 +7,19 @@
 
 use serde_json::{json, Value as Json};
 
+use super::calls;
 use super::execute::Services;
-use super::model::{Action, FindBy};
-use super::resume::already_made;
+use super::model::{Action, ContactFields, FindBy, SummaryTo};
+use super::resume::{already_made, gone_already};
+use crate::alerts::{self, NewAlert};
 use crate::apps::connections::store as connections;
 use crate::apps::mapping::in_force::in_force;
 use crate::apps::mapping::store::{Direction, Of};
 use crate::apps::mapping::{self, location, Engine, IdentifyBy, MappingContext};
 use crate::apps::outbound::settings as outbound;
+use crate::highlevel::operations;
 use crate::highlevel::{HighLevelError, Params};
+use crate::reports::summary::{summarize, Period};
 use crate::workspace::tasks::parse_due;
 
 /// Why a step did not get done.
@@ -69,6 +73,14 @@ impl Call {
         }
     }
 
+    pub(super) fn with(operation: &'static str, params: Params, body: Option<Json>) -> Self {
+        Self {
+            operation,
+            params,
+            body,
+        }
+    }
+
     fn record(&self) -> Json {
         json!({"operation": self.operation, "params": self.params, "body": self.body})
     }
@@ -91,6 +103,17 @@ pub enum Planned {
         path: String,
         body: Json,
     },
+    /// An in-app alert, for one member or (`None`) the whole team.
+    Alert {
+        user_id: Option<i64>,
+        title: String,
+        body: String,
+    },
+    /// A summary read from the cache, then kept or sent as `then` says.
+    Summary {
+        summary: Json,
+        then: Box<Planned>,
+    },
     /// Nothing to send: the step's output is known (a lookup).
     Known(Json),
 }
@@ -110,13 +133,30 @@ impl Planned {
                 path,
                 body,
             } => json!({"connection": connection_id, "path": path, "body": body}),
+            Planned::Alert {
+                user_id,
+                title,
+                body,
+            } => {
+                json!({"alert": {"for": user_id.map_or(json!("the team"), |id| json!(id)), "title": title, "body": body}})
+            }
+            Planned::Summary { summary, then } => {
+                json!({"summary": summary, "then": then.record()})
+            }
             Planned::Known(_) => Json::Null,
         }
     }
 
-    /// Whether sending it writes anything.
+    /// Whether sending it writes anything: a HighLevel read (a "More" step
+    /// may read) does not.
     pub fn writes(&self) -> bool {
-        !matches!(self, Planned::Known(_))
+        match self {
+            Planned::Known(_) => false,
+            Planned::HighLevel(call) => {
+                operations::find(call.operation).is_none_or(operations::Operation::is_write)
+            }
+            _ => true,
+        }
     }
 }
 
@@ -148,14 +188,164 @@ impl Plan<'_> {
         Ok(text)
     }
 
-    fn tags(&self, source: &str) -> Result<Vec<String>, StepError> {
-        let text = self.required(source, "The tags")?;
+    /// A comma-separated list (tags, user ids).
+    fn list(&self, source: &str, what: &str) -> Result<Vec<String>, StepError> {
+        let text = self.required(source, what)?;
         Ok(text
             .split(',')
             .map(str::trim)
-            .filter(|tag| !tag.is_empty())
+            .filter(|one| !one.is_empty())
             .map(str::to_owned)
             .collect())
+    }
+
+    /// A due date read in the team's zone, as HighLevel takes it.
+    fn due(&self, due: &str) -> Result<String, StepError> {
+        let due = parse_due(due, self.context.zone)
+            .ok_or_else(|| StepError::Fail(format!("The due date “{due}” is not a date.")))?;
+        Ok(due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    }
+
+    /// The parameters naming a task (`taskId`) or a note (`id`) of a contact.
+    fn of_contact(
+        &self,
+        contact_id: &str,
+        (name, source, what): (&str, &str, &str),
+    ) -> Result<Params, StepError> {
+        Ok(Params::from([
+            (
+                "contactId".to_owned(),
+                self.required(contact_id, "The contact")?,
+            ),
+            (name.to_owned(), self.required(source, what)?),
+        ]))
+    }
+
+    /// A campaign or workflow change: the contact, and the campaign or
+    /// workflow as the parameter `name` (`what` in words).
+    fn membership(
+        &self,
+        operation: &'static str,
+        contact_id: &str,
+        (name, source, what): (&str, &str, &str),
+    ) -> Result<Planned, StepError> {
+        let contact_id = self.required(contact_id, "The contact")?;
+        let id = self.required(source, what)?;
+        Ok(Planned::HighLevel(Call::new(
+            operation,
+            &[("contactId", &contact_id), (name, &id)],
+            None,
+        )))
+    }
+
+    /// The contact fields that came out non-empty, by HighLevel's names;
+    /// the company only where HighLevel takes it.
+    fn contact_body(&self, fields: &ContactFields, company: bool) -> Result<Json, StepError> {
+        let mut body = serde_json::Map::new();
+        for (key, name, label) in ContactFields::ALL {
+            if key == "company_name" && !company {
+                continue;
+            }
+            let value = self.text(fields.get(key), label)?;
+            if !value.is_empty() {
+                body.insert(name.into(), Json::String(value));
+            }
+        }
+        Ok(Json::Object(body))
+    }
+
+    /// Any operation of the catalogue: its parameters and body worked out.
+    fn call(
+        &self,
+        operation: &str,
+        params: &std::collections::BTreeMap<String, String>,
+        body: &str,
+    ) -> Result<Planned, StepError> {
+        let found = operations::find(operation).ok_or_else(|| {
+            StepError::Fail(format!(
+                "HighLevel's operation “{operation}” is not one Switchboard knows: choose another in the builder."
+            ))
+        })?;
+        let mut filled = Params::new();
+        for (name, source) in params {
+            let value = self.text(source, name)?;
+            if !value.is_empty() {
+                filled.insert(name.clone(), value);
+            }
+        }
+        let body = if body.trim().is_empty() {
+            None
+        } else {
+            let template: Json = serde_json::from_str(body)
+                .map_err(|error| StepError::Fail(format!("The body is not JSON: {error}.")))?;
+            let text = |source: &str| {
+                self.engine
+                    .text(source, self.data)
+                    .map_err(|why| format!("The body: {why}"))
+            };
+            Some(calls::fill(&template, &text).map_err(StepError::Fail)?)
+        };
+        Ok(Planned::HighLevel(Call::with(found.id, filled, body)))
+    }
+
+    /// Fails unless `user_id` is still a member of the team.
+    async fn member(&self, user_id: i64) -> Result<(), StepError> {
+        let member: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE location_id = $1 AND user_id = $2)",
+        )
+        .bind(self.location_id)
+        .bind(user_id)
+        .fetch_one(&self.services.db)
+        .await?;
+        if member {
+            Ok(())
+        } else {
+            Err(StepError::Fail(
+                "The person this alert is for is no longer in the team: choose someone else, or the whole team, in the builder.".into(),
+            ))
+        }
+    }
+
+    /// The summary of `period` as of now, kept as an alert or sent to an app.
+    async fn summary(&self, period: &str, deliver: &SummaryTo) -> Result<Planned, StepError> {
+        let period = Period::from_key(period)
+            .ok_or_else(|| StepError::Fail(format!("“{period}” is not a period to sum up.")))?;
+        let zone = self.context.zone;
+        let made = summarize(
+            &self.services.db,
+            self.location_id,
+            zone,
+            period,
+            chrono::Utc::now(),
+        )
+        .await?;
+        let summary = serde_json::to_value(&made).unwrap_or_default();
+        let then = match deliver {
+            SummaryTo::Alert => Planned::Alert {
+                user_id: None,
+                title: format!("Summary: {}", period.label().to_lowercase()),
+                body: made.text(zone),
+            },
+            SummaryTo::App {
+                connection_id,
+                path,
+            } => {
+                connections::of_team_by_id(&self.services.db, self.location_id, *connection_id)
+                    .await?
+                    .ok_or_else(|| {
+                        StepError::Fail("The app connection of this step was deleted.".into())
+                    })?;
+                Planned::Delivery {
+                    connection_id: *connection_id,
+                    path: self.text(path, "The path")?,
+                    body: summary.clone(),
+                }
+            }
+        };
+        Ok(Planned::Summary {
+            summary,
+            then: Box::new(then),
+        })
     }
 
     /// Works out what `action` will send.
@@ -169,15 +359,175 @@ impl Plan<'_> {
                 let value = self.required(value, "What to find the contact by")?;
                 Planned::Known(self.find(*by, &value).await?)
             }
+            Action::UpdateContact { contact_id, fields } => {
+                let body = self.contact_body(fields, false)?;
+                if body.as_object().is_some_and(|fields| fields.is_empty()) {
+                    return Err(StepError::Fail(
+                        "Every field to change came out empty: nothing to update.".into(),
+                    ));
+                }
+                Planned::HighLevel(Call::new(
+                    "update-contact",
+                    &[("contactId", &self.required(contact_id, "The contact")?)],
+                    Some(body),
+                ))
+            }
+            Action::UpsertContact { fields } => {
+                let body = self.contact_body(fields, true)?;
+                if body["email"].is_null() && body["phone"].is_null() {
+                    return Err(StepError::Fail(
+                        "The e-mail and the phone came out empty: HighLevel needs one to find the contact.".into(),
+                    ));
+                }
+                Planned::HighLevel(Call::new("upsert-contact", &[], Some(body)))
+            }
+            Action::DeleteContact { contact_id } => Planned::HighLevel(Call::new(
+                "delete-contact",
+                &[("contactId", &self.required(contact_id, "The contact")?)],
+                None,
+            )),
+            Action::UpdateTask {
+                contact_id,
+                task_id,
+                title,
+                body,
+                due,
+            } => {
+                let mut changes = serde_json::Map::new();
+                let title = self.text(title, "The title")?;
+                if !title.is_empty() {
+                    changes.insert("title".into(), json!(title));
+                }
+                let body = self.text(body, "The description")?;
+                if !body.is_empty() {
+                    changes.insert("body".into(), json!(body));
+                }
+                let due = self.text(due, "The due date")?;
+                if !due.is_empty() {
+                    changes.insert("dueDate".into(), json!(self.due(&due)?));
+                }
+                if changes.is_empty() {
+                    return Err(StepError::Fail(
+                        "The title, description and due date came out empty: nothing to change."
+                            .into(),
+                    ));
+                }
+                Planned::HighLevel(Call::with(
+                    "update-task",
+                    self.of_contact(contact_id, ("taskId", task_id, "The task"))?,
+                    Some(Json::Object(changes)),
+                ))
+            }
+            Action::CompleteTask {
+                contact_id,
+                task_id,
+            } => Planned::HighLevel(Call::with(
+                "update-task-completed",
+                self.of_contact(contact_id, ("taskId", task_id, "The task"))?,
+                Some(json!({ "completed": true })),
+            )),
+            Action::DeleteTask {
+                contact_id,
+                task_id,
+            } => Planned::HighLevel(Call::with(
+                "delete-task",
+                self.of_contact(contact_id, ("taskId", task_id, "The task"))?,
+                None,
+            )),
+            Action::UpdateNote {
+                contact_id,
+                note_id,
+                body,
+            } => Planned::HighLevel(Call::with(
+                "update-note",
+                self.of_contact(contact_id, ("id", note_id, "The note"))?,
+                Some(json!({ "body": self.required(body, "The note")? })),
+            )),
+            Action::DeleteNote {
+                contact_id,
+                note_id,
+            } => Planned::HighLevel(Call::with(
+                "delete-note",
+                self.of_contact(contact_id, ("id", note_id, "The note"))?,
+                None,
+            )),
+            Action::AddToCampaign {
+                contact_id,
+                campaign_id,
+            } => self.membership(
+                "add-contact-to-campaign",
+                contact_id,
+                ("campaignId", campaign_id, "The campaign"),
+            )?,
+            Action::RemoveFromCampaign {
+                contact_id,
+                campaign_id,
+            } => self.membership(
+                "remove-contact-from-campaign",
+                contact_id,
+                ("campaignId", campaign_id, "The campaign"),
+            )?,
+            Action::AddToWorkflow {
+                contact_id,
+                workflow_id,
+            } => self.membership(
+                "add-contact-to-workflow",
+                contact_id,
+                ("workflowId", workflow_id, "The workflow"),
+            )?,
+            Action::RemoveFromWorkflow {
+                contact_id,
+                workflow_id,
+            } => self.membership(
+                "delete-contact-from-workflow",
+                contact_id,
+                ("workflowId", workflow_id, "The workflow"),
+            )?,
+            Action::AddFollowers {
+                contact_id,
+                followers,
+            } => Planned::HighLevel(Call::new(
+                "add-followers-contact",
+                &[("contactId", &self.required(contact_id, "The contact")?)],
+                Some(json!({ "followers": self.list(followers, "The followers")? })),
+            )),
+            Action::RemoveFollowers {
+                contact_id,
+                followers,
+            } => Planned::HighLevel(Call::new(
+                "remove-followers-contact",
+                &[("contactId", &self.required(contact_id, "The contact")?)],
+                Some(json!({ "followers": self.list(followers, "The followers")? })),
+            )),
+            Action::HighLevelCall {
+                operation,
+                params,
+                body,
+            } => self.call(operation, params, body)?,
+            Action::Alert {
+                user_id,
+                title,
+                message,
+            } => {
+                if let Some(user_id) = user_id {
+                    self.member(*user_id).await?;
+                }
+                Planned::Alert {
+                    user_id: *user_id,
+                    title: self.required(title, "The title")?,
+                    body: self.text(message, "The message")?,
+                }
+            }
+            Action::Summary { period, deliver } => self.summary(period, deliver).await?,
             Action::AddTags { contact_id, tags } => Planned::HighLevel(Call::new(
                 "add-tags",
                 &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "tags": self.tags(tags)? })),
+                Some(json!({ "tags": self.list(tags, "The tags")? })),
             )),
             Action::RemoveTags { contact_id, tags } => Planned::HighLevel(Call::new(
                 "remove-tags",
                 &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "tags": self.tags(tags)? })),
+                Some(json!({ "tags": self.list(tags, "The tags")? })),
             )),
             Action::CreateTask {
                 contact_id,
@@ -185,17 +535,14 @@ impl Plan<'_> {
                 body,
                 due,
             } => {
-                let due = self.required(due, "The due date")?;
-                let due = parse_due(&due, self.context.zone).ok_or_else(|| {
-                    StepError::Fail(format!("The due date “{due}” is not a date."))
-                })?;
+                let due = self.due(&self.required(due, "The due date")?)?;
                 Planned::HighLevel(Call::new(
                     "create-task",
                     &[("contactId", &self.required(contact_id, "The contact")?)],
                     Some(json!({
                         "title": self.required(title, "The title")?,
                         "body": self.text(body, "The description")?,
-                        "dueDate": due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        "dueDate": due,
                         "completed": false,
                     })),
                 ))
@@ -318,6 +665,10 @@ impl Plan<'_> {
         let found = match by {
             FindBy::Email => self.duplicate(Some(value), None).await?,
             FindBy::Phone => self.duplicate(None, Some(value)).await?,
+            FindBy::Search => {
+                crate::workspace::contacts::newest_match(&self.services.db, self.location_id, value)
+                    .await?
+            }
         };
         Ok(match found {
             Some(contact) => json!({"found": true, "id": contact["id"], "contact": contact}),
@@ -392,24 +743,52 @@ impl Plan<'_> {
     }
 }
 
+/// Which step of which run is sent: what makes its side effects happen
+/// once (the `Idempotency-Key` of a delivery, the origin of an alert).
+#[derive(Debug, Clone, Copy)]
+pub struct StepOfRun<'a> {
+    pub run_id: i64,
+    pub position: i32,
+    pub location_id: &'a str,
+    /// The step may have been sent before (its process died, or a retry).
+    pub resumed: bool,
+}
+
+impl StepOfRun<'_> {
+    /// The key an app sees on each try of a delivery.
+    pub fn idempotency_key(&self) -> String {
+        format!("switchboard-run-{}-step-{}", self.run_id, self.position)
+    }
+
+    /// What raises an alert once, however often the step is tried.
+    pub fn alert_origin(&self) -> String {
+        format!("run-{}-step-{}", self.run_id, self.position)
+    }
+}
+
 /// Sends what a step planned; its answer and output.
 pub async fn send(
     services: &Services,
-    run_id: i64,
-    location_id: &str,
+    step: StepOfRun<'_>,
     planned: &Planned,
-    resumed: bool,
-    idempotency_key: &str,
 ) -> Result<(Json, Json), StepError> {
+    let (run_id, location_id, resumed) = (step.run_id, step.location_id, step.resumed);
     match planned {
         Planned::Known(output) => Ok((Json::Null, output.clone())),
         Planned::HighLevel(call) => {
             let answer = match already_made(services, location_id, call, resumed).await? {
                 Some(found) => found,
-                None => services.call(location_id, call).await?,
+                None => match services.call(location_id, call).await {
+                    Ok(answer) => answer,
+                    // The delete went through before the answer was lost.
+                    Err(error) if gone_already(call, &error, resumed) => {
+                        json!({ "alreadyGone": true })
+                    }
+                    Err(error) => return Err(error.into()),
+                },
             };
             services.cache(run_id, location_id, call, &answer).await;
-            Ok((answer.clone(), output_of(call.operation, &answer)))
+            Ok((answer.clone(), output_of(call, &answer)))
         }
         Planned::Mapping {
             contact,
@@ -420,20 +799,87 @@ pub async fn send(
             connection_id,
             path,
             body,
+        } => deliver(services, step, *connection_id, path, body).await,
+        Planned::Alert {
+            user_id,
+            title,
+            body,
         } => {
-            let outcome = services
-                .deliver(location_id, *connection_id, path, body, idempotency_key)
-                .await?;
-            let answer = serde_json::to_value(&outcome).unwrap_or_default();
-            match outcome.error {
-                None => Ok((
-                    answer,
-                    json!({"status": outcome.status, "answer": outcome.body_excerpt}),
-                )),
-                Some(why) if retryable(outcome.status) => Err(StepError::Retry(why)),
-                Some(why) => Err(StepError::Fail(why)),
-            }
+            let alert_id = raise(services, step, *user_id, title, body).await?;
+            let output = json!({ "alert_id": alert_id });
+            Ok((output.clone(), output))
         }
+        Planned::Summary { summary, then } => {
+            let (answer, sent) = match then.as_ref() {
+                Planned::Alert {
+                    user_id,
+                    title,
+                    body,
+                } => {
+                    let alert_id = raise(services, step, *user_id, title, body).await?;
+                    (
+                        json!({ "alert_id": alert_id }),
+                        json!({ "alert_id": alert_id }),
+                    )
+                }
+                Planned::Delivery {
+                    connection_id,
+                    path,
+                    body,
+                } => deliver(services, step, *connection_id, path, body).await?,
+                _ => {
+                    return Err(StepError::Fail(
+                        "A summary is kept or sent to an app.".into(),
+                    ))
+                }
+            };
+            let mut output = summary.clone();
+            if let (Some(output), Some(sent)) = (output.as_object_mut(), sent.as_object()) {
+                output.extend(sent.clone());
+            }
+            Ok((answer, output))
+        }
+    }
+}
+
+async fn raise(
+    services: &Services,
+    step: StepOfRun<'_>,
+    user_id: Option<i64>,
+    title: &str,
+    body: &str,
+) -> Result<i64, StepError> {
+    let origin = step.alert_origin();
+    let alert = NewAlert {
+        location_id: step.location_id,
+        user_id,
+        title,
+        body,
+        run_id: Some(step.run_id),
+        origin: &origin,
+    };
+    Ok(alerts::raise(&services.db, &alert).await?)
+}
+
+async fn deliver(
+    services: &Services,
+    step: StepOfRun<'_>,
+    connection_id: i64,
+    path: &str,
+    body: &Json,
+) -> Result<(Json, Json), StepError> {
+    let key = step.idempotency_key();
+    let outcome = services
+        .deliver(step.location_id, connection_id, path, body, &key)
+        .await?;
+    let answer = serde_json::to_value(&outcome).unwrap_or_default();
+    match outcome.error {
+        None => Ok((
+            answer,
+            json!({"status": outcome.status, "answer": outcome.body_excerpt}),
+        )),
+        Some(why) if retryable(outcome.status) => Err(StepError::Retry(why)),
+        Some(why) => Err(StepError::Fail(why)),
     }
 }
 
@@ -483,11 +929,27 @@ async fn send_mapping(
 }
 
 /// What later steps read of a HighLevel answer.
-fn output_of(operation: &str, answer: &Json) -> Json {
-    match operation {
-        "create-task" => json!({"id": answer["task"]["id"], "task": answer["task"]}),
-        "create-note" => json!({"id": answer["note"]["id"], "note": answer["note"]}),
+fn output_of(call: &Call, answer: &Json) -> Json {
+    match call.operation {
+        "create-task" | "update-task" | "update-task-completed" => {
+            json!({"id": answer["task"]["id"], "task": answer["task"]})
+        }
+        "create-note" | "update-note" => {
+            json!({"id": answer["note"]["id"], "note": answer["note"]})
+        }
         "add-tags" | "remove-tags" => json!({"tags": answer["tags"]}),
+        "upsert-contact" | "update-contact" | "create-contact" => {
+            let id = &answer["contact"]["id"];
+            json!({"contact_id": id, "id": id, "new": answer["new"], "contact": answer["contact"]})
+        }
+        "add-followers-contact" | "remove-followers-contact" => {
+            json!({"followers": answer["followers"]})
+        }
+        "delete-contact" | "delete-task" | "delete-note" => {
+            let id = call.params.get("taskId").or_else(|| call.params.get("id"));
+            let id = id.or_else(|| call.params.get("contactId"));
+            json!({"deleted": true, "id": id})
+        }
         _ => answer.clone(),
     }
 }
@@ -498,6 +960,17 @@ pub fn dry_output(planned: &Planned) -> Json {
         Planned::Known(output) => output.clone(),
         Planned::Mapping { .. } => {
             json!({"dry_run": true, "contact_id": "(the contact)", "id": "(the contact)"})
+        }
+        Planned::Alert { .. } => {
+            json!({"dry_run": true, "alert_id": "(raised by a real run)", "would_raise": planned.record()["alert"]})
+        }
+        Planned::Summary { summary, then } => {
+            let mut output = summary.clone();
+            output["dry_run"] = Json::Bool(true);
+            if let Planned::Alert { .. } = then.as_ref() {
+                output["would_raise"] = then.record()["alert"].clone();
+            }
+            output
         }
         _ => json!({"dry_run": true, "id": "(made by a real run)"}),
     }

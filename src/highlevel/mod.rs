@@ -21,6 +21,7 @@
 //!   `needs_reconnect()` says when the connection must be renewed.
 //! - [`RateLimiter::used_today`] gives the budget a location used today.
 
+pub mod bodies;
 pub mod cli;
 pub mod client;
 pub mod endpoints;

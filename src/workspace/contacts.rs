@@ -190,6 +190,34 @@ pub async fn matching_ids(
         .await
 }
 
+/// The newest contact (by date added) that the list's search `words` finds,
+/// as HighLevel's document of it the cache keeps.
+pub async fn newest_match(
+    db: &PgPool,
+    location_id: &str,
+    words: &str,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    let filter = ValidFilter {
+        q: Some(words.trim().to_lowercase()).filter(|words| !words.is_empty()),
+        tag: None,
+        source: None,
+        assignee: None,
+        added_from: None,
+        added_before: None,
+        sort: ContactSort::Added,
+        descending: true,
+        page: 0,
+    };
+    let mut query = QueryBuilder::new("SELECT c.raw ");
+    push_from_where(&mut query, location_id, &filter);
+    query.push(" ORDER BY c.date_added DESC NULLS LAST, c.id DESC LIMIT 1");
+    query
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_optional(db)
+        .await
+}
+
 /// A contact as the CSV export writes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportRow {

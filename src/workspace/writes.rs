@@ -56,6 +56,20 @@ pub async fn store_tags(
     contact_id: &str,
     tags: &[String],
 ) -> Result<bool, WorkspaceError> {
+    let tags = Value::from(tags.to_vec());
+    store_contact_field(conn, location_id, contact_id, "tags", &tags).await
+}
+
+/// Sets one field of the cached contact's HighLevel document (such as its
+/// `tags` or `followers`, as HighLevel answered a change of them); false
+/// when the cache does not hold the contact.
+pub async fn store_contact_field(
+    conn: &mut PgConnection,
+    location_id: &str,
+    contact_id: &str,
+    field: &str,
+    value: &Value,
+) -> Result<bool, WorkspaceError> {
     let raw: Option<Value> =
         sqlx::query_scalar("SELECT raw FROM cache_contacts WHERE location_id = $1 AND id = $2")
             .bind(location_id)
@@ -65,7 +79,7 @@ pub async fn store_tags(
     let Some(mut raw) = raw else {
         return Ok(false);
     };
-    raw["tags"] = Value::from(tags.to_vec());
+    raw[field] = value.clone();
     let record = ContactRecord::from_document(location_id, raw)
         .ok_or(WorkspaceError::Unusable("contact"))?;
     cache::upsert(conn, &[record]).await?;

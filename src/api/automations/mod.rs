@@ -62,6 +62,10 @@ pub struct EditorPage {
     /// Every app event type of the team's connections (`<id>:<type>`).
     pub app_events: Vec<Choice>,
     pub connections: Vec<Choice>,
+    /// The team's members, whom an alert step may be for.
+    pub members: Vec<Choice>,
+    /// The HighLevel operations the team's connection may send.
+    pub operations: Vec<Choice>,
     pub kinds: Vec<StepKind>,
     /// What a test runs on, pretty-printed, and where it comes from.
     pub sample: String,

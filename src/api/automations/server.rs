@@ -7,12 +7,13 @@ use super::*;
 use crate::apps::connections::store::{self as connections, Connection};
 use crate::apps::mapping::in_force::template_event;
 use crate::apps::mapping::{location, picker, store as mappings, Engine};
+use crate::automations::calls::{self, Granted};
 use crate::automations::execute::{execute_definition, with_steps, Services};
-use crate::automations::form::{parse_trigger, step_kinds, trigger_kinds, Input};
+use crate::automations::form::{parse_trigger, trigger_kinds, Input};
 use crate::automations::highlevel_events;
 use crate::automations::journal::{self, StepRecord};
 use crate::automations::model::{
-    Action, Definition, Filter, RunStatus, State, Step, StepStatus, Trigger, END,
+    Action, Definition, Filter, RunStatus, State, Step, StepStatus, SummaryTo, Trigger, END,
 };
 use crate::automations::runs::{self, Listed, NewRun, RunFilter};
 use crate::automations::schedule;
@@ -343,7 +344,12 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
                 label: connection.name.clone(),
             })
             .collect(),
-        kinds: step_kinds(),
+        members: members(state, location_id).await?,
+        operations: calls::allowed(&Granted::of_team(&state.db, location_id).await?)
+            .into_iter()
+            .map(|(value, label)| Choice { value, label })
+            .collect(),
+        kinds: calls::step_kinds_with_operations(),
         sample_fields: with_steps_fields(&sample, &automation.definition.steps),
         sample: serde_json::to_string_pretty(&sample).unwrap_or_default(),
         sample_from,
@@ -351,6 +357,24 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
         waiting,
         in_wait,
     })
+}
+
+/// The team's members, by name.
+async fn members(state: &AppState, location_id: &str) -> Result<Vec<Choice>, AppError> {
+    let members: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.location_id = $1 ORDER BY lower(u.name), u.id",
+    )
+    .bind(location_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(members
+        .into_iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: name,
+        })
+        .collect())
 }
 
 /// The sample's fields, then what each step offers later ones.
@@ -371,6 +395,28 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
             Action::SendToApp { .. } => &["status"],
             Action::Wait { .. } => &["until"],
             Action::Branch { .. } => &["result", "next"],
+            Action::UpdateContact { .. } => &["contact_id"],
+            Action::UpsertContact { .. } => &["contact_id", "new"],
+            Action::DeleteContact { .. }
+            | Action::DeleteTask { .. }
+            | Action::DeleteNote { .. } => &["deleted"],
+            Action::UpdateTask { .. } | Action::CompleteTask { .. } | Action::UpdateNote { .. } => {
+                &["id"]
+            }
+            Action::AddFollowers { .. } | Action::RemoveFollowers { .. } => &["followers"],
+            Action::AddToCampaign { .. }
+            | Action::RemoveFromCampaign { .. }
+            | Action::AddToWorkflow { .. }
+            | Action::RemoveFromWorkflow { .. }
+            | Action::HighLevelCall { .. } => &[],
+            Action::Alert { .. } => &["alert_id"],
+            Action::Summary { .. } => &[
+                "new_contacts",
+                "tasks_due",
+                "tasks_overdue",
+                "tasks_completed",
+                "notes_added",
+            ],
         };
         fields.extend(offers.iter().map(|output| PickerField {
             path: format!("steps.{}.{output}", step.name),
@@ -392,24 +438,30 @@ async fn checked(
     id: i64,
     form: &AutomationForm,
 ) -> Result<Result<Definition, Vec<FormProblem>>, AppError> {
-    let definition = match form.definition() {
+    let mut definition = match form.definition() {
         Ok(definition) => definition,
         Err(problems) => return Ok(Err(problems)),
     };
-    let connections = connections::of_team(&state.db, &caller.who.location_id).await?;
+    let location_id = &caller.who.location_id;
+    let connections = connections::of_team(&state.db, location_id).await?;
     let known = |id: &i64| connections.iter().any(|c| c.id == *id);
-    let mut problems = Vec::new();
     if let Trigger::AppEvent { connection_id, .. } = &definition.trigger {
         if !known(connection_id) {
-            problems.push(problem(
+            return Ok(Err(vec![problem(
                 "trigger",
                 "That app connection is gone: choose another trigger.",
-            ));
+            )]));
         }
     }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
+    let mut problems: Vec<FormProblem> = definition
+        .steps
+        .iter_mut()
+        .enumerate()
+        .flat_map(|(index, step)| calls::fit_call(index, &mut step.action))
+        .collect();
+    let granted = Granted::of_team(&state.db, location_id).await?;
+    problems.extend(calls::scope_problems(&definition, &granted));
+    let members = members(state, location_id).await?;
     // Each expression runs on the sample, as the test would: a filter that
     // does not exist or a value it cannot read shows before the save.
     let (sample, _) = sample(state, caller, &definition.trigger, (id, &form.name)).await?;
@@ -432,8 +484,9 @@ async fn checked(
     if let Some(why) = check(&definition.filter.expression) {
         problems.push(problem("expression", &why));
     }
+    let kinds = calls::step_kinds_with_operations();
     for (index, (step, form)) in definition.steps.iter().zip(&form.steps).enumerate() {
-        let kind = step_kinds().into_iter().find(|kind| kind.key == form.kind);
+        let kind = kinds.iter().find(|kind| kind.key == form.kind).cloned();
         let fields = kind.map(|kind| kind.fields).unwrap_or_default();
         // A field the step does not show (the moment of a wait for a while) is not read.
         for field in fields.into_iter().filter(|field| field.shown(&form.fields)) {
@@ -449,17 +502,37 @@ async fn checked(
                         problems.push(problem(&at, &why));
                     }
                 }
+                // A body that is not JSON is said by the fit of the step to its operation.
+                Input::Json => {
+                    let template = serde_json::from_str::<Json>(value).unwrap_or_default();
+                    if let Some(why) = calls::texts(&template).into_iter().find_map(check) {
+                        problems.push(problem(&at, &why));
+                    }
+                }
                 Input::AppEvent | Input::Connection => {
                     let id = match &step.action {
                         Action::ApplyMapping { connection_id, .. }
-                        | Action::SendToApp { connection_id, .. } => *connection_id,
+                        | Action::SendToApp { connection_id, .. }
+                        | Action::Summary {
+                            deliver: SummaryTo::App { connection_id, .. },
+                            ..
+                        } => *connection_id,
                         _ => continue,
                     };
                     if !known(&id) {
                         problems.push(problem(&at, "That app connection is gone: choose another."));
                     }
                 }
-                Input::FindBy | Input::Select | Input::LaterStep => {}
+                Input::TeamMember => {
+                    if !value.trim().is_empty() && !members.iter().any(|m| m.value == value.trim())
+                    {
+                        problems.push(problem(
+                            &at,
+                            "That person is no longer in your team: choose someone else.",
+                        ));
+                    }
+                }
+                Input::FindBy | Input::Select | Input::LaterStep | Input::Operation => {}
             }
         }
     }
@@ -864,10 +937,55 @@ fn step_views(
     views
 }
 
-/// What a wait or a branch did, from its record.
+/// What a wait, a branch, an alert or a summary did, from its record.
 fn summary(record: &StepRecord, step: &Step, over: bool, zone: TeamZone) -> Option<String> {
     let output = record.output.as_ref()?;
+    let alert = || {
+        let request = record.request.as_ref()?;
+        // A summary kept as an alert records it under `then`.
+        let alert = request
+            .get("alert")
+            .or_else(|| request["then"].get("alert"))?;
+        let title = alert["title"].as_str()?.to_owned();
+        let to = if alert["for"].is_number() {
+            "one member of the team"
+        } else {
+            "the whole team"
+        };
+        Some((title, to))
+    };
     match &step.action {
+        Action::Alert { .. } | Action::Summary { .. }
+            if record.status() != Some(StepStatus::Done) =>
+        {
+            None
+        }
+        Action::Alert { .. } => {
+            let (title, to) = alert()?;
+            Some(if output["dry_run"] == true {
+                format!("A real run raises the alert “{title}” for {to}. The test raised nothing.")
+            } else {
+                format!("Raised the alert “{title}” for {to}.")
+            })
+        }
+        Action::Summary { deliver, .. } => {
+            let counts = format!(
+                "{}: {} new contacts, {} tasks due, {} overdue, {} appointments.",
+                output["period"].as_str()?,
+                output["new_contacts"],
+                output["tasks_due"],
+                output["tasks_overdue"],
+                output["appointments"].as_array().map_or(0, Vec::len),
+            );
+            let done = match (deliver, output["dry_run"] == true) {
+                (_, true) => "A real run keeps or sends it; the test did neither.".to_owned(),
+                (SummaryTo::Alert, false) => {
+                    format!("Kept as the alert “{}”.", alert().map(|(title, _)| title)?)
+                }
+                (SummaryTo::App { .. }, false) => "Sent to the app.".to_owned(),
+            };
+            Some(format!("{counts} {done}"))
+        }
         Action::Wait { .. } => {
             let until = journal::moment(output["until"].as_str()?)?;
             let when = zone.day_and_time(until);

@@ -82,6 +82,14 @@ struct Actions {
     retry_failed: ServerAction<RetryFailedRuns>,
 }
 
+/// What a step's selects offer, from the team's data.
+struct Choices {
+    app_events: Vec<Choice>,
+    connections: Vec<Choice>,
+    members: Vec<Choice>,
+    operations: Vec<Choice>,
+}
+
 #[derive(Clone, Copy)]
 struct ConditionRow {
     key: u32,
@@ -189,11 +197,20 @@ impl Form {
     /// A name no step has yet, from the kind's key.
     fn fresh_name(&self, kind: &str) -> String {
         let base = match kind {
-            "apply_mapping" => "contact",
+            "apply_mapping" | "update_contact" | "upsert_contact" => "contact",
             "find_contact" => "found",
             "create_task" => "task",
+            "update_task" | "complete_task" => "task_change",
             "create_note" => "note",
+            "update_note" => "note_change",
+            "delete_contact" | "delete_task" | "delete_note" => "deleted",
+            "add_to_campaign" | "remove_from_campaign" => "campaign",
+            "add_to_workflow" | "remove_from_workflow" => "workflow",
+            "add_followers" | "remove_followers" => "followers",
             "send_to_app" => "delivery",
+            "alert" => "alert",
+            "summary" => "summary",
+            "highlevel_call" => "highlevel",
             "wait" => "wait",
             "branch" => "check",
             _ => "tags",
@@ -312,7 +329,12 @@ fn Builder(page: EditorPage, actions: Actions) -> impl IntoView {
     });
     let kinds = StoredValue::new(page.kinds.clone());
     let trigger_kinds = StoredValue::new(page.trigger_kinds.clone());
-    let choices = StoredValue::new((page.app_events.clone(), page.connections.clone()));
+    let choices = StoredValue::new(Choices {
+        app_events: page.app_events.clone(),
+        connections: page.connections.clone(),
+        members: page.members.clone(),
+        operations: page.operations.clone(),
+    });
     let can_change = page.can_change;
     view! {
         <div class="auto-page" data-testid="automation-builder">
@@ -692,7 +714,7 @@ fn StepCard(
     row: StepRow,
     form: Form,
     kinds: StoredValue<Vec<StepKind>>,
-    choices: StoredValue<(Vec<Choice>, Vec<Choice>)>,
+    choices: StoredValue<Choices>,
 ) -> impl IntoView {
     let index = Memo::new(move |_| {
         form.steps
@@ -730,6 +752,7 @@ fn StepCard(
                         on:click=move |_| form.steps.update(|rows| rows.retain(|r| r.key != row.key))>"\u{2715}"</button>
                 </div>
             </div>
+            <ProblemText text=move || form.problem(format!("step.{}", index.get()))() />
             <div class="auto-step-fields">
                 <div class="ws-field">
                     <label>"Step name"</label>
@@ -749,7 +772,7 @@ fn StepField(
     form: Form,
     field: crate::automations::form::FieldSpec,
     index: Memo<usize>,
-    choices: StoredValue<(Vec<Choice>, Vec<Choice>)>,
+    choices: StoredValue<Choices>,
 ) -> impl IntoView {
     let key = StoredValue::new(field.key.clone());
     let value = move || {
@@ -774,19 +797,29 @@ fn StepField(
                 on:focus=move |_| form.active.set(Some(Slot::Step(row.key, key.get_value())))
                 on:input=move |ev| set(event_target_value(&ev)) />
         }.into_any(),
-        Input::AppEvent | Input::Connection => {
-            let options = choices.with_value(|(events, connections)| if field.input == Input::AppEvent { events.clone() } else { connections.clone() });
-            view! {
-                <select data-testid=format!("step-{}", field.key) prop:value=value on:change=move |ev| set(event_target_value(&ev))>
-                    <option value="">"Choose…"</option>
-                    {options.into_iter().map(|choice| view! { <option value=choice.value>{choice.label}</option> }).collect_view()}
-                </select>
-            }.into_any()
+        Input::AppEvent | Input::Connection | Input::Operation => {
+            let options = choices.with_value(|choices| match field.input {
+                Input::AppEvent => choices.app_events.clone(),
+                Input::Connection => choices.connections.clone(),
+                _ => choices.operations.clone(),
+            });
+            view! { <ChoiceSelect key=field.key.clone() first="Choose…" options value set /> }.into_any()
         }
+        Input::TeamMember => {
+            let options = choices.with_value(|choices| choices.members.clone());
+            view! { <ChoiceSelect key=field.key.clone() first="The whole team" options value set /> }.into_any()
+        }
+        Input::Json => view! {
+            <textarea class="map-expression auto-json" rows="5" spellcheck="false" data-testid=format!("step-{}", field.key)
+                placeholder=field.placeholder.clone() prop:value=value
+                on:focus=move |_| form.active.set(Some(Slot::Step(row.key, key.get_value())))
+                on:input=move |ev| set(event_target_value(&ev))></textarea>
+        }.into_any(),
         Input::FindBy => view! {
             <select data-testid=format!("step-{}", field.key) prop:value=value on:change=move |ev| set(event_target_value(&ev))>
-                <option value="email">"E-mail"</option>
-                <option value="phone">"Phone"</option>
+                <option value="email">"E-mail, in HighLevel"</option>
+                <option value="phone">"Phone, in HighLevel"</option>
+                <option value="search">"Words, as the Contacts page's search finds them"</option>
             </select>
         }.into_any(),
         Input::Select => view! {
@@ -814,6 +847,30 @@ fn StepField(
             {input}
             <ProblemText text=problem />
         </div>
+    }
+    .into_any()
+}
+
+/// A select of the team's choices after a first one with no value. A value
+/// no longer offered (an operation the connection may not send any more)
+/// stays listed while it is chosen, so the problem next to it says why.
+#[component]
+fn ChoiceSelect(
+    key: String,
+    first: &'static str,
+    options: Vec<Choice>,
+    value: impl Fn() -> String + Copy + Send + Sync + 'static,
+    set: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let current = untrack(value);
+    let kept = (!current.is_empty() && !options.iter().any(|choice| choice.value == current))
+        .then(|| view! { <option value=current.clone()>{current.clone()}</option> });
+    view! {
+        <select data-testid=format!("step-{key}") prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+            <option value="">{first}</option>
+            {options.into_iter().map(|choice| view! { <option value=choice.value>{choice.label}</option> }).collect_view()}
+            {kept}
+        </select>
     }
     .into_any()
 }
@@ -881,7 +938,20 @@ fn AddStep(form: Form, kinds: StoredValue<Vec<StepKind>>) -> impl IntoView {
     view! {
         <div class="auto-add-step">
             <select aria-label="Kind of step" data-testid="step-kind" prop:value=chosen on:change=move |ev| chosen.set(event_target_value(&ev))>
-                {kinds.with_value(|all| all.iter().map(|kind| view! { <option value=kind.key.clone()>{kind.label.clone()}</option> }).collect_view())}
+                {kinds.with_value(|all| {
+                    let mut groups: Vec<(String, Vec<StepKind>)> = Vec::new();
+                    for kind in all {
+                        match groups.iter_mut().find(|(group, _)| *group == kind.group) {
+                            Some((_, kinds)) => kinds.push(kind.clone()),
+                            None => groups.push((kind.group.clone(), vec![kind.clone()])),
+                        }
+                    }
+                    groups.into_iter().map(|(group, kinds)| view! {
+                        <optgroup label=group>
+                            {kinds.into_iter().map(|kind| view! { <option value=kind.key>{kind.label}</option> }).collect_view()}
+                        </optgroup>
+                    }).collect_view()
+                })}
             </select>
             <button type="button" class="button button-secondary" data-testid="add-step" on:click=add>"Add a step"</button>
         </div>
