@@ -9,9 +9,19 @@ use crate::ui::icons::{Icon, IconSvg};
 #[component]
 pub fn AlertBell() -> impl IntoView {
     let open = RwSignal::new(false);
-    // Bumped on each opening: the count then reads zero, the panel anew.
+    // Bumped on each opening, which reads every alert: the count is then
+    // zero until the next page load asks again, and the panel loads anew.
     let opened = RwSignal::new(0u32);
-    let unread = Resource::new(move || opened.get(), |_| unread_alerts());
+    let unread = Resource::new(
+        move || opened.get() > 0,
+        |read_all| async move {
+            if read_all {
+                Ok(0)
+            } else {
+                unread_alerts().await
+            }
+        },
+    );
     let alerts = Resource::new(
         move || (open.get(), opened.get()),
         |(open, _)| async move {
