@@ -55,10 +55,14 @@ test("an owner schedules a check for Monday and Thursday mornings and sees when 
   await page.getByTestId("save-automation").click();
   await expect(page.getByTestId("save-result")).toContainText("Saved as version 2. Next run:");
   const next = page.getByTestId("schedule-next").getByRole("listitem");
-  await expect(next).toHaveCount(3);
-  for (const tick of await next.allTextContents()) {
-    expect(tick).toMatch(/^(Mon|Thu) \d{1,2} \w{3} \d{4} 07:30 /);
-  }
+  // The list follows the save: read it until it shows the saved schedule.
+  await expect(async () => {
+    const ticks = await next.allTextContents();
+    expect(ticks).toHaveLength(3);
+    for (const tick of ticks) {
+      expect(tick).toMatch(/^(Mon|Thu) \d{1,2} \w{3} \d{4} 07:30 /);
+    }
+  }).toPass({ timeout: 15_000 });
   await expect(page.getByTestId("trigger-day-mon")).toBeChecked();
   await expect(page.getByTestId("trigger-day-thu")).toBeChecked();
   await expect(page.getByTestId("trigger-day-tue")).not.toBeChecked();
