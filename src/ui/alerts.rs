@@ -58,7 +58,7 @@ pub fn AlertBell() -> impl IntoView {
                     <Transition fallback=|| view! { <p class="muted bell-empty">"Loading…"</p> }>
                         {move || Suspend::new(async move {
                             match alerts.await {
-                                Ok(Some(list)) => view! { <AlertList list /> }.into_any(),
+                                Ok(Some(list)) => view! { <AlertList list open /> }.into_any(),
                                 Ok(None) => ().into_any(),
                                 Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                             }
@@ -71,7 +71,7 @@ pub fn AlertBell() -> impl IntoView {
 }
 
 #[component]
-fn AlertList(list: Vec<AlertItem>) -> impl IntoView {
+fn AlertList(list: Vec<AlertItem>, open: RwSignal<bool>) -> impl IntoView {
     if list.is_empty() {
         return view! {
             <p class="muted bell-empty">
@@ -82,14 +82,14 @@ fn AlertList(list: Vec<AlertItem>) -> impl IntoView {
     }
     view! {
         <ul class="bell-list">
-            {list.into_iter().map(|alert| view! { <AlertEntry alert /> }).collect_view()}
+            {list.into_iter().map(|alert| view! { <AlertEntry alert open /> }).collect_view()}
         </ul>
     }
     .into_any()
 }
 
 #[component]
-fn AlertEntry(alert: AlertItem) -> impl IntoView {
+fn AlertEntry(alert: AlertItem, open: RwSignal<bool>) -> impl IntoView {
     let class = if alert.unread {
         "bell-item unread"
     } else {
@@ -104,7 +104,10 @@ fn AlertEntry(alert: AlertItem) -> impl IntoView {
             {(!alert.body.is_empty()).then(|| view! { <p class="bell-body">{alert.body}</p> })}
             <div class="bell-meta muted">
                 <span>{alert.when}</span>
-                {alert.run_id.map(|run| view! { <a href=format!("/automations/runs/{run}")>"Open the run"</a> })}
+                // The panel closes as its link leaves for the run's page.
+                {alert.run_id.map(|run| view! {
+                    <a href=format!("/automations/runs/{run}") on:click=move |_| open.set(false)>"Open the run"</a>
+                })}
             </div>
         </li>
     }
