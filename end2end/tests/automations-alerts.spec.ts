@@ -1,7 +1,8 @@
 import { test, expect, openHydrated, screenshot } from "./fixtures";
 import type { Page } from "@playwright/test";
 
-// The third demo location's owner, with changes allowed: a tag added on a
+// The third demo location's owner, with changes allowed (an earlier test may
+// have disconnected the team, so the button may connect anew): a tag added on a
 // contact's page sets off an automation that alerts the team behind the bell,
 // and an automation started by hand runs for that contact.
 async function signInWithChanges(page: Page) {
@@ -19,7 +20,7 @@ async function signInWithChanges(page: Page) {
   await choose();
   await openHydrated(page, "/connections");
   await page.getByLabel("Let Switchboard make changes in HighLevel").check();
-  await page.getByRole("button", { name: /Replace with my HighLevel sign-in|Reconnect with HighLevel/ }).click();
+  await page.getByRole("button", { name: /Replace with my HighLevel sign-in|Reconnect with HighLevel|Connect with HighLevel/ }).click();
   await choose();
 }
 

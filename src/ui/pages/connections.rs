@@ -32,7 +32,9 @@ pub fn ConnectionsPage() -> impl IntoView {
         <section class="card muted-card">
             <h2 class="card-title">"Other apps"</h2>
             <p class="muted">
-                "Connecting Clubworx, Club OS, GymFlow, ConvertCalculator, Workiom or any app that sends webhooks is on its way."
+                "Clubworx, Club OS, GymFlow, ConvertCalculator, Workiom and any app that sends webhooks are connected on the "
+                <a href="/apps">"Apps page"</a>
+                "."
             </p>
         </section>
     }
