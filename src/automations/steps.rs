@@ -238,6 +238,23 @@ impl Plan<'_> {
         )))
     }
 
+    /// A call on one contact whose body is one list, such as its tags or
+    /// followers (comma-separated in the form).
+    fn contact_list(
+        &self,
+        operation: &'static str,
+        contact_id: &str,
+        (name, source, what): (&str, &str, &str),
+    ) -> Result<Planned, StepError> {
+        let contact_id = self.required(contact_id, "The contact")?;
+        let body = json!({ name: self.list(source, what)? });
+        Ok(Planned::HighLevel(Call::new(
+            operation,
+            &[("contactId", &contact_id)],
+            Some(body),
+        )))
+    }
+
     /// The contact fields that came out non-empty, by HighLevel's names;
     /// the company only where HighLevel takes it.
     fn contact_body(&self, fields: &ContactFields, company: bool) -> Result<Json, StepError> {
@@ -486,19 +503,19 @@ impl Plan<'_> {
             Action::AddFollowers {
                 contact_id,
                 followers,
-            } => Planned::HighLevel(Call::new(
+            } => self.contact_list(
                 "add-followers-contact",
-                &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "followers": self.list(followers, "The followers")? })),
-            )),
+                contact_id,
+                ("followers", followers, "The followers"),
+            )?,
             Action::RemoveFollowers {
                 contact_id,
                 followers,
-            } => Planned::HighLevel(Call::new(
+            } => self.contact_list(
                 "remove-followers-contact",
-                &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "followers": self.list(followers, "The followers")? })),
-            )),
+                contact_id,
+                ("followers", followers, "The followers"),
+            )?,
             Action::HighLevelCall {
                 operation,
                 params,
@@ -519,16 +536,12 @@ impl Plan<'_> {
                 }
             }
             Action::Summary { period, deliver } => self.summary(period, deliver).await?,
-            Action::AddTags { contact_id, tags } => Planned::HighLevel(Call::new(
-                "add-tags",
-                &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "tags": self.list(tags, "The tags")? })),
-            )),
-            Action::RemoveTags { contact_id, tags } => Planned::HighLevel(Call::new(
-                "remove-tags",
-                &[("contactId", &self.required(contact_id, "The contact")?)],
-                Some(json!({ "tags": self.list(tags, "The tags")? })),
-            )),
+            Action::AddTags { contact_id, tags } => {
+                self.contact_list("add-tags", contact_id, ("tags", tags, "The tags"))?
+            }
+            Action::RemoveTags { contact_id, tags } => {
+                self.contact_list("remove-tags", contact_id, ("tags", tags, "The tags"))?
+            }
             Action::CreateTask {
                 contact_id,
                 title,
