@@ -44,8 +44,13 @@ const SEND_PAUSE: Duration = Duration::from_millis(30);
 /// run has ended, or this many times.
 const MIN_KILLS: usize = 10;
 const MAX_KILLS: usize = 40;
-/// Random wait before each kill, in milliseconds.
-const KILL_AFTER_MS: std::ops::Range<u64> = 1_000..4_000;
+/// Runs that end between two kills, at random within this range: kills
+/// follow the engine's progress, so a fast machine gets as many as a slow one.
+const RUNS_BETWEEN_KILLS: std::ops::Range<i64> = 20..60;
+/// The longest wait between two kills, for while the engine waits on leases.
+const LONGEST_WAIT: Duration = Duration::from_secs(3);
+/// How often the test looks at the engine's progress.
+const PROGRESS_POLL: Duration = Duration::from_millis(25);
 /// How long a run stays claimed by a process that stopped.
 const LEASE_SECS: &str = "3";
 const CLIENT_ID: &str = "crash-test-app";
@@ -292,13 +297,13 @@ struct Chaos {
 async fn kill_and_restart(server: &mut Server, db: &PgPool, sent: &AtomicBool) -> Chaos {
     let mut chaos = Chaos::default();
     loop {
-        let wait = rand::thread_rng().gen_range(KILL_AFTER_MS);
-        tokio::time::sleep(Duration::from_millis(wait)).await;
-        let sending = !sent.load(Ordering::SeqCst);
         let kills = chaos.kills_while_sending + chaos.kills_after_sending;
-        if kills >= MAX_KILLS || (!sending && unfinished(db).await == 0) {
+        if kills >= MAX_KILLS {
             return chaos;
         }
+        let Some(sending) = next_kill(db, sent).await else {
+            return chaos;
+        };
         let killed_at = Instant::now();
         server.kill();
         if sending {
@@ -316,6 +321,38 @@ async fn kill_and_restart(server: &mut Server, db: &PgPool, sent: &AtomicBool) -
         server.start();
         server.healthy().await;
         chaos.restarts += killed_at.elapsed();
+    }
+}
+
+async fn finished(db: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM automation_runs WHERE status NOT IN ('queued', 'running')",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Waits for the moment of the next kill: when a random number of runs
+/// has ended since the last one, when sending has just stopped, or after
+/// [`LONGEST_WAIT`]. Answers whether events were still being sent, or
+/// `None` once every event is sent and every run has ended.
+async fn next_kill(db: &PgPool, sent: &AtomicBool) -> Option<bool> {
+    let was_sending = !sent.load(Ordering::SeqCst);
+    let target = finished(db).await + rand::thread_rng().gen_range(RUNS_BETWEEN_KILLS);
+    let since = Instant::now();
+    loop {
+        let sending = !sent.load(Ordering::SeqCst);
+        if !sending && unfinished(db).await == 0 {
+            return None;
+        }
+        if (was_sending && !sending)
+            || finished(db).await >= target
+            || since.elapsed() >= LONGEST_WAIT
+        {
+            return Some(sending);
+        }
+        tokio::time::sleep(PROGRESS_POLL).await;
     }
 }
 
