@@ -269,12 +269,20 @@ impl HighLevelClient {
         let started = Instant::now();
         let sent = self.send(call, token).await;
         let latency = started.elapsed();
-        if let Err(error) = self.inner.limiter.settle(&call.location_id, grant).await {
-            tracing::warn!(%error, location_id = %call.location_id, "could not settle a HighLevel rate grant");
+        let reported = sent.as_ref().map_or_else(
+            |_| RateHeaders::default(),
+            |answer| RateHeaders::from_headers(&answer.headers),
+        );
+        if let Err(error) = self
+            .inner
+            .limiter
+            .answered(&call.location_id, grant, &reported)
+            .await
+        {
+            tracing::warn!(%error, location_id = %call.location_id, "could not record a HighLevel answer in the rate budget");
         }
         let (status, trace_id, outcome) = match sent {
             Ok(answer) => {
-                self.correct_budget(call, &answer.headers).await;
                 let trace_id = trace_id(&answer);
                 (Some(answer.status.as_u16()), trace_id, judge(call, answer))
             }
@@ -319,18 +327,6 @@ impl HighLevelClient {
             headers,
             body,
         })
-    }
-
-    async fn correct_budget(&self, call: &Prepared, headers: &HeaderMap) {
-        let reported = RateHeaders::from_headers(headers);
-        if let Err(error) = self
-            .inner
-            .limiter
-            .observe(&call.location_id, &reported)
-            .await
-        {
-            tracing::warn!(%error, location_id = %call.location_id, "could not record HighLevel's rate-limit headers");
-        }
     }
 
     async fn log(&self, record: RequestRecord) {

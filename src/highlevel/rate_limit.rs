@@ -15,7 +15,7 @@
 //! write from a page by one slot at most.
 //!
 //! HighLevel counts a request when it arrives, some time after it was
-//! granted. So once the answer is back, the grant is [settled](RateLimiter::settle):
+//! granted. So once the answer is back, the grant is [settled](RateLimiter::answered):
 //! its time moves to the answer's arrival, which is never earlier than when
 //! HighLevel counted it. Counting windows from there keeps the requests
 //! HighLevel sees spread over a full window even when some were slow to reach it.
@@ -147,7 +147,7 @@ enum Priority {
 /// person's slot is expected, so that the person takes it first.
 const PEOPLE_GRACE: Duration = Duration::from_millis(250);
 
-/// The permission for one request, to hand back to [`RateLimiter::settle`]
+/// The permission for one request, to hand back to [`RateLimiter::answered`]
 /// once its answer has come.
 #[derive(Debug)]
 #[must_use = "a grant is settled when the answer is back"]
@@ -245,43 +245,26 @@ impl RateLimiter {
         }
     }
 
-    /// Moves a grant's time to now, when its answer has come (or the request
-    /// has failed): the window of that request runs from here.
-    pub async fn settle(&self, location_id: &str, grant: Grant) -> Result<(), HighLevelError> {
-        match &self.store {
-            Store::Shared(pool) => {
-                sqlx::query(
-                    "UPDATE highlevel_rate_grants SET granted_at = clock_timestamp() WHERE id = $1",
-                )
-                .bind(grant.id)
-                .execute(pool)
-                .await?;
-            }
-            Store::Local(states) => {
-                if let Some(state) = lock(states).get_mut(location_id) {
-                    state.settle(grant.id);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Corrects the budget from what an answer's headers said.
-    pub async fn observe(
+    /// The answer to a granted request has come (or the request failed):
+    /// the grant's window runs from now, and what the answer's headers
+    /// said corrects the budget.
+    pub async fn answered(
         &self,
         location_id: &str,
+        grant: Grant,
         headers: &RateHeaders,
     ) -> Result<(), HighLevelError> {
-        if headers.is_empty() {
-            return Ok(());
-        }
         match &self.store {
-            Store::Shared(pool) => observe_shared(pool, &self.budget, location_id, headers).await,
+            Store::Shared(pool) => {
+                answered_shared(pool, &self.budget, location_id, grant, headers).await
+            }
             Store::Local(states) => {
-                lock(states)
-                    .entry(location_id.to_owned())
-                    .or_default()
-                    .observe(&self.budget, headers);
+                let mut states = lock(states);
+                let state = states.entry(location_id.to_owned()).or_default();
+                state.settle(grant.id);
+                if !headers.is_empty() {
+                    state.observe(&self.budget, headers);
+                }
                 Ok(())
             }
         }
@@ -357,13 +340,18 @@ async fn try_acquire_shared(
     })
 }
 
-async fn observe_shared(
+/// Settles the grant and learns from the headers in one call, which takes
+/// the location's row lock only when the headers tell something new (see
+/// the migration `rate_budget_counted`).
+async fn answered_shared(
     pool: &PgPool,
     budget: &RateBudget,
     location_id: &str,
+    grant: Grant,
     headers: &RateHeaders,
 ) -> Result<(), HighLevelError> {
-    sqlx::query("SELECT highlevel_rate_observe($1, $2, $3, $4, $5, $6, $7, $8)")
+    sqlx::query("SELECT highlevel_rate_answered($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(grant.id)
         .bind(location_id)
         .bind(budget.window.as_secs_f64())
         .bind(to_i32(budget.per_window))
@@ -541,9 +529,9 @@ mod tests {
             max_wait: Duration::ZERO,
             ..small_budget()
         });
-        limiter.acquire("loc").await.ok();
+        let grant = limiter.acquire("loc").await.expect("a grant");
         limiter
-            .observe("loc", &RateHeaders::window_spent())
+            .answered("loc", grant, &RateHeaders::window_spent())
             .await
             .ok();
         let refused = limiter.acquire("loc").await;
@@ -561,7 +549,8 @@ mod tests {
             daily_remaining: Some(0),
             ..RateHeaders::default()
         };
-        limiter.observe("loc", &headers).await.ok();
+        let grant = limiter.acquire("loc").await.expect("a grant");
+        limiter.answered("loc", grant, &headers).await.ok();
         let refused = limiter.acquire("loc").await;
         assert!(
             matches!(refused, Err(HighLevelError::DailyBudgetSpent { .. })),

@@ -76,7 +76,10 @@ async fn four_workers_on_two_pools_never_exceed_the_window() {
             tokio::spawn(async move {
                 for _ in 0..25 {
                     let grant = limiter.acquire("loc-shared").await.expect("a grant");
-                    limiter.settle("loc-shared", grant).await.expect("settled");
+                    limiter
+                        .answered("loc-shared", grant, &RateHeaders::default())
+                        .await
+                        .expect("settled");
                 }
             })
         })
@@ -101,6 +104,46 @@ async fn four_workers_on_two_pools_never_exceed_the_window() {
     assert_eq!(second.used_today("other-location").await, Ok(0));
 }
 
+/// The budget row's count of grants is what the table holds, however the
+/// grants came (slots, corrections from headers) and went (expiry).
+async fn kept_and_held(pool: &PgPool, location: &str) -> (i32, i64) {
+    sqlx::query_as(
+        "SELECT grants_kept, (SELECT count(*) FROM highlevel_rate_grants g \
+         WHERE g.location_id = b.location_id) FROM highlevel_rate_budget b WHERE location_id = $1",
+    )
+    .bind(location)
+    .fetch_one(pool)
+    .await
+    .expect("the budget row")
+}
+
+#[tokio::test]
+async fn the_count_of_grants_stays_in_step_with_the_grants() {
+    let budget = short_budget();
+    let (first, second, pool) = two_processes(budget.clone()).await;
+    for round in 0..45 {
+        let limiter = if round % 2 == 0 { &first } else { &second };
+        let grant = limiter.acquire("loc").await.expect("a grant");
+        // Every tenth answer says HighLevel counted more than we did.
+        let headers = if round % 10 == 9 {
+            RateHeaders {
+                window_remaining: Some(2),
+                ..RateHeaders::default()
+            }
+        } else {
+            RateHeaders::default()
+        };
+        limiter
+            .answered("loc", grant, &headers)
+            .await
+            .expect("answered");
+        let (kept, held) = kept_and_held(&pool, "loc").await;
+        assert_eq!(i64::from(kept), held, "after grant {round}");
+    }
+    let (kept, _) = kept_and_held(&pool, "loc").await;
+    assert!(kept <= 20, "{kept} grants kept in a window of 20");
+}
+
 #[tokio::test]
 async fn what_one_process_learns_from_headers_binds_the_other() {
     let budget = RateBudget {
@@ -108,9 +151,9 @@ async fn what_one_process_learns_from_headers_binds_the_other() {
         ..short_budget()
     };
     let (first, second, _) = two_processes(budget).await;
-    let _grant = first.acquire("loc").await.expect("first grant");
+    let grant = first.acquire("loc").await.expect("first grant");
     first
-        .observe("loc", &RateHeaders::window_spent())
+        .answered("loc", grant, &RateHeaders::window_spent())
         .await
         .expect("headers recorded");
     let refused = second.acquire("loc").await;
@@ -132,8 +175,9 @@ async fn a_daily_budget_reported_spent_stops_every_process() {
         daily_remaining: Some(0),
         ..RateHeaders::default()
     };
+    let grant = first.acquire("loc").await.expect("a grant");
     first
-        .observe("loc", &headers)
+        .answered("loc", grant, &headers)
         .await
         .expect("headers recorded");
     assert_eq!(second.used_today("loc").await, Ok(500));
@@ -155,14 +199,15 @@ async fn announced_limits_replace_the_configured_ones() {
     let announced = RateHeaders {
         window_max: Some(3),
         window_ms: Some(60_000),
-        window_remaining: Some(3),
+        window_remaining: Some(2),
         ..RateHeaders::default()
     };
+    let grant = first.acquire("loc").await.expect("a grant");
     first
-        .observe("loc", &announced)
+        .answered("loc", grant, &announced)
         .await
         .expect("headers recorded");
-    for _ in 0..3 {
+    for _ in 0..2 {
         let _grant = second
             .acquire("loc")
             .await
