@@ -2,21 +2,14 @@
 
 use serde_json::Value;
 use switchboard::alerts::{self, NewAlert};
-use switchboard::automations::model::{Action, Definition, Filter, State, Step, Trigger};
+use switchboard::automations::model::{Action, State};
 use switchboard::automations::store;
 
+use crate::automations_support::{is_over, manual, step, user_id};
+use crate::common;
 use crate::common::browser::demo_locations;
-use crate::common::{self, TestApp};
 use crate::webhooks_support::eventually;
 use crate::workspace_support::{make_viewer, ok_json, signed_in};
-
-async fn user_id(app: &TestApp, highlevel_user: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(highlevel_user)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_contact_is_sent_through_an_automation_started_by_hand() {
@@ -24,18 +17,14 @@ async fn a_contact_is_sent_through_an_automation_started_by_hand() {
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], true).await;
     app.full_sync(&location_id).await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![Step {
-            name: "mark".into(),
-            action: Action::AddTags {
-                contact_id: "{{ contact.id }}".into(),
-                tags: "sent to workiom".into(),
-            },
-        }],
-    };
-    let owner_id = user_id(&app, &users[0]).await;
+    let definition = manual(vec![step(
+        "mark",
+        Action::AddTags {
+            contact_id: "{{ contact.id }}".into(),
+            tags: "sent to workiom".into(),
+        },
+    )]);
+    let owner_id = user_id(&app.db, &users[0]).await;
     let automation = store::create(
         &app.db,
         &location_id,
@@ -77,7 +66,7 @@ async fn a_contact_is_sent_through_an_automation_started_by_hand() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-        (!matches!(status.as_str(), "queued" | "running")).then_some(status)
+        is_over(&status).then_some(status)
     })
     .await;
     assert_eq!(status, "succeeded");
@@ -122,8 +111,8 @@ async fn the_bell_counts_unread_alerts_of_the_team_and_the_person() {
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location_id, &users[0], true).await;
     let other = signed_in(&app, &location_id, &users[1], true).await;
-    let owner_id = user_id(&app, &users[0]).await;
-    let other_id = user_id(&app, &users[1]).await;
+    let owner_id = user_id(&app.db, &users[0]).await;
+    let other_id = user_id(&app.db, &users[1]).await;
     let alert = |user_id, title: &'static str, origin: &'static str| NewAlert {
         location_id: &location_id,
         user_id,

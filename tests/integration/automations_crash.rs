@@ -8,6 +8,7 @@
 //! and the app exactly one accepted delivery per event (a delivery sent
 //! again carries its first key and is counted apart as a repeat).
 
+use crate::automations_support::{self as support, step};
 use crate::common;
 
 use std::collections::{HashMap, HashSet};
@@ -31,7 +32,7 @@ use switchboard::apps::outbound::settings::{self, Change};
 use switchboard::apps::outbound::AuthMode;
 use switchboard::apps::templates::{self, AppKind};
 use switchboard::auth::vault::Vault;
-use switchboard::automations::model::{Action, Definition, Filter, State, Step, Trigger};
+use switchboard::automations::model::{Action, Definition, Filter, State, Trigger};
 use switchboard::automations::store;
 
 const EVENTS: usize = 1_000;
@@ -356,13 +357,6 @@ async fn next_kill(db: &PgPool, sent: &AtomicBool) -> Option<bool> {
     }
 }
 
-fn step(name: &str, action: Action) -> Step {
-    Step {
-        name: name.into(),
-        action,
-    }
-}
-
 #[tokio::test]
 async fn a_thousand_events_survive_repeated_kill_9_with_every_side_effect_once() {
     let started = Instant::now();
@@ -411,11 +405,7 @@ async fn a_thousand_events_survive_repeated_kill_9_with_every_side_effect_once()
     let browser = Browser::new(&base);
     let consent = browser.start_sign_in(true).await;
     browser.consent(&consent, &location_id, &user_id).await;
-    let owner: i64 = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&user_id)
-        .fetch_one(&db)
-        .await
-        .expect("the sign-in made the user");
+    let owner = support::user_id(&db, &user_id).await;
 
     // A Clubworx connection that delivers to the simulated Clubworx inbox.
     let vault = Vault::open(Some(&SecretString::from(SECRET_KEY)), scratch.path()).unwrap();

@@ -6,64 +6,33 @@
 //! person start in the order their events arrived.
 
 use serde_json::{json, Value};
-use switchboard::apps::outbound::base_url::BaseUrl;
-use switchboard::apps::outbound::settings::{self, Change};
-use switchboard::apps::outbound::AuthMode;
 use switchboard::automations::model::{
     Action, Condition, Definition, Filter, FindBy, Join, Operator, State, Step, Trigger,
 };
-use switchboard::automations::{journal, runs, store};
+use switchboard::automations::{journal, runs};
 
-use crate::apps_sample::{connect, send};
-use crate::common::browser::demo_locations;
-use crate::common::{self, sandbox_ledger, TestApp};
+use crate::apps_sample::send;
+use crate::automations_support::{self as support, manual, step, ALLOW_PRIVATE};
+use crate::common::{self, sandbox_ledger};
 use crate::webhooks_support::eventually;
-use crate::workspace_support::{ok_json, signed_in};
+use crate::workspace_support::ok_json;
 
-const ALLOW_PRIVATE: [&str; 2] = ["--outbound-allow-private", "true"];
-
-struct Team {
-    app: TestApp,
-    location_id: String,
-    owner: common::browser::Browser,
-    user_id: i64,
+/// What these tests add to the shared team: a Clubworx connection.
+struct Connected {
     clubworx: i64,
 }
 
+type Team = support::Team<Connected>;
+
 async fn team(settings: &[&str]) -> Team {
-    let app = common::spawn_app_with(common::test_db().await, settings).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    let owner = signed_in(&app, &location_id, &users[0], true).await;
-    let (clubworx, _) = connect(&app, &location_id, &users[0], "clubworx").await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    Team {
-        app,
-        location_id,
-        owner,
-        user_id,
-        clubworx,
-    }
+    let team = support::Team::start(settings).await;
+    let clubworx = team.connect_app("clubworx").await;
+    team.with(Connected { clubworx })
 }
 
 impl Team {
     async fn automation(&self, definition: &Definition, state: State) -> i64 {
-        let id = store::create(
-            &self.app.db,
-            &self.location_id,
-            "Test",
-            definition,
-            self.user_id,
-        )
-        .await
-        .unwrap();
-        assert!(store::set_state(&self.app.db, &self.location_id, id, state)
-            .await
-            .unwrap());
-        id
+        self.create_automation("Test", definition, state).await
     }
 
     /// Has the simulated Clubworx send an event of `event_type`.
@@ -71,70 +40,6 @@ impl Team {
         let sent = ok_json(send(&self.owner, self.clubworx, event_type).await).await;
         assert_eq!(sent["accepted"], true, "{sent}");
         sent
-    }
-
-    async fn runs_of(&self, automation_id: i64) -> Vec<runs::Listed> {
-        let filter = runs::RunFilter {
-            automation_id: Some(automation_id),
-            limit: 100,
-            ..Default::default()
-        };
-        runs::list(&self.app.db, &self.location_id, &filter)
-            .await
-            .unwrap()
-    }
-
-    /// Waits until `count` runs of the automation are over; oldest first.
-    async fn finished(&self, automation_id: i64, count: usize) -> Vec<runs::Listed> {
-        eventually("the runs to end", || async {
-            let mut listed = self.runs_of(automation_id).await;
-            listed.reverse();
-            (listed.len() == count
-                && listed
-                    .iter()
-                    .all(|run| !matches!(run.status.as_str(), "queued" | "running")))
-            .then_some(listed)
-        })
-        .await
-    }
-
-    /// Points the connection's deliveries at the simulated app's inbox.
-    async fn deliver_to_inbox(&self, connection_id: i64, app: &str) {
-        let connection = switchboard::apps::connections::store::of_team_by_id(
-            &self.app.db,
-            &self.location_id,
-            connection_id,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        let change = Change {
-            base_url: BaseUrl::parse(&format!(
-                "{}/sandbox/_sandbox/apps/{app}/inbox",
-                self.app.base
-            ))
-            .unwrap(),
-            auth_mode: AuthMode::None,
-            auth_header: String::new(),
-            auth_value: None,
-            timeout_secs: 5,
-        };
-        settings::save(&self.app.db, &self.app.vault, &connection, &change)
-            .await
-            .unwrap();
-        settings::rotate_signing_secret(&self.app.db, &self.app.vault, &connection)
-            .await
-            .unwrap()
-            .unwrap();
-    }
-
-    async fn inbox(&self, app: &str) -> Vec<Value> {
-        let listed = common::json_of(common::http().get(format!(
-            "{}/sandbox/_sandbox/apps/{app}/inbox",
-            self.app.base
-        )))
-        .await;
-        listed["deliveries"].as_array().unwrap().clone()
     }
 
     async fn inbox_answers(&self, app: &str, status: u16) {
@@ -151,13 +56,6 @@ impl Team {
     }
 }
 
-fn step(name: &str, action: Action) -> Step {
-    Step {
-        name: name.into(),
-        action,
-    }
-}
-
 fn on_member_created(clubworx: i64, filter: Filter, steps: Vec<Step>) -> Definition {
     Definition {
         trigger: Trigger::AppEvent {
@@ -167,20 +65,6 @@ fn on_member_created(clubworx: i64, filter: Filter, steps: Vec<Step>) -> Definit
         filter,
         steps,
     }
-}
-
-/// Writes the sandbox answered, by method and path.
-fn writes(ledger: &[Value]) -> Vec<String> {
-    ledger
-        .iter()
-        .map(|entry| {
-            format!(
-                "{} {}",
-                entry["method"].as_str().unwrap_or(""),
-                entry["path"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -235,8 +119,7 @@ async fn an_app_event_runs_its_automation_and_writes_to_highlevel() {
         contact_id.as_str()
     );
 
-    let ledger = sandbox_ledger(&team.app.base).await;
-    let written = writes(&ledger[ledger_before..]);
+    let written = team.writes_since(ledger_before).await;
     assert_eq!(
         written,
         vec![
@@ -245,13 +128,12 @@ async fn an_app_event_runs_its_automation_and_writes_to_highlevel() {
         ],
         "exactly the writes of the two steps"
     );
-    let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tags FROM cache_contacts WHERE location_id = $1 AND id = $2")
-            .bind(&team.location_id)
-            .bind(&contact_id)
-            .fetch_one(&team.app.db)
-            .await
-            .unwrap();
+    let tags: Vec<String> = team
+        .cached(
+            "SELECT tags FROM cache_contacts WHERE location_id = $1 AND id = $2",
+            &contact_id,
+        )
+        .await;
     assert!(
         tags.contains(&"clubworx".to_owned()),
         "the cache has what HighLevel answered: {tags:?}"
@@ -259,9 +141,7 @@ async fn an_app_event_runs_its_automation_and_writes_to_highlevel() {
 
     // Other event types and automations that are off queue nothing.
     team.clubworx_sends("note.added").await;
-    store::set_state(&team.app.db, &team.location_id, automation, State::Off)
-        .await
-        .unwrap();
+    team.set_state(automation, State::Off).await;
     team.clubworx_sends("member.created").await;
     assert_eq!(team.runs_of(automation).await.len(), 1);
 }
@@ -316,37 +196,11 @@ async fn a_filter_stops_a_run_without_failing_it_or_writing() {
     );
 }
 
-/// A run as a process left it when it was killed between sending a step's
-/// request and recording the answer: the step is recorded as sending.
-async fn interrupted_run(team: &Team, automation: i64, data: Value, step: &Step) -> i64 {
-    let run = runs::NewRun {
-        automation_id: automation,
-        location_id: team.location_id.clone(),
-        version: 1,
-        trigger_kind: "manual",
-        trigger_body: data,
-        subject: None,
-        dry_run: false,
-    };
-    // Paused, so no worker takes it before its step record is in place.
-    store::set_state(&team.app.db, &team.location_id, automation, State::Paused)
-        .await
-        .unwrap();
-    let id = runs::enqueue(&team.app.db, &run).await.unwrap();
-    journal::sending(&team.app.db, id, 0, &step.name, &json!({"lost": true}))
-        .await
-        .unwrap();
-    store::set_state(&team.app.db, &team.location_id, automation, State::On)
-        .await
-        .unwrap();
-    id
-}
-
 #[tokio::test]
 async fn a_task_sent_before_the_process_died_is_found_not_made_again() {
     let team = team(&[]).await;
     // A contact and the task the lost request made, in HighLevel.
-    let token = common::sandbox_token(&team.app.base, &team.location_id, &["contacts.write"]).await;
+    let token = team.sandbox_token().await;
     let api = format!("{}/sandbox", team.app.base);
     let contact = common::json_of(
         common::http()
@@ -376,20 +230,18 @@ async fn a_task_sent_before_the_process_died_is_found_not_made_again() {
             due: "2027-01-04T09:00:00Z".into(),
         },
     );
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![task_step.clone()],
-    };
-    let automation = team.automation(&definition, State::On).await;
+    let automation = team
+        .automation(&manual(vec![task_step.clone()]), State::On)
+        .await;
     let ledger_before = sandbox_ledger(&team.app.base).await.len();
-    let run = interrupted_run(
-        &team,
-        automation,
-        json!({"contact": contact_id}),
-        &task_step,
-    )
-    .await;
+    let run = team
+        .interrupted_run(
+            automation,
+            json!({"contact": contact_id}),
+            &task_step.name,
+            |_| async {},
+        )
+        .await;
 
     let finished = team.finished(automation, 1).await;
     assert_eq!(finished[0].id, run);
@@ -400,13 +252,10 @@ async fn a_task_sent_before_the_process_died_is_found_not_made_again() {
         task_id.as_str(),
         "the task found"
     );
-    let ledger = sandbox_ledger(&team.app.base).await;
+    let written = team.writes_since(ledger_before).await;
     assert!(
-        !writes(&ledger[ledger_before..])
-            .iter()
-            .any(|write| write.ends_with("/tasks")),
-        "no second task: {:?}",
-        writes(&ledger[ledger_before..])
+        !written.iter().any(|write| write.ends_with("/tasks")),
+        "no second task: {written:?}"
     );
 }
 
@@ -422,15 +271,19 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
             contact_id: String::new(),
         },
     );
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![deliver.clone()],
-    };
-    let automation = team.automation(&definition, State::On).await;
+    let automation = team
+        .automation(&manual(vec![deliver.clone()]), State::On)
+        .await;
 
     // The first try reached the app, and then the process died.
-    let run = interrupted_run(&team, automation, json!({"hello": "gym"}), &deliver).await;
+    let run = team
+        .interrupted_run(
+            automation,
+            json!({"hello": "gym"}),
+            &deliver.name,
+            |_| async {},
+        )
+        .await;
     let finished = team.finished(automation, 1).await;
     assert_eq!(finished[0].status, "succeeded", "{:?}", finished[0].error);
     let key = format!("switchboard-run-{run}-step-0");
@@ -450,9 +303,7 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
     // Sent again from that step: the same key, so the app keeps it once.
     // Paused meanwhile, so that no worker takes the retried run before its
     // step record says it was sent.
-    store::set_state(&team.app.db, &team.location_id, automation, State::Paused)
-        .await
-        .unwrap();
+    team.set_state(automation, State::Paused).await;
     sqlx::query("UPDATE automation_runs SET status = 'failed' WHERE id = $1")
         .bind(run)
         .execute(&team.app.db)
@@ -469,9 +320,7 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
         .execute(&team.app.db)
         .await
         .unwrap();
-    store::set_state(&team.app.db, &team.location_id, automation, State::On)
-        .await
-        .unwrap();
+    team.set_state(automation, State::On).await;
     runs::announce(&team.app.db).await.unwrap();
     eventually("the second delivery", || async {
         let seen = team.inbox("clubworx").await;
@@ -490,40 +339,21 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
 async fn an_app_that_is_down_is_retried_later_and_a_refusal_is_not() {
     let team = team(&ALLOW_PRIVATE).await;
     team.deliver_to_inbox(team.clubworx, "clubworx").await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![step(
-            "tell",
-            Action::SendToApp {
-                connection_id: team.clubworx,
-                path: "/members".into(),
-                contact_id: String::new(),
-            },
-        )],
-    };
+    let definition = manual(vec![step(
+        "tell",
+        Action::SendToApp {
+            connection_id: team.clubworx,
+            path: "/members".into(),
+            contact_id: String::new(),
+        },
+    )]);
     let automation = team.automation(&definition, State::On).await;
-    let run = |data: Value| runs::NewRun {
-        automation_id: automation,
-        location_id: team.location_id.clone(),
-        version: 1,
-        trigger_kind: "manual",
-        trigger_body: data,
-        subject: None,
-        dry_run: false,
-    };
 
     team.inbox_answers("clubworx", 503).await;
-    let down = runs::enqueue(&team.app.db, &run(json!({"n": 1})))
-        .await
-        .unwrap();
-    let waiting = eventually("a retry to be planned", || async {
-        let listed = runs::of_team_by_id(&team.app.db, &team.location_id, down)
-            .await
-            .unwrap()?;
-        (listed.tries == 1).then_some(listed)
-    })
-    .await;
+    let down = team.queue(automation, json!({"n": 1})).await;
+    let waiting = team
+        .wait_for("a retry to be planned", down, |listed| listed.tries == 1)
+        .await;
     assert_eq!(waiting.status, "queued");
     let wait = (waiting.next_attempt_at - chrono::Utc::now()).num_seconds();
     assert!((45..=61).contains(&wait), "about a minute: {wait} s");
@@ -540,27 +370,21 @@ async fn an_app_that_is_down_is_retried_later_and_a_refusal_is_not() {
         .await
         .unwrap();
     runs::announce(&team.app.db).await.unwrap();
-    let given_up = eventually("the run to need attention", || async {
-        let listed = runs::of_team_by_id(&team.app.db, &team.location_id, down)
-            .await
-            .unwrap()?;
-        (listed.status == "needs_attention").then_some(listed)
-    })
-    .await;
+    let given_up = team
+        .wait_for("the run to need attention", down, |listed| {
+            listed.status == "needs_attention"
+        })
+        .await;
     assert!(given_up.finished_at.is_some());
 
     // A refusal that will not change is not retried.
     team.inbox_answers("clubworx", 422).await;
-    let refused = runs::enqueue(&team.app.db, &run(json!({"n": 2})))
-        .await
-        .unwrap();
-    let failed = eventually("the run to fail", || async {
-        let listed = runs::of_team_by_id(&team.app.db, &team.location_id, refused)
-            .await
-            .unwrap()?;
-        (listed.status == "failed").then_some(listed)
-    })
-    .await;
+    let refused = team.queue(automation, json!({"n": 2})).await;
+    let failed = team
+        .wait_for("the run to fail", refused, |listed| {
+            listed.status == "failed"
+        })
+        .await;
     assert_eq!(failed.tries, 0);
     assert_eq!(
         runs::attention_count(&team.app.db, &team.location_id)
@@ -574,13 +398,11 @@ async fn an_app_that_is_down_is_retried_later_and_a_refusal_is_not() {
     assert!(runs::retry(&team.app.db, &team.location_id, refused, false)
         .await
         .unwrap());
-    let retried = eventually("the retried run to succeed", || async {
-        let listed = runs::of_team_by_id(&team.app.db, &team.location_id, refused)
-            .await
-            .unwrap()?;
-        (listed.status == "succeeded").then_some(listed)
-    })
-    .await;
+    let retried = team
+        .wait_for("the retried run to succeed", refused, |listed| {
+            listed.status == "succeeded"
+        })
+        .await;
     assert!(retried.error.is_none());
 }
 
@@ -609,22 +431,18 @@ async fn a_paused_automation_keeps_its_events_and_runs_them_when_resumed() {
         "paused runs wait"
     );
 
-    store::set_state(&team.app.db, &team.location_id, automation, State::On)
-        .await
-        .unwrap();
+    team.set_state(automation, State::On).await;
     let finished = team.finished(automation, 3).await;
     assert!(finished.iter().all(|run| run.status == "succeeded"));
 
     // Skipping drops what waits, on purpose, with a record.
-    store::set_state(&team.app.db, &team.location_id, automation, State::Paused)
-        .await
-        .unwrap();
+    team.set_state(automation, State::Paused).await;
     team.clubworx_sends("member.created").await;
     let skipped = runs::skip_waiting(&team.app.db, &team.location_id, automation, "Test Owner")
         .await
         .unwrap();
     assert_eq!(skipped, 1);
-    let newest = &team.runs_of(automation).await[0];
+    let newest = team.runs_of(automation).await.pop().unwrap();
     assert_eq!(newest.status, "skipped");
     assert!(newest.error.as_deref().unwrap().contains("Test Owner"));
 }
@@ -632,34 +450,21 @@ async fn a_paused_automation_keeps_its_events_and_runs_them_when_resumed() {
 #[tokio::test]
 async fn runs_about_one_person_wait_for_the_earlier_one_and_others_do_not() {
     let team = team(&[]).await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![step(
-            "find",
-            Action::FindContact {
-                by: FindBy::Email,
-                value: "{{ email }}".into(),
-            },
-        )],
-    };
+    let definition = manual(vec![step(
+        "find",
+        Action::FindContact {
+            by: FindBy::Email,
+            value: "{{ email }}".into(),
+        },
+    )]);
     let automation = team.automation(&definition, State::On).await;
     let run = |email: &str| runs::NewRun {
-        automation_id: automation,
-        location_id: team.location_id.clone(),
-        version: 1,
-        trigger_kind: "manual",
-        trigger_body: json!({ "email": email }),
         subject: Some(format!("email:{email}")),
-        dry_run: false,
+        ..team.new_run(automation, json!({ "email": email }))
     };
     // The first run about Ana waits for a retry an hour away.
-    store::set_state(&team.app.db, &team.location_id, automation, State::Paused)
-        .await
-        .unwrap();
-    let first = runs::enqueue(&team.app.db, &run("ana@example.com"))
-        .await
-        .unwrap();
+    team.set_state(automation, State::Paused).await;
+    let first = team.enqueue(&run("ana@example.com")).await;
     sqlx::query(
         "UPDATE automation_runs SET next_attempt_at = now() + interval '1 hour' WHERE id = $1",
     )
@@ -667,48 +472,25 @@ async fn runs_about_one_person_wait_for_the_earlier_one_and_others_do_not() {
     .execute(&team.app.db)
     .await
     .unwrap();
-    let second = runs::enqueue(&team.app.db, &run("ana@example.com"))
-        .await
-        .unwrap();
-    let other = runs::enqueue(&team.app.db, &run("ben@example.com"))
-        .await
-        .unwrap();
-    store::set_state(&team.app.db, &team.location_id, automation, State::On)
-        .await
-        .unwrap();
+    let second = team.enqueue(&run("ana@example.com")).await;
+    let other = team.enqueue(&run("ben@example.com")).await;
+    team.set_state(automation, State::On).await;
 
-    let status = |id: i64| {
-        let db = team.app.db.clone();
-        let location_id = team.location_id.clone();
-        async move {
-            runs::of_team_by_id(&db, &location_id, id)
-                .await
-                .unwrap()
-                .unwrap()
-        }
-    };
-    eventually("Ben's run", || async {
-        (status(other).await.status == "succeeded").then_some(())
-    })
-    .await;
+    team.wait_for("Ben's run", other, |listed| listed.status == "succeeded")
+        .await;
     assert_eq!(
-        status(second).await.status,
+        team.listed(second).await.status,
         "queued",
         "Ana's second run waits for her first"
     );
 
-    sqlx::query("UPDATE automation_runs SET next_attempt_at = now() WHERE id = $1")
-        .bind(first)
-        .execute(&team.app.db)
-        .await
-        .unwrap();
-    runs::announce(&team.app.db).await.unwrap();
-    let later = eventually("Ana's second run", || async {
-        let listed = status(second).await;
-        (listed.status == "succeeded").then_some(listed)
-    })
-    .await;
-    let earlier = status(first).await;
+    team.due_now(first).await;
+    let later = team
+        .wait_for("Ana's second run", second, |listed| {
+            listed.status == "succeeded"
+        })
+        .await;
+    let earlier = team.listed(first).await;
     assert_eq!(earlier.status, "succeeded");
     assert!(
         later.started_at.unwrap() >= earlier.finished_at.unwrap(),
@@ -727,39 +509,28 @@ async fn a_contact_write_sent_before_the_process_died_is_not_sent_again() {
             event_type: "member.created".into(),
         },
     );
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![member.clone()],
-    };
-    let automation = team.automation(&definition, State::On).await;
+    let automation = team
+        .automation(&manual(vec![member.clone()]), State::On)
+        .await;
     let sample = template(AppKind::Clubworx)
         .events
         .into_iter()
         .find(|event| event.key == "member.created")
         .unwrap()
         .sample;
-    let first = runs::NewRun {
-        automation_id: automation,
-        location_id: team.location_id.clone(),
-        version: 1,
-        trigger_kind: "manual",
-        trigger_body: sample.clone(),
-        subject: None,
-        dry_run: false,
-    };
-    runs::enqueue(&team.app.db, &first).await.unwrap();
+    team.queue(automation, sample.clone()).await;
     let done = team.finished(automation, 1).await;
     assert_eq!(done[0].status, "succeeded", "{:?}", done[0].error);
     let ledger_before = sandbox_ledger(&team.app.base).await.len();
 
     // The same upsert, lost after it was sent: HighLevel holds it already.
-    let run = interrupted_run(&team, automation, sample, &member).await;
+    let run = team
+        .interrupted_run(automation, sample, &member.name, |_| async {})
+        .await;
     let finished = team.finished(automation, 2).await;
     assert_eq!(finished[1].id, run);
     assert_eq!(finished[1].status, "succeeded", "{:?}", finished[1].error);
-    let ledger = sandbox_ledger(&team.app.base).await;
-    let written = writes(&ledger[ledger_before..]);
+    let written = team.writes_since(ledger_before).await;
     assert!(
         !written
             .iter()

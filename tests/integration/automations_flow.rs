@@ -12,111 +12,50 @@ use serde_json::{json, Value};
 use switchboard::automations::form::AutomationForm;
 use switchboard::automations::journal::{self, StepRecord};
 use switchboard::automations::model::{
-    Action, Condition, Definition, Delay, Filter, Operator, State, Step, StepStatus, Test,
-    TimeUnit, Trigger, END,
+    Action, Condition, Delay, Operator, State, Step, StepStatus, Test, TimeUnit, END,
 };
-use switchboard::automations::{runs, store};
+use switchboard::automations::runs;
 use switchboard::workspace::tasks::parse_due;
 use switchboard::zone::TeamZone;
 
-use crate::common::browser::{demo_locations, Browser};
-use crate::common::{self, sandbox_ledger, TestApp};
+use crate::automations_support::{self as support, manual, step};
+use crate::common::{self, sandbox_ledger};
 use crate::webhooks_support::eventually;
-use crate::workspace_support::{ok_json, signed_in};
+use crate::workspace_support::ok_json;
 
-struct Team {
-    app: TestApp,
-    location_id: String,
-    owner: Browser,
-    user_id: i64,
-    /// A contact in the sandbox HighLevel that steps tag.
+/// What these tests add to the shared team: a contact in the sandbox
+/// HighLevel that steps tag.
+struct Contact {
     contact_id: String,
 }
 
+type Team = support::Team<Contact>;
+
 async fn team() -> Team {
-    let app = common::spawn_app_with(common::test_db().await, &[]).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    let owner = signed_in(&app, &location_id, &users[0], true).await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let token = common::sandbox_token(&app.base, &location_id, &["contacts.write"]).await;
+    let team = support::Team::start(&[]).await;
+    let token = team.sandbox_token().await;
     let made = common::json_of(
         common::http()
-            .post(format!("{}/sandbox/contacts/", app.base))
+            .post(format!("{}/sandbox/contacts/", team.app.base))
             .bearer_auth(&token)
             .header("Version", "2021-07-28")
-            .json(&json!({"locationId": location_id, "email": "flow@example.com"})),
+            .json(&json!({"locationId": team.location_id, "email": "flow@example.com"})),
     )
     .await;
     let contact_id = made["contact"]["id"].as_str().unwrap().to_owned();
-    Team {
-        app,
-        location_id,
-        owner,
-        user_id,
-        contact_id,
-    }
+    team.with(Contact { contact_id })
 }
 
 impl Team {
+    /// A manual automation of `steps`, in `state`.
     async fn automation(&self, steps: Vec<Step>, state: State) -> i64 {
-        let definition = Definition {
-            trigger: Trigger::Manual,
-            filter: Filter::default(),
-            steps,
-        };
-        let id = store::create(
-            &self.app.db,
-            &self.location_id,
-            "Flow",
-            &definition,
-            self.user_id,
-        )
-        .await
-        .unwrap();
-        self.set_state(id, state).await;
-        id
-    }
-
-    async fn set_state(&self, automation: i64, state: State) {
-        assert!(
-            store::set_state(&self.app.db, &self.location_id, automation, state)
-                .await
-                .unwrap()
-        );
+        self.create_automation("Flow", &manual(steps), state).await
     }
 
     /// Queues a real run about the team's contact, with `data` beside it.
     async fn run(&self, automation: i64, mut data: Value) -> i64 {
         data["contact"] = json!(self.contact_id);
-        let run = runs::NewRun {
-            automation_id: automation,
-            location_id: self.location_id.clone(),
-            version: 1,
-            trigger_kind: "manual",
-            trigger_body: data,
-            subject: None,
-            dry_run: false,
-        };
-        runs::enqueue(&self.app.db, &run).await.unwrap()
-    }
-
-    async fn listed(&self, run: i64) -> runs::Listed {
-        runs::of_team_by_id(&self.app.db, &self.location_id, run)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    async fn ended(&self, run: i64) -> runs::Listed {
-        eventually("the run to end", || async {
-            let listed = self.listed(run).await;
-            (!matches!(listed.status.as_str(), "queued" | "running")).then_some(listed)
-        })
-        .await
+        self.queue(automation, data).await
     }
 
     /// Waits until the run is back in the queue, held by its wait step
@@ -211,13 +150,6 @@ impl Team {
                 .await,
         )
         .await
-    }
-}
-
-fn step(name: &str, action: Action) -> Step {
-    Step {
-        name: name.into(),
-        action,
     }
 }
 
@@ -512,11 +444,7 @@ async fn a_test_with_the_sample_does_not_wait() {
     );
     let steps = vec![wait_for("pause", "3", TimeUnit::Days), later];
     let automation = team.automation(steps.clone(), State::Off).await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps,
-    };
+    let definition = manual(steps);
     let ledger_before = sandbox_ledger(&team.app.base).await.len();
     let tested = ok_json(
         team.owner
@@ -598,22 +526,13 @@ async fn a_run_held_by_a_wait_does_not_hold_back_the_persons_next_run() {
         )
         .await;
     let queue = |subject: &str| runs::NewRun {
-        automation_id: automation,
-        location_id: team.location_id.clone(),
-        version: 1,
-        trigger_kind: "manual",
-        trigger_body: json!({"contact": team.contact_id}),
         subject: Some(subject.to_owned()),
-        dry_run: false,
+        ..team.new_run(automation, json!({"contact": team.contact_id}))
     };
-    let first = runs::enqueue(&team.app.db, &queue("member-7"))
-        .await
-        .unwrap();
+    let first = team.enqueue(&queue("member-7")).await;
     team.held(first, Duration::days(2)).await;
     // The same person's next event: its run starts (and waits) at once.
-    let second = runs::enqueue(&team.app.db, &queue("member-7"))
-        .await
-        .unwrap();
+    let second = team.enqueue(&queue("member-7")).await;
     team.held(second, Duration::days(2)).await;
 
     // When the first one's moment comes it goes on, and so does the second.

@@ -7,41 +7,35 @@
 
 use serde_json::{json, Value};
 use switchboard::automations::model::{Action, Definition, Filter, State, Step, Trigger};
-use switchboard::automations::{runs, store};
+use switchboard::automations::runs;
 
-use crate::common::browser::demo_locations;
-use crate::common::{self, TestApp};
+use crate::automations_support::{self as support, is_over, manual, step};
+use crate::common;
 use crate::webhooks_support::{event, eventually, post, Sign};
-use crate::workspace_support::signed_in;
 
-struct Team {
-    app: TestApp,
-    location_id: String,
-    user_id: i64,
+/// What these tests add to the shared team: a token, to change its
+/// HighLevel as another app would.
+struct Token {
     token: String,
 }
 
+type Team = support::Team<Token>;
+
 /// A signed-in team whose cache a full sync filled.
 async fn team() -> Team {
-    let app = common::spawn_app(common::test_db().await).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    signed_in(&app, &location_id, &users[0], true).await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    app.full_sync(&location_id).await;
-    let token = common::sandbox_token(&app.base, &location_id, &["contacts.write"]).await;
-    Team {
-        app,
-        location_id,
-        user_id,
-        token,
-    }
+    let team = support::Team::start(&[]).await;
+    team.app.full_sync(&team.location_id).await;
+    with_token(team).await
+}
+
+/// The team, with a token of its sandbox.
+async fn with_token(team: support::Team) -> Team {
+    let token = team.sandbox_token().await;
+    team.with(Token { token })
 }
 
 impl Team {
+    /// An automation started by HighLevel's `event` (about `value`), on.
     async fn automation(&self, event: &str, value: &str, steps: Vec<Step>) -> i64 {
         let definition = Definition {
             trigger: Trigger::HighLevel {
@@ -51,43 +45,7 @@ impl Team {
             filter: Filter::default(),
             steps,
         };
-        let id = store::create(
-            &self.app.db,
-            &self.location_id,
-            event,
-            &definition,
-            self.user_id,
-        )
-        .await
-        .unwrap();
-        assert!(
-            store::set_state(&self.app.db, &self.location_id, id, State::On)
-                .await
-                .unwrap()
-        );
-        id
-    }
-
-    async fn runs_of(&self, automation_id: i64) -> Vec<runs::Listed> {
-        let filter = runs::RunFilter {
-            automation_id: Some(automation_id),
-            limit: 100,
-            ..Default::default()
-        };
-        let mut listed = runs::list(&self.app.db, &self.location_id, &filter)
-            .await
-            .unwrap();
-        listed.reverse();
-        listed
-    }
-
-    /// Waits until `count` runs of the automation are over; oldest first.
-    async fn finished(&self, automation_id: i64, count: usize) -> Vec<runs::Listed> {
-        eventually("the runs to end", || async {
-            let listed = self.runs_of(automation_id).await;
-            (listed.len() == count && listed.iter().all(is_over)).then_some(listed)
-        })
-        .await
+        self.create_automation(event, &definition, State::On).await
     }
 
     /// A request to the sandbox HighLevel, as another app than Switchboard.
@@ -148,31 +106,25 @@ impl Team {
     }
 }
 
-fn is_over(run: &runs::Listed) -> bool {
-    !matches!(run.status.as_str(), "queued" | "running")
-}
-
 fn tag_step(name: &str, add: bool, tags: &str) -> Step {
     let contact_id = "{{ contact.id }}".to_owned();
     let tags = tags.to_owned();
-    Step {
-        name: name.into(),
-        action: if add {
-            Action::AddTags { contact_id, tags }
-        } else {
-            Action::RemoveTags { contact_id, tags }
-        },
-    }
+    let action = if add {
+        Action::AddTags { contact_id, tags }
+    } else {
+        Action::RemoveTags { contact_id, tags }
+    };
+    step(name, action)
 }
 
 fn note_step(body: &str) -> Step {
-    Step {
-        name: "note".into(),
-        action: Action::CreateNote {
+    step(
+        "note",
+        Action::CreateNote {
             contact_id: "{{ contact.id }}".into(),
             body: body.into(),
         },
-    }
+    )
 }
 
 #[tokio::test]
@@ -204,14 +156,12 @@ async fn a_tag_added_in_highlevel_is_found_by_a_poll_without_a_webhook() {
     assert_eq!(data["event"], "tag_added");
     assert_eq!(data["tag"], "vip", "the tag as HighLevel keeps it");
     assert_eq!(data["contact"]["id"], contact.as_str());
-    let note: String = sqlx::query_scalar(
-        "SELECT body FROM cache_notes WHERE location_id = $1 AND contact_id = $2 AND body LIKE 'VIP:%'",
-    )
-    .bind(&team.location_id)
-    .bind(&contact)
-    .fetch_one(&team.app.db)
-    .await
-    .unwrap();
+    let note: String = team
+        .cached(
+            "SELECT body FROM cache_notes WHERE location_id = $1 AND contact_id = $2 AND body LIKE 'VIP:%'",
+            &contact,
+        )
+        .await;
     assert_eq!(note, "VIP: vip");
 
     // The next poll finds nothing new: no second run.
@@ -267,21 +217,7 @@ async fn a_task_completed_in_highlevel_fires_once_by_webhook_and_not_again_by_th
 
 #[tokio::test]
 async fn contacts_a_first_sync_brings_do_not_fire_but_a_new_one_does() {
-    let app = common::spawn_app(common::test_db().await).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    signed_in(&app, &location_id, &users[0], true).await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let token = common::sandbox_token(&app.base, &location_id, &["contacts.write"]).await;
-    let team = Team {
-        app,
-        location_id,
-        user_id,
-        token,
-    };
+    let team = with_token(support::Team::start(&[]).await).await;
     let automation = team
         .automation("contact_created", "", vec![note_step("Welcome")])
         .await;
@@ -367,13 +303,12 @@ async fn an_automation_is_not_started_again_by_its_own_change() {
     // without starting it again.
     team.webhooks_handled().await;
     team.app.full_sync(&team.location_id).await;
-    let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tags FROM cache_contacts WHERE location_id = $1 AND id = $2")
-            .bind(&team.location_id)
-            .bind(&contact)
-            .fetch_one(&team.app.db)
-            .await
-            .unwrap();
+    let tags: Vec<String> = team
+        .cached(
+            "SELECT tags FROM cache_contacts WHERE location_id = $1 AND id = $2",
+            &contact,
+        )
+        .await;
     assert!(tags.iter().any(|tag| tag == "touched"), "{tags:?}");
     assert_eq!(team.runs_of(automation).await.len(), 1);
 }
@@ -447,23 +382,10 @@ async fn faults(team: &Team, settings: Option<Value>) {
 #[tokio::test]
 async fn highlevel_answering_5xx_or_429_is_tried_again_later_and_then_succeeds() {
     let team = team().await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![tag_step("retry", true, "retried")],
-    };
-    let automation = store::create(
-        &team.app.db,
-        &team.location_id,
-        "Retry",
-        &definition,
-        team.user_id,
-    )
-    .await
-    .unwrap();
-    store::set_state(&team.app.db, &team.location_id, automation, State::On)
-        .await
-        .unwrap();
+    let definition = manual(vec![tag_step("retry", true, "retried")]);
+    let automation = team
+        .create_automation("Retry", &definition, State::On)
+        .await;
     let contact = team.a_contact().await;
 
     for (fault, said) in [
@@ -471,30 +393,16 @@ async fn highlevel_answering_5xx_or_429_is_tried_again_later_and_then_succeeds()
         (json!({"rateLimitedRequests": 5}), "429"),
     ] {
         faults(&team, Some(fault)).await;
-        let run = runs::enqueue(
-            &team.app.db,
-            &runs::NewRun {
-                automation_id: automation,
-                location_id: team.location_id.clone(),
-                version: 1,
-                trigger_kind: "manual",
-                trigger_body: json!({"contact": {"id": contact}}),
-                subject: None,
-                dry_run: false,
-            },
-        )
-        .await
-        .unwrap();
+        let run = team
+            .queue(automation, json!({"contact": {"id": contact}}))
+            .await;
         // The client's own quick retries fail too: the run waits for its
         // first later try, about a minute away.
-        let waiting = eventually("the run to wait for a retry", || async {
-            let listed = runs::of_team_by_id(&team.app.db, &team.location_id, run)
-                .await
-                .unwrap()
-                .unwrap();
-            (listed.status == "queued" && listed.tries == 1).then_some(listed)
-        })
-        .await;
+        let waiting = team
+            .wait_for("the run to wait for a retry", run, |listed| {
+                listed.status == "queued" && listed.tries == 1
+            })
+            .await;
         let wait = waiting.next_attempt_at - chrono::Utc::now();
         assert!(
             wait > chrono::Duration::seconds(40) && wait <= chrono::Duration::seconds(61),
@@ -503,20 +411,10 @@ async fn highlevel_answering_5xx_or_429_is_tried_again_later_and_then_succeeds()
         assert!(waiting.error.is_some(), "{said}: the reason is kept");
 
         faults(&team, None).await;
-        sqlx::query("UPDATE automation_runs SET next_attempt_at = now() WHERE id = $1")
-            .bind(run)
-            .execute(&team.app.db)
-            .await
-            .unwrap();
-        runs::announce(&team.app.db).await.unwrap();
-        let ended = eventually("the retry to end", || async {
-            let listed = runs::of_team_by_id(&team.app.db, &team.location_id, run)
-                .await
-                .unwrap()
-                .unwrap();
-            is_over(&listed).then_some(listed)
-        })
-        .await;
+        team.due_now(run).await;
+        let ended = team
+            .wait_for("the retry to end", run, |listed| is_over(&listed.status))
+            .await;
         assert_eq!(ended.status, "succeeded", "{said}: {:?}", ended.error);
     }
 }

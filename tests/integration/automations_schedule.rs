@@ -8,47 +8,30 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde_json::{json, Value};
 use switchboard::automations::model::{
-    Action, Definition, Filter, FindBy, Schedule, State, Step, Trigger,
+    Action, Definition, Filter, FindBy, Schedule, State, Trigger,
 };
 use switchboard::automations::scheduler::{self, fire_due, Fired};
 use switchboard::automations::{runs, store};
 use switchboard::zone::TeamZone;
 
-use crate::common::browser::{demo_locations, Browser};
+use crate::automations_support::{self as support, is_over, step};
 use crate::common::{self, TestApp};
 use crate::webhooks_support::eventually;
-use crate::workspace_support::signed_in;
 
 const ZONE: &str = "Australia/Sydney";
 
-struct Team {
-    app: TestApp,
-    location_id: String,
-    owner: Browser,
-    user_id: i64,
-}
+/// The shared team, with nothing added: it is on Sydney's clock.
+type Team = support::Team;
 
 async fn team() -> Team {
-    let app = common::spawn_app(common::test_db().await).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    let owner = signed_in(&app, &location_id, &users[0], true).await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let team = support::Team::start(&[]).await;
     sqlx::query("UPDATE teams SET time_zone = $2 WHERE location_id = $1")
-        .bind(&location_id)
+        .bind(&team.location_id)
         .bind(ZONE)
-        .execute(&app.db)
+        .execute(&team.app.db)
         .await
         .unwrap();
-    Team {
-        app,
-        location_id,
-        owner,
-        user_id,
-    }
+    team
 }
 
 impl Team {
@@ -58,41 +41,15 @@ impl Team {
                 schedule: Schedule::EveryMinutes { minutes: 1 },
             },
             filter: Filter::default(),
-            steps: vec![Step {
-                name: "found".into(),
-                action: Action::FindContact {
+            steps: vec![step(
+                "found",
+                Action::FindContact {
                     by: FindBy::Email,
                     value: "nobody@example.com".into(),
                 },
-            }],
+            )],
         };
-        let id = store::create(
-            &self.app.db,
-            &self.location_id,
-            name,
-            &definition,
-            self.user_id,
-        )
-        .await
-        .unwrap();
-        assert!(store::set_state(&self.app.db, &self.location_id, id, state)
-            .await
-            .unwrap());
-        id
-    }
-
-    /// The automation's runs, oldest first.
-    async fn runs_of(&self, automation_id: i64) -> Vec<runs::Listed> {
-        let filter = runs::RunFilter {
-            automation_id: Some(automation_id),
-            limit: 100,
-            ..Default::default()
-        };
-        let mut listed = runs::list(&self.app.db, &self.location_id, &filter)
-            .await
-            .unwrap();
-        listed.reverse();
-        listed
+        self.create_automation(name, &definition, state).await
     }
 
     /// The ticks the automation's runs started with, oldest first.
@@ -268,7 +225,7 @@ async fn two_processes_fire_each_tick_of_a_schedule_once() {
         let listed = team.runs_of(on).await;
         listed
             .iter()
-            .all(|run| !matches!(run.status.as_str(), "queued" | "running"))
+            .all(|run| is_over(&run.status))
             .then_some(listed)
     })
     .await;
@@ -284,11 +241,7 @@ async fn two_processes_fire_each_tick_of_a_schedule_once() {
     assert_eq!(waiting.len(), 5);
     assert!(waiting.iter().all(|run| run.status == "queued"));
 
-    assert!(
-        store::set_state(&team.app.db, &team.location_id, paused, State::On)
-            .await
-            .unwrap()
-    );
+    team.set_state(paused, State::On).await;
     eventually(
         "the paused schedule's runs to run once it is on",
         || async {

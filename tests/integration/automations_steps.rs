@@ -8,52 +8,31 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use switchboard::apps::outbound::base_url::BaseUrl;
-use switchboard::apps::outbound::settings::{self, Change};
-use switchboard::apps::outbound::AuthMode;
 use switchboard::automations::form::AutomationForm;
 use switchboard::automations::journal::{self, StepRecord};
 use switchboard::automations::model::{
-    Action, ContactFields, Definition, Filter, FindBy, State, Step, SummaryTo, Trigger,
+    Action, ContactFields, Definition, FindBy, State, Step, SummaryTo,
 };
-use switchboard::automations::{runs, store};
+use switchboard::automations::runs;
 use switchboard::reports::summary::Period;
 use switchboard::zone::TeamZone;
 
-use crate::apps_sample::connect;
-use crate::common::browser::{demo_locations, Browser};
-use crate::common::{self, sandbox_ledger, TestApp};
-use crate::webhooks_support::eventually;
-use crate::workspace_support::{ok_json, signed_in};
+use crate::automations_support::{self as support, manual, step, ALLOW_PRIVATE};
+use crate::common::{self, sandbox_ledger};
+use crate::workspace_support::ok_json;
 
-const ALLOW_PRIVATE: [&str; 2] = ["--outbound-allow-private", "true"];
-
-struct Team {
-    app: TestApp,
-    location_id: String,
-    owner: Browser,
-    user_id: i64,
-    /// A token of the sandbox, to make what the steps then change.
+/// What these tests add to the shared team: a token of the sandbox, to
+/// make what the steps then change.
+struct Token {
     token: String,
 }
 
+type Team = support::Team<Token>;
+
 async fn team(settings: &[&str]) -> Team {
-    let app = common::spawn_app_with(common::test_db().await, settings).await;
-    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
-    let owner = signed_in(&app, &location_id, &users[0], true).await;
-    let user_id = sqlx::query_scalar("SELECT id FROM users WHERE highlevel_user_id = $1")
-        .bind(&users[0])
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let token = common::sandbox_token(&app.base, &location_id, &["contacts.write"]).await;
-    Team {
-        app,
-        location_id,
-        owner,
-        user_id,
-        token,
-    }
+    let team = support::Team::start(settings).await;
+    let token = team.sandbox_token().await;
+    team.with(Token { token })
 }
 
 impl Team {
@@ -102,89 +81,23 @@ impl Team {
         made["note"]["id"].as_str().unwrap().to_owned()
     }
 
+    /// A manual automation of `steps`, on.
     async fn automation(&self, steps: Vec<Step>) -> i64 {
-        let definition = Definition {
-            trigger: Trigger::Manual,
-            filter: Filter::default(),
-            steps,
-        };
-        let id = store::create(
-            &self.app.db,
-            &self.location_id,
-            "Steps",
-            &definition,
-            self.user_id,
-        )
-        .await
-        .unwrap();
-        self.set_state(id, State::On).await;
-        id
-    }
-
-    async fn set_state(&self, automation: i64, state: State) {
-        assert!(
-            store::set_state(&self.app.db, &self.location_id, automation, state)
-                .await
-                .unwrap()
-        );
-    }
-
-    fn new_run(&self, automation: i64, data: Value) -> runs::NewRun {
-        runs::NewRun {
-            automation_id: automation,
-            location_id: self.location_id.clone(),
-            version: 1,
-            trigger_kind: "manual",
-            trigger_body: data,
-            subject: None,
-            dry_run: false,
-        }
+        self.create_automation("Steps", &manual(steps), State::On)
+            .await
     }
 
     /// Runs the automation on `data` and waits for the run to end; the run
     /// and its steps.
     async fn run(&self, automation: i64, data: Value) -> (runs::Listed, Vec<StepRecord>) {
-        let id = runs::enqueue(&self.app.db, &self.new_run(automation, data))
-            .await
-            .unwrap();
-        self.ended(id).await
+        let id = self.queue(automation, data).await;
+        self.ended_with_steps(id).await
     }
 
-    async fn ended(&self, run: i64) -> (runs::Listed, Vec<StepRecord>) {
-        let listed = eventually("the run to end", || async {
-            let listed = runs::of_team_by_id(&self.app.db, &self.location_id, run)
-                .await
-                .unwrap()?;
-            (!matches!(listed.status.as_str(), "queued" | "running")).then_some(listed)
-        })
-        .await;
+    /// Waits for the run to end; the run and its steps.
+    async fn ended_with_steps(&self, run: i64) -> (runs::Listed, Vec<StepRecord>) {
+        let listed = self.ended(run).await;
         (listed, journal::of_run(&self.app.db, run).await.unwrap())
-    }
-
-    /// A run as a process left it when it was killed after sending its
-    /// first step: that step is recorded as sending. `before` runs once the
-    /// run's id is known, before any worker may take it.
-    async fn interrupted_run<F, Fut>(
-        &self,
-        automation: i64,
-        data: Value,
-        step: &str,
-        before: F,
-    ) -> i64
-    where
-        F: FnOnce(i64) -> Fut,
-        Fut: std::future::Future<Output = ()>,
-    {
-        self.set_state(automation, State::Paused).await;
-        let id = runs::enqueue(&self.app.db, &self.new_run(automation, data))
-            .await
-            .unwrap();
-        journal::sending(&self.app.db, id, 0, step, &json!({"lost": true}))
-            .await
-            .unwrap();
-        before(id).await;
-        self.set_state(automation, State::On).await;
-        id
     }
 
     async fn save(&self, automation: i64, definition: &Definition) -> Value {
@@ -202,70 +115,6 @@ impl Team {
         )
         .await
     }
-
-    /// One column of a cached row, by table and id.
-    async fn cached<T>(&self, sql: &str, id: &str) -> T
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
-    {
-        sqlx::query_scalar(sql)
-            .bind(&self.location_id)
-            .bind(id)
-            .fetch_one(&self.app.db)
-            .await
-            .unwrap()
-    }
-
-    /// Points the connection's deliveries at the simulated app's inbox.
-    async fn deliver_to_inbox(&self, connection_id: i64, app: &str) {
-        let connection = switchboard::apps::connections::store::of_team_by_id(
-            &self.app.db,
-            &self.location_id,
-            connection_id,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        let change = Change {
-            base_url: BaseUrl::parse(&format!(
-                "{}/sandbox/_sandbox/apps/{app}/inbox",
-                self.app.base
-            ))
-            .unwrap(),
-            auth_mode: AuthMode::None,
-            auth_header: String::new(),
-            auth_value: None,
-            timeout_secs: 5,
-        };
-        settings::save(&self.app.db, &self.app.vault, &connection, &change)
-            .await
-            .unwrap();
-        settings::rotate_signing_secret(&self.app.db, &self.app.vault, &connection)
-            .await
-            .unwrap()
-            .unwrap();
-    }
-}
-
-fn step(name: &str, action: Action) -> Step {
-    Step {
-        name: name.into(),
-        action,
-    }
-}
-
-/// The writes the sandbox answered since `from`, by method and path.
-async fn writes_since(app: &TestApp, from: usize) -> Vec<String> {
-    sandbox_ledger(&app.base).await[from..]
-        .iter()
-        .map(|entry| {
-            format!(
-                "{} {}",
-                entry["method"].as_str().unwrap_or(""),
-                entry["path"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
 }
 
 fn output(record: &StepRecord) -> &Value {
@@ -444,7 +293,7 @@ async fn each_highlevel_step_writes_once_and_the_cache_follows() {
 
     let c = &contact;
     assert_eq!(
-        writes_since(&team.app, ledger_before).await,
+        team.writes_since(ledger_before).await,
         [
             format!("PUT /contacts/{c}"),
             "POST /contacts/upsert".to_owned(),
@@ -556,7 +405,7 @@ async fn a_resumed_delete_that_finds_nothing_was_done_before() {
     let run = team
         .interrupted_run(automation, data.clone(), "dropped", |_| async {})
         .await;
-    let (listed, records) = team.ended(run).await;
+    let (listed, records) = team.ended_with_steps(run).await;
     assert_eq!(listed.status, "succeeded", "{:?}", listed.error);
     assert_eq!(output(&records[0])["deleted"], true);
     assert_eq!(records[0].answer.as_ref().unwrap()["alreadyGone"], true);
@@ -592,26 +441,22 @@ async fn a_resumed_delete_that_finds_nothing_was_done_before() {
 #[tokio::test]
 async fn a_step_needing_a_scope_the_connection_lacks_is_named_at_save() {
     let team = team(&[]).await;
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![
-            step(
-                "look",
-                Action::HighLevelCall {
-                    operation: "get-contact".into(),
-                    params: [("contactId".to_owned(), "{{ contact }}".to_owned())].into(),
-                    body: String::new(),
-                },
-            ),
-            step(
-                "gone",
-                Action::DeleteContact {
-                    contact_id: "{{ contact }}".into(),
-                },
-            ),
-        ],
-    };
+    let definition = manual(vec![
+        step(
+            "look",
+            Action::HighLevelCall {
+                operation: "get-contact".into(),
+                params: [("contactId".to_owned(), "{{ contact }}".to_owned())].into(),
+                body: String::new(),
+            },
+        ),
+        step(
+            "gone",
+            Action::DeleteContact {
+                contact_id: "{{ contact }}".into(),
+            },
+        ),
+    ]);
     let automation = team.automation(definition.steps.clone()).await;
     let editor = |id: i64| {
         let owner = &team.owner;
@@ -718,7 +563,7 @@ async fn an_alert_step_raises_one_alert_even_when_resumed() {
             },
         )
         .await;
-    let (listed, records) = team.ended(run).await;
+    let (listed, records) = team.ended_with_steps(run).await;
     assert_eq!(listed.status, "succeeded", "{:?}", listed.error);
     let raised = alerts(run).await;
     assert_eq!(raised.len(), 1, "one alert: {raised:?}");
@@ -730,18 +575,14 @@ async fn an_alert_step_raises_one_alert_even_when_resumed() {
         .fetch_one(&team.app.db)
         .await
         .unwrap();
-    let definition = Definition {
-        trigger: Trigger::Manual,
-        filter: Filter::default(),
-        steps: vec![step(
-            "tell",
-            Action::Alert {
-                user_id: Some(team.user_id),
-                title: "Just you".into(),
-                message: String::new(),
-            },
-        )],
-    };
+    let definition = manual(vec![step(
+        "tell",
+        Action::Alert {
+            user_id: Some(team.user_id),
+            title: "Just you".into(),
+            message: String::new(),
+        },
+    )]);
     let tested = ok_json(
         team.owner
             .http
@@ -774,8 +615,7 @@ async fn an_alert_step_raises_one_alert_even_when_resumed() {
 #[tokio::test]
 async fn a_summary_counts_the_cache_and_is_kept_or_sent() {
     let team = team(&ALLOW_PRIVATE).await;
-    let users: Vec<String> = demo_locations(&team.app.base).await.swap_remove(0).1;
-    let (clubworx, _) = connect(&team.app, &team.location_id, &users[0], "clubworx").await;
+    let clubworx = team.connect_app("clubworx").await;
     team.deliver_to_inbox(clubworx, "clubworx").await;
     // A contact added today, so today's summary has something to count.
     team.contact("summary.today@example.com", "Today").await;
@@ -870,13 +710,8 @@ async fn a_summary_counts_the_cache_and_is_kept_or_sent() {
     assert!(output(&records[0])["alert_id"].is_i64());
 
     // The week's went to the app, signed, as "Send to an app" sends.
-    let inbox = common::json_of(common::http().get(format!(
-        "{}/sandbox/_sandbox/apps/clubworx/inbox",
-        team.app.base
-    )))
-    .await;
-    let deliveries = inbox["deliveries"].as_array().unwrap();
-    assert_eq!(deliveries.len(), 1, "{inbox}");
+    let deliveries = team.inbox("clubworx").await;
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
     assert_eq!(
         deliveries[0]["path"],
         "/sandbox/_sandbox/apps/clubworx/inbox/summaries"

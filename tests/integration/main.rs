@@ -3,6 +3,7 @@
 //! database of its own). Run one area with a filter, e.g.
 //! `cargo test --features ssr --test integration sync_`.
 
+mod automations_support;
 mod common;
 // The sandbox crate's own test helpers; the app's tests use a part of them.
 #[allow(dead_code)]
