@@ -24,7 +24,8 @@
 //!    the least time the budget allows, and what the person waited.
 //!
 //! The peak resident memory of this process (VmHWM: the app, its worker and
-//! the senders) is read after parts 1 and 2.
+//! the senders) is read after parts 1 and 2, and the CPU each of this
+//! process, the sandbox and Postgres spent per event during each.
 //!
 //! `cargo bench --features ssr --bench automations`. BENCH_EVENTS (2000) is
 //! the number of events of parts 1 and 2, BENCH_BUDGET_EVENTS (200; 0 skips
@@ -32,6 +33,9 @@
 //! side by side (the server's default otherwise). BENCH_BUDGET_STORE=memory
 //! is a diagnosis: the worker keeps HighLevel's rate budget in this process
 //! instead of sharing it with every process through Postgres.
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -59,6 +63,8 @@ use switchboard::automations::worker::RunTiming;
 use switchboard::config::{Config, ServeConfig};
 use switchboard::server::Application;
 use tokio::sync::oneshot;
+
+use cpu_time::{CpuTime, Processes};
 
 const SENDERS: usize = 50;
 /// HighLevel's budget: requests per window, and the window.
@@ -115,14 +121,21 @@ async fn bench() -> anyhow::Result<()> {
     let idle_rss = memory("VmRSS");
     setup.warm_up().await?;
 
+    let processes = setup.processes().await?;
+    let (before, started) = (CpuTime::now(processes), Instant::now());
     let closed = setup.closed_loop(events).await?;
     closed.print(&format!(
         "Closed loop ({events} events; each sender waits for its run to finish)"
     ));
+    let closed_cpu = before.per_event(&CpuTime::now(processes), events, started.elapsed());
+    println!("  {closed_cpu}");
+    let (before, started) = (CpuTime::now(processes), Instant::now());
     let burst = setup.burst(events).await?;
     burst.print(&format!(
         "Burst ({events} events posted at once, then drained)"
     ));
+    let burst_cpu = before.per_event(&CpuTime::now(processes), events, started.elapsed());
+    println!("  {burst_cpu}");
     let peak = memory("VmHWM");
     println!();
     println!(
@@ -131,13 +144,16 @@ async fn bench() -> anyhow::Result<()> {
         peak / 1024
     );
     println!(
-        "SUMMARY switchboard closed_loop_events_per_s={:.1} p50_ms={:.1} p99_ms={:.1} burst_events_per_s={:.1} rss_idle_mb={} rss_peak_mb={}",
+        "SUMMARY switchboard closed_loop_events_per_s={:.1} p50_ms={:.1} p99_ms={:.1} burst_events_per_s={:.1} rss_idle_mb={} rss_peak_mb={} cpu_app_ms={:.2} cpu_sandbox_ms={:.2} cpu_pg_ms={:.2}",
         closed.throughput(),
         closed.quantile_ms(0.5),
         closed.quantile_ms(0.99),
         burst.throughput(),
         idle_rss / 1024,
-        peak / 1024
+        peak / 1024,
+        closed_cpu.app.ms,
+        closed_cpu.sandbox.ms,
+        closed_cpu.postgres.ms
     );
     drop(setup);
 
@@ -441,6 +457,21 @@ impl Setup {
             location,
             browser,
             secret: secret.expose_secret().to_owned(),
+        })
+    }
+
+    /// The sandbox's process and Postgres's postmaster, whose CPU is counted.
+    async fn processes(&self) -> anyhow::Result<Processes> {
+        let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&self.db)
+            .await?;
+        let postmaster = u32::try_from(backend)
+            .ok()
+            .and_then(cpu_time::parent_of)
+            .context("Postgres's postmaster")?;
+        Ok(Processes {
+            sandbox: self.sandbox.child.id(),
+            postmaster,
         })
     }
 
