@@ -56,6 +56,7 @@ pub fn AutomationBuilderPage() -> impl IntoView {
         test: ServerAction::<TestAutomation>::new(),
         run_now: ServerAction::<RunAutomationNow>::new(),
         retry_failed: ServerAction::<RetryFailedRuns>::new(),
+        wanted_state: StoredValue::new(None),
     };
     view! {
         <PageHeader title="Automation" subtitle="When this happens, do that." />
@@ -80,6 +81,9 @@ struct Actions {
     test: ServerAction<TestAutomation>,
     run_now: ServerAction<RunAutomationNow>,
     retry_failed: ServerAction<RetryFailedRuns>,
+    /// The state last asked for: a form reloaded while the change was
+    /// on its way still shows it once the server agrees.
+    wanted_state: StoredValue<Option<String>>,
 }
 
 /// What a step's selects offer, from the team's data.
@@ -364,7 +368,7 @@ fn Builder(page: EditorPage, actions: Actions) -> impl IntoView {
                         </For>
                         <AddStep form kinds />
                     </section>
-                    <SaveBar id form actions can_change />
+                    <SaveBar id version=page.version form actions can_change />
                     <TestResult actions />
                 </div>
                 <aside class="map-side">
@@ -563,18 +567,20 @@ fn ProblemText(text: impl Fn() -> Option<String> + Send + Sync + 'static) -> imp
 fn Head(page: EditorPage, form: Form, actions: Actions) -> impl IntoView {
     let id = page.id;
     let state = RwSignal::new(page.state.clone());
-    let wanted = StoredValue::new(page.state.clone());
     let waiting = RwSignal::new(page.waiting);
     let set = move |to: &'static str| {
-        wanted.set_value(to.to_owned());
+        actions.wanted_state.set_value(Some(to.to_owned()));
         actions.set_state.dispatch(SetAutomationState {
             id,
             state: to.into(),
         });
     };
     Effect::new(move |_| {
-        if let Some(Ok(())) = actions.set_state.value().get() {
-            state.set(wanted.get_value());
+        if let (Some(Ok(())), Some(wanted)) = (
+            actions.set_state.value().get(),
+            actions.wanted_state.get_value(),
+        ) {
+            state.set(wanted);
         }
     });
     Effect::new(move |_| {
@@ -960,7 +966,7 @@ fn AddStep(form: Form, kinds: StoredValue<Vec<StepKind>>) -> impl IntoView {
 }
 
 #[component]
-fn SaveBar(id: i64, form: Form, actions: Actions, can_change: bool) -> impl IntoView {
+fn SaveBar(id: i64, version: i32, form: Form, actions: Actions, can_change: bool) -> impl IntoView {
     if !can_change {
         return view! { <p class="muted">"Owners and admins of your team change automations."</p> }
             .into_any();
@@ -982,7 +988,9 @@ fn SaveBar(id: i64, form: Form, actions: Actions, can_change: bool) -> impl Into
             <div data-testid="save-result">
                 {move || actions.save.value().get().map(|answer| match answer {
                     Ok(saved) => match saved.version {
-                        Some(version) => view! { <p class="form-success">{saved_note(version, &saved.next_ticks)}</p> }.into_any(),
+                        // The note waits for the form to reload with the saved version.
+                        Some(kept) if kept != version => view! { <p class="muted small loading">"Saved, reloading…"</p> }.into_any(),
+                        Some(kept) => view! { <p class="form-success">{saved_note(kept, &saved.next_ticks)}</p> }.into_any(),
                         None => view! { <p class="form-error">{format!("Not saved: fix the {} problem{} shown next to {}.", saved.problems.len(), if saved.problems.len() == 1 { "" } else { "s" }, if saved.problems.len() == 1 { "its field" } else { "their fields" })}</p> }.into_any(),
                     },
                     Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
