@@ -9,8 +9,8 @@ use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
     AppConnectionPage, AppointmentsPage, AppsPage, AutomationBuilderPage, AutomationsPage,
     ConnectionsPage, ContactPage, ContactsPage, DashboardPage, EventsPage, MappingBuilderPage,
-    NotFoundPage, ReportsPage, RunHistoryPage, RunPage, SettingsPage, SignInPage, SyncPage,
-    TasksPage,
+    NotFoundPage, RecipesPage, ReportsPage, RunHistoryPage, RunPage, SettingsPage, SignInPage,
+    SyncPage, TasksPage,
 };
 
 /// The document around every server-rendered page.
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage />
                     <Route path=path!("/automations") view=AutomationsPage />
                     <Route path=path!("/automations/runs") view=RunHistoryPage />
+                    <Route path=path!("/automations/templates") view=RecipesPage />
                     <Route path=path!("/automations/runs/:id") view=RunPage />
                     <Route path=path!("/automations/:id") view=AutomationBuilderPage />
                     <Route path=path!("/connections") view=ConnectionsPage />

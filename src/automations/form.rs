@@ -259,6 +259,13 @@ pub fn step_kinds() -> Vec<StepKind> {
             vec![contact()],
         ),
         kind(
+            "refresh_contact",
+            "Read a contact's tasks and notes again",
+            CONTACTS,
+            "Has the next sync read the contact's tasks and notes from HighLevel again (within the poll interval), so the contact's page and reports show what another app just made.",
+            vec![contact()],
+        ),
+        kind(
             "add_tags",
             "Add tags",
             CONTACTS,
@@ -1133,7 +1140,9 @@ impl StepForm {
                 .iter()
                 .map(|(key, ..)| (*key, fields.get(key).to_owned()))
                 .collect(),
-            Action::DeleteContact { contact_id } => vec![("contact_id", contact_id.clone())],
+            Action::DeleteContact { contact_id } | Action::RefreshContact { contact_id } => {
+                vec![("contact_id", contact_id.clone())]
+            }
             Action::UpdateTask {
                 contact_id,
                 task_id,
@@ -1410,6 +1419,9 @@ impl StepForm {
                 Action::UpsertContact { fields }
             }
             "delete_contact" => Action::DeleteContact {
+                contact_id: self.get("contact_id"),
+            },
+            "refresh_contact" => Action::RefreshContact {
                 contact_id: self.get("contact_id"),
             },
             "update_task" => {

@@ -24,6 +24,8 @@ pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod journal;
 #[cfg(feature = "ssr")]
+pub mod recipes;
+#[cfg(feature = "ssr")]
 pub mod resume;
 #[cfg(feature = "ssr")]
 pub mod runs;

@@ -291,6 +291,11 @@ pub enum Action {
     DeleteContact {
         contact_id: String,
     },
+    /// Asks the sync to read the contact's tasks and notes from HighLevel
+    /// again on its next run, so the cache has what another app just made.
+    RefreshContact {
+        contact_id: String,
+    },
     /// Adds tags (comma-separated) to a contact.
     AddTags {
         contact_id: String,
@@ -560,6 +565,7 @@ impl Action {
             Action::UpdateContact { .. } => "update_contact",
             Action::UpsertContact { .. } => "upsert_contact",
             Action::DeleteContact { .. } => "delete_contact",
+            Action::RefreshContact { .. } => "refresh_contact",
             Action::UpdateTask { .. } => "update_task",
             Action::CompleteTask { .. } => "complete_task",
             Action::DeleteTask { .. } => "delete_task",
@@ -592,6 +598,7 @@ impl Action {
             Action::UpdateContact { .. } => "Update a contact",
             Action::UpsertContact { .. } => "Create or update a contact",
             Action::DeleteContact { .. } => "Delete a contact",
+            Action::RefreshContact { .. } => "Read a contact's tasks and notes again",
             Action::UpdateTask { .. } => "Change a task",
             Action::CompleteTask { .. } => "Complete a task",
             Action::DeleteTask { .. } => "Delete a task",
@@ -645,6 +652,7 @@ impl Action {
             Action::RemoveFollowers { .. } => vec!["remove-followers-contact"],
             Action::HighLevelCall { operation, .. } => vec![operation.as_str()],
             Action::SendToApp { .. }
+            | Action::RefreshContact { .. }
             | Action::Wait { .. }
             | Action::Branch { .. }
             | Action::Alert { .. }

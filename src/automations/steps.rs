@@ -114,6 +114,10 @@ pub enum Planned {
         summary: Json,
         then: Box<Planned>,
     },
+    /// The contact's tasks and notes to be read again by the next sync.
+    Refresh {
+        contact_id: String,
+    },
     /// Nothing to send: the step's output is known (a lookup).
     Known(Json),
 }
@@ -143,6 +147,7 @@ impl Planned {
             Planned::Summary { summary, then } => {
                 json!({"summary": summary, "then": then.record()})
             }
+            Planned::Refresh { contact_id } => json!({"read_again": contact_id}),
             Planned::Known(_) => Json::Null,
         }
     }
@@ -572,6 +577,9 @@ impl Plan<'_> {
             } => self.delivery(*connection_id, path, contact_id).await?,
             // The executor works out a wait's moment and a branch's way:
             // neither sends anything.
+            Action::RefreshContact { contact_id } => Planned::Refresh {
+                contact_id: self.required(contact_id, "The contact")?,
+            },
             Action::Wait { .. } | Action::Branch { .. } => Planned::Known(json!({})),
         })
     }
@@ -788,6 +796,19 @@ pub async fn send(
     let (run_id, location_id, resumed) = (step.run_id, step.location_id, step.resumed);
     match planned {
         Planned::Known(output) => Ok((Json::Null, output.clone())),
+        // Asking twice asks once: the request is kept per contact.
+        Planned::Refresh { contact_id } => {
+            crate::sync::request_contact_refresh(
+                &services.db,
+                location_id,
+                std::slice::from_ref(contact_id),
+            )
+            .await?;
+            Ok((
+                Json::Null,
+                json!({"requested": true, "contact_id": contact_id}),
+            ))
+        }
         Planned::HighLevel(call) => {
             let answer = match already_made(services, location_id, call, resumed).await? {
                 Some(found) => found,

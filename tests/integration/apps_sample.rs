@@ -12,6 +12,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 use switchboard::apps::connections::store::{self, NewConnection};
 use switchboard::apps::connections::{Encoding, EventTypeFrom, Signing};
+use switchboard::apps::templates::{self, AppKind, EventTypeSource};
 
 /// A connection of `app` made by `user_id` of `location_id`, signed and
 /// typed as the app's template says; its id and secret.
@@ -26,23 +27,7 @@ pub(crate) async fn connect(
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let (signing, event_type_from) = match kind {
-        "clubworx" => (
-            Signing::HmacSha256 {
-                header: "X-Clubworx-Signature".into(),
-                encoding: Encoding::Hex,
-                prefix: String::new(),
-            },
-            EventTypeFrom::BodyField("event".into()),
-        ),
-        "club_os" => (
-            Signing::SecretHeader {
-                header: "X-ClubOS-Secret".into(),
-            },
-            EventTypeFrom::Header("X-ClubOS-Event".into()),
-        ),
-        other => panic!("no test connection for {other}"),
-    };
+    let (signing, event_type_from) = as_template_says(kind);
     let new = NewConnection {
         location_id: location_id.into(),
         app: kind.into(),
@@ -53,6 +38,34 @@ pub(crate) async fn connect(
     };
     let (connection, secret) = store::create(&app.db, &app.vault, &new).await.unwrap();
     (connection.id, secret.expose_secret().to_owned())
+}
+
+/// How the connection form starts for `kind`: signed and typed as the
+/// app's template says.
+fn as_template_says(kind: &str) -> (Signing, EventTypeFrom) {
+    let template = templates::template(AppKind::from_key(kind).expect("an app's key"));
+    let signing = match template.signing {
+        templates::Signing::None => panic!("{kind} signs its requests"),
+        templates::Signing::SecretHeader { header } => Signing::SecretHeader { header },
+        templates::Signing::HmacSha256 {
+            header,
+            encoding,
+            prefix,
+        } => Signing::HmacSha256 {
+            header,
+            encoding: match encoding {
+                templates::Encoding::Hex => Encoding::Hex,
+                templates::Encoding::Base64 => Encoding::Base64,
+            },
+            prefix,
+        },
+    };
+    let event_type_from = match template.event_type_from {
+        EventTypeSource::BodyField(path) => EventTypeFrom::BodyField(path),
+        EventTypeSource::Header(name) => EventTypeFrom::Header(name),
+        EventTypeSource::Fixed(name) => EventTypeFrom::Fixed(name),
+    };
+    (signing, event_type_from)
 }
 
 pub(crate) async fn send(browser: &Browser, id: i64, event_type: &str) -> reqwest::Response {

@@ -32,6 +32,7 @@ mod automations_crash;
 mod automations_engine;
 mod automations_flow;
 mod automations_highlevel;
+mod automations_recipes;
 mod automations_schedule;
 mod automations_steps;
 mod cache_upsert;

@@ -320,3 +320,5 @@ pub async fn retry_failed_runs(id: i64) -> Result<u64, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server;
+
+pub mod recipes;

@@ -396,6 +396,7 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
             Action::Wait { .. } => &["until"],
             Action::Branch { .. } => &["result", "next"],
             Action::UpdateContact { .. } => &["contact_id"],
+            Action::RefreshContact { .. } => &["requested"],
             Action::UpsertContact { .. } => &["contact_id", "new"],
             Action::DeleteContact { .. }
             | Action::DeleteTask { .. }
@@ -432,7 +433,7 @@ fn with_steps_fields(sample: &Json, steps: &[Step]) -> Vec<PickerField> {
 
 /// The form's definition, or its problems: those of the form, and what the
 /// server knows (connections of the team, expressions that do not parse).
-async fn checked(
+pub(super) async fn checked(
     state: &AppState,
     caller: &Caller,
     id: i64,

@@ -18,7 +18,9 @@ mod tasks;
 
 pub use appointments::AppointmentsPage;
 pub use apps::{AppConnectionPage, AppsPage, MappingBuilderPage};
-pub use automations::{AutomationBuilderPage, AutomationsPage, RunHistoryPage, RunPage};
+pub use automations::{
+    AutomationBuilderPage, AutomationsPage, RecipesPage, RunHistoryPage, RunPage,
+};
 pub use connections::ConnectionsPage;
 pub use contact::ContactPage;
 pub use contacts::ContactsPage;

@@ -46,6 +46,10 @@ pub fn AppConnectionPage() -> impl IntoView {
 
 #[component]
 fn Details(detail: ConnectionDetail) -> impl IntoView {
+    let recipes = (
+        format!("/automations/templates?app={}", detail.tile.key),
+        format!("Ready-made automations for {}", detail.tile.name),
+    );
     view! {
         <section class="card stack app-connection" data-testid="app-connection">
             <div class="app-heading">
@@ -63,6 +67,10 @@ fn Details(detail: ConnectionDetail) -> impl IntoView {
                 <dt>"Event type"</dt>
                 <dd>{detail.event_type}</dd>
             </dl>
+            <a class="button button-secondary button-small app-recipes-link" data-testid="connection-recipes"
+                href=recipes.0>
+                {recipes.1}
+            </a>
         </section>
     }
 }

@@ -1,9 +1,10 @@
 //! The Automations pages: the team's automations and a new one, the
-//! builder of one (`builder`), the run history (`history`) and one run's
-//! steps (`run`).
+//! builder of one (`builder`), the ready-made ones of each app (`recipes`),
+//! the run history (`history`) and one run's steps (`run`).
 
 mod builder;
 mod history;
+mod recipes;
 mod run;
 
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use crate::ui::workspace::refusal_of;
 
 pub use builder::AutomationBuilderPage;
 pub use history::RunHistoryPage;
+pub use recipes::RecipesPage;
 pub use run::RunPage;
 
 #[component]
@@ -33,6 +35,13 @@ pub fn AutomationsPage() -> impl IntoView {
                             </a>
                         })}
                         <AutomationList cards=page.automations.clone() />
+                        <section class="card auto-recipes-link" data-testid="recipes-link">
+                            <div>
+                                <h2 class="card-title">"Ready-made for your apps"</h2>
+                                <p class="muted small">"Clubworx, Club OS, GymFlow, ConvertCalculator and Workiom: what their integration guides describe, made for you in one click."</p>
+                            </div>
+                            <a class="button button-secondary" href="/automations/templates">"See the ready-made automations"</a>
+                        </section>
                         {if page.can_change {
                             view! { <NewAutomation triggers=page.triggers.clone() /> }.into_any()
                         } else {

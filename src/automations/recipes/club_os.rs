@@ -1,0 +1,119 @@
+//! Club OS: HighLevel's copy of a member sent back, HighLevel tasks sent
+//! over, Club OS edits written to HighLevel, and the unified view read
+//! through the read API.
+
+use crate::apps::templates::AppKind;
+use crate::automations::model::{Action, Condition, FindBy, Operator, Test, END};
+
+use super::{on_highlevel, step, Chosen, Makes, Planned, ReadRequest, Recipe};
+
+pub fn recipes() -> Vec<Recipe> {
+    vec![
+        Recipe {
+            key: "club_os.send_back",
+            app: AppKind::ClubOs,
+            title: "Send HighLevel's copy of a member back to Club OS",
+            does: "When a member is added or changed in Club OS, the HighLevel contact with the same e-mail is read and its first and last name, e-mail and phone are sent to Club OS.",
+            idea: false,
+            inputs: Vec::new(),
+            makes: Makes::Automations(send_back),
+        },
+        Recipe {
+            key: "club_os.tasks",
+            app: AppKind::ClubOs,
+            title: "HighLevel tasks sent to Club OS",
+            does: "When a task is created or completed in HighLevel, its title, status and due date are sent to Club OS.",
+            idea: false,
+            inputs: Vec::new(),
+            makes: Makes::Automations(tasks),
+        },
+        Recipe {
+            key: "club_os.edits",
+            app: AppKind::ClubOs,
+            title: "Club OS edits update HighLevel",
+            does: "When a member's details or tags change in Club OS, the HighLevel contact's e-mail, phone and tags follow.",
+            idea: false,
+            inputs: Vec::new(),
+            makes: Makes::Automations(edits),
+        },
+        Recipe {
+            key: "club_os.unified_view",
+            app: AppKind::ClubOs,
+            title: "A member's HighLevel contact, tasks, notes and appointments in Club OS",
+            does: "Club OS reads the contact with its tasks, notes and appointments from Switchboard's copy, without spending HighLevel's request budget.",
+            idea: true,
+            inputs: Vec::new(),
+            makes: Makes::ReadRequest(ReadRequest {
+                path: "/contacts/{contactId}?include=tasks,notes,appointments",
+                configure: "In Club OS, add a web request on the member page that calls this address with the connection's API key as a bearer token.",
+            }),
+        },
+    ]
+}
+
+fn send_back(chosen: &Chosen) -> Vec<Planned> {
+    let steps = || {
+        vec![
+            step(
+                "contact",
+                Action::FindContact {
+                    by: FindBy::Email,
+                    value: "{{ member.email | trim | lower }}".into(),
+                },
+            ),
+            step(
+                "known",
+                Action::Branch {
+                    test: Test::Condition(Condition {
+                        field: "steps.contact.found".into(),
+                        operator: Operator::Equals,
+                        value: "false".into(),
+                    }),
+                    then_to: END.into(),
+                    otherwise_to: String::new(),
+                },
+            ),
+            chosen.send_step("sent", "/members", "{{ steps.contact.id }}"),
+        ]
+    };
+    [
+        (
+            "Club OS: send a new member's HighLevel copy back",
+            "member.created",
+        ),
+        (
+            "Club OS: send a changed member's HighLevel copy back",
+            "member.updated",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, event)| chosen.on_app_event(name, event, steps()))
+    .collect()
+}
+
+fn tasks(chosen: &Chosen) -> Vec<Planned> {
+    [
+        ("Club OS: send new HighLevel tasks", "task_created"),
+        ("Club OS: send completed HighLevel tasks", "task_completed"),
+    ]
+    .into_iter()
+    .map(|(name, event)| {
+        on_highlevel(
+            name,
+            event,
+            "",
+            vec![chosen.send_step("sent", "/tasks", "")],
+        )
+    })
+    .collect()
+}
+
+fn edits(chosen: &Chosen) -> Vec<Planned> {
+    [
+        ("Club OS: member changes to HighLevel", "member.updated"),
+        ("Club OS: member tags to HighLevel", "member.tagged"),
+    ]
+    .into_iter()
+    .map(|(name, event)| chosen.on_app_event(name, event, vec![chosen.mapping_step(event)]))
+    .collect()
+}

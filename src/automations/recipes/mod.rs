@@ -1,0 +1,227 @@
+//! Ready-made automations for the apps a gym connects: each app's
+//! integration guide describes a few connections and ideas, and each is a
+//! recipe here. Applying one makes ordinary automations (off until the
+//! person has tested them), or, for an app that pulls, explains the read
+//! API request to give that app. Nothing stays tied to the recipe: what it
+//! made is changed in the builder like anything else.
+
+mod club_os;
+mod clubworx;
+mod convertcalculator;
+mod gymflow;
+mod workiom;
+
+use std::collections::BTreeMap;
+
+use crate::apps::templates::AppKind;
+
+use super::model::{Action, Definition, Filter, Step, Trigger};
+
+/// One recipe.
+pub struct Recipe {
+    /// Stable, in URLs and tests: `clubworx.contacts`.
+    pub key: &'static str,
+    pub app: AppKind,
+    pub title: &'static str,
+    /// What it does, in plain words.
+    pub does: &'static str,
+    /// One of the guide's ideas, rather than one of its main connections.
+    pub idea: bool,
+    /// What the person fills in before applying it.
+    pub inputs: Vec<RecipeInput>,
+    pub makes: Makes,
+}
+
+/// What applying a recipe makes.
+pub enum Makes {
+    /// These automations, from the connection and the inputs.
+    Automations(fn(&Chosen) -> Vec<Planned>),
+    /// Nothing: the app reads through the read API with this request.
+    ReadRequest(ReadRequest),
+}
+
+/// A request of the read API an app that pulls is configured with.
+pub struct ReadRequest {
+    /// After the read API's base, with `{contactId}` or `{businessId}` where
+    /// the app puts its record's id.
+    pub path: &'static str,
+    /// Where in the app the request goes, in plain words.
+    pub configure: &'static str,
+}
+
+/// A value the person gives a recipe.
+pub struct RecipeInput {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+    pub kind: InputKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Text,
+    /// A time of day, `HH:MM`.
+    Time,
+}
+
+impl RecipeInput {
+    /// What is wrong with `value` for this input, if anything.
+    pub fn problem(&self, value: &str) -> Option<&'static str> {
+        match self.kind {
+            InputKind::Text if value.trim().is_empty() && self.default.is_empty() => {
+                Some("Fill this in.")
+            }
+            InputKind::Time
+                if !value.trim().is_empty() && super::model::ClockTime::parse(value).is_none() =>
+            {
+                Some("A time of day such as 18:00.")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// An automation a recipe makes.
+pub struct Planned {
+    pub name: String,
+    pub definition: Definition,
+}
+
+/// The connection a recipe is applied to and the person's inputs.
+pub struct Chosen<'a> {
+    pub connection_id: i64,
+    pub inputs: &'a BTreeMap<String, String>,
+    pub recipe: &'a Recipe,
+}
+
+impl Chosen<'_> {
+    /// The input's value, or its default when left empty.
+    pub fn value(&self, key: &str) -> String {
+        let given = self.inputs.get(key).map(|value| value.trim());
+        match given {
+            Some(value) if !value.is_empty() => value.to_owned(),
+            _ => self
+                .recipe
+                .inputs
+                .iter()
+                .find(|input| input.key == key)
+                .map(|input| input.default.to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// An automation on an event of the connection.
+    fn on_app_event(&self, name: &str, event_type: &str, steps: Vec<Step>) -> Planned {
+        planned(
+            name,
+            Trigger::AppEvent {
+                connection_id: self.connection_id,
+                event_type: event_type.into(),
+            },
+            steps,
+        )
+    }
+
+    /// The step that applies the connection's mapping of `event_type`:
+    /// the contact upserted, with the task or note the mapping makes.
+    fn mapping_step(&self, event_type: &str) -> Step {
+        step(
+            "contact",
+            Action::ApplyMapping {
+                connection_id: self.connection_id,
+                event_type: event_type.into(),
+            },
+        )
+    }
+
+    /// A delivery to the connection: `contact_id` shaped by its contact
+    /// mapping, or the trigger's data as it came when empty.
+    fn send_step(&self, name: &str, path: &str, contact_id: &str) -> Step {
+        step(
+            name,
+            Action::SendToApp {
+                connection_id: self.connection_id,
+                path: path.into(),
+                contact_id: contact_id.into(),
+            },
+        )
+    }
+}
+
+fn planned(name: &str, trigger: Trigger, steps: Vec<Step>) -> Planned {
+    Planned {
+        name: name.into(),
+        definition: Definition {
+            trigger,
+            filter: Filter::default(),
+            steps,
+        },
+    }
+}
+
+fn on_highlevel(name: &str, event: &str, value: &str, steps: Vec<Step>) -> Planned {
+    planned(
+        name,
+        Trigger::HighLevel {
+            event: event.into(),
+            value: value.into(),
+        },
+        steps,
+    )
+}
+
+fn step(name: &str, action: Action) -> Step {
+    Step {
+        name: name.into(),
+        action,
+    }
+}
+
+fn input(
+    key: &'static str,
+    label: &'static str,
+    default: &'static str,
+    help: &'static str,
+) -> RecipeInput {
+    RecipeInput {
+        key,
+        label,
+        default,
+        help,
+        kind: InputKind::Text,
+    }
+}
+
+fn time_input(
+    key: &'static str,
+    label: &'static str,
+    default: &'static str,
+    help: &'static str,
+) -> RecipeInput {
+    RecipeInput {
+        kind: InputKind::Time,
+        ..input(key, label, default, help)
+    }
+}
+
+/// Every recipe, app by app, the main connections before the ideas.
+pub fn all() -> Vec<Recipe> {
+    [
+        clubworx::recipes(),
+        club_os::recipes(),
+        gymflow::recipes(),
+        convertcalculator::recipes(),
+        workiom::recipes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+pub fn find(key: &str) -> Option<Recipe> {
+    all().into_iter().find(|recipe| recipe.key == key)
+}
+
+#[cfg(test)]
+mod tests;
