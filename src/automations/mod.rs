@@ -9,7 +9,8 @@
 //! one run (and works out its waits and branches itself, as they send
 //! nothing), and `worker` claims and runs them. `schedule` says when a
 //! schedule ticks, and `scheduler` queues one run per tick, however many
-//! server processes look.
+//! server processes look. `recipes` are the ready-made automations of the
+//! apps a team connects.
 
 pub mod form;
 pub mod highlevel_events;
