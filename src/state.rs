@@ -60,13 +60,32 @@ impl AppState {
     /// What automation runs need: HighLevel as background work (people's
     /// own requests go first in the rate budget), the courier and the vault.
     pub fn automation_services(&self) -> anyhow::Result<crate::automations::execute::Services> {
-        let client = crate::highlevel::HighLevelClient::builder(
+        self.automation_services_as(true)
+    }
+
+    /// What a test someone is watching needs: its reads are that person's
+    /// requests, ahead of the runs and syncs waiting for the budget.
+    pub fn automation_services_for_people(
+        &self,
+    ) -> anyhow::Result<crate::automations::execute::Services> {
+        self.automation_services_as(false)
+    }
+
+    fn automation_services_as(
+        &self,
+        background: bool,
+    ) -> anyhow::Result<crate::automations::execute::Services> {
+        let builder = crate::highlevel::HighLevelClient::builder(
             self.highlevel.api_base.clone(),
             self.connection_tokens(),
         )
-        .shared_through(&self.db)
-        .in_background()
-        .build()?;
+        .shared_through(&self.db);
+        let builder = if background {
+            builder.in_background()
+        } else {
+            builder
+        };
+        let client = builder.build()?;
         Ok(crate::automations::execute::Services {
             db: self.db.clone(),
             client,

@@ -130,4 +130,7 @@ test("a gym owner makes Clubworx's and Workiom's ready-made automations work fro
   await page.setViewportSize({ width: 390, height: 844 });
   await openHydrated(page, "/automations/templates?app=workiom");
   await screenshot(page, "recipes-phone");
+  await openHydrated(page, `/automations/${automation}`);
+  await expect(page.getByTestId("automation-state")).toHaveText("On");
+  await screenshot(page, "recipe-automation-phone");
 });

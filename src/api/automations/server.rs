@@ -596,8 +596,10 @@ pub async fn skip(state: &AppState, caller: &Caller, id: i64) -> Result<u64, App
     Ok(skipped)
 }
 
+/// The services of a test or a run someone started by hand: a person is
+/// waiting for its requests, which go ahead of background work.
 fn services(state: &AppState) -> Result<Services, AppError> {
-    state.automation_services().map_err(|error| {
+    state.automation_services_for_people().map_err(|error| {
         tracing::error!(%error, "building the automations' HighLevel client");
         AppError::Unavailable("Automations cannot reach HighLevel on this server.".into())
     })

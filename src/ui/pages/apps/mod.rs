@@ -43,6 +43,13 @@ pub fn AppsPage() -> impl IntoView {
                     Ok(overview) => {
                         view! {
                             <ConnectedApps cards=overview.connections.clone() />
+                            <section class="card auto-recipes-link" data-testid="apps-recipes-link">
+                                <div>
+                                    <h2 class="card-title">"Ready-made automations"</h2>
+                                    <p class="muted small">"What each app's integration guide describes, made in one click once the app is connected."</p>
+                                </div>
+                                <a class="button button-secondary" href="/automations/templates">"See them"</a>
+                            </section>
                             {if overview.can_change {
                                 view! { <connect::ConnectAnApp catalogue=overview.catalogue connected /> }.into_any()
                             } else {
