@@ -221,6 +221,38 @@ impl Team {
             .collect()
     }
 
+    /// Applies a recipe of an app that pulls: the request it gives, in full.
+    async fn read_request(&self, recipe: &str, connection: &Connected) -> String {
+        let applied = self.apply(recipe, connection, &[]).await;
+        assert_eq!(
+            applied["automations"],
+            json!([]),
+            "{recipe} makes no automation"
+        );
+        applied["read_request"].as_str().unwrap().to_owned()
+    }
+
+    /// A read API request with a new key of the connection; its answer.
+    async fn read(&self, connection: &Connected, url: &str) -> Value {
+        let id = connection.id.to_string();
+        let issued = ok_json(
+            self.owner
+                .call("apps/read-api/issue-key", &[("connection_id", id.as_str())])
+                .await,
+        )
+        .await;
+        let key = issued["key"].as_str().unwrap();
+        ok_json(
+            common::http()
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     async fn full_sync(&self) {
         self.app.full_sync(&self.location_id).await;
     }
@@ -430,25 +462,40 @@ async fn gymflow_contacts_tags_tasks_and_notes_reach_highlevel() {
         "its tasks and notes are read again on the next sync"
     );
 
-    let tagged = team.app_event(&gymflow, "tag.added").await;
+    // A contact HighLevel knows is tagged in GymFlow, then untagged.
+    let (known, email) = team.a_contact().await;
+    let mut tagged = team.app_event(&gymflow, "tag.added").await;
     team.succeeded(&tags, 1).await;
-    let tag = tagged["data"]["tag"]["name"].as_str().unwrap();
-    let tag_writes = team.writes_to(from, "/tags").await;
-    // The simulated GymFlow picks its contact: one HighLevel has, or not.
-    let known: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM cache_contacts WHERE location_id = $1 AND lower(email) = lower($2))",
-    )
-    .bind(&team.location_id)
-    .bind(tagged["data"]["contact"]["email"].as_str().unwrap())
-    .fetch_one(&team.app.db)
-    .await
-    .unwrap();
-    let expected: Vec<Value> = if known {
-        vec![json!({"tags": [tag]})]
-    } else {
-        Vec::new()
-    };
-    assert_eq!(tag_writes, expected);
+    tagged["data"]["contact"]["email"] = json!(email);
+    tagged["data"]["tag"]["name"] = json!("gymflow mirror");
+    let tags_from = team.ledger_len().await;
+    assert!(team.resend(&gymflow, &tagged).await.is_success());
+    team.succeeded(&tags, 2).await;
+    let mut untagged = tagged.clone();
+    untagged["type"] = json!("tag.removed");
+    assert!(team.resend(&gymflow, &untagged).await.is_success());
+    team.succeeded(&tags, 3).await;
+    let on_known = format!("/contacts/{known}/tags");
+    let writes: Vec<(String, Value)> = sandbox_ledger(&team.app.base).await[tags_from..]
+        .iter()
+        .filter(|entry| entry["path"].as_str().unwrap_or("").ends_with(&on_known))
+        .map(|entry| {
+            (
+                entry["method"].as_str().unwrap_or("").to_owned(),
+                entry["body"].clone(),
+            )
+        })
+        .collect();
+    let body = json!({"tags": ["gymflow mirror"]});
+    assert_eq!(
+        writes,
+        vec![("POST".into(), body.clone()), ("DELETE".into(), body)],
+        "the same tag added, then removed, on the HighLevel contact"
+    );
+    assert!(
+        team.delivered(&gymflow, "").await.is_empty(),
+        "nothing goes back to GymFlow"
+    );
 
     team.app_event(&gymflow, "task.created").await;
     team.app_event(&gymflow, "note.created").await;
@@ -551,47 +598,54 @@ async fn convertcalculator_hears_of_contacts_and_notes_and_leads_get_a_follow_up
 }
 
 #[tokio::test]
-async fn workiom_reads_through_the_read_api_and_hears_of_completed_tasks() {
+async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_completed_tasks() {
     let team = team().await;
     let workiom = team.connect("workiom").await;
-    let (contact, _) = team.a_contact().await;
-    let issued = ok_json(
-        team.owner
-            .call(
-                "apps/read-api/issue-key",
-                &[("connection_id", workiom.id.to_string().as_str())],
-            )
-            .await,
-    )
-    .await;
-    let key = issued["key"].as_str().unwrap().to_owned();
-    for (recipe, include) in [
-        ("workiom.contact_tasks", vec!["tasks"]),
-        ("workiom.contact_tasks_notes", vec!["tasks", "notes"]),
+    let club_os = team.connect("club_os").await;
+    let gymflow = team.connect("gymflow").await;
+    let (contact, email) = team.a_contact().await;
+    for (recipe, connection, include) in [
+        ("workiom.contact_tasks", &workiom, vec!["tasks"]),
+        (
+            "workiom.contact_tasks_notes",
+            &workiom,
+            vec!["tasks", "notes"],
+        ),
+        (
+            "club_os.unified_view",
+            &club_os,
+            vec!["tasks", "notes", "appointments"],
+        ),
     ] {
-        let applied = team.apply(recipe, &workiom, &[]).await;
-        assert_eq!(applied["automations"], json!([]));
-        let request = applied["read_request"].as_str().unwrap();
-        let url = request.replace("{contactId}", &contact);
-        let read = ok_json(
-            common::http()
-                .get(&url)
-                .bearer_auth(&key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let request = team.read_request(recipe, connection).await;
+        let read = team
+            .read(connection, &request.replace("{contactId}", &contact))
+            .await;
         assert_eq!(read["contact"]["id"], contact.as_str(), "{recipe}");
         for list in include {
             assert!(read[list].is_array(), "{recipe}: {list} in {read}");
         }
     }
-    let applied = team.apply("workiom.business_contacts", &workiom, &[]).await;
-    assert!(applied["read_request"]
-        .as_str()
-        .unwrap()
-        .ends_with("/businesses/{businessId}/contacts"));
+    let request = team.read_request("gymflow.contact_records", &gymflow).await;
+    let found = team
+        .read(&gymflow, &request.replace("{email}", &email))
+        .await;
+    assert_eq!(found["contacts"][0]["id"], contact.as_str(), "{found}");
+
+    let (business, members): (String, i64) = sqlx::query_as(
+        "SELECT business_id, count(*) FROM cache_contacts WHERE location_id = $1 AND business_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1 ORDER BY 1 LIMIT 1",
+    )
+    .bind(&team.location_id)
+    .fetch_one(&team.app.db)
+    .await
+    .unwrap();
+    let request = team
+        .read_request("workiom.business_contacts", &workiom)
+        .await;
+    let listed = team
+        .read(&workiom, &request.replace("{businessId}", &business))
+        .await;
+    assert_eq!(listed["count"], members, "{listed}");
 
     let told = team.apply_on("workiom.task_completed", &workiom, &[]).await;
     let made = team
