@@ -648,10 +648,13 @@ impl Plan<'_> {
                 let Some(field) = contact["customFields"].as_array().and_then(|f| f.first()) else {
                     return Ok(None);
                 };
-                let value = field["value"]
+                // A request names the value `field_value`; HighLevel's
+                // contacts, as the cache keeps them, name it `value`.
+                let sent = &field["field_value"];
+                let value = sent
                     .as_str()
                     .map(str::to_owned)
-                    .unwrap_or_else(|| field["value"].to_string());
+                    .unwrap_or_else(|| sent.to_string());
                 Ok(sqlx::query_scalar(
                     r"SELECT raw FROM cache_contacts WHERE location_id = $1 AND deleted_at IS NULL
                         AND custom_fields @> $2 LIMIT 1",

@@ -703,3 +703,70 @@ async fn a_recipe_needs_a_connection_of_its_app_and_good_values() {
         .unwrap();
     assert_eq!(made, 0, "a refused recipe makes nothing");
 }
+
+#[tokio::test]
+async fn clubworx_members_keep_their_clubworx_id_and_are_found_by_it() {
+    let team = team().await;
+    let clubworx = team.connect("clubworx").await;
+    let wrong = team
+        .owner
+        .http
+        .post(format!("{}/api/automations/recipes/apply", team.app.base))
+        .json(&json!({"key": "clubworx.members", "connection_id": clubworx.id, "inputs": {"id_field": "Clubworx Number"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), reqwest::StatusCode::BAD_REQUEST);
+    let said = wrong.text().await.unwrap();
+    assert!(
+        said.contains("id_field") && said.contains("no custom field"),
+        "{said}"
+    );
+
+    let made = team
+        .apply_on(
+            "clubworx.members",
+            &clubworx,
+            &[("id_field", "Referral Code")],
+        )
+        .await;
+    let from = team.ledger_len().await;
+    let member = team.app_event(&clubworx, "member.created").await;
+    team.succeeded(&made, 1).await;
+    let upserts = team.writes_to(from, "/contacts/upsert").await;
+    assert_eq!(upserts.len(), 1);
+    let id = member["data"]["member"]["id"].to_string();
+    let kept = &upserts[0]["customFields"][0];
+    assert_eq!(
+        kept["field_value"].as_str(),
+        Some(id.trim_matches('"')),
+        "{}",
+        upserts[0]
+    );
+
+    // The member's e-mail changes in Clubworx: the contact is found by the
+    // Clubworx id and updated, not made anew under the new address.
+    let contact: String = sqlx::query_scalar(
+        "SELECT id FROM cache_contacts WHERE location_id = $1 AND lower(email) = lower($2)",
+    )
+    .bind(&team.location_id)
+    .bind(member["data"]["member"]["email"].as_str().unwrap())
+    .fetch_one(&team.app.db)
+    .await
+    .unwrap();
+    let mut changed = member.clone();
+    changed["event"] = json!("member.updated");
+    changed["data"]["member"]["email"] = json!("moved.member@example.com");
+    let updates_from = team.ledger_len().await;
+    assert!(team.resend(&clubworx, &changed).await.is_success());
+    team.succeeded(&made, 2).await;
+    assert!(team
+        .writes_to(updates_from, "/contacts/upsert")
+        .await
+        .is_empty());
+    let updated = team
+        .writes_to(updates_from, &format!("/contacts/{contact}"))
+        .await;
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0]["email"], "moved.member@example.com");
+}

@@ -82,9 +82,12 @@ pub(super) mod server {
     use super::{AppTile, Applied, RecipeCard, RecipeGallery, RecipeInputCard};
     use crate::api::automations::Choice;
     use crate::app_error::{AppError, FieldProblem};
-    use crate::apps::connections::store as connections;
+    use crate::apps::connections::store::{self as connections, Connection};
+    use crate::apps::mapping::in_force::in_force;
+    use crate::apps::mapping::store::{self as mappings, Direction, Of};
+    use crate::apps::mapping::{location, FieldRule, IdentifyBy, WriteMode};
     use crate::automations::form::AutomationForm;
-    use crate::automations::recipes::{self, Chosen, Makes, Recipe};
+    use crate::automations::recipes::{self, Chosen, KeepsId, Makes, Recipe};
     use crate::automations::store;
     use crate::caller::Caller;
     use crate::state::AppState;
@@ -224,6 +227,15 @@ pub(super) mod server {
                 }
             }
         }
+        if let Some(keeps) = &recipe.keeps_id {
+            let wanted = inputs
+                .get(keeps.input)
+                .map(|value| value.trim())
+                .unwrap_or("");
+            if !wanted.is_empty() {
+                keep_id(state, caller, &connection, keeps, wanted).await?;
+            }
+        }
         let mut made = Vec::new();
         for (name, definition) in checked {
             let id = store::create(
@@ -245,5 +257,55 @@ pub(super) mod server {
             automations: made,
             read_request: None,
         })
+    }
+
+    /// Saves a new version of the connection's mappings of `keeps.events`
+    /// that keeps the app's id in the custom field named `wanted` (its
+    /// name or key) and finds contacts by it.
+    async fn keep_id(
+        state: &AppState,
+        caller: &Caller,
+        connection: &Connection,
+        keeps: &KeepsId,
+        wanted: &str,
+    ) -> Result<(), AppError> {
+        let team = crate::api::guard::team(state, caller)?;
+        let details = location::details(&state.db, &team.client, &team.location_id, false).await?;
+        let short_of = |key: &str| key.trim_start_matches("contact.").to_owned();
+        let field = details
+            .custom_fields
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(wanted) || short_of(&field.key) == short_of(wanted))
+            .ok_or_else(|| {
+                invalid(
+                    keeps.input,
+                    format!(
+                        "Your HighLevel location has no custom field \u{201c}{wanted}\u{201d}: create it in HighLevel, or leave this empty to find contacts by e-mail."
+                    ),
+                )
+            })?;
+        let short = short_of(&field.key);
+        let target = format!("contact.customField.{short}");
+        for event in keeps.events {
+            let of = Of {
+                connection_id: connection.id,
+                direction: Direction::Receive,
+                subject: event,
+            };
+            let mut saved = in_force(&state.db, connection, of).await?.ok_or_else(|| {
+                AppError::NotFound("The connection has no mapping for this event.".into())
+            })?;
+            saved.mapping.rules.retain(|rule| rule.target != target);
+            saved.mapping.rules.push(FieldRule {
+                target: target.clone(),
+                expression: keeps.expression.into(),
+                mode: WriteMode::Overwrite,
+            });
+            saved.mapping.identify_by = IdentifyBy::ExternalId {
+                custom_field: short.clone(),
+            };
+            mappings::save(&state.db, of, &saved, caller.who.user_id).await?;
+        }
+        Ok(())
     }
 }

@@ -4,7 +4,10 @@
 use crate::apps::templates::AppKind;
 use crate::automations::model::{Action, ClockTime, Schedule, SummaryTo, Trigger};
 
-use super::{input, on_highlevel, planned, step, time_input, Chosen, Makes, Planned, Recipe};
+use super::{
+    custom_field_input, input, on_highlevel, planned, step, time_input, Chosen, KeepsId, Makes,
+    Planned, Recipe,
+};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -14,7 +17,16 @@ pub fn recipes() -> Vec<Recipe> {
             title: "Clubworx members become HighLevel contacts",
             does: "When a member is added or changed in Clubworx, the HighLevel contact with the same e-mail is created or updated (name, phone, address, status tags) by the connection's mapping.",
             idea: false,
-            inputs: Vec::new(),
+            inputs: vec![custom_field_input(
+                "id_field",
+                "Keep the Clubworx id in",
+                "Optional: a custom field of your HighLevel location (its name), which then finds each member's contact. Left empty, contacts are found by e-mail.",
+            )],
+            keeps_id: Some(KeepsId {
+                input: "id_field",
+                events: &["member.created", "member.updated"],
+                expression: "{{ data.member.id }}",
+            }),
             makes: Makes::Automations(members),
         },
         Recipe {
@@ -24,6 +36,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When Clubworx creates a task for a member, the same task (title, due date) is created on the matching HighLevel contact, once even when Clubworx sends the event twice.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::Automations(tasks),
         },
         Recipe {
@@ -33,6 +46,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a note is added in Clubworx, it is added to the matching HighLevel contact.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::Automations(notes),
         },
         Recipe {
@@ -42,6 +56,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When someone signs up through a Clubworx form, the HighLevel contact is created or updated and tagged.",
             idea: true,
             inputs: vec![input("tag", "Tag", "new member", "The tag every new sign-up gets in HighLevel.")],
+            keeps_id: None,
             makes: Makes::Automations(signup),
         },
         Recipe {
@@ -51,6 +66,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Every day at the time chosen, today's new contacts, tasks created and completed, and notes, sent to Clubworx.",
             idea: true,
             inputs: vec![time_input("at", "Time of day", "18:00", "On your team's clock, HH:MM.")],
+            keeps_id: None,
             makes: Makes::Automations(daily_summary),
         },
         Recipe {
@@ -60,6 +76,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When the chosen tag is added to a contact, or a contact is deleted, in HighLevel, Clubworx gets the contact at once.",
             idea: true,
             inputs: vec![input("tag", "Tag", "vip", "The HighLevel tag that matters.")],
+            keeps_id: None,
             makes: Makes::Automations(alerts),
         },
     ]

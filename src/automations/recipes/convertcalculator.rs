@@ -15,6 +15,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a contact is created or changed in HighLevel, it is sent to ConvertCalculator shaped by the connection's contact mapping; ConvertCalculator reads the contact's tasks and notes through the read API (include=tasks,notes).",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::Automations(contacts),
         },
         Recipe {
@@ -28,6 +29,7 @@ pub fn recipes() -> Vec<Recipe> {
                 input("title", "Task title", "Follow up on the quote", "The task's title; the contact's name is added after it."),
                 input("days", "Due after (days)", "2", "Days after the contact came in."),
             ],
+            keeps_id: None,
             makes: Makes::Automations(follow_up),
         },
         Recipe {
@@ -37,6 +39,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a note is added or changed in HighLevel, it is appended to ConvertCalculator's activity log.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::Automations(notes),
         },
     ]

@@ -30,6 +30,18 @@ pub struct Recipe {
     /// What the person fills in before applying it.
     pub inputs: Vec<RecipeInput>,
     pub makes: Makes,
+    /// Where the person may ask for the app's id of each person to be kept
+    /// in a custom field, by which the connection then finds contacts.
+    pub keeps_id: Option<KeepsId>,
+}
+
+/// The app's id of a person, kept in a HighLevel custom field the person
+/// names in `input`, for the connection's mappings of `events`.
+pub struct KeepsId {
+    pub input: &'static str,
+    pub events: &'static [&'static str],
+    /// The template over the event that gives the id.
+    pub expression: &'static str,
 }
 
 /// What applying a recipe makes.
@@ -63,6 +75,8 @@ pub enum InputKind {
     Text,
     /// A time of day, `HH:MM`.
     Time,
+    /// A custom field of the location, by name or key; may be left empty.
+    CustomField,
 }
 
 impl RecipeInput {
@@ -190,6 +204,13 @@ fn input(
         default,
         help,
         kind: InputKind::Text,
+    }
+}
+
+fn custom_field_input(key: &'static str, label: &'static str, help: &'static str) -> RecipeInput {
+    RecipeInput {
+        kind: InputKind::CustomField,
+        ..input(key, label, "", help)
     }
 }
 

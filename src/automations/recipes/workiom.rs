@@ -14,6 +14,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads the contact and its tasks from Switchboard's copy of HighLevel when someone opens it.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts/{contactId}?include=tasks",
                 configure: "In Workiom, add an HTTP request to the contact list's \u{201c}record opened\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -26,6 +27,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads the contact's tasks and notes when someone selects it.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts/{contactId}?include=tasks,notes",
                 configure: "In Workiom, add an HTTP request to the contact list's \u{201c}record selected\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -38,6 +40,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads every contact of a HighLevel business when someone views the business.",
             idea: false,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/businesses/{businessId}/contacts",
                 configure: "In Workiom, add an HTTP request to the businesses list's \u{201c}record opened\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -50,6 +53,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a contact's task is completed in HighLevel, Workiom gets the task and its contact.",
             idea: true,
             inputs: Vec::new(),
+            keeps_id: None,
             makes: Makes::Automations(task_completed),
         },
     ]
