@@ -1,4 +1,4 @@
-import { test, expect, openHydrated, screenshot } from "./fixtures";
+import { test, expect, openHydrated, screenshot, signInWithChanges } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 // The third demo location's owner, with changes allowed, starts from the
@@ -6,24 +6,6 @@ import type { Page } from "@playwright/test";
 // made, tested on the sample, turned on and run by an event from the
 // simulated Clubworx; Workiom's "opening a contact loads its tasks" read
 // with the connection's key.
-async function signInWithChanges(page: Page) {
-  const locations: Array<{ name: string }> = await (await page.request.get("/sandbox/_sandbox/locations")).json();
-  const target = locations[2] ?? locations[1];
-  const choose = async () => {
-    await expect(page.getByRole("heading", { name: "Choose a location" })).toBeVisible();
-    const location = page.locator("form", { has: page.getByRole("button", { name: target.name }) });
-    await location.getByLabel("User").selectOption({ index: 0 });
-    await location.getByRole("button").click();
-    await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
-  };
-  await openHydrated(page, "/signin");
-  await page.getByRole("button", { name: "Sign in with HighLevel" }).click();
-  await choose();
-  await openHydrated(page, "/connections");
-  await page.getByLabel("Let Switchboard make changes in HighLevel").check();
-  await page.getByRole("button", { name: /Replace with my HighLevel sign-in|Reconnect with HighLevel|Connect with HighLevel/ }).click();
-  await choose();
-}
 
 /** Connects `app` on the Apps page under `name`; opens the connection. */
 async function connect(page: Page, app: RegExp, name: string) {

@@ -153,16 +153,7 @@ impl Team {
 
     /// A request to the sandbox HighLevel, as another app than Switchboard.
     async fn highlevel(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let response = common::http()
-            .request(method, format!("{}/sandbox{path}", self.app.base))
-            .bearer_auth(&self.token)
-            .header("Version", "2021-07-28")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}");
-        response.json().await.unwrap()
+        self.sandbox_request(&self.token, method, path, body).await
     }
 
     /// A cached contact: its id and e-mail.

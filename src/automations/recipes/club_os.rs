@@ -3,9 +3,8 @@
 //! through the read API.
 
 use crate::apps::templates::AppKind;
-use crate::automations::model::{Action, Condition, FindBy, Operator, Test, END};
 
-use super::{on_highlevel, step, Chosen, Makes, Planned, ReadRequest, Recipe};
+use super::{contact_by_email, on_highlevel, Chosen, Makes, Planned, ReadRequest, Recipe};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -57,28 +56,9 @@ pub fn recipes() -> Vec<Recipe> {
 
 fn send_back(chosen: &Chosen) -> Vec<Planned> {
     let steps = || {
-        vec![
-            step(
-                "contact",
-                Action::FindContact {
-                    by: FindBy::Email,
-                    value: "{{ member.email | trim | lower }}".into(),
-                },
-            ),
-            step(
-                "known",
-                Action::Branch {
-                    test: Test::Condition(Condition {
-                        field: "steps.contact.found".into(),
-                        operator: Operator::Equals,
-                        value: "false".into(),
-                    }),
-                    then_to: END.into(),
-                    otherwise_to: String::new(),
-                },
-            ),
-            chosen.send_step("sent", "/members", "{{ steps.contact.id }}"),
-        ]
+        let mut steps = contact_by_email("{{ member.email | trim | lower }}");
+        steps.push(chosen.send_step("sent", "/members", "{{ steps.contact.id }}"));
+        steps
     };
     [
         (

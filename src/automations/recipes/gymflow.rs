@@ -2,9 +2,9 @@
 //! welcome task; a contact's records read through the read API.
 
 use crate::apps::templates::AppKind;
-use crate::automations::model::{Action, Condition, FindBy, Operator, Step, Test, END};
+use crate::automations::model::{Action, Step};
 
-use super::{input, step, Chosen, Makes, Planned, ReadRequest, Recipe};
+use super::{contact_by_email, input, step, Chosen, Makes, Planned, ReadRequest, Recipe};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -91,30 +91,10 @@ fn contacts(chosen: &Chosen) -> Vec<Planned> {
     .collect()
 }
 
-/// The HighLevel contact of the GymFlow contact, ending the run when
+/// The HighLevel contact of the GymFlow contact; the run ends when
 /// HighLevel has none.
 fn found_contact() -> Vec<Step> {
-    vec![
-        step(
-            "contact",
-            Action::FindContact {
-                by: FindBy::Email,
-                value: "{{ data.contact.email | trim | lower }}".into(),
-            },
-        ),
-        step(
-            "known",
-            Action::Branch {
-                test: Test::Condition(Condition {
-                    field: "steps.contact.found".into(),
-                    operator: Operator::Equals,
-                    value: "false".into(),
-                }),
-                then_to: END.into(),
-                otherwise_to: String::new(),
-            },
-        ),
-    ]
+    contact_by_email("{{ data.contact.email | trim | lower }}")
 }
 
 fn tags(chosen: &Chosen) -> Vec<Planned> {

@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 
 use crate::apps::templates::AppKind;
 
-use super::model::{Action, Definition, Filter, Step, Trigger};
+use super::model::{
+    Action, Condition, Definition, Filter, FindBy, Operator, Step, Test, Trigger, END,
+};
 
 /// One recipe.
 pub struct Recipe {
@@ -183,6 +185,32 @@ fn on_highlevel(name: &str, event: &str, value: &str, steps: Vec<Step>) -> Plann
         },
         steps,
     )
+}
+
+/// The HighLevel contact with the e-mail `email` gives (an expression) as
+/// `steps.contact`, the run ending, as a success, when HighLevel has none.
+fn contact_by_email(email: &str) -> Vec<Step> {
+    vec![
+        step(
+            "contact",
+            Action::FindContact {
+                by: FindBy::Email,
+                value: email.into(),
+            },
+        ),
+        step(
+            "known",
+            Action::Branch {
+                test: Test::Condition(Condition {
+                    field: "steps.contact.found".into(),
+                    operator: Operator::Equals,
+                    value: "false".into(),
+                }),
+                then_to: END.into(),
+                otherwise_to: String::new(),
+            },
+        ),
+    ]
 }
 
 fn step(name: &str, action: Action) -> Step {

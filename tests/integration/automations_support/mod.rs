@@ -86,6 +86,27 @@ impl<T> Team<T> {
         common::sandbox_token(&self.app.base, &self.location_id, &["contacts.write"]).await
     }
 
+    /// A request to the sandbox HighLevel with `token`, as another app than
+    /// Switchboard; its answer, which must be a success.
+    pub async fn sandbox_request(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Value {
+        let response = common::http()
+            .request(method, format!("{}/sandbox{path}", self.app.base))
+            .bearer_auth(token)
+            .header("Version", "2021-07-28")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}");
+        response.json().await.unwrap()
+    }
+
     /// Connects the simulated `app` (a template's kind) in the owner's
     /// name; the connection's id.
     pub async fn connect_app(&self, app: &str) -> i64 {
