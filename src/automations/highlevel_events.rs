@@ -40,7 +40,7 @@ const fn event(
 }
 
 /// Every event, in the order the builder offers them.
-pub const EVENTS: [HighLevelEvent; 13] = [
+pub const EVENTS: [HighLevelEvent; 14] = [
     event(
         "contact_created",
         "A contact is created",
@@ -72,6 +72,12 @@ pub const EVENTS: [HighLevelEvent; 13] = [
         "tag",
     ),
     event("task_created", "A task is created", Narrowing::None, "task"),
+    event(
+        "task_changed",
+        "A task's title, description, due date or assignee changes",
+        Narrowing::None,
+        "task, previous",
+    ),
     event(
         "task_completed",
         "A task is completed",

@@ -416,7 +416,46 @@ async fn club_os_gets_highlevels_copy_and_its_edits_reach_highlevel() {
     team.succeeded(&tasks, 1).await;
     let sent = team.delivered(&club_os, "/tasks").await;
     assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["event"], "task_created");
     assert_eq!(sent[0]["task"]["title"], "Book a PT session");
+
+    // Changed, then completed, in HighLevel: Club OS hears of each.
+    let task = sent[0]["task"]["id"].as_str().unwrap().to_owned();
+    team.highlevel(
+        reqwest::Method::PUT,
+        &format!("/contacts/{contact}/tasks/{task}"),
+        json!({"title": "Book two PT sessions"}),
+    )
+    .await;
+    team.full_sync().await;
+    team.succeeded(&tasks, 2).await;
+    team.highlevel(
+        reqwest::Method::PUT,
+        &format!("/contacts/{contact}/tasks/{task}/completed"),
+        json!({"completed": true}),
+    )
+    .await;
+    team.full_sync().await;
+    team.succeeded(&tasks, 3).await;
+    let sent = team.delivered(&club_os, "/tasks").await;
+    let heard: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|body| {
+            (
+                body["event"].as_str().unwrap(),
+                body["task"]["title"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        heard,
+        [
+            ("task_created", "Book a PT session"),
+            ("task_changed", "Book two PT sessions"),
+            ("task_completed", "Book two PT sessions"),
+        ]
+    );
+    assert_eq!(sent[1]["previous"]["title"], "Book a PT session");
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ pub fn recipes() -> Vec<Recipe> {
             key: "club_os.tasks",
             app: AppKind::ClubOs,
             title: "HighLevel tasks sent to Club OS",
-            does: "When a task is created or completed in HighLevel, its title, status and due date are sent to Club OS.",
+            does: "When a task is created, changed or completed in HighLevel, its title, status and due date are sent to Club OS.",
             idea: false,
             inputs: Vec::new(),
             keeps_id: None,
@@ -78,6 +78,7 @@ fn send_back(chosen: &Chosen) -> Vec<Planned> {
 fn tasks(chosen: &Chosen) -> Vec<Planned> {
     [
         ("Club OS: send new HighLevel tasks", "task_created"),
+        ("Club OS: send changed HighLevel tasks", "task_changed"),
         ("Club OS: send completed HighLevel tasks", "task_completed"),
     ]
     .into_iter()
