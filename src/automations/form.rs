@@ -390,6 +390,15 @@ pub fn step_kinds() -> Vec<StepKind> {
                 field("connection", "App", Input::Connection, ""),
                 optional(field("path", "Path", Input::Expression, "/members")),
                 optional(contact()),
+                optional(select(
+                    "with",
+                    "Send",
+                    Input::Select,
+                    &[
+                        ("", "The contact"),
+                        ("records", "The contact with its tasks and notes"),
+                    ],
+                )),
             ],
         ),
         kind(
@@ -1252,10 +1261,12 @@ impl StepForm {
                 connection_id,
                 path,
                 contact_id,
+                with_records,
             } => vec![
                 ("connection", connection_id.to_string()),
                 ("path", path.clone()),
                 ("contact_id", contact_id.clone()),
+                ("with", if *with_records { "records" } else { "" }.into()),
             ],
             Action::Wait { delay } => match delay {
                 Delay::Duration { amount, unit } => vec![
@@ -1540,6 +1551,7 @@ impl StepForm {
                     .map_err(|_| wrong("connection", "Choose an app."))?,
                 path: self.get("path"),
                 contact_id: self.get("contact_id"),
+                with_records: self.get("with") == "records",
             },
         })
     }
@@ -1641,6 +1653,7 @@ mod tests {
                         connection_id: 4,
                         path: String::new(),
                         contact_id: String::new(),
+                        with_records: false,
                     },
                 },
             ],

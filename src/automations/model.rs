@@ -397,6 +397,9 @@ pub enum Action {
         /// The contact to send, shaped by the send mapping; empty to send
         /// the trigger's data as it came.
         contact_id: String,
+        /// With the contact, its tasks and notes as HighLevel gives them.
+        #[serde(default)]
+        with_records: bool,
     },
     /// Holds the run for a while, or until a moment, then goes on with the
     /// next step.

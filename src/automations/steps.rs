@@ -574,7 +574,11 @@ impl Plan<'_> {
                 connection_id,
                 path,
                 contact_id,
-            } => self.delivery(*connection_id, path, contact_id).await?,
+                with_records,
+            } => {
+                self.delivery(*connection_id, path, contact_id, *with_records)
+                    .await?
+            }
             // The executor works out a wait's moment and a branch's way:
             // neither sends anything.
             Action::RefreshContact { contact_id } => Planned::Refresh {
@@ -705,6 +709,7 @@ impl Plan<'_> {
         connection_id: i64,
         path: &str,
         contact_id: &str,
+        with_records: bool,
     ) -> Result<Planned, StepError> {
         let db = &self.services.db;
         let connection = connections::of_team_by_id(db, self.location_id, connection_id)
@@ -737,13 +742,38 @@ impl Plan<'_> {
                     problem.target, problem.message
                 )));
             }
-            built.body
+            let mut body = built.body;
+            if let (true, Some(fields)) = (with_records, body.as_object_mut()) {
+                let tasks = self.cached_records("cache_tasks", &contact_id).await?;
+                let notes = self.cached_records("cache_notes", &contact_id).await?;
+                fields.insert("tasks".into(), tasks);
+                fields.insert("notes".into(), notes);
+            }
+            body
         };
         Ok(Planned::Delivery {
             connection_id,
             path,
             body,
         })
+    }
+
+    /// The contact's tasks or notes (`table`) as HighLevel gave them to the
+    /// cache, oldest first.
+    async fn cached_records(
+        &self,
+        table: &'static str,
+        contact_id: &str,
+    ) -> Result<Json, StepError> {
+        let sql = format!(
+            "SELECT COALESCE(jsonb_agg(raw ORDER BY date_added, id), '[]') FROM {table} \
+             WHERE location_id = $1 AND contact_id = $2 AND deleted_at IS NULL"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(self.location_id)
+            .bind(contact_id)
+            .fetch_one(&self.services.db)
+            .await?)
     }
 
     /// A contact as the cache holds it, read from HighLevel when it does not.

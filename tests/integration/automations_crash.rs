@@ -473,6 +473,7 @@ async fn a_thousand_events_survive_repeated_kill_9_with_every_side_effect_once()
                     connection_id: connection.id,
                     path: "/members".into(),
                     contact_id: String::new(),
+                    with_records: false,
                 },
             ),
         ],

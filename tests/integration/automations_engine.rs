@@ -269,6 +269,7 @@ async fn a_delivery_repeated_after_a_lost_answer_carries_the_same_key() {
             connection_id: team.clubworx,
             path: "/members".into(),
             contact_id: String::new(),
+            with_records: false,
         },
     );
     let automation = team
@@ -345,6 +346,7 @@ async fn an_app_that_is_down_is_retried_later_and_a_refusal_is_not() {
             connection_id: team.clubworx,
             path: "/members".into(),
             contact_id: String::new(),
+            with_records: false,
         },
     )]);
     let automation = team.automation(&definition, State::On).await;

@@ -616,6 +616,25 @@ async fn convertcalculator_hears_of_contacts_and_notes_and_leads_get_a_follow_up
             .all(|body| body["contact"]["email"] == email.as_str()),
         "{sent:?}"
     );
+    // With the contact, its tasks and notes as the cache held them.
+    let last = sent.last().unwrap();
+    for list in ["tasks", "notes"] {
+        let records = last[list].as_array().unwrap();
+        assert!(
+            records
+                .iter()
+                .all(|record| record["contactId"] == contact.as_str()),
+            "{last}"
+        );
+    }
+    assert!(
+        last["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|note| note["body"] == "Asked for the family plan"),
+        "{last}"
+    );
     let logged = team.delivered(&calculator, "/activity").await;
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0]["note"]["body"], "Asked for the family plan");

@@ -12,7 +12,7 @@ pub fn recipes() -> Vec<Recipe> {
             key: "convertcalculator.contacts",
             app: AppKind::ConvertCalculator,
             title: "HighLevel contacts sent to ConvertCalculator",
-            does: "When a contact is created or changed in HighLevel, it is sent to ConvertCalculator shaped by the connection's contact mapping; ConvertCalculator reads the contact's tasks and notes through the read API (include=tasks,notes).",
+            does: "When a contact is created or changed in HighLevel, it is sent to ConvertCalculator, shaped by the connection's contact mapping, with its tasks and notes.",
             idea: false,
             inputs: Vec::new(),
             keeps_id: None,
@@ -62,7 +62,7 @@ fn contacts(chosen: &Chosen) -> Vec<Planned> {
             name,
             event,
             "",
-            vec![chosen.send_step("sent", "/contacts", "{{ contact.id }}")],
+            vec![chosen.send_with_records_step("sent", "/contacts", "{{ contact.id }}")],
         )
     })
     .collect()

@@ -154,12 +154,23 @@ impl Chosen<'_> {
     /// A delivery to the connection: `contact_id` shaped by its contact
     /// mapping, or the trigger's data as it came when empty.
     fn send_step(&self, name: &str, path: &str, contact_id: &str) -> Step {
+        self.delivery(name, path, contact_id, false)
+    }
+
+    /// A delivery of the contact, shaped by the connection's contact
+    /// mapping, with its tasks and notes.
+    fn send_with_records_step(&self, name: &str, path: &str, contact_id: &str) -> Step {
+        self.delivery(name, path, contact_id, true)
+    }
+
+    fn delivery(&self, name: &str, path: &str, contact_id: &str, with_records: bool) -> Step {
         step(
             name,
             Action::SendToApp {
                 connection_id: self.connection_id,
                 path: path.into(),
                 contact_id: contact_id.into(),
+                with_records,
             },
         )
     }
