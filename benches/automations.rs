@@ -432,6 +432,7 @@ impl Setup {
                         connection_id: connection.id,
                         path: "/members".into(),
                         contact_id: String::new(),
+                        with_records: false,
                     },
                 ),
             ],
