@@ -819,3 +819,52 @@ async fn clubworx_members_keep_their_clubworx_id_and_are_found_by_it() {
     assert_eq!(updated.len(), 1);
     assert_eq!(updated[0]["email"], "moved.member@example.com");
 }
+
+#[tokio::test]
+async fn gymflow_hears_of_the_tags_chosen_in_highlevel() {
+    let team = team().await;
+    let gymflow = team.connect("gymflow").await;
+    let mirrored = team
+        .apply_on(
+            "gymflow.highlevel_tags",
+            &gymflow,
+            &[("tags", "gym vip, gym trial")],
+        )
+        .await;
+    assert_eq!(mirrored.len(), 4, "added and removed, for each of two tags");
+
+    let (contact, _) = team.a_contact().await;
+    let tags = format!("/contacts/{contact}/tags");
+    team.highlevel(
+        reqwest::Method::POST,
+        &tags,
+        json!({"tags": ["gym vip", "other"]}),
+    )
+    .await;
+    team.full_sync().await;
+    team.succeeded(&mirrored, 1).await;
+    team.highlevel(reqwest::Method::DELETE, &tags, json!({"tags": ["gym vip"]}))
+        .await;
+    team.full_sync().await;
+    team.succeeded(&mirrored, 2).await;
+
+    let heard: Vec<(String, Value, Value)> = team
+        .inbox("gymflow")
+        .await
+        .iter()
+        .map(|delivery| {
+            let body: Value = serde_json::from_str(delivery["body"].as_str().unwrap()).unwrap();
+            let path = delivery["path"].as_str().unwrap_or("");
+            let way = path.rsplit('/').next().unwrap_or("").to_owned();
+            (way, body["tag"].clone(), body["contact"]["id"].clone())
+        })
+        .collect();
+    assert_eq!(
+        heard,
+        [
+            ("added".to_owned(), json!("gym vip"), json!(contact)),
+            ("removed".to_owned(), json!("gym vip"), json!(contact)),
+        ],
+        "only the chosen tag, each way once"
+    );
+}

@@ -4,7 +4,9 @@
 use crate::apps::templates::AppKind;
 use crate::automations::model::{Action, Step};
 
-use super::{contact_by_email, input, step, Chosen, Makes, Planned, ReadRequest, Recipe};
+use super::{
+    contact_by_email, input, on_highlevel, step, Chosen, Makes, Planned, ReadRequest, Recipe,
+};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -50,6 +52,21 @@ pub fn recipes() -> Vec<Recipe> {
             ],
             keeps_id: None,
             makes: Makes::Automations(lead_welcome),
+        },
+        Recipe {
+            key: "gymflow.highlevel_tags",
+            app: AppKind::GymFlow,
+            title: "Tags chosen in HighLevel, mirrored to GymFlow",
+            does: "When one of the tags you choose is added to or removed from a contact in HighLevel, GymFlow gets the contact and the tag. A tag GymFlow itself sent is already there, so nothing goes round in circles.",
+            idea: true,
+            inputs: vec![input(
+                "tags",
+                "Tags",
+                "member, trial",
+                "The HighLevel tags GymFlow should hear of, separated by commas.",
+            )],
+            keeps_id: None,
+            makes: Makes::Automations(highlevel_tags),
         },
         Recipe {
             key: "gymflow.contact_records",
@@ -134,6 +151,25 @@ fn tasks_notes(chosen: &Chosen) -> Vec<Planned> {
     .into_iter()
     .map(|(name, event)| chosen.on_app_event(name, event, vec![chosen.mapping_step(event)]))
     .collect()
+}
+
+/// One automation per chosen tag and way (added, removed), as a HighLevel
+/// trigger waits for one tag.
+fn highlevel_tags(chosen: &Chosen) -> Vec<Planned> {
+    let tags = chosen.value("tags");
+    let chosen_tags = tags.split(',').map(str::trim).filter(|tag| !tag.is_empty());
+    chosen_tags
+        .flat_map(|tag| {
+            [("added", "tag_added"), ("removed", "tag_removed")].map(|(way, event)| {
+                on_highlevel(
+                    &format!("GymFlow: tag \u{201c}{tag}\u{201d} {way} in HighLevel"),
+                    event,
+                    tag,
+                    vec![chosen.send_step("sent", &format!("/tags/{way}"), "")],
+                )
+            })
+        })
+        .collect()
 }
 
 fn lead_welcome(chosen: &Chosen) -> Vec<Planned> {
