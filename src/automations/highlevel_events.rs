@@ -40,7 +40,7 @@ const fn event(
 }
 
 /// Every event, in the order the builder offers them.
-pub const EVENTS: [HighLevelEvent; 14] = [
+pub const EVENTS: [HighLevelEvent; 15] = [
     event(
         "contact_created",
         "A contact is created",
@@ -81,6 +81,12 @@ pub const EVENTS: [HighLevelEvent; 14] = [
     event(
         "task_completed",
         "A task is completed",
+        Narrowing::None,
+        "task",
+    ),
+    event(
+        "task_overdue",
+        "A task becomes overdue",
         Narrowing::None,
         "task",
     ),

@@ -63,7 +63,22 @@ pub async fn work(db: PgPool, poll: Duration) {
 
 async fn look(db: &PgPool, name: &str) -> sqlx::Result<Vec<Fired>> {
     let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(db).await?;
-    fire_due(db, name, now).await
+    let fired = fire_due(db, name, now).await?;
+    queue_overdue(db).await?;
+    Ok(fired)
+}
+
+/// Tasks fall due with no write to tell of it: each look announces the
+/// ones that did since the last (`task_overdue`), once across processes;
+/// how many this call announced.
+pub async fn queue_overdue(db: &PgPool) -> sqlx::Result<i32> {
+    let announced: i32 = sqlx::query_scalar("SELECT automations_queue_overdue()")
+        .fetch_one(db)
+        .await?;
+    if announced > 0 {
+        tracing::info!(tasks = announced, "tasks fell due");
+    }
+    Ok(announced)
 }
 
 /// A scheduled automation that is on or paused, with the trigger of its

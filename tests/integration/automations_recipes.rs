@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use switchboard::apps::connections::store as connections;
 use switchboard::apps::connections::{Encoding, EventTypeFrom, Signing};
 use switchboard::automations::model::State;
+use switchboard::automations::scheduler;
 
 use crate::apps_sample::{connect, send};
 use crate::automations_support::{Team as Shared, ALLOW_PRIVATE};
@@ -647,7 +648,8 @@ async fn convertcalculator_hears_of_contacts_and_notes_and_leads_get_a_follow_up
 }
 
 #[tokio::test]
-async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_completed_tasks() {
+async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_tasks_done_and_due()
+{
     let team = team().await;
     let workiom = team.connect("workiom").await;
     let club_os = team.connect("club_os").await;
@@ -696,7 +698,7 @@ async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_c
         .await;
     assert_eq!(listed["count"], members, "{listed}");
 
-    let told = team.apply_on("workiom.task_completed", &workiom, &[]).await;
+    let told = team.apply_on("workiom.task_alerts", &workiom, &[]).await;
     let made = team
         .highlevel(
             reqwest::Method::POST,
@@ -715,7 +717,33 @@ async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_c
     team.succeeded(&told, 1).await;
     let sent = team.delivered(&workiom, "/alerts").await;
     assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["event"], "task_completed");
     assert_eq!(sent[0]["task"]["title"], "Send the contract");
+
+    // A task falls due while open: Workiom hears of it once, however many
+    // looks of the scheduler pass (as every server process looks).
+    let due = chrono::Utc::now() + chrono::Duration::seconds(2);
+    team.highlevel(
+        reqwest::Method::POST,
+        &format!("/contacts/{contact}/tasks"),
+        json!({"title": "Call about the family plan", "dueDate": due.to_rfc3339(), "completed": false}),
+    )
+    .await;
+    team.full_sync().await;
+    let look = || scheduler::queue_overdue(&team.app.db);
+    // The sync takes longer than the two seconds: by now the task is due.
+    let announced = eventually("the task to fall due", || async {
+        let announced = look().await.unwrap();
+        (announced > 0).then_some(announced)
+    })
+    .await;
+    assert_eq!(announced, 1);
+    assert_eq!(look().await.unwrap(), 0, "announced once");
+    team.succeeded(&told, 2).await;
+    let sent = team.delivered(&workiom, "/alerts").await;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1]["event"], "task_overdue");
+    assert_eq!(sent[1]["task"]["title"], "Call about the family plan");
 }
 
 #[tokio::test]

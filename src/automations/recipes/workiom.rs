@@ -47,23 +47,31 @@ pub fn recipes() -> Vec<Recipe> {
             }),
         },
         Recipe {
-            key: "workiom.task_completed",
+            key: "workiom.task_alerts",
             app: AppKind::Workiom,
-            title: "Tell Workiom when a task is completed",
-            does: "When a contact's task is completed in HighLevel, Workiom gets the task and its contact.",
+            title: "Tell Workiom when a task is completed or becomes overdue",
+            does: "When a contact's task is completed in HighLevel, or its due date passes while it is open, Workiom gets the task and its contact.",
             idea: true,
             inputs: Vec::new(),
             keeps_id: None,
-            makes: Makes::Automations(task_completed),
+            makes: Makes::Automations(task_alerts),
         },
     ]
 }
 
-fn task_completed(chosen: &Chosen) -> Vec<Planned> {
-    vec![on_highlevel(
-        "Workiom: tell it about completed tasks",
-        "task_completed",
-        "",
-        vec![chosen.send_step("sent", "/alerts", "")],
-    )]
+fn task_alerts(chosen: &Chosen) -> Vec<Planned> {
+    [
+        ("Workiom: tell it about completed tasks", "task_completed"),
+        ("Workiom: tell it about overdue tasks", "task_overdue"),
+    ]
+    .into_iter()
+    .map(|(name, event)| {
+        on_highlevel(
+            name,
+            event,
+            "",
+            vec![chosen.send_step("sent", "/alerts", "")],
+        )
+    })
+    .collect()
 }
