@@ -273,6 +273,16 @@ async fn clubworx_members_tasks_and_notes_reach_highlevel_once_each() {
         upserts[0]["firstName"],
         member["data"]["member"]["first_name"]
     );
+    // The member's Clubworx tags, and their status as one more.
+    let status = member["data"]["member"]["status"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    let tags = upserts[0]["tags"].as_array().unwrap();
+    assert!(tags.contains(&json!(status)), "{tags:?}");
+    for tag in member["data"]["member"]["tags"].as_array().unwrap() {
+        assert!(tags.contains(tag), "{tags:?}");
+    }
 
     let task = team.app_event(&clubworx, "task.created").await;
     team.succeeded(&made, 2).await;

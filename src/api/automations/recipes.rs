@@ -87,7 +87,7 @@ pub(super) mod server {
     use crate::apps::mapping::store::{self as mappings, Direction, Of};
     use crate::apps::mapping::{location, FieldRule, IdentifyBy, WriteMode};
     use crate::automations::form::AutomationForm;
-    use crate::automations::recipes::{self, Chosen, KeepsId, Makes, Recipe};
+    use crate::automations::recipes::{self, Chosen, Makes, MappingTweaks, Recipe};
     use crate::automations::store;
     use crate::caller::Caller;
     use crate::state::AppState;
@@ -227,14 +227,12 @@ pub(super) mod server {
                 }
             }
         }
-        if let Some(keeps) = &recipe.keeps_id {
-            let wanted = inputs
-                .get(keeps.input)
+        if let Some(tweaks) = &recipe.tweaks {
+            let id_field = inputs
+                .get(tweaks.id_input)
                 .map(|value| value.trim())
                 .unwrap_or("");
-            if !wanted.is_empty() {
-                keep_id(state, caller, &connection, keeps, wanted).await?;
-            }
+            tweak_mappings(state, caller, &connection, tweaks, id_field).await?;
         }
         let mut made = Vec::new();
         for (name, definition) in checked {
@@ -259,34 +257,21 @@ pub(super) mod server {
         })
     }
 
-    /// Saves a new version of the connection's mappings of `keeps.events`
-    /// that keeps the app's id in the custom field named `wanted` (its
-    /// name or key) and finds contacts by it.
-    async fn keep_id(
+    /// Saves a new version of the connection's mappings of `tweaks.events`
+    /// with the extra tags and, when `id_field` names a custom field (its
+    /// name or key), the app's id kept there and contacts found by it.
+    async fn tweak_mappings(
         state: &AppState,
         caller: &Caller,
         connection: &Connection,
-        keeps: &KeepsId,
-        wanted: &str,
+        tweaks: &MappingTweaks,
+        id_field: &str,
     ) -> Result<(), AppError> {
-        let team = crate::api::guard::team(state, caller)?;
-        let details = location::details(&state.db, &team.client, &team.location_id, false).await?;
-        let short_of = |key: &str| key.trim_start_matches("contact.").to_owned();
-        let field = details
-            .custom_fields
-            .iter()
-            .find(|field| field.name.eq_ignore_ascii_case(wanted) || short_of(&field.key) == short_of(wanted))
-            .ok_or_else(|| {
-                invalid(
-                    keeps.input,
-                    format!(
-                        "Your HighLevel location has no custom field \u{201c}{wanted}\u{201d}: create it in HighLevel, or leave this empty to find contacts by e-mail."
-                    ),
-                )
-            })?;
-        let short = short_of(&field.key);
-        let target = format!("contact.customField.{short}");
-        for event in keeps.events {
+        let kept_in = match id_field {
+            "" => None,
+            wanted => Some(custom_field_key(state, caller, tweaks, wanted).await?),
+        };
+        for event in tweaks.events {
             let of = Of {
                 connection_id: connection.id,
                 direction: Direction::Receive,
@@ -295,17 +280,57 @@ pub(super) mod server {
             let mut saved = in_force(&state.db, connection, of).await?.ok_or_else(|| {
                 AppError::NotFound("The connection has no mapping for this event.".into())
             })?;
-            saved.mapping.rules.retain(|rule| rule.target != target);
-            saved.mapping.rules.push(FieldRule {
-                target: target.clone(),
-                expression: keeps.expression.into(),
-                mode: WriteMode::Overwrite,
-            });
-            saved.mapping.identify_by = IdentifyBy::ExternalId {
-                custom_field: short.clone(),
-            };
+            let rules = &mut saved.mapping.rules;
+            match rules.iter_mut().find(|rule| rule.target == "contact.tags") {
+                Some(tags) => {
+                    tags.expression = format!("{},{}", tags.expression, tweaks.extra_tags)
+                }
+                None => rules.push(FieldRule {
+                    target: "contact.tags".into(),
+                    expression: tweaks.extra_tags.into(),
+                    mode: WriteMode::Append,
+                }),
+            }
+            if let Some(short) = &kept_in {
+                let target = format!("contact.customField.{short}");
+                rules.retain(|rule| rule.target != target);
+                rules.push(FieldRule {
+                    target,
+                    expression: tweaks.id.into(),
+                    mode: WriteMode::Overwrite,
+                });
+                saved.mapping.identify_by = IdentifyBy::ExternalId {
+                    custom_field: short.clone(),
+                };
+            }
             mappings::save(&state.db, of, &saved, caller.who.user_id).await?;
         }
         Ok(())
+    }
+
+    /// The key, without `contact.`, of the location's custom field named
+    /// `wanted` (by its name or its key).
+    async fn custom_field_key(
+        state: &AppState,
+        caller: &Caller,
+        tweaks: &MappingTweaks,
+        wanted: &str,
+    ) -> Result<String, AppError> {
+        let team = crate::api::guard::team(state, caller)?;
+        let details = location::details(&state.db, &team.client, &team.location_id, false).await?;
+        let short_of = |key: &str| key.trim_start_matches("contact.").to_owned();
+        details
+            .custom_fields
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(wanted) || short_of(&field.key) == short_of(wanted))
+            .map(|field| short_of(&field.key))
+            .ok_or_else(|| {
+                invalid(
+                    tweaks.id_input,
+                    format!(
+                        "Your HighLevel location has no custom field \u{201c}{wanted}\u{201d}: create it in HighLevel, or leave this empty to find contacts by e-mail."
+                    ),
+                )
+            })
     }
 }

@@ -15,7 +15,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a member is added or changed in Club OS, the HighLevel contact with the same e-mail is read and its first and last name, e-mail and phone are sent to Club OS.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(send_back),
         },
         Recipe {
@@ -25,7 +25,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a task is created, changed or completed in HighLevel, its title, status and due date are sent to Club OS.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(tasks),
         },
         Recipe {
@@ -35,7 +35,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a member's details or tags change in Club OS, the HighLevel contact's e-mail, phone and tags follow.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(edits),
         },
         Recipe {
@@ -45,7 +45,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Club OS reads the contact with its tasks, notes and appointments from Switchboard's copy, without spending HighLevel's request budget.",
             idea: true,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts/{contactId}?include=tasks,notes,appointments",
                 configure: "In Club OS, add a web request on the member page that calls this address with the connection's API key as a bearer token.",

@@ -5,8 +5,8 @@ use crate::apps::templates::AppKind;
 use crate::automations::model::{Action, ClockTime, Schedule, SummaryTo, Trigger};
 
 use super::{
-    custom_field_input, input, on_highlevel, planned, step, time_input, Chosen, KeepsId, Makes,
-    Planned, Recipe,
+    custom_field_input, input, on_highlevel, planned, step, time_input, Chosen, Makes,
+    MappingTweaks, Planned, Recipe,
 };
 
 pub fn recipes() -> Vec<Recipe> {
@@ -15,17 +15,18 @@ pub fn recipes() -> Vec<Recipe> {
             key: "clubworx.members",
             app: AppKind::Clubworx,
             title: "Clubworx members become HighLevel contacts",
-            does: "When a member is added or changed in Clubworx, the HighLevel contact with the same e-mail is created or updated (name, phone, address, status tags) by the connection's mapping.",
+            does: "When a member is added or changed in Clubworx, the HighLevel contact with the same e-mail is created or updated (name, phone, address, their Clubworx tags and status as tags) by the connection's mapping.",
             idea: false,
             inputs: vec![custom_field_input(
                 "id_field",
                 "Keep the Clubworx id in",
                 "Optional: a custom field of your HighLevel location (its name), which then finds each member's contact. Left empty, contacts are found by e-mail.",
             )],
-            keeps_id: Some(KeepsId {
-                input: "id_field",
+            tweaks: Some(MappingTweaks {
                 events: &["member.created", "member.updated"],
-                expression: "{{ data.member.id }}",
+                extra_tags: "{{ data.member.status | lower }}",
+                id_input: "id_field",
+                id: "{{ data.member.id }}",
             }),
             makes: Makes::Automations(members),
         },
@@ -36,7 +37,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When Clubworx creates a task for a member, the same task (title, due date) is created on the matching HighLevel contact, once even when Clubworx sends the event twice.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(tasks),
         },
         Recipe {
@@ -46,7 +47,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a note is added in Clubworx, it is added to the matching HighLevel contact.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(notes),
         },
         Recipe {
@@ -56,7 +57,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When someone signs up through a Clubworx form, the HighLevel contact is created or updated and tagged.",
             idea: true,
             inputs: vec![input("tag", "Tag", "new member", "The tag every new sign-up gets in HighLevel.")],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(signup),
         },
         Recipe {
@@ -66,7 +67,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Every day at the time chosen, today's new contacts, tasks created and completed, and notes, sent to Clubworx.",
             idea: true,
             inputs: vec![time_input("at", "Time of day", "18:00", "On your team's clock, HH:MM.")],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(daily_summary),
         },
         Recipe {
@@ -76,7 +77,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When the chosen tag is added to a contact, or a contact is deleted, in HighLevel, Clubworx gets the contact at once.",
             idea: true,
             inputs: vec![input("tag", "Tag", "vip", "The HighLevel tag that matters.")],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(alerts),
         },
     ]

@@ -15,7 +15,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a contact is created or changed in HighLevel, it is sent to ConvertCalculator, shaped by the connection's contact mapping, with its tasks and notes.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(contacts),
         },
         Recipe {
@@ -29,7 +29,7 @@ pub fn recipes() -> Vec<Recipe> {
                 input("title", "Task title", "Follow up on the quote", "The task's title; the contact's name is added after it."),
                 input("days", "Due after (days)", "2", "Days after the contact came in."),
             ],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(follow_up),
         },
         Recipe {
@@ -39,7 +39,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a note is added or changed in HighLevel, it is appended to ConvertCalculator's activity log.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(notes),
         },
     ]

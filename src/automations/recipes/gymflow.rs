@@ -17,7 +17,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a contact is added or changed in GymFlow, the HighLevel contact with the same e-mail is created or updated, and its tasks and notes are read into Switchboard again.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(contacts),
         },
         Recipe {
@@ -27,7 +27,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a tag is added to or removed from a contact in GymFlow, the same tag is added to or removed from the HighLevel contact. Nothing is sent back to GymFlow.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(tags),
         },
         Recipe {
@@ -37,7 +37,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a task or a note is created for a contact in GymFlow, it is created on the matching HighLevel contact.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(tasks_notes),
         },
         Recipe {
@@ -50,7 +50,7 @@ pub fn recipes() -> Vec<Recipe> {
                 input("title", "Task title", "Welcome call", "The task's title; the lead's name is added after it."),
                 input("at", "Due the next day at", "09:00", "On your team's clock, HH:MM."),
             ],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(lead_welcome),
         },
         Recipe {
@@ -65,7 +65,7 @@ pub fn recipes() -> Vec<Recipe> {
                 "member, trial",
                 "The HighLevel tags GymFlow should hear of, separated by commas.",
             )],
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(highlevel_tags),
         },
         Recipe {
@@ -75,7 +75,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "GymFlow reads a contact's tasks, notes and appointments from Switchboard's copy of HighLevel.",
             idea: true,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts?email={email}",
                 configure: "In GymFlow's integrations, add a lookup that calls this address with the contact's e-mail and the connection's API key as a bearer token; add include=tasks,notes,appointments to the contact's own address for its records.",

@@ -32,18 +32,21 @@ pub struct Recipe {
     /// What the person fills in before applying it.
     pub inputs: Vec<RecipeInput>,
     pub makes: Makes,
-    /// Where the person may ask for the app's id of each person to be kept
-    /// in a custom field, by which the connection then finds contacts.
-    pub keeps_id: Option<KeepsId>,
+    /// How applying it changes the connection's mappings, if at all.
+    pub tweaks: Option<MappingTweaks>,
 }
 
-/// The app's id of a person, kept in a HighLevel custom field the person
-/// names in `input`, for the connection's mappings of `events`.
-pub struct KeepsId {
-    pub input: &'static str,
+/// A new version of the connection's mappings of `events`: with more tags,
+/// and the app's id of each person kept in a custom field the person may
+/// name in the input `id_input`, by which contacts are then found.
+pub struct MappingTweaks {
     pub events: &'static [&'static str],
+    /// Written to the contact's tags besides the mapping's own (a template
+    /// over the event).
+    pub extra_tags: &'static str,
+    pub id_input: &'static str,
     /// The template over the event that gives the id.
-    pub expression: &'static str,
+    pub id: &'static str,
 }
 
 /// What applying a recipe makes.

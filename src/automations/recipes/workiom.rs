@@ -14,7 +14,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads the contact and its tasks from Switchboard's copy of HighLevel when someone opens it.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts/{contactId}?include=tasks",
                 configure: "In Workiom, add an HTTP request to the contact list's \u{201c}record opened\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -27,7 +27,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads the contact's tasks and notes when someone selects it.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/contacts/{contactId}?include=tasks,notes",
                 configure: "In Workiom, add an HTTP request to the contact list's \u{201c}record selected\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -40,7 +40,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "Workiom reads every contact of a HighLevel business when someone views the business.",
             idea: false,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::ReadRequest(ReadRequest {
                 path: "/businesses/{businessId}/contacts",
                 configure: "In Workiom, add an HTTP request to the businesses list's \u{201c}record opened\u{201d} automation with this address and the connection's API key as a bearer token.",
@@ -53,7 +53,7 @@ pub fn recipes() -> Vec<Recipe> {
             does: "When a contact's task is completed in HighLevel, or its due date passes while it is open, Workiom gets the task and its contact.",
             idea: true,
             inputs: Vec::new(),
-            keeps_id: None,
+            tweaks: None,
             makes: Makes::Automations(task_alerts),
         },
     ]
