@@ -24,8 +24,11 @@ const GENUINE: usize = 100;
 /// A client whose requests come from `address` (any of 127.0.0.0/8 is this machine).
 fn client_from(address: &str) -> reqwest::Client {
     switchboard::tls::install_crypto_provider();
+    // A request the server never answers fails the test rather than
+    // holding it forever.
     reqwest::Client::builder()
         .local_address(address.parse::<IpAddr>().unwrap())
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }
