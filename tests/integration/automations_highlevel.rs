@@ -175,20 +175,11 @@ async fn a_task_completed_in_highlevel_fires_once_by_webhook_and_not_again_by_th
         )
         .await;
     let contact = team.a_contact().await;
-    let made = team
-        .highlevel(
-            reqwest::Method::POST,
-            &format!("/contacts/{contact}/tasks"),
-            json!({"title": "Call back", "dueDate": "2027-01-04T09:00:00Z", "completed": false}),
-        )
+    let task = team
+        .sandbox_task(&team.token, &contact, "Call back", "2027-01-04T09:00:00Z")
         .await;
-    let task = made["task"]["id"].as_str().unwrap().to_owned();
-    team.highlevel(
-        reqwest::Method::PUT,
-        &format!("/contacts/{contact}/tasks/{task}/completed"),
-        json!({"completed": true}),
-    )
-    .await;
+    team.sandbox_complete_task(&team.token, &contact, &task)
+        .await;
 
     let ran = team.finished(automation, 1).await;
     assert_eq!(ran[0].status, "succeeded", "{:?}", ran[0].error);

@@ -417,10 +417,11 @@ async fn club_os_gets_highlevels_copy_and_its_edits_reach_highlevel() {
     assert_eq!(sent[0]["contact"]["email"], email.as_str());
 
     // A task made in HighLevel goes to Club OS.
-    team.highlevel(
-        reqwest::Method::POST,
-        &format!("/contacts/{contact}/tasks"),
-        json!({"title": "Book a PT session", "dueDate": "2027-01-04T09:00:00Z", "completed": false}),
+    team.sandbox_task(
+        &team.token,
+        &contact,
+        "Book a PT session",
+        "2027-01-04T09:00:00Z",
     )
     .await;
     team.full_sync().await;
@@ -440,12 +441,8 @@ async fn club_os_gets_highlevels_copy_and_its_edits_reach_highlevel() {
     .await;
     team.full_sync().await;
     team.succeeded(&tasks, 2).await;
-    team.highlevel(
-        reqwest::Method::PUT,
-        &format!("/contacts/{contact}/tasks/{task}/completed"),
-        json!({"completed": true}),
-    )
-    .await;
+    team.sandbox_complete_task(&team.token, &contact, &task)
+        .await;
     team.full_sync().await;
     team.succeeded(&tasks, 3).await;
     let sent = team.delivered(&club_os, "/tasks").await;
@@ -709,20 +706,16 @@ async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_t
     assert_eq!(listed["count"], members, "{listed}");
 
     let told = team.apply_on("workiom.task_alerts", &workiom, &[]).await;
-    let made = team
-        .highlevel(
-            reqwest::Method::POST,
-            &format!("/contacts/{contact}/tasks"),
-            json!({"title": "Send the contract", "dueDate": "2027-01-04T09:00:00Z", "completed": false}),
+    let task = team
+        .sandbox_task(
+            &team.token,
+            &contact,
+            "Send the contract",
+            "2027-01-04T09:00:00Z",
         )
         .await;
-    let task = made["task"]["id"].as_str().unwrap().to_owned();
-    team.highlevel(
-        reqwest::Method::PUT,
-        &format!("/contacts/{contact}/tasks/{task}/completed"),
-        json!({"completed": true}),
-    )
-    .await;
+    team.sandbox_complete_task(&team.token, &contact, &task)
+        .await;
     team.full_sync().await;
     team.succeeded(&told, 1).await;
     let sent = team.delivered(&workiom, "/alerts").await;
@@ -733,10 +726,11 @@ async fn apps_that_pull_read_through_the_recipes_requests_and_workiom_hears_of_t
     // A task falls due while open: Workiom hears of it once, however many
     // looks of the scheduler pass (as every server process looks).
     let due = chrono::Utc::now() + chrono::Duration::seconds(2);
-    team.highlevel(
-        reqwest::Method::POST,
-        &format!("/contacts/{contact}/tasks"),
-        json!({"title": "Call about the family plan", "dueDate": due.to_rfc3339(), "completed": false}),
+    team.sandbox_task(
+        &team.token,
+        &contact,
+        "Call about the family plan",
+        &due.to_rfc3339(),
     )
     .await;
     team.full_sync().await;

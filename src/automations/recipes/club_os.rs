@@ -4,7 +4,7 @@
 
 use crate::apps::templates::AppKind;
 
-use super::{contact_by_email, on_highlevel, Chosen, Makes, Planned, ReadRequest, Recipe};
+use super::{contact_by_email, on_each_highlevel, Chosen, Makes, Planned, ReadRequest, Recipe};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -55,50 +55,39 @@ pub fn recipes() -> Vec<Recipe> {
 }
 
 fn send_back(chosen: &Chosen) -> Vec<Planned> {
-    let steps = || {
-        let mut steps = contact_by_email("{{ member.email | trim | lower }}");
-        steps.push(chosen.send_step("sent", "/members", "{{ steps.contact.id }}"));
-        steps
-    };
-    [
-        (
-            "Club OS: send a new member's HighLevel copy back",
-            "member.created",
-        ),
-        (
-            "Club OS: send a changed member's HighLevel copy back",
-            "member.updated",
-        ),
-    ]
-    .into_iter()
-    .map(|(name, event)| chosen.on_app_event(name, event, steps()))
-    .collect()
+    chosen.on_each_app_event(
+        &[
+            (
+                "Club OS: send a new member's HighLevel copy back",
+                "member.created",
+            ),
+            (
+                "Club OS: send a changed member's HighLevel copy back",
+                "member.updated",
+            ),
+        ],
+        |_| {
+            let mut steps = contact_by_email("{{ member.email | trim | lower }}");
+            steps.push(chosen.send_step("sent", "/members", "{{ steps.contact.id }}"));
+            steps
+        },
+    )
 }
 
 fn tasks(chosen: &Chosen) -> Vec<Planned> {
-    [
-        ("Club OS: send new HighLevel tasks", "task_created"),
-        ("Club OS: send changed HighLevel tasks", "task_changed"),
-        ("Club OS: send completed HighLevel tasks", "task_completed"),
-    ]
-    .into_iter()
-    .map(|(name, event)| {
-        on_highlevel(
-            name,
-            event,
-            "",
-            vec![chosen.send_step("sent", "/tasks", "")],
-        )
-    })
-    .collect()
+    on_each_highlevel(
+        &[
+            ("Club OS: send new HighLevel tasks", "task_created"),
+            ("Club OS: send changed HighLevel tasks", "task_changed"),
+            ("Club OS: send completed HighLevel tasks", "task_completed"),
+        ],
+        || vec![chosen.send_step("sent", "/tasks", "")],
+    )
 }
 
 fn edits(chosen: &Chosen) -> Vec<Planned> {
-    [
+    chosen.mapping_of_each(&[
         ("Club OS: member changes to HighLevel", "member.updated"),
         ("Club OS: member tags to HighLevel", "member.tagged"),
-    ]
-    .into_iter()
-    .map(|(name, event)| chosen.on_app_event(name, event, vec![chosen.mapping_step(event)]))
-    .collect()
+    ])
 }

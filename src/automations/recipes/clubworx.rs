@@ -84,31 +84,18 @@ pub fn recipes() -> Vec<Recipe> {
 }
 
 fn members(chosen: &Chosen) -> Vec<Planned> {
-    [
+    chosen.mapping_of_each(&[
         ("Clubworx: new member to HighLevel", "member.created"),
         ("Clubworx: changed member to HighLevel", "member.updated"),
-    ]
-    .into_iter()
-    .map(|(name, event)| chosen.on_app_event(name, event, vec![chosen.mapping_step(event)]))
-    .collect()
+    ])
 }
 
 fn tasks(chosen: &Chosen) -> Vec<Planned> {
-    let event = "task.created";
-    vec![chosen.on_app_event(
-        "Clubworx: task to HighLevel",
-        event,
-        vec![chosen.mapping_step(event)],
-    )]
+    chosen.mapping_of_each(&[("Clubworx: task to HighLevel", "task.created")])
 }
 
 fn notes(chosen: &Chosen) -> Vec<Planned> {
-    let event = "note.added";
-    vec![chosen.on_app_event(
-        "Clubworx: note to HighLevel",
-        event,
-        vec![chosen.mapping_step(event)],
-    )]
+    chosen.mapping_of_each(&[("Clubworx: note to HighLevel", "note.added")])
 }
 
 fn signup(chosen: &Chosen) -> Vec<Planned> {

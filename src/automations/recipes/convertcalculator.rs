@@ -4,7 +4,7 @@
 use crate::apps::templates::AppKind;
 use crate::automations::model::Action;
 
-use super::{input, on_highlevel, step, Chosen, Makes, Planned, Recipe};
+use super::{input, on_each_highlevel, on_highlevel, step, Chosen, Makes, Planned, Recipe};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -46,26 +46,19 @@ pub fn recipes() -> Vec<Recipe> {
 }
 
 fn contacts(chosen: &Chosen) -> Vec<Planned> {
-    [
-        (
-            "ConvertCalculator: send new HighLevel contacts",
-            "contact_created",
-        ),
-        (
-            "ConvertCalculator: send changed HighLevel contacts",
-            "contact_updated",
-        ),
-    ]
-    .into_iter()
-    .map(|(name, event)| {
-        on_highlevel(
-            name,
-            event,
-            "",
-            vec![chosen.send_with_records_step("sent", "/contacts", "{{ contact.id }}")],
-        )
-    })
-    .collect()
+    on_each_highlevel(
+        &[
+            (
+                "ConvertCalculator: send new HighLevel contacts",
+                "contact_created",
+            ),
+            (
+                "ConvertCalculator: send changed HighLevel contacts",
+                "contact_updated",
+            ),
+        ],
+        || vec![chosen.send_with_records_step("sent", "/contacts", "{{ contact.id }}")],
+    )
 }
 
 fn follow_up(chosen: &Chosen) -> Vec<Planned> {
@@ -97,21 +90,14 @@ fn follow_up(chosen: &Chosen) -> Vec<Planned> {
 }
 
 fn notes(chosen: &Chosen) -> Vec<Planned> {
-    [
-        ("ConvertCalculator: log new HighLevel notes", "note_added"),
-        (
-            "ConvertCalculator: log changed HighLevel notes",
-            "note_changed",
-        ),
-    ]
-    .into_iter()
-    .map(|(name, event)| {
-        on_highlevel(
-            name,
-            event,
-            "",
-            vec![chosen.send_step("logged", "/activity", "")],
-        )
-    })
-    .collect()
+    on_each_highlevel(
+        &[
+            ("ConvertCalculator: log new HighLevel notes", "note_added"),
+            (
+                "ConvertCalculator: log changed HighLevel notes",
+                "note_changed",
+            ),
+        ],
+        || vec![chosen.send_step("logged", "/activity", "")],
+    )
 }

@@ -85,15 +85,12 @@ pub fn recipes() -> Vec<Recipe> {
 }
 
 fn contacts(chosen: &Chosen) -> Vec<Planned> {
-    [
-        ("GymFlow: new contact to HighLevel", "contact.created"),
-        ("GymFlow: changed contact to HighLevel", "contact.updated"),
-    ]
-    .into_iter()
-    .map(|(name, event)| {
-        chosen.on_app_event(
-            name,
-            event,
+    chosen.on_each_app_event(
+        &[
+            ("GymFlow: new contact to HighLevel", "contact.created"),
+            ("GymFlow: changed contact to HighLevel", "contact.updated"),
+        ],
+        |event| {
             vec![
                 chosen.mapping_step(event),
                 step(
@@ -102,10 +99,9 @@ fn contacts(chosen: &Chosen) -> Vec<Planned> {
                         contact_id: "{{ steps.contact.contact_id }}".into(),
                     },
                 ),
-            ],
-        )
-    })
-    .collect()
+            ]
+        },
+    )
 }
 
 /// The HighLevel contact of the GymFlow contact; the run ends when
@@ -144,13 +140,10 @@ fn tags(chosen: &Chosen) -> Vec<Planned> {
 }
 
 fn tasks_notes(chosen: &Chosen) -> Vec<Planned> {
-    [
+    chosen.mapping_of_each(&[
         ("GymFlow: task to HighLevel", "task.created"),
         ("GymFlow: note to HighLevel", "note.created"),
-    ]
-    .into_iter()
-    .map(|(name, event)| chosen.on_app_event(name, event, vec![chosen.mapping_step(event)]))
-    .collect()
+    ])
 }
 
 /// One automation per chosen tag and way (added, removed), as a HighLevel

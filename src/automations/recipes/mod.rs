@@ -142,6 +142,25 @@ impl Chosen<'_> {
         )
     }
 
+    /// One automation per `(name, event type)` of the connection, with the
+    /// steps `steps` gives for its event type.
+    fn on_each_app_event(
+        &self,
+        events: &[(&str, &str)],
+        steps: impl Fn(&str) -> Vec<Step>,
+    ) -> Vec<Planned> {
+        events
+            .iter()
+            .map(|(name, event)| self.on_app_event(name, event, steps(event)))
+            .collect()
+    }
+
+    /// One automation per `(name, event type)` of the connection that
+    /// applies the connection's mapping of its event type.
+    fn mapping_of_each(&self, events: &[(&str, &str)]) -> Vec<Planned> {
+        self.on_each_app_event(events, |event| vec![self.mapping_step(event)])
+    }
+
     /// The step that applies the connection's mapping of `event_type`:
     /// the contact upserted, with the task or note the mapping makes.
     fn mapping_step(&self, event_type: &str) -> Step {
@@ -199,6 +218,15 @@ fn on_highlevel(name: &str, event: &str, value: &str, steps: Vec<Step>) -> Plann
         },
         steps,
     )
+}
+
+/// One automation per `(name, HighLevel event)`, about any tag or status,
+/// each with the steps `steps` gives.
+fn on_each_highlevel(events: &[(&str, &str)], steps: impl Fn() -> Vec<Step>) -> Vec<Planned> {
+    events
+        .iter()
+        .map(|(name, event)| on_highlevel(name, event, "", steps()))
+        .collect()
 }
 
 /// The HighLevel contact with the e-mail `email` gives (an expression) as

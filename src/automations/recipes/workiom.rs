@@ -3,7 +3,7 @@
 
 use crate::apps::templates::AppKind;
 
-use super::{on_highlevel, Chosen, Makes, Planned, ReadRequest, Recipe};
+use super::{on_each_highlevel, Chosen, Makes, Planned, ReadRequest, Recipe};
 
 pub fn recipes() -> Vec<Recipe> {
     vec![
@@ -60,18 +60,11 @@ pub fn recipes() -> Vec<Recipe> {
 }
 
 fn task_alerts(chosen: &Chosen) -> Vec<Planned> {
-    [
-        ("Workiom: tell it about completed tasks", "task_completed"),
-        ("Workiom: tell it about overdue tasks", "task_overdue"),
-    ]
-    .into_iter()
-    .map(|(name, event)| {
-        on_highlevel(
-            name,
-            event,
-            "",
-            vec![chosen.send_step("sent", "/alerts", "")],
-        )
-    })
-    .collect()
+    on_each_highlevel(
+        &[
+            ("Workiom: tell it about completed tasks", "task_completed"),
+            ("Workiom: tell it about overdue tasks", "task_overdue"),
+        ],
+        || vec![chosen.send_step("sent", "/alerts", "")],
+    )
 }

@@ -107,6 +107,31 @@ impl<T> Team<T> {
         response.json().await.unwrap()
     }
 
+    /// An open task of `contact` made in the sandbox HighLevel with `token`,
+    /// due at `due` (RFC 3339); its id.
+    pub async fn sandbox_task(&self, token: &str, contact: &str, title: &str, due: &str) -> String {
+        let made = self
+            .sandbox_request(
+                token,
+                reqwest::Method::POST,
+                &format!("/contacts/{contact}/tasks"),
+                json!({"title": title, "dueDate": due, "completed": false}),
+            )
+            .await;
+        made["task"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Completes the task in the sandbox HighLevel with `token`.
+    pub async fn sandbox_complete_task(&self, token: &str, contact: &str, task: &str) {
+        self.sandbox_request(
+            token,
+            reqwest::Method::PUT,
+            &format!("/contacts/{contact}/tasks/{task}/completed"),
+            json!({"completed": true}),
+        )
+        .await;
+    }
+
     /// Connects the simulated `app` (a template's kind) in the owner's
     /// name; the connection's id.
     pub async fn connect_app(&self, app: &str) -> i64 {
