@@ -166,10 +166,7 @@ pub(super) mod server {
     }
 
     fn invalid(field: &str, message: String) -> AppError {
-        AppError::Invalid(FieldProblem {
-            field: field.into(),
-            message,
-        })
+        AppError::Invalid(FieldProblem::new(field, &message))
     }
 
     pub async fn apply(
