@@ -1,4 +1,9 @@
-//! The aggregate queries behind the dashboard and the team report.
+//! The queries behind the dashboard and the team report, over the rollup
+//! tables: a report reads small aggregate rows, never the cache's records
+//! (but for today's open tasks, whose due time decides whether they are
+//! overdue yet).
+
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use sqlx::PgPool;
@@ -9,12 +14,15 @@ use super::scope::Scope;
 /// How many sources and tags the charts show.
 pub const TOP: i64 = 10;
 
+/// The rollup rows of the filter's contacts (its tag, and its assignee or everyone's).
+const CONTACT_ROWS: &str = "location_id = $1 AND tag = $4 AND assignee = $5";
+
 /// Contacts in total and new in the period.
 pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i64)> {
     let sql = format!(
-        r"SELECT count(*), count(*) FILTER (WHERE date_added >= $2 AND date_added <= $3)
-         FROM cache_contacts WHERE {}",
-        scope.contacts()
+        r"SELECT coalesce(sum(contacts), 0)::BIGINT,
+                 coalesce(sum(contacts) FILTER (WHERE day >= $2 AND day <= $3), 0)::BIGINT
+            FROM report_contacts WHERE {CONTACT_ROWS}"
     );
     scope.bind(&sql).fetch_one(db).await
 }
@@ -22,16 +30,13 @@ pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i6
 /// New contacts per day or week of the period, with the empty ones.
 pub async fn new_contacts(db: &PgPool, scope: &Scope, bucket: Bucket) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        r"SELECT date_trunc('{unit}', date_added AT TIME ZONE '{zone}')::date, count(*)
-         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3
-         GROUP BY 1 ORDER BY 1",
-        scope.contacts(),
+        r"SELECT date_trunc('{unit}', day)::date, sum(contacts)::BIGINT
+            FROM report_contacts WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
+           GROUP BY 1 HAVING sum(contacts) <> 0 ORDER BY 1",
         unit = bucket.unit(),
-        zone = scope.zone.name(),
     );
     let rows: Vec<(NaiveDate, i64)> = scope.bind(&sql).fetch_all(db).await?;
-    let (first, last) = (scope.zone.date(scope.start), scope.zone.date(scope.now));
-    Ok(fill_buckets(first, last, bucket, &rows))
+    Ok(fill_buckets(scope.first_day, scope.today, bucket, &rows))
 }
 
 /// Every day (or Monday) from `first` to `last`, with its count or zero.
@@ -67,10 +72,9 @@ fn fill_buckets(
 /// New contacts of the period by source, most first (ties by name).
 pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        r"SELECT coalesce(nullif(source, ''), '(no source)') AS label, count(*) AS count
-         FROM cache_contacts WHERE {} AND date_added >= $2 AND date_added <= $3
-         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}",
-        scope.contacts()
+        r"SELECT source, sum(contacts)::BIGINT FROM report_contacts
+           WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
+           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}"
     );
     counts(db, scope, &sql).await
 }
@@ -78,10 +82,9 @@ pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
 /// The tags most new contacts of the period carry.
 pub async fn top_tags(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        r"SELECT tag, count(*) FROM cache_contacts, unnest(tags) AS tag
-         WHERE {} AND date_added >= $2 AND date_added <= $3
-         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}",
-        scope.contacts()
+        r"SELECT other_tag, sum(contacts)::BIGINT FROM report_contact_tags
+           WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
+           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}"
     );
     counts(db, scope, &sql).await
 }
@@ -98,48 +101,98 @@ async fn counts(db: &PgPool, scope: &Scope, sql: &str) -> sqlx::Result<Vec<Count
 /// complete; names come from the location's users.
 pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<AssigneeTasks>> {
     let sql = format!(
-        "WITH t AS (
-            SELECT coalesce(assigned_to, '') AS who,
-                   count(*) FILTER (WHERE NOT completed) AS open,
-                   count(*) FILTER (WHERE NOT completed AND due_date < $3) AS overdue,
-                   count(*) FILTER (WHERE completed AND completed_at >= $2) AS done,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY extract(epoch FROM completed_at - date_added) / 3600.0
-                   ) FILTER (WHERE completed AND completed_at >= $2 AND NOT completion_estimated) AS median_hours
-              FROM cache_tasks WHERE {}
-             GROUP BY 1)
-         SELECT t.who, coalesce(u.name, CASE WHEN t.who = '' THEN 'Unassigned' ELSE 'Unknown user' END),
-                t.open, t.overdue, t.done, t.median_hours
-           FROM t LEFT JOIN cache_users u ON u.location_id = $1 AND u.id = t.who
-          ORDER BY t.open + t.done DESC, 2",
-        scope.linked("assigned_to")
+        "WITH r AS (
+            SELECT assignee AS who,
+                   coalesce(sum(tasks) FILTER (WHERE kind = 'open'), 0) AS open,
+                   coalesce(sum(tasks) FILTER (WHERE kind = 'open' AND day < $3), 0) AS overdue,
+                   coalesce(sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2), 0) AS done
+              FROM report_tasks WHERE location_id = $1 AND tag = $4 AND business = '*'{assignee}
+             GROUP BY 1 HAVING sum(tasks) > 0),
+              today AS (
+            SELECT coalesce(t.assigned_to, '') AS who, count(*) AS overdue
+              FROM cache_tasks t WHERE {overdue_today} GROUP BY 1)
+         SELECT r.who, coalesce(u.name, CASE WHEN r.who = '' THEN 'Unassigned' ELSE 'Unknown user' END),
+                r.open::BIGINT, (r.overdue + coalesce(today.overdue, 0))::BIGINT, r.done::BIGINT
+           FROM r LEFT JOIN today USING (who)
+           LEFT JOIN cache_users u ON u.location_id = $1 AND u.id = r.who
+          ORDER BY r.open + r.done DESC, 2",
+        assignee = scope.assignee_is("assignee"),
+        overdue_today = scope.overdue_today(),
     );
-    let rows: Vec<(String, String, i64, i64, i64, Option<f64>)> =
-        scope.bind(&sql).fetch_all(db).await?;
+    let rows: Vec<(String, String, i64, i64, i64)> = scope.bind(&sql).fetch_all(db).await?;
+    let medians = completion_medians(db, scope).await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, open, overdue, completed, median_hours)| AssigneeTasks {
-                id,
-                name,
-                open,
-                overdue,
-                completed,
-                median_hours,
-            },
-        )
+        .map(|(id, name, open, overdue, completed)| AssigneeTasks {
+            median_hours: medians.get(&id).copied(),
+            id,
+            name,
+            open,
+            overdue,
+            completed,
+        })
         .collect())
 }
 
-/// Appointments in the next 7 days (not cancelled) and outcomes of the period.
+/// Each assignee's median time to complete the tasks completed in the
+/// period, read from the rollup's duration buckets.
+async fn completion_medians(db: &PgPool, scope: &Scope) -> sqlx::Result<HashMap<String, f64>> {
+    let sql = format!(
+        "SELECT assignee, bucket, sum(tasks)::BIGINT FROM report_tasks
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND kind = 'done'
+            AND day >= $2 AND bucket >= 0{assignee}
+          GROUP BY 1, 2 HAVING sum(tasks) > 0 ORDER BY 1, 2",
+        assignee = scope.assignee_is("assignee"),
+    );
+    let rows: Vec<(String, i16, i64)> = scope.bind(&sql).fetch_all(db).await?;
+    let mut per_assignee: HashMap<String, Vec<(i16, i64)>> = HashMap::new();
+    for (who, bucket, count) in rows {
+        per_assignee.entry(who).or_default().push((bucket, count));
+    }
+    Ok(per_assignee
+        .into_iter()
+        .filter_map(|(who, buckets)| Some((who, median_of_buckets(&buckets)?)))
+        .collect())
+}
+
+/// The median of counts per duration bucket (ascending), in hours: the
+/// middle value, or the mean of the two middle ones, each at the geometric
+/// middle of its bucket.
+fn median_of_buckets(buckets: &[(i16, i64)]) -> Option<f64> {
+    let total: i64 = buckets.iter().map(|(_, count)| count).sum();
+    if total == 0 {
+        return None;
+    }
+    let nth = |rank: i64| {
+        let mut seen = 0;
+        buckets
+            .iter()
+            .find(|(_, count)| {
+                seen += count;
+                seen > rank
+            })
+            .map_or(0.0, |(bucket, _)| bucket_hours(*bucket))
+    };
+    Some((nth((total - 1) / 2) + nth(total / 2)) / 2.0)
+}
+
+/// The middle of a duration bucket (quarter-octaves of minutes), in hours.
+fn bucket_hours(bucket: i16) -> f64 {
+    2f64.powf((f64::from(bucket) + 0.5) / 4.0) / 60.0
+}
+
+/// The rollup rows of appointments in the period and the week ahead.
+const APPOINTMENT_WEEKS: &str = "day >= $2 AND day < $3 + 7";
+
+/// Appointments of today and the next 6 days (not cancelled), and the
+/// outcomes of the period.
 pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i64, i64)> {
     let sql = format!(
-        "SELECT count(*) FILTER (WHERE start_time >= $3 AND status NOT IN ('cancelled', 'invalid')),
-                count(*) FILTER (WHERE start_time < $3 AND status = 'showed'),
-                count(*) FILTER (WHERE start_time < $3 AND status = 'noshow')
-           FROM cache_appointments
-          WHERE {} AND start_time >= $2 AND start_time < $3 + interval '7 days'",
-        scope.linked("assigned_user_id")
+        "SELECT coalesce(sum(appointments) FILTER (WHERE day >= $3 AND status NOT IN ('cancelled', 'invalid')), 0)::BIGINT,
+                coalesce(sum(appointments) FILTER (WHERE day <= $3 AND status = 'showed'), 0)::BIGINT,
+                coalesce(sum(appointments) FILTER (WHERE day <= $3 AND status = 'noshow'), 0)::BIGINT
+           FROM report_appointments
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}"
     );
     scope.bind(&sql).fetch_one(db).await
 }
@@ -147,12 +200,10 @@ pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64
 /// Appointments per week by status, from the start of the period to a week ahead.
 pub async fn appointments_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<WeekStatuses>> {
     let sql = format!(
-        "SELECT date_trunc('week', start_time AT TIME ZONE '{zone}')::date, status, count(*)
-           FROM cache_appointments
-          WHERE {} AND start_time >= $2 AND start_time < $3 + interval '7 days'
-          GROUP BY 1, 2 ORDER BY 1, 2",
-        scope.linked("assigned_user_id"),
-        zone = scope.zone.name(),
+        "SELECT date_trunc('week', day)::date, status, sum(appointments)::BIGINT
+           FROM report_appointments
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}
+          GROUP BY 1, 2 HAVING sum(appointments) > 0 ORDER BY 1, 2"
     );
     let rows: Vec<(NaiveDate, String, i64)> = scope.bind(&sql).fetch_all(db).await?;
     let mut weeks: Vec<WeekStatuses> = Vec::new();
@@ -187,33 +238,41 @@ pub fn figures(
     }
 }
 
-/// Each business of the location with its contacts, their tasks and appointments.
+/// Each business of the location with its contacts (those of the filter),
+/// their tasks and appointments (those of the filter's assignee).
 pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<BusinessRow>> {
     let sql = format!(
-        "WITH c AS (SELECT id, business_id FROM cache_contacts WHERE {} AND business_id IS NOT NULL),
-              cc AS (SELECT business_id, count(*) AS n FROM c GROUP BY 1),
-              t AS (SELECT c.business_id,
-                           count(*) FILTER (WHERE NOT k.completed) AS open,
-                           count(*) FILTER (WHERE NOT k.completed AND k.due_date < $3) AS overdue,
-                           count(*) FILTER (WHERE k.completed AND k.completed_at >= $2) AS done
-                      FROM cache_tasks k JOIN c ON c.id = k.contact_id
-                     WHERE k.location_id = $1 AND k.deleted_at IS NULL GROUP BY 1),
-              a AS (SELECT c.business_id,
-                           count(*) FILTER (WHERE p.start_time >= $3 AND p.start_time < $3 + interval '7 days'
-                                             AND p.status NOT IN ('cancelled', 'invalid')) AS upcoming,
-                           count(*) FILTER (WHERE p.start_time >= $2 AND p.start_time < $3 AND p.status = 'showed') AS showed,
-                           count(*) FILTER (WHERE p.start_time >= $2 AND p.start_time < $3 AND p.status = 'noshow') AS noshow
-                      FROM cache_appointments p JOIN c ON c.id = p.contact_id
-                     WHERE p.location_id = $1 AND p.deleted_at IS NULL GROUP BY 1)
-         SELECT b.id, b.name, coalesce(cc.n, 0), coalesce(t.open, 0), coalesce(t.overdue, 0),
-                coalesce(t.done, 0), coalesce(a.upcoming, 0), coalesce(a.showed, 0), coalesce(a.noshow, 0)
+        "WITH cc AS (SELECT business, sum(contacts) AS n FROM report_business_contacts
+                      WHERE location_id = $1 AND tag = $4 AND assignee = $5 GROUP BY 1),
+              t AS (SELECT business,
+                           sum(tasks) FILTER (WHERE kind = 'open') AS open,
+                           sum(tasks) FILTER (WHERE kind = 'open' AND day < $3) AS overdue,
+                           sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2) AS done
+                      FROM report_tasks WHERE location_id = $1 AND tag = $4 AND business <> '*'{assignee}
+                     GROUP BY 1),
+              today AS (SELECT c.business_id AS business, count(*) AS overdue
+                          FROM cache_tasks t JOIN cache_contacts c
+                            ON c.location_id = t.location_id AND c.id = t.contact_id AND c.deleted_at IS NULL
+                         WHERE {overdue_today} AND c.business_id IS NOT NULL GROUP BY 1),
+              a AS (SELECT business,
+                           sum(appointments) FILTER (WHERE day >= $3 AND status NOT IN ('cancelled', 'invalid')) AS upcoming,
+                           sum(appointments) FILTER (WHERE day <= $3 AND status = 'showed') AS showed,
+                           sum(appointments) FILTER (WHERE day <= $3 AND status = 'noshow') AS noshow
+                      FROM report_appointments
+                     WHERE location_id = $1 AND tag = $4 AND business <> '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}
+                     GROUP BY 1)
+         SELECT b.id, b.name, coalesce(cc.n, 0)::BIGINT, coalesce(t.open, 0)::BIGINT,
+                (coalesce(t.overdue, 0) + coalesce(today.overdue, 0))::BIGINT, coalesce(t.done, 0)::BIGINT,
+                coalesce(a.upcoming, 0)::BIGINT, coalesce(a.showed, 0)::BIGINT, coalesce(a.noshow, 0)::BIGINT
            FROM cache_businesses b
-           LEFT JOIN cc ON cc.business_id = b.id
-           LEFT JOIN t ON t.business_id = b.id
-           LEFT JOIN a ON a.business_id = b.id
+           LEFT JOIN cc ON cc.business = b.id
+           LEFT JOIN t ON t.business = b.id
+           LEFT JOIN today ON today.business = b.id
+           LEFT JOIN a ON a.business = b.id
           WHERE b.location_id = $1 AND b.deleted_at IS NULL
           ORDER BY 3 DESC, b.name",
-        scope.contacts()
+        assignee = scope.assignee_is("assignee"),
+        overdue_today = scope.overdue_today(),
     );
     type Row = (String, String, i64, i64, i64, i64, i64, i64, i64);
     let rows: Vec<Row> = scope.bind(&sql).fetch_all(db).await?;
@@ -255,9 +314,9 @@ pub const TAG_CHOICES: i64 = 100;
 /// the choices of a tag control.
 pub async fn tag_choices(db: &PgPool, location_id: &str, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT tag FROM cache_contacts, unnest(tags) AS tag
-          WHERE location_id = $1 AND deleted_at IS NULL
-          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $2",
+        "SELECT other_tag FROM report_contact_tags
+          WHERE location_id = $1 AND tag = '' AND assignee = '*'
+          GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY sum(contacts) DESC, 1 LIMIT $2",
     )
     .bind(location_id)
     .bind(limit)
@@ -295,5 +354,17 @@ mod tests {
         let weeks = fill_buckets(start, end, Bucket::Week, &[]);
         assert_eq!(weeks[0].label, "2026-10-26");
         assert_eq!(weeks.len(), 2);
+    }
+
+    #[test]
+    fn a_median_from_buckets_is_the_middle_of_the_middle_bucket() {
+        assert_eq!(median_of_buckets(&[]), None);
+        let hour = 4 * 6 - 1; // 2^(23.5/4) minutes: about one hour
+        let one = median_of_buckets(&[(hour, 1)]).unwrap();
+        assert!((one - 1.0).abs() < 0.1, "{one}");
+        let odd = median_of_buckets(&[(0, 1), (hour, 1), (hour + 8, 1)]).unwrap();
+        assert_eq!(odd, one);
+        let even = median_of_buckets(&[(hour, 1), (hour + 4, 1)]).unwrap();
+        assert!((even - 1.5 * one).abs() < 1e-9, "{even}");
     }
 }

@@ -1,11 +1,11 @@
-//! Which rows a report counts: the team's live rows, narrowed by the
-//! filter's tag (through the contact) and assignee. Conditions are added
-//! only when the filter has them, so Postgres plans each shape for itself.
+//! Which rows a report counts: the team's rollup rows of the filter's tag
+//! and assignee, over the whole days of its period in the team's time zone.
 //!
-//! Every query binds the same parameters: `$1` location, `$2` start of the
-//! period, `$3` now, `$4` tag, `$5` assignee.
+//! Every query binds the same parameters: `$1` location, `$2` the first day
+//! of the period, `$3` today, `$4` the tag (`''` for every contact), `$5`
+//! the assignee (`'*'` for everyone), `$6` now and `$7` the start of today.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryAs;
 use sqlx::{FromRow, Postgres};
@@ -17,7 +17,9 @@ use crate::zone::TeamZone;
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub location_id: String,
-    pub start: DateTime<Utc>,
+    /// The period's whole days, ending today.
+    pub first_day: NaiveDate,
+    pub today: NaiveDate,
     pub now: DateTime<Utc>,
     pub tag: Option<String>,
     pub assignee: Option<String>,
@@ -32,9 +34,11 @@ impl Scope {
         now: DateTime<Utc>,
         zone: TeamZone,
     ) -> Self {
+        let today = zone.date(now);
         Self {
             location_id: location_id.to_owned(),
-            start: now - Duration::days(filter.period.days()),
+            first_day: today - Duration::days(filter.period.days() - 1),
+            today,
             now,
             tag: filter.tag.clone(),
             assignee: filter.assignee.clone(),
@@ -42,44 +46,44 @@ impl Scope {
         }
     }
 
-    /// Live contacts of the location with the tag and assignee.
-    pub fn contacts(&self) -> String {
-        let mut sql = String::from("location_id = $1 AND deleted_at IS NULL");
-        if self.tag.is_some() {
-            sql.push_str(" AND tags @> ARRAY[$4::text]");
+    /// The condition on a rollup's own assignee: none unless a filter names one.
+    pub fn assignee_is(&self, column: &str) -> String {
+        match self.assignee {
+            Some(_) => format!(" AND {column} = $5"),
+            None => String::new(),
         }
-        if self.assignee.is_some() {
-            sql.push_str(" AND assigned_to = $5");
-        }
-        sql
     }
 
-    /// Live tasks (or appointments, with `assignee_column`) of the location
-    /// whose contact has the tag and that are assigned to the assignee.
-    pub fn linked(&self, assignee_column: &str) -> String {
-        let mut sql = String::from("location_id = $1 AND deleted_at IS NULL");
+    /// The open tasks due earlier today (alias `t`), of the filter's
+    /// contacts and assignee: the part of "overdue" finer than a day, read
+    /// through the index of open tasks.
+    pub fn overdue_today(&self) -> String {
+        let mut sql = String::from(
+            "t.location_id = $1 AND t.deleted_at IS NULL AND NOT t.completed
+             AND t.due_date >= $7 AND t.due_date < $6",
+        );
         if self.tag.is_some() {
             sql.push_str(
-                r" AND contact_id IN (SELECT id FROM cache_contacts
-                 WHERE location_id = $1 AND deleted_at IS NULL AND tags @> ARRAY[$4::text])",
+                " AND EXISTS (SELECT 1 FROM cache_contacts c WHERE c.location_id = $1
+                   AND c.id = t.contact_id AND c.deleted_at IS NULL AND c.tags @> ARRAY[$4::text])",
             );
         }
-        if self.assignee.is_some() {
-            sql.push_str(&format!(" AND {assignee_column} = $5"));
-        }
+        sql.push_str(&self.assignee_is("t.assigned_to"));
         sql
     }
 
-    /// Binds the five parameters every report query takes.
+    /// Binds the seven parameters every report query takes.
     pub fn bind<'q, O>(&'q self, sql: &'q str) -> QueryAs<'q, Postgres, O, PgArguments>
     where
         O: for<'r> FromRow<'r, sqlx::postgres::PgRow>,
     {
         sqlx::query_as(sql)
             .bind(&self.location_id)
-            .bind(self.start)
+            .bind(self.first_day)
+            .bind(self.today)
+            .bind(self.tag.clone().unwrap_or_default())
+            .bind(self.assignee.clone().unwrap_or_else(|| "*".to_owned()))
             .bind(self.now)
-            .bind(&self.tag)
-            .bind(&self.assignee)
+            .bind(self.zone.midnight(self.today))
     }
 }

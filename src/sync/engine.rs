@@ -11,6 +11,7 @@ use super::passes::Pass;
 use super::store;
 use super::view::SyncKind;
 use crate::highlevel::{HighLevelClient, HighLevelError};
+use crate::reports::rollups;
 
 /// How a run fetches.
 #[derive(Debug, Clone)]
@@ -135,6 +136,7 @@ impl SyncEngine {
         store::finish_run(&self.pool, run.id, error.as_deref()).await?;
         if error.is_none() {
             store::record_success(&self.pool, location_id, kind, run.started_at).await?;
+            settle_reports(&self.pool, location_id, kind).await?;
         } else {
             tracing::warn!(location_id, run_id = run.id, error = ?error, "sync failed");
         }
@@ -144,6 +146,15 @@ impl SyncEngine {
             succeeded: error.is_none(),
             error,
         })
+    }
+}
+
+/// After a run the reports' rollups read one row per key again: a
+/// reconciliation counts them anew, other runs fold in their deltas.
+async fn settle_reports(pool: &PgPool, location_id: &str, kind: SyncKind) -> sqlx::Result<()> {
+    match kind {
+        SyncKind::Reconcile => rollups::rebuild(pool, location_id).await,
+        SyncKind::Full | SyncKind::Incremental => rollups::settle(pool, location_id).await,
     }
 }
 

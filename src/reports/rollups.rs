@@ -1,0 +1,124 @@
+//! The rollup tables behind the reports (see the migration
+//! `report_rollups`): triggers append deltas as the cache is written; this
+//! module folds them into settled rows, counts a location again, and checks
+//! that what the triggers kept equals a recount.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Connection, PgPool};
+
+/// The rollup tables, with the columns that key a row and the count.
+const TABLES: [(&str, &str, &str); 5] = [
+    ("report_contacts", "tag, assignee, day, source", "contacts"),
+    (
+        "report_contact_tags",
+        "tag, assignee, day, other_tag",
+        "contacts",
+    ),
+    (
+        "report_business_contacts",
+        "business, tag, assignee",
+        "contacts",
+    ),
+    (
+        "report_tasks",
+        "tag, business, assignee, kind, day, bucket",
+        "tasks",
+    ),
+    (
+        "report_appointments",
+        "tag, business, assignee, day, status",
+        "appointments",
+    ),
+];
+
+/// Folds the deltas of `location_id` into its settled rows, so a report
+/// reads one row per key.
+pub async fn settle(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT report_settle($1)")
+        .bind(location_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts every rollup row of `location_id` again from the cache (the
+/// nightly reconciliation does). Deltas written meanwhile by others are
+/// kept: the recount reads one snapshot, and a session lock keeps settlers
+/// of the location out until it is done.
+pub async fn rebuild(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    let mut connection = db.acquire().await?;
+    // Closing the connection afterwards releases the session lock, whatever fails.
+    connection.close_on_drop();
+    sqlx::query("SELECT pg_advisory_lock(hashtext('report_rollups'), hashtext($1))")
+        .bind(location_id)
+        .execute(&mut *connection)
+        .await?;
+    recount(&mut connection, location_id).await
+}
+
+async fn recount(connection: &mut sqlx::PgConnection, location_id: &str) -> sqlx::Result<()> {
+    let mut transaction = connection.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query("SELECT report_rebuild($1)")
+        .bind(location_id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await
+}
+
+/// Each rollup row whose kept count differs from a recount of the cache,
+/// as `table key: kept → recounted`. Nothing is changed: the recount is
+/// rolled back.
+pub async fn mismatches(db: &PgPool, location_id: &str) -> sqlx::Result<Vec<String>> {
+    let mut transaction = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *transaction)
+        .await?;
+    let kept = counts(&mut transaction, location_id).await?;
+    sqlx::query("SELECT report_rebuild($1)")
+        .bind(location_id)
+        .execute(&mut *transaction)
+        .await?;
+    let recounted = counts(&mut transaction, location_id).await?;
+    transaction.rollback().await?;
+    let mut keys: Vec<&String> = kept.keys().chain(recounted.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter_map(|key| {
+            let (was, is) = (kept.get(key), recounted.get(key));
+            (was != is).then(|| format!("{key}: {} → {}", or_zero(was), or_zero(is)))
+        })
+        .collect())
+}
+
+fn or_zero(count: Option<&i64>) -> i64 {
+    count.copied().unwrap_or(0)
+}
+
+/// Every non-zero count of the location's rollups, by table and key.
+async fn counts(
+    connection: &mut sqlx::PgConnection,
+    location_id: &str,
+) -> sqlx::Result<BTreeMap<String, i64>> {
+    let mut all = BTreeMap::new();
+    for (table, key, count) in TABLES {
+        let sql = format!(
+            "SELECT concat_ws(' / ', {key}), sum({count})::BIGINT FROM {table}
+              WHERE location_id = $1 GROUP BY {key} HAVING sum({count}) <> 0"
+        );
+        let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
+            .bind(location_id)
+            .fetch_all(&mut *connection)
+            .await?;
+        all.extend(
+            rows.into_iter()
+                .map(|(key, count)| (format!("{table} {key}"), count)),
+        );
+    }
+    Ok(all)
+}
