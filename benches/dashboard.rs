@@ -1,11 +1,12 @@
 //! The dashboard under load: a database of 100,000 contacts, 200,000 tasks
 //! and 50,000 appointments (synthetic, spread over a year), the real server
 //! on loopback, and 20 signed-in clients asking for the dashboard page, the
-//! reports endpoints and the filtered contact list for a fixed time. Prints
-//! p50, p99 and requests per second of each.
+//! reports endpoints and the filtered contact list for a fixed time. Each
+//! scenario runs three times in one run and the worst round is printed
+//! (p50, p99, requests per second), so one lucky round proves nothing.
 //!
 //! `cargo bench --features ssr --bench dashboard` (BENCH_SECONDS sets the
-//! time per scenario, 10 by default).
+//! time per round, 10 by default).
 
 // The bench signs in and starts servers like the tests do; it needs only part of their helpers.
 #[allow(dead_code)]
@@ -29,7 +30,10 @@ const TASKS: usize = 200_000;
 const APPOINTMENTS: usize = 50_000;
 const BATCH: usize = 2_000;
 const CLIENTS: usize = 20;
-const TARGET_P99_MS: u64 = 100;
+const TARGET_P99_MS: u64 = 50;
+const TARGET_FIRST_VIEW_MS: u64 = 100;
+/// Rounds of each scenario; the worst is reported.
+const ROUNDS: usize = 3;
 
 const SOURCES: [&str; 8] = [
     "Website form",
@@ -87,6 +91,15 @@ async fn run() {
         "filled {CONTACTS} contacts, {TASKS} tasks, {APPOINTMENTS} appointments in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // What the end of a sync run does: the rollups' deltas folded into settled rows.
+    let settling = Instant::now();
+    switchboard::reports::rollups::settle(&pool, &location)
+        .await
+        .expect("settled rollups");
+    println!(
+        "settled the report rollups in {:.1} s",
+        settling.elapsed().as_secs_f64()
+    );
     sqlx::query("ANALYZE")
         .execute(&pool)
         .await
@@ -99,67 +112,143 @@ async fn run() {
     let duration = Duration::from_secs(seconds);
     let client = browser.http.clone();
     let base = app.base.clone();
-    let reports = first_views(&client, &base, &report_filters(&assignees)).await;
-    print_first_views("report", &reports);
     let mut worst = 0;
-    let scenarios: [(&str, Target); 5] = [
-        ("dashboard page GET /", Target::Page("/".into())),
+    let reports = worst_first_views(
+        &pool,
+        &location,
+        &client,
+        &base,
+        &report_filters(&assignees),
+    )
+    .await;
+    let mut worst_first = print_first_views("report", &reports);
+    let scenarios: [(&str, Vec<Target>); 5] = [
+        ("dashboard page GET /", vec![Target::Page("/".into())]),
         (
             "dashboard page, 12 months, a tag",
-            Target::Page("/?period=365d&tag=vip".into()),
+            vec![Target::Page("/?period=365d&tag=vip".into())],
         ),
-        ("reports page GET /reports", Target::Page("/reports".into())),
+        (
+            "reports page GET /reports",
+            vec![Target::Page("/reports".into())],
+        ),
         (
             "POST /api/reports/overview",
-            Target::Function("reports/overview", "period=30d".into()),
+            vec![Target::Function("reports/overview", "period=30d".into())],
         ),
         (
             "POST /api/reports/team",
-            Target::Function("reports/team", "period=90d".into()),
+            vec![Target::Function("reports/team", "period=90d".into())],
         ),
     ];
-    println!("{CLIENTS} concurrent clients, {seconds} s each, loopback:");
-    for (name, target) in scenarios {
-        let figures = load(&client, &base, &[target], duration).await;
-        worst = worst.max(figures.p99_ms);
-        println!(
-            "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed)",
-            figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
-        );
+    println!("{CLIENTS} concurrent clients, {ROUNDS} rounds of {seconds} s each, loopback; the worst round:");
+    for (name, targets) in &scenarios {
+        worst = worst.max(worst_round(name, &client, &base, targets, duration).await);
     }
-    let one_letter = [Target::Page("/contacts?q=a".into())];
     let filters = contact_filters(&assignees);
-    let lists = first_views(&client, &base, &filters).await;
-    print_first_views("contact list", &lists);
-    let lists: [(&str, &[Target]); 2] = [
-        ("contact list GET /contacts?q=a", &one_letter),
-        ("contact list, 12 filters in turn", &filters),
+    let lists = worst_first_views(&pool, &location, &client, &base, &filters).await;
+    worst_first = worst_first.max(print_first_views("contact list", &lists));
+    let lists: [(&str, Vec<Target>); 2] = [
+        (
+            "contact list GET /contacts?q=a",
+            vec![Target::Page("/contacts?q=a".into())],
+        ),
+        ("contact list, 12 filters in turn", filters),
     ];
-    for (name, targets) in lists {
-        let figures = load(&client, &base, targets, duration).await;
-        worst = worst.max(figures.p99_ms);
-        println!(
-            "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed)",
-            figures.p50_ms, figures.p99_ms, figures.per_second, figures.requests, figures.failed
-        );
+    for (name, targets) in &lists {
+        worst = worst.max(worst_round(name, &client, &base, targets, duration).await);
     }
     println!(
         "worst p99 {worst} ms (target {TARGET_P99_MS} ms): {}",
-        if worst <= TARGET_P99_MS {
-            "met"
-        } else {
-            "NOT met"
-        }
+        verdict(worst <= TARGET_P99_MS)
+    );
+    println!(
+        "slowest first view {worst_first} ms (target {TARGET_FIRST_VIEW_MS} ms): {}",
+        verdict(worst_first <= TARGET_FIRST_VIEW_MS)
     );
 }
 
-fn print_first_views(what: &str, times: &Histogram<u64>) {
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+/// Runs `targets` under load [`ROUNDS`] times and prints the round with
+/// the highest p99 beside every round's p99; returns that p99.
+async fn worst_round(
+    name: &str,
+    client: &reqwest::Client,
+    base: &str,
+    targets: &[Target],
+    duration: Duration,
+) -> u64 {
+    let mut rounds = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        rounds.push(load(client, base, targets, duration).await);
+    }
+    let p99s: Vec<String> = rounds
+        .iter()
+        .map(|round| round.p99_ms.to_string())
+        .collect();
+    let figures = rounds
+        .into_iter()
+        .max_by_key(|round| round.p99_ms)
+        .expect("rounds");
     println!(
-        "first view of a {what} filter (computed, not yet kept), {} filters one after another: p50 {} ms, max {} ms",
+        "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed; p99 of each round {})",
+        figures.p50_ms,
+        figures.p99_ms,
+        figures.per_second,
+        figures.requests,
+        figures.failed,
+        p99s.join(" / ")
+    );
+    figures.p99_ms
+}
+
+/// The first views of `targets`, [`ROUNDS`] times, each round after a
+/// write to the cache (so nothing kept from before serves it): all the
+/// times together.
+async fn worst_first_views(
+    pool: &sqlx::PgPool,
+    location: &str,
+    client: &reqwest::Client,
+    base: &str,
+    targets: &[Target],
+) -> Histogram<u64> {
+    let mut all = Histogram::<u64>::new(3).expect("a histogram");
+    for _ in 0..ROUNDS {
+        touch_cache(pool, location).await;
+        all.add(first_views(client, base, targets).await)
+            .expect("same bounds");
+    }
+    all
+}
+
+/// A write to the location's cache, as a webhook makes: what the reports
+/// kept before no longer answers.
+async fn touch_cache(pool: &sqlx::PgPool, location: &str) {
+    sqlx::query(
+        "UPDATE cache_contacts SET synced_at = now() WHERE location_id = $1 AND id = 'contact-0'",
+    )
+    .bind(location)
+    .execute(pool)
+    .await
+    .expect("a write");
+}
+
+/// Prints the first views' p50 and slowest; returns the slowest, in ms.
+fn print_first_views(what: &str, times: &Histogram<u64>) -> u64 {
+    println!(
+        "first view of a {what} filter (computed, not yet kept), {} views one after another in {ROUNDS} rounds: p50 {} ms, max {} ms",
         times.len(),
         times.value_at_quantile(0.5) / 1000,
         times.max() / 1000
     );
+    times.max() / 1000
 }
 
 /// Fills the cache of `location` through the cache's own batched upserts;

@@ -165,6 +165,16 @@ CREATE FUNCTION report_count_appointments(items report_appointment[]) RETURNS VO
      GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(i.sign) <> 0
 $$;
 
+-- The tags and business of a live contact; none for a deleted or unknown
+-- one. Found by its key alone (OFFSET 0 keeps the live condition out of the
+-- lookup), so the primary key serves it whatever the statistics say.
+CREATE FUNCTION report_contact_facts(location TEXT, contact TEXT) RETURNS TABLE (tags TEXT[], business TEXT)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN c.deleted_at IS NULL THEN c.tags END, CASE WHEN c.deleted_at IS NULL THEN c.business_id END
+      FROM (SELECT tags, business_id, deleted_at FROM cache_contacts
+             WHERE location_id = location AND id = contact OFFSET 0) AS c
+$$;
+
 -- Record builders: a cache row as its rollup reads it, with the contact's
 -- tags and business (NULL contact: none).
 CREATE FUNCTION report_contact_of(c cache_contacts, sign INT) RETURNS report_contact LANGUAGE sql IMMUTABLE AS $$
@@ -192,6 +202,31 @@ LANGUAGE sql IMMUTABLE AS $$
      WHERE o.tags IS DISTINCT FROM n.tags OR o.business_id IS DISTINCT FROM n.business_id
 $$;
 
+-- The live tasks and appointments of the contacts of `report_moved`. The
+-- live condition is applied after the lookup (OFFSET 0 keeps it out), so
+-- the lookup uses the (location, contact) index whatever the statistics say.
+CREATE FUNCTION report_tasks_moved(gone cache_contacts[], came cache_contacts[])
+RETURNS TABLE (task cache_tasks, old_tags TEXT[], old_business TEXT, new_tags TEXT[], new_business TEXT)
+LANGUAGE sql STABLE AS $$
+    SELECT x.t, x.old_tags, x.old_business, x.new_tags, x.new_business FROM (
+        SELECT t, m.old_tags, m.old_business, m.new_tags, m.new_business
+          FROM (SELECT * FROM report_moved(gone, came) OFFSET 0) AS m
+          JOIN cache_tasks t ON t.location_id = m.location_id AND t.contact_id = m.id
+        OFFSET 0) AS x
+     WHERE (x.t).deleted_at IS NULL
+$$;
+
+CREATE FUNCTION report_appointments_moved(gone cache_contacts[], came cache_contacts[])
+RETURNS TABLE (appointment cache_appointments, old_tags TEXT[], old_business TEXT, new_tags TEXT[], new_business TEXT)
+LANGUAGE sql STABLE AS $$
+    SELECT x.p, x.old_tags, x.old_business, x.new_tags, x.new_business FROM (
+        SELECT p, m.old_tags, m.old_business, m.new_tags, m.new_business
+          FROM (SELECT * FROM report_moved(gone, came) OFFSET 0) AS m
+          JOIN cache_appointments p ON p.location_id = m.location_id AND p.contact_id = m.id
+        OFFSET 0) AS x
+     WHERE (x.p).deleted_at IS NULL
+$$;
+
 -- Counts the contacts again, and moves their tasks and appointments from the
 -- old tags and business to the new.
 CREATE FUNCTION report_contacts_moved(gone cache_contacts[], came cache_contacts[]) RETURNS VOID LANGUAGE sql AS $$
@@ -199,21 +234,13 @@ CREATE FUNCTION report_contacts_moved(gone cache_contacts[], came cache_contacts
         SELECT report_contact_of(c, -1) FROM unnest(gone) AS c
         UNION ALL SELECT report_contact_of(c, 1) FROM unnest(came) AS c));
     SELECT report_count_tasks(ARRAY(
-        SELECT report_task_of(t, m.old_tags, m.old_business, -1)
-          FROM report_moved(gone, came) m JOIN cache_tasks t ON t.location_id = m.location_id AND t.contact_id = m.id
-         WHERE t.deleted_at IS NULL
-        UNION ALL
-        SELECT report_task_of(t, m.new_tags, m.new_business, 1)
-          FROM report_moved(gone, came) m JOIN cache_tasks t ON t.location_id = m.location_id AND t.contact_id = m.id
-         WHERE t.deleted_at IS NULL));
+        SELECT report_task_of(t.task, was.tags, was.business, was.sign)
+          FROM report_tasks_moved(gone, came) AS t,
+               LATERAL (VALUES (t.old_tags, t.old_business, -1), (t.new_tags, t.new_business, 1)) AS was (tags, business, sign)));
     SELECT report_count_appointments(ARRAY(
-        SELECT report_appointment_of(p, m.old_tags, m.old_business, -1)
-          FROM report_moved(gone, came) m JOIN cache_appointments p ON p.location_id = m.location_id AND p.contact_id = m.id
-         WHERE p.deleted_at IS NULL
-        UNION ALL
-        SELECT report_appointment_of(p, m.new_tags, m.new_business, 1)
-          FROM report_moved(gone, came) m JOIN cache_appointments p ON p.location_id = m.location_id AND p.contact_id = m.id
-         WHERE p.deleted_at IS NULL));
+        SELECT report_appointment_of(p.appointment, was.tags, was.business, was.sign)
+          FROM report_appointments_moved(gone, came) AS p,
+               LATERAL (VALUES (p.old_tags, p.old_business, -1), (p.new_tags, p.new_business, 1)) AS was (tags, business, sign)));
 $$;
 
 -- A task or appointment counts with its contact's tags and business, read
@@ -227,7 +254,12 @@ CREATE FUNCTION report_take_turn(locations TEXT[]) RETURNS VOID LANGUAGE sql AS 
       FROM (SELECT DISTINCT location FROM unnest(locations) AS location ORDER BY 1) AS sorted
 $$;
 
-CREATE FUNCTION report_contacts_changed() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_contacts_changed() RETURNS TRIGGER LANGUAGE plpgsql
+-- Plans must not depend on statistics, which lag far behind while a first
+-- sync fills the cache (a generic plan, or a table thought empty, read every
+-- contact or task once per record written): each call plans for its own
+-- arrays, and looks records up through their indexes.
+SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
 DECLARE
     gone cache_contacts[] := '{}';
     came cache_contacts[] := '{}';
@@ -254,7 +286,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION report_tasks_changed() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_tasks_changed() RETURNS TRIGGER LANGUAGE plpgsql
+-- Plans must not depend on statistics, which lag far behind while a first
+-- sync fills the cache (a generic plan, or a table thought empty, read every
+-- contact or task once per record written): each call plans for its own
+-- arrays, and looks records up through their indexes.
+SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
 DECLARE
     gone cache_tasks[] := '{}';
     came cache_tasks[] := '{}';
@@ -279,17 +316,20 @@ BEGIN
     END IF;
     PERFORM report_take_turn(ARRAY(SELECT t.location_id FROM unnest(gone || came) AS t));
     PERFORM report_count_tasks(ARRAY(
-        SELECT report_task_of(t, c.tags, c.business_id, -1)
-          FROM unnest(gone) AS t LEFT JOIN cache_contacts c
-            ON c.location_id = t.location_id AND c.id = t.contact_id AND c.deleted_at IS NULL
+        SELECT report_task_of(t, c.tags, c.business, -1)
+          FROM unnest(gone) AS t LEFT JOIN LATERAL report_contact_facts(t.location_id, t.contact_id) AS c ON true
         UNION ALL
-        SELECT report_task_of(t, c.tags, c.business_id, 1)
-          FROM unnest(came) AS t LEFT JOIN cache_contacts c
-            ON c.location_id = t.location_id AND c.id = t.contact_id AND c.deleted_at IS NULL));
+        SELECT report_task_of(t, c.tags, c.business, 1)
+          FROM unnest(came) AS t LEFT JOIN LATERAL report_contact_facts(t.location_id, t.contact_id) AS c ON true));
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION report_appointments_changed() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_appointments_changed() RETURNS TRIGGER LANGUAGE plpgsql
+-- Plans must not depend on statistics, which lag far behind while a first
+-- sync fills the cache (a generic plan, or a table thought empty, read every
+-- contact or task once per record written): each call plans for its own
+-- arrays, and looks records up through their indexes.
+SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
 DECLARE
     gone cache_appointments[] := '{}';
     came cache_appointments[] := '{}';
@@ -314,13 +354,11 @@ BEGIN
     END IF;
     PERFORM report_take_turn(ARRAY(SELECT p.location_id FROM unnest(gone || came) AS p));
     PERFORM report_count_appointments(ARRAY(
-        SELECT report_appointment_of(p, c.tags, c.business_id, -1)
-          FROM unnest(gone) AS p LEFT JOIN cache_contacts c
-            ON c.location_id = p.location_id AND c.id = p.contact_id AND c.deleted_at IS NULL
+        SELECT report_appointment_of(p, c.tags, c.business, -1)
+          FROM unnest(gone) AS p LEFT JOIN LATERAL report_contact_facts(p.location_id, p.contact_id) AS c ON true
         UNION ALL
-        SELECT report_appointment_of(p, c.tags, c.business_id, 1)
-          FROM unnest(came) AS p LEFT JOIN cache_contacts c
-            ON c.location_id = p.location_id AND c.id = p.contact_id AND c.deleted_at IS NULL));
+        SELECT report_appointment_of(p, c.tags, c.business, 1)
+          FROM unnest(came) AS p LEFT JOIN LATERAL report_contact_facts(p.location_id, p.contact_id) AS c ON true));
     RETURN NULL;
 END $$;
 
