@@ -28,7 +28,8 @@ CREATE TABLE report_contacts (
     settled     BOOLEAN NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_contacts_settled ON report_contacts (location_id, tag, assignee, day, source) WHERE settled;
-CREATE INDEX report_contacts_read ON report_contacts (location_id, tag, assignee, day);
+-- The read indexes carry the counts, so a report reads the index alone.
+CREATE INDEX report_contacts_read ON report_contacts (location_id, tag, assignee, day) INCLUDE (source, contacts);
 CREATE INDEX report_contacts_unsettled ON report_contacts (location_id) WHERE NOT settled;
 
 -- Pairs of tags on one contact: the top tags among the contacts that have
@@ -43,7 +44,7 @@ CREATE TABLE report_contact_tags (
     settled     BOOLEAN NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_contact_tags_settled ON report_contact_tags (location_id, tag, assignee, day, other_tag) WHERE settled;
-CREATE INDEX report_contact_tags_read ON report_contact_tags (location_id, tag, assignee, day);
+CREATE INDEX report_contact_tags_read ON report_contact_tags (location_id, tag, assignee, day) INCLUDE (other_tag, contacts);
 CREATE INDEX report_contact_tags_unsettled ON report_contact_tags (location_id) WHERE NOT settled;
 
 CREATE TABLE report_business_contacts (
@@ -55,7 +56,7 @@ CREATE TABLE report_business_contacts (
     settled     BOOLEAN NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_business_contacts_settled ON report_business_contacts (location_id, tag, assignee, business) WHERE settled;
-CREATE INDEX report_business_contacts_read ON report_business_contacts (location_id, tag, assignee);
+CREATE INDEX report_business_contacts_read ON report_business_contacts (location_id, tag, assignee) INCLUDE (business, contacts);
 CREATE INDEX report_business_contacts_unsettled ON report_business_contacts (location_id) WHERE NOT settled;
 
 CREATE TABLE report_tasks (
@@ -63,17 +64,18 @@ CREATE TABLE report_tasks (
     tag         TEXT     NOT NULL,
     business    TEXT     NOT NULL,
     assignee    TEXT     NOT NULL,
-    -- 'open' on its due day (+infinity without one), 'done' on the day it was completed.
+    -- 'open' on its due day (+infinity without one), 'done' on the day it
+    -- was completed, and 'took' there too, by how long it took, for the median.
     kind        TEXT     NOT NULL,
     day         DATE     NOT NULL,
-    -- Time to complete, in quarter-octaves of minutes (see report_duration_bucket);
-    -- -1 for open tasks and completion times too uncertain for the median.
+    -- For 'took': time to complete, in quarter-octaves of minutes (see
+    -- report_duration_bucket); -1 otherwise.
     bucket      SMALLINT NOT NULL,
     tasks       BIGINT   NOT NULL,
     settled     BOOLEAN  NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_tasks_settled ON report_tasks (location_id, tag, business, assignee, kind, day, bucket) WHERE settled;
-CREATE INDEX report_tasks_read ON report_tasks (location_id, tag, business, kind, day);
+CREATE INDEX report_tasks_read ON report_tasks (location_id, tag, business, kind, day) INCLUDE (assignee, bucket, tasks);
 CREATE INDEX report_tasks_unsettled ON report_tasks (location_id) WHERE NOT settled;
 
 CREATE TABLE report_appointments (
@@ -88,7 +90,7 @@ CREATE TABLE report_appointments (
     settled      BOOLEAN NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_appointments_settled ON report_appointments (location_id, tag, business, assignee, day, status) WHERE settled;
-CREATE INDEX report_appointments_read ON report_appointments (location_id, tag, business, assignee, day);
+CREATE INDEX report_appointments_read ON report_appointments (location_id, tag, business, assignee, day) INCLUDE (status, appointments);
 CREATE INDEX report_appointments_unsettled ON report_appointments (location_id) WHERE NOT settled;
 
 -- What a rollup needs of a record, with +1 (counted) or -1 (taken back).
@@ -143,14 +145,16 @@ $$;
 
 CREATE FUNCTION report_count_tasks(items report_task[]) RETURNS VOID LANGUAGE sql AS $$
     INSERT INTO report_tasks (location_id, tag, business, assignee, kind, day, bucket, tasks)
-    SELECT i.location_id, t, b, i.assignee,
-           CASE WHEN i.completed THEN 'done' ELSE 'open' END,
-           CASE WHEN i.completed THEN report_day(i.completed_at, i.location_id, '-infinity')
-                ELSE report_day(i.due, i.location_id, 'infinity') END,
-           CASE WHEN i.completed AND NOT i.estimated AND i.completed_at IS NOT NULL AND i.added IS NOT NULL
-                THEN report_duration_bucket(i.completed_at - i.added) ELSE -1 END,
-           sum(i.sign)
-      FROM unnest(items) AS i, report_tags(i.tags) AS t,
+    SELECT i.location_id, t, b, i.assignee, k.kind, k.day, k.bucket, sum(i.sign)
+      FROM unnest(items) AS i,
+           LATERAL (SELECT CASE WHEN i.completed THEN report_day(i.completed_at, i.location_id, '-infinity')
+                                ELSE report_day(i.due, i.location_id, 'infinity') END AS day) AS d,
+           LATERAL (SELECT CASE WHEN i.completed THEN 'done' ELSE 'open' END, d.day, -1::SMALLINT
+                    UNION ALL
+                    SELECT 'took', d.day, report_duration_bucket(i.completed_at - i.added)
+                     WHERE i.completed AND NOT i.estimated AND i.completed_at IS NOT NULL AND i.added IS NOT NULL
+                   ) AS k (kind, day, bucket),
+           report_tags(i.tags) AS t,
            unnest(ARRAY['*'] || CASE WHEN i.business IS NULL THEN '{}'::TEXT[] ELSE ARRAY[i.business] END) AS b
      GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(i.sign) <> 0
 $$;

@@ -106,7 +106,9 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
                    coalesce(sum(tasks) FILTER (WHERE kind = 'open'), 0) AS open,
                    coalesce(sum(tasks) FILTER (WHERE kind = 'open' AND day < $3), 0) AS overdue,
                    coalesce(sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2), 0) AS done
-              FROM report_tasks WHERE location_id = $1 AND tag = $4 AND business = '*'{assignee}
+              FROM report_tasks
+             WHERE location_id = $1 AND tag = $4 AND business = '*'{assignee}
+               AND kind IN ('open', 'done')
              GROUP BY 1 HAVING sum(tasks) > 0),
               today AS (
             SELECT coalesce(t.assigned_to, '') AS who, count(*) AS overdue
@@ -139,8 +141,8 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
 async fn completion_medians(db: &PgPool, scope: &Scope) -> sqlx::Result<HashMap<String, f64>> {
     let sql = format!(
         "SELECT assignee, bucket, sum(tasks)::BIGINT FROM report_tasks
-          WHERE location_id = $1 AND tag = $4 AND business = '*' AND kind = 'done'
-            AND day >= $2 AND bucket >= 0{assignee}
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND kind = 'took'
+            AND day >= $2{assignee}
           GROUP BY 1, 2 HAVING sum(tasks) > 0 ORDER BY 1, 2",
         assignee = scope.assignee_is("assignee"),
     );
@@ -248,7 +250,8 @@ pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Busines
                            sum(tasks) FILTER (WHERE kind = 'open') AS open,
                            sum(tasks) FILTER (WHERE kind = 'open' AND day < $3) AS overdue,
                            sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2) AS done
-                      FROM report_tasks WHERE location_id = $1 AND tag = $4 AND business <> '*'{assignee}
+                      FROM report_tasks
+                     WHERE location_id = $1 AND tag = $4 AND business <> '*' AND kind IN ('open', 'done'){assignee}
                      GROUP BY 1),
               today AS (SELECT c.business_id AS business, count(*) AS overdue
                           FROM cache_tasks t JOIN cache_contacts c
