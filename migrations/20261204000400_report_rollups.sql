@@ -68,14 +68,14 @@ CREATE TABLE report_tasks (
     -- was completed, and 'took' there too, by how long it took, for the median.
     kind        TEXT     NOT NULL,
     day         DATE     NOT NULL,
-    -- For 'took': time to complete, in quarter-octaves of minutes (see
-    -- report_duration_bucket); -1 otherwise.
+    -- For 'took' (business '*' only): time to complete, in quarter-octaves
+    -- of minutes (see report_duration_bucket); -1 otherwise.
     bucket      SMALLINT NOT NULL,
     tasks       BIGINT   NOT NULL,
     settled     BOOLEAN  NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX report_tasks_settled ON report_tasks (location_id, tag, business, assignee, kind, day, bucket) WHERE settled;
-CREATE INDEX report_tasks_read ON report_tasks (location_id, tag, business, kind, day) INCLUDE (assignee, bucket, tasks);
+CREATE INDEX report_tasks_read ON report_tasks (location_id, tag, kind, business, day) INCLUDE (assignee, bucket, tasks);
 CREATE INDEX report_tasks_unsettled ON report_tasks (location_id) WHERE NOT settled;
 
 CREATE TABLE report_appointments (
@@ -156,6 +156,8 @@ CREATE FUNCTION report_count_tasks(items report_task[]) RETURNS VOID LANGUAGE sq
                    ) AS k (kind, day, bucket),
            report_tags(i.tags) AS t,
            unnest(ARRAY['*'] || CASE WHEN i.business IS NULL THEN '{}'::TEXT[] ELSE ARRAY[i.business] END) AS b
+     -- Medians are for assignees, not businesses.
+     WHERE k.kind <> 'took' OR b = '*'
      GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(i.sign) <> 0
 $$;
 

@@ -1,0 +1,309 @@
+//! An agency on one Postgres: `AGENCY_LOCATIONS` locations (500 by default)
+//! with 10,000 contacts each, and tasks and appointments in the proportions
+//! of the dashboard bench (2 and 0.5 per contact). The dashboard of one
+//! location is measured alone, then again with every other location filled
+//! beside it, with 20 signed-in clients; then the memory of the process
+//! (server and clients) and the size of the database.
+//!
+//! `cargo bench --features ssr --bench agency` (BENCH_SECONDS sets the time
+//! per round, 10 by default; AGENCY_LOCATIONS and AGENCY_CONTACTS the size).
+
+// The bench signs in and starts servers like the tests do; it needs only part of their helpers.
+#[allow(dead_code)]
+#[path = "../tests/integration/common/mod.rs"]
+mod common;
+#[allow(dead_code)]
+#[path = "support/load.rs"]
+mod load;
+
+use std::time::{Duration, Instant};
+
+use load::{print_first_views, verdict, worst_first_views, worst_round, Target, CLIENTS, ROUNDS};
+
+const TARGET_P99_MS: u64 = 50;
+/// What one process may hold resident.
+const TARGET_MEMORY_MB: u64 = 150;
+
+fn main() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        // Request logs would cost the server more than the requests.
+        std::env::set_var("RUST_LOG", "warn");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run());
+}
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn run() {
+    let locations = setting("AGENCY_LOCATIONS", 500);
+    let contacts = setting("AGENCY_CONTACTS", 10_000);
+    let duration = Duration::from_secs(setting("BENCH_SECONDS", 10) as u64);
+    let (url, _) = common::test_db_url().await;
+    let pool = switchboard::db::connect(&url, 24)
+        .await
+        .expect("the bench database");
+    switchboard::db::migrate(&pool).await.expect("migrations");
+    let app = common::spawn_app(pool.clone()).await;
+    let (location, users) = common::browser::demo_people(&app.base).await;
+    let browser = common::browser::Browser::new(&app.base);
+    let consent = browser.start_sign_in(false).await;
+    browser.consent(&consent, &location, &users[0]).await;
+    let client = browser.http.clone();
+
+    let started = Instant::now();
+    fill_location(&pool, &location, contacts).await;
+    println!(
+        "filled the measured location ({contacts} contacts, {} tasks, {} appointments) in {:.1} s",
+        contacts * 2,
+        contacts / 2,
+        started.elapsed().as_secs_f64()
+    );
+    analyze(&pool).await;
+    let targets = scenarios("staff-3");
+    let alone = measure(
+        "alone in its database",
+        &pool,
+        &location,
+        &client,
+        &app.base,
+        &targets,
+        duration,
+    )
+    .await;
+
+    let started = Instant::now();
+    for n in 1..locations {
+        let other = format!("agency-location-{n}");
+        add_team(&pool, &other, n).await;
+        fill_location(&pool, &other, contacts).await;
+        if n % 50 == 0 {
+            println!(
+                "  {n} locations filled beside it, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    println!(
+        "filled {} more locations ({} contacts in all) in {:.0} s",
+        locations - 1,
+        locations * contacts,
+        started.elapsed().as_secs_f64()
+    );
+    analyze(&pool).await;
+    print_database_size(&pool).await;
+    let among = measure(
+        &format!("among {locations} locations"),
+        &pool,
+        &location,
+        &client,
+        &app.base,
+        &targets,
+        duration,
+    )
+    .await;
+
+    let (resident, peak) = memory_mb();
+    println!(
+        "memory of the process (server, {CLIENTS} clients and the filling): {resident} MB resident now, {peak} MB at its peak (target {TARGET_MEMORY_MB} MB): {}",
+        verdict(peak <= TARGET_MEMORY_MB)
+    );
+    println!(
+        "worst p99 alone {alone} ms, among {locations} locations {among} ms (target {TARGET_P99_MS} ms): {}",
+        verdict(alone.max(among) <= TARGET_P99_MS)
+    );
+}
+
+/// The dashboard's page and report calls of one location, as people open them.
+fn scenarios(assignee: &str) -> Vec<(&'static str, Vec<Target>)> {
+    vec![
+        ("dashboard page GET /", vec![Target::Page("/".into())]),
+        (
+            "POST /api/reports/overview, 4 filters in turn",
+            ["period=7d", "period=30d", "period=365d&tag=vip"]
+                .into_iter()
+                .map(String::from)
+                .chain([format!("period=90d&assignee={assignee}")])
+                .map(|form| Target::Function("reports/overview", form))
+                .collect(),
+        ),
+        (
+            "POST /api/reports/team",
+            vec![Target::Function("reports/team", "period=90d".into())],
+        ),
+    ]
+}
+
+/// First views and load of `targets`; the worst p99.
+async fn measure(
+    when: &str,
+    pool: &sqlx::PgPool,
+    location: &str,
+    client: &reqwest::Client,
+    base: &str,
+    targets: &[(&str, Vec<Target>)],
+    duration: Duration,
+) -> u64 {
+    println!("the measured location {when}:");
+    let all: Vec<Target> = targets
+        .iter()
+        .flat_map(|(_, targets)| targets.iter().cloned())
+        .collect();
+    let firsts = worst_first_views(pool, location, client, base, &all).await;
+    print_first_views("report", &firsts);
+    println!(
+        "{CLIENTS} concurrent clients, {ROUNDS} rounds of {} s each; the worst round:",
+        duration.as_secs()
+    );
+    let mut worst = 0;
+    for (name, targets) in targets {
+        worst = worst.max(worst_round(name, client, base, targets, duration).await);
+    }
+    worst
+}
+
+async fn analyze(pool: &sqlx::PgPool) {
+    sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+}
+
+/// A team as signing in makes it, in one of a few time zones.
+async fn add_team(pool: &sqlx::PgPool, location: &str, n: usize) {
+    const ZONES: [&str; 4] = [
+        "America/Chicago",
+        "America/New_York",
+        "Europe/London",
+        "Australia/Sydney",
+    ];
+    sqlx::query("INSERT INTO teams (location_id, name, time_zone) VALUES ($1, $2, $3)")
+        .bind(location)
+        .bind(format!("Gym {n}"))
+        .bind(ZONES[n % ZONES.len()])
+        .execute(pool)
+        .await
+        .expect("a team");
+}
+
+/// Contacts, their tasks and appointments and the location's users, written
+/// in one statement each (the rollup triggers count them as they would a
+/// sync's batches), spread over the last year; then the rollups settled, as
+/// a sync run ends.
+async fn fill_location(pool: &sqlx::PgPool, location: &str, contacts: usize) {
+    let contacts = i64::try_from(contacts).expect("a count");
+    for (what, sql) in FILL {
+        sqlx::query(sql)
+            .bind(location)
+            .bind(contacts)
+            .execute(pool)
+            .await
+            .unwrap_or_else(|error| panic!("filling {what}: {error}"));
+    }
+    // What the end of a sync run does.
+    switchboard::reports::rollups::settle(pool, location)
+        .await
+        .expect("settled rollups");
+}
+
+/// `$1` the location, `$2` its number of contacts.
+const FILL: [(&str, &str); 4] = [
+    (
+        "users",
+        "INSERT INTO cache_users (location_id, id, name, email, raw)
+         SELECT $1, 'staff-' || n, 'Coach ' || n, 'coach' || n || '@example.com', '{}'
+           FROM generate_series(0, 9) AS n
+         ON CONFLICT DO NOTHING",
+    ),
+    (
+        "contacts",
+        "INSERT INTO cache_contacts (location_id, id, first_name, last_name, display_name, email, phone,
+                                     source, tags, assigned_to, business_id, date_added, date_updated, raw)
+         SELECT $1, 'contact-' || n, 'First' || n % 997, 'Last' || n % 1009,
+                'First' || n % 997 || ' Last' || n % 1009, 'person' || n || '@example.com',
+                '+1512555' || lpad((n % 10000)::text, 4, '0'),
+                (ARRAY['Website form', 'Facebook ad', 'Instagram', 'Walk-in', 'Referral',
+                       'Google search', 'Free trial page', 'Event'])[1 + n % 8],
+                ARRAY[CASE WHEN random() < 0.6 THEN 'member' ELSE 'lead' END]
+                  || ARRAY(SELECT DISTINCT (ARRAY['trial', 'lapsed', 'vip', 'personal-training', 'yoga', 'spin',
+                                                  'morning', 'evening', 'family-plan', 'student'])[1 + floor(random() * 10)::int]
+                             FROM generate_series(1, floor(random() * 3)::int + n * 0)),
+                'staff-' || floor(random() * 10)::int,
+                CASE WHEN random() < 0.1 THEN 'biz-' || floor(random() * 40)::int END,
+                added, added, jsonb_build_object('id', 'contact-' || n)
+           FROM (SELECT n, now() - random() * interval '365 days' AS added
+                   FROM generate_series(1, $2) AS n) AS c",
+    ),
+    (
+        "tasks",
+        "INSERT INTO cache_tasks (location_id, id, contact_id, title, assigned_to, due_date, completed,
+                                  completed_at, completion_estimated, date_added, date_updated, raw)
+         SELECT $1, 'task-' || n, 'contact-' || (1 + floor(random() * $2)::int), 'Follow up',
+                'staff-' || floor(random() * 10)::int, due, done, CASE WHEN done THEN seen END, false,
+                added, seen, jsonb_build_object('id', 'task-' || n)
+           FROM (SELECT n, added, due, due < now() AND random() < 0.8 AS done,
+                        least(now(), added + random() * interval '10 days') AS seen
+                   FROM (SELECT n, added, added + (1 + floor(random() * 13)::int) * interval '1 day' AS due
+                           FROM (SELECT n, now() - random() * interval '365 days' AS added
+                                   FROM generate_series(1, 2 * $2) AS n) AS a) AS b) AS t",
+    ),
+    (
+        "appointments",
+        "INSERT INTO cache_appointments (location_id, id, calendar_id, contact_id, title, status,
+                                         assigned_user_id, start_time, end_time, date_added, date_updated, raw)
+         SELECT $1, 'appointment-' || n, 'calendar-1', 'contact-' || (1 + floor(random() * $2)::int),
+                'Intro session',
+                CASE WHEN start > now() THEN (ARRAY['confirmed', 'new'])[1 + floor(random() * 2)::int]
+                     ELSE (ARRAY['showed', 'showed', 'noshow', 'cancelled'])[1 + floor(random() * 4)::int] END,
+                'staff-' || floor(random() * 10)::int, start, start + interval '45 minutes',
+                start - interval '3 days', start - interval '3 days', jsonb_build_object('id', 'appointment-' || n)
+           FROM (SELECT n, now() + (random() * 365 - 330) * interval '1 day' AS start
+                   FROM generate_series(1, $2 / 2) AS n) AS a",
+    ),
+];
+
+async fn print_database_size(pool: &sqlx::PgPool) {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT relname::text, pg_total_relation_size(oid) / 1048576
+           FROM pg_class WHERE relname IN ('cache_contacts', 'cache_tasks', 'cache_appointments',
+                 'report_contacts', 'report_contact_tags', 'report_tasks', 'report_appointments',
+                 'report_business_contacts')
+          ORDER BY 2 DESC",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("sizes");
+    let total: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database()) / 1048576")
+        .fetch_one(pool)
+        .await
+        .expect("the database size");
+    let tables: Vec<String> = rows
+        .iter()
+        .map(|(name, mb)| format!("{name} {mb} MB"))
+        .collect();
+    println!("database {total} MB: {}", tables.join(", "));
+}
+
+/// Resident memory of this process now and at its peak, in MB.
+fn memory_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
