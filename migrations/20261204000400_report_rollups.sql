@@ -4,94 +4,91 @@
 --
 -- Triggers on the cache tables keep them current in the transaction that
 -- writes the cache, whichever path writes it (the sync's batched upserts, a
--- webhook, a page, an automation's step). A write appends signed deltas
--- (`settled = false`) and never updates a rollup row: concurrent writers
--- never wait on each other or deadlock on a busy day's row. Readers sum
--- settled rows and deltas alike; `report_settle` folds a location's deltas
--- into its settled rows from time to time, and `report_rebuild` recounts a
--- location from the cache (the nightly reconciliation, a new time zone).
+-- webhook, a page, an automation's step). A write appends signed deltas (rows
+-- with a `delta` number of their own) and never updates a rollup row:
+-- concurrent writers never wait on each other or deadlock on a busy day's
+-- row. Readers sum settled rows (`delta` 0) and deltas alike; `report_settle`
+-- folds a location's deltas into its settled rows from time to time, and
+-- `report_rebuild` recounts a location from the cache (the nightly
+-- reconciliation, a new time zone).
 --
--- Sentinels: tag '' counts every contact (beside one row per tag it
--- carries); assignee and business '*' count every assignee or business
--- (beside the row of the record's own). An absent assignee is ''. Tasks and
--- appointments take the tags and business of their contact while the
--- contact is live.
+-- Tag '' counts every contact, beside one row per tag it carries; business
+-- '*' counts every business, beside the row of the record's own. An absent
+-- assignee is ''. Tasks and appointments take the tags and business of their
+-- contact while the contact is live. Each table's one index leads with what
+-- reports narrow by and carries the count, so a report reads the index alone.
+
+CREATE SEQUENCE report_deltas;
 
 CREATE TABLE report_contacts (
-    location_id TEXT    NOT NULL,
-    tag         TEXT    NOT NULL,
-    assignee    TEXT    NOT NULL,
+    location_id TEXT   NOT NULL,
+    tag         TEXT   NOT NULL,
     -- The day the contact was added; -infinity when HighLevel gave none.
-    day         DATE    NOT NULL,
-    source      TEXT    NOT NULL,
-    contacts    BIGINT  NOT NULL,
-    settled     BOOLEAN NOT NULL DEFAULT false
+    day         DATE   NOT NULL,
+    assignee    TEXT   NOT NULL,
+    source      TEXT   NOT NULL,
+    contacts    BIGINT NOT NULL,
+    delta       BIGINT NOT NULL DEFAULT nextval('report_deltas')
 );
-CREATE UNIQUE INDEX report_contacts_settled ON report_contacts (location_id, tag, assignee, day, source) WHERE settled;
--- The read indexes carry the counts, so a report reads the index alone.
-CREATE INDEX report_contacts_read ON report_contacts (location_id, tag, assignee, day) INCLUDE (source, contacts);
-CREATE INDEX report_contacts_unsettled ON report_contacts (location_id) WHERE NOT settled;
+CREATE UNIQUE INDEX report_contacts_key ON report_contacts (location_id, tag, day, assignee, source, delta) INCLUDE (contacts);
+CREATE INDEX report_contacts_deltas ON report_contacts (location_id) WHERE delta <> 0;
 
 -- Pairs of tags on one contact: the top tags among the contacts that have
 -- `tag` ('' for all contacts).
 CREATE TABLE report_contact_tags (
-    location_id TEXT    NOT NULL,
-    tag         TEXT    NOT NULL,
-    assignee    TEXT    NOT NULL,
-    day         DATE    NOT NULL,
-    other_tag   TEXT    NOT NULL,
-    contacts    BIGINT  NOT NULL,
-    settled     BOOLEAN NOT NULL DEFAULT false
+    location_id TEXT   NOT NULL,
+    tag         TEXT   NOT NULL,
+    day         DATE   NOT NULL,
+    assignee    TEXT   NOT NULL,
+    other_tag   TEXT   NOT NULL,
+    contacts    BIGINT NOT NULL,
+    delta       BIGINT NOT NULL DEFAULT nextval('report_deltas')
 );
-CREATE UNIQUE INDEX report_contact_tags_settled ON report_contact_tags (location_id, tag, assignee, day, other_tag) WHERE settled;
-CREATE INDEX report_contact_tags_read ON report_contact_tags (location_id, tag, assignee, day) INCLUDE (other_tag, contacts);
-CREATE INDEX report_contact_tags_unsettled ON report_contact_tags (location_id) WHERE NOT settled;
+CREATE UNIQUE INDEX report_contact_tags_key ON report_contact_tags (location_id, tag, day, assignee, other_tag, delta) INCLUDE (contacts);
+CREATE INDEX report_contact_tags_deltas ON report_contact_tags (location_id) WHERE delta <> 0;
 
 CREATE TABLE report_business_contacts (
-    location_id TEXT    NOT NULL,
-    business    TEXT    NOT NULL,
-    tag         TEXT    NOT NULL,
-    assignee    TEXT    NOT NULL,
-    contacts    BIGINT  NOT NULL,
-    settled     BOOLEAN NOT NULL DEFAULT false
+    location_id TEXT   NOT NULL,
+    tag         TEXT   NOT NULL,
+    business    TEXT   NOT NULL,
+    assignee    TEXT   NOT NULL,
+    contacts    BIGINT NOT NULL,
+    delta       BIGINT NOT NULL DEFAULT nextval('report_deltas')
 );
-CREATE UNIQUE INDEX report_business_contacts_settled ON report_business_contacts (location_id, tag, assignee, business) WHERE settled;
-CREATE INDEX report_business_contacts_read ON report_business_contacts (location_id, tag, assignee) INCLUDE (business, contacts);
-CREATE INDEX report_business_contacts_unsettled ON report_business_contacts (location_id) WHERE NOT settled;
+CREATE UNIQUE INDEX report_business_contacts_key ON report_business_contacts (location_id, tag, business, assignee, delta) INCLUDE (contacts);
+CREATE INDEX report_business_contacts_deltas ON report_business_contacts (location_id) WHERE delta <> 0;
 
 CREATE TABLE report_tasks (
     location_id TEXT     NOT NULL,
     tag         TEXT     NOT NULL,
-    business    TEXT     NOT NULL,
-    assignee    TEXT     NOT NULL,
     -- 'open' on its due day (+infinity without one), 'done' on the day it
     -- was completed, and 'took' there too, by how long it took, for the median.
     kind        TEXT     NOT NULL,
+    business    TEXT     NOT NULL,
     day         DATE     NOT NULL,
+    assignee    TEXT     NOT NULL,
     -- For 'took' (business '*' only): time to complete, in quarter-octaves
     -- of minutes (see report_duration_bucket); -1 otherwise.
     bucket      SMALLINT NOT NULL,
     tasks       BIGINT   NOT NULL,
-    settled     BOOLEAN  NOT NULL DEFAULT false
+    delta       BIGINT   NOT NULL DEFAULT nextval('report_deltas')
 );
-CREATE UNIQUE INDEX report_tasks_settled ON report_tasks (location_id, tag, business, assignee, kind, day, bucket) WHERE settled;
-CREATE INDEX report_tasks_read ON report_tasks (location_id, tag, kind, business, day) INCLUDE (assignee, bucket, tasks);
-CREATE INDEX report_tasks_unsettled ON report_tasks (location_id) WHERE NOT settled;
+CREATE UNIQUE INDEX report_tasks_key ON report_tasks (location_id, tag, kind, business, day, assignee, bucket, delta) INCLUDE (tasks);
+CREATE INDEX report_tasks_deltas ON report_tasks (location_id) WHERE delta <> 0;
 
 CREATE TABLE report_appointments (
-    location_id  TEXT    NOT NULL,
-    tag          TEXT    NOT NULL,
-    business     TEXT    NOT NULL,
-    assignee     TEXT    NOT NULL,
+    location_id  TEXT   NOT NULL,
+    tag          TEXT   NOT NULL,
+    business     TEXT   NOT NULL,
     -- The day it starts (appointments without a start are not counted).
-    day          DATE    NOT NULL,
-    status       TEXT    NOT NULL,
-    appointments BIGINT  NOT NULL,
-    settled      BOOLEAN NOT NULL DEFAULT false
+    day          DATE   NOT NULL,
+    assignee     TEXT   NOT NULL,
+    status       TEXT   NOT NULL,
+    appointments BIGINT NOT NULL,
+    delta        BIGINT NOT NULL DEFAULT nextval('report_deltas')
 );
-CREATE UNIQUE INDEX report_appointments_settled ON report_appointments (location_id, tag, business, assignee, day, status) WHERE settled;
-CREATE INDEX report_appointments_read ON report_appointments (location_id, tag, business, assignee, day) INCLUDE (status, appointments);
-CREATE INDEX report_appointments_unsettled ON report_appointments (location_id) WHERE NOT settled;
+CREATE UNIQUE INDEX report_appointments_key ON report_appointments (location_id, tag, business, day, assignee, status, delta) INCLUDE (appointments);
+CREATE INDEX report_appointments_deltas ON report_appointments (location_id) WHERE delta <> 0;
 
 -- What a rollup needs of a record, with +1 (counted) or -1 (taken back).
 CREATE TYPE report_contact AS (
@@ -126,26 +123,26 @@ $$;
 
 CREATE FUNCTION report_count_contacts(items report_contact[]) RETURNS VOID LANGUAGE sql AS $$
     WITH f AS (
-        SELECT i.location_id, t AS tag, a AS assignee, report_day(i.added, i.location_id, '-infinity') AS day,
+        SELECT i.location_id, t AS tag, report_day(i.added, i.location_id, '-infinity') AS day, i.assignee,
                coalesce(nullif(i.source, ''), '(no source)') AS source, i.tags, i.business, i.sign
-          FROM unnest(items) AS i, report_tags(i.tags) AS t, unnest(ARRAY['*', i.assignee]) AS a),
+          FROM unnest(items) AS i, report_tags(i.tags) AS t),
     counted AS (
-        INSERT INTO report_contacts (location_id, tag, assignee, day, source, contacts)
-        SELECT location_id, tag, assignee, day, source, sum(sign) FROM f
+        INSERT INTO report_contacts (location_id, tag, day, assignee, source, contacts)
+        SELECT location_id, tag, day, assignee, source, sum(sign) FROM f
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0),
     paired AS (
-        INSERT INTO report_contact_tags (location_id, tag, assignee, day, other_tag, contacts)
-        SELECT location_id, tag, assignee, day, other, sum(sign)
+        INSERT INTO report_contact_tags (location_id, tag, day, assignee, other_tag, contacts)
+        SELECT location_id, tag, day, assignee, other, sum(sign)
           FROM f, LATERAL (SELECT DISTINCT other FROM unnest(f.tags) AS other) AS o
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0)
-    INSERT INTO report_business_contacts (location_id, business, tag, assignee, contacts)
-    SELECT location_id, business, tag, assignee, sum(sign) FROM f WHERE business IS NOT NULL
+    INSERT INTO report_business_contacts (location_id, tag, business, assignee, contacts)
+    SELECT location_id, tag, business, assignee, sum(sign) FROM f WHERE business IS NOT NULL
      GROUP BY 1, 2, 3, 4 HAVING sum(sign) <> 0
 $$;
 
 CREATE FUNCTION report_count_tasks(items report_task[]) RETURNS VOID LANGUAGE sql AS $$
-    INSERT INTO report_tasks (location_id, tag, business, assignee, kind, day, bucket, tasks)
-    SELECT i.location_id, t, b, i.assignee, k.kind, k.day, k.bucket, sum(i.sign)
+    INSERT INTO report_tasks (location_id, tag, kind, business, day, assignee, bucket, tasks)
+    SELECT i.location_id, t, k.kind, b, k.day, i.assignee, k.bucket, sum(i.sign)
       FROM unnest(items) AS i,
            LATERAL (SELECT CASE WHEN i.completed THEN report_day(i.completed_at, i.location_id, '-infinity')
                                 ELSE report_day(i.due, i.location_id, 'infinity') END AS day) AS d,
@@ -162,11 +159,10 @@ CREATE FUNCTION report_count_tasks(items report_task[]) RETURNS VOID LANGUAGE sq
 $$;
 
 CREATE FUNCTION report_count_appointments(items report_appointment[]) RETURNS VOID LANGUAGE sql AS $$
-    INSERT INTO report_appointments (location_id, tag, business, assignee, day, status, appointments)
-    SELECT i.location_id, t, b, a, report_day(i.start_time, i.location_id, NULL), i.status, sum(i.sign)
+    INSERT INTO report_appointments (location_id, tag, business, day, assignee, status, appointments)
+    SELECT i.location_id, t, b, report_day(i.start_time, i.location_id, NULL), i.assignee, i.status, sum(i.sign)
       FROM unnest(items) AS i, report_tags(i.tags) AS t,
-           unnest(ARRAY['*'] || CASE WHEN i.business IS NULL THEN '{}'::TEXT[] ELSE ARRAY[i.business] END) AS b,
-           unnest(ARRAY['*', i.assignee]) AS a
+           unnest(ARRAY['*'] || CASE WHEN i.business IS NULL THEN '{}'::TEXT[] ELSE ARRAY[i.business] END) AS b
      WHERE i.start_time IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(i.sign) <> 0
 $$;
@@ -392,34 +388,34 @@ CREATE TRIGGER report_appointments_deleted AFTER DELETE ON cache_appointments
 CREATE FUNCTION report_settle(location TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('report_rollups'), hashtext(location));
-    WITH moved AS (DELETE FROM report_contacts WHERE location_id = location AND NOT settled RETURNING *)
-    INSERT INTO report_contacts (location_id, tag, assignee, day, source, contacts, settled)
-    SELECT location_id, tag, assignee, day, source, sum(contacts), true FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, assignee, day, source) WHERE settled
+    WITH moved AS (DELETE FROM report_contacts WHERE location_id = location AND delta <> 0 RETURNING *)
+    INSERT INTO report_contacts (location_id, tag, day, assignee, source, contacts, delta)
+    SELECT location_id, tag, day, assignee, source, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (location_id, tag, day, assignee, source, delta)
     DO UPDATE SET contacts = report_contacts.contacts + EXCLUDED.contacts;
 
-    WITH moved AS (DELETE FROM report_contact_tags WHERE location_id = location AND NOT settled RETURNING *)
-    INSERT INTO report_contact_tags (location_id, tag, assignee, day, other_tag, contacts, settled)
-    SELECT location_id, tag, assignee, day, other_tag, sum(contacts), true FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, assignee, day, other_tag) WHERE settled
+    WITH moved AS (DELETE FROM report_contact_tags WHERE location_id = location AND delta <> 0 RETURNING *)
+    INSERT INTO report_contact_tags (location_id, tag, day, assignee, other_tag, contacts, delta)
+    SELECT location_id, tag, day, assignee, other_tag, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (location_id, tag, day, assignee, other_tag, delta)
     DO UPDATE SET contacts = report_contact_tags.contacts + EXCLUDED.contacts;
 
-    WITH moved AS (DELETE FROM report_business_contacts WHERE location_id = location AND NOT settled RETURNING *)
-    INSERT INTO report_business_contacts (location_id, business, tag, assignee, contacts, settled)
-    SELECT location_id, business, tag, assignee, sum(contacts), true FROM moved GROUP BY 1, 2, 3, 4
-    ON CONFLICT (location_id, tag, assignee, business) WHERE settled
+    WITH moved AS (DELETE FROM report_business_contacts WHERE location_id = location AND delta <> 0 RETURNING *)
+    INSERT INTO report_business_contacts (location_id, tag, business, assignee, contacts, delta)
+    SELECT location_id, tag, business, assignee, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4
+    ON CONFLICT (location_id, tag, business, assignee, delta)
     DO UPDATE SET contacts = report_business_contacts.contacts + EXCLUDED.contacts;
 
-    WITH moved AS (DELETE FROM report_tasks WHERE location_id = location AND NOT settled RETURNING *)
-    INSERT INTO report_tasks (location_id, tag, business, assignee, kind, day, bucket, tasks, settled)
-    SELECT location_id, tag, business, assignee, kind, day, bucket, sum(tasks), true FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT (location_id, tag, business, assignee, kind, day, bucket) WHERE settled
+    WITH moved AS (DELETE FROM report_tasks WHERE location_id = location AND delta <> 0 RETURNING *)
+    INSERT INTO report_tasks (location_id, tag, kind, business, day, assignee, bucket, tasks, delta)
+    SELECT location_id, tag, kind, business, day, assignee, bucket, sum(tasks), 0 FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (location_id, tag, kind, business, day, assignee, bucket, delta)
     DO UPDATE SET tasks = report_tasks.tasks + EXCLUDED.tasks;
 
-    WITH moved AS (DELETE FROM report_appointments WHERE location_id = location AND NOT settled RETURNING *)
-    INSERT INTO report_appointments (location_id, tag, business, assignee, day, status, appointments, settled)
-    SELECT location_id, tag, business, assignee, day, status, sum(appointments), true FROM moved GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (location_id, tag, business, assignee, day, status) WHERE settled
+    WITH moved AS (DELETE FROM report_appointments WHERE location_id = location AND delta <> 0 RETURNING *)
+    INSERT INTO report_appointments (location_id, tag, business, day, assignee, status, appointments, delta)
+    SELECT location_id, tag, business, day, assignee, status, sum(appointments), 0 FROM moved GROUP BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (location_id, tag, business, day, assignee, status, delta)
     DO UPDATE SET appointments = report_appointments.appointments + EXCLUDED.appointments;
 END $$;
 

@@ -14,15 +14,21 @@ use super::scope::Scope;
 /// How many sources and tags the charts show.
 pub const TOP: i64 = 10;
 
-/// The rollup rows of the filter's contacts (its tag, and its assignee or everyone's).
-const CONTACT_ROWS: &str = "location_id = $1 AND tag = $4 AND assignee = $5";
+/// The rollup rows of the filter's contacts: its tag (or all), its assignee (or all).
+fn contact_rows(scope: &Scope) -> String {
+    format!(
+        "location_id = $1 AND tag = $4{}",
+        scope.assignee_is("assignee")
+    )
+}
 
 /// Contacts in total and new in the period.
 pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i64)> {
     let sql = format!(
         r"SELECT coalesce(sum(contacts), 0)::BIGINT,
                  coalesce(sum(contacts) FILTER (WHERE day >= $2 AND day <= $3), 0)::BIGINT
-            FROM report_contacts WHERE {CONTACT_ROWS}"
+            FROM report_contacts WHERE {rows}",
+        rows = contact_rows(scope),
     );
     scope.bind(&sql).fetch_one(db).await
 }
@@ -31,9 +37,10 @@ pub async fn contact_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64, i6
 pub async fn new_contacts(db: &PgPool, scope: &Scope, bucket: Bucket) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
         r"SELECT date_trunc('{unit}', day)::date, sum(contacts)::BIGINT
-            FROM report_contacts WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
+            FROM report_contacts WHERE {rows} AND day >= $2 AND day <= $3
            GROUP BY 1 HAVING sum(contacts) <> 0 ORDER BY 1",
         unit = bucket.unit(),
+        rows = contact_rows(scope),
     );
     let rows: Vec<(NaiveDate, i64)> = scope.bind(&sql).fetch_all(db).await?;
     Ok(fill_buckets(scope.first_day, scope.today, bucket, &rows))
@@ -73,8 +80,9 @@ fn fill_buckets(
 pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
         r"SELECT source, sum(contacts)::BIGINT FROM report_contacts
-           WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
-           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}"
+           WHERE {rows} AND day >= $2 AND day <= $3
+           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}",
+        rows = contact_rows(scope),
     );
     counts(db, scope, &sql).await
 }
@@ -83,8 +91,9 @@ pub async fn by_source(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
 pub async fn top_tags(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
         r"SELECT other_tag, sum(contacts)::BIGINT FROM report_contact_tags
-           WHERE {CONTACT_ROWS} AND day >= $2 AND day <= $3
-           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}"
+           WHERE {rows} AND day >= $2 AND day <= $3
+           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}",
+        rows = contact_rows(scope),
     );
     counts(db, scope, &sql).await
 }
@@ -194,7 +203,8 @@ pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64
                 coalesce(sum(appointments) FILTER (WHERE day <= $3 AND status = 'showed'), 0)::BIGINT,
                 coalesce(sum(appointments) FILTER (WHERE day <= $3 AND status = 'noshow'), 0)::BIGINT
            FROM report_appointments
-          WHERE location_id = $1 AND tag = $4 AND business = '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}"
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND {APPOINTMENT_WEEKS}{assignee}",
+        assignee = scope.assignee_is("assignee"),
     );
     scope.bind(&sql).fetch_one(db).await
 }
@@ -204,8 +214,9 @@ pub async fn appointments_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Ve
     let sql = format!(
         "SELECT date_trunc('week', day)::date, status, sum(appointments)::BIGINT
            FROM report_appointments
-          WHERE location_id = $1 AND tag = $4 AND business = '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}
-          GROUP BY 1, 2 HAVING sum(appointments) > 0 ORDER BY 1, 2"
+          WHERE location_id = $1 AND tag = $4 AND business = '*' AND {APPOINTMENT_WEEKS}{assignee}
+          GROUP BY 1, 2 HAVING sum(appointments) > 0 ORDER BY 1, 2",
+        assignee = scope.assignee_is("assignee"),
     );
     let rows: Vec<(NaiveDate, String, i64)> = scope.bind(&sql).fetch_all(db).await?;
     let mut weeks: Vec<WeekStatuses> = Vec::new();
@@ -245,7 +256,7 @@ pub fn figures(
 pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<BusinessRow>> {
     let sql = format!(
         "WITH cc AS (SELECT business, sum(contacts) AS n FROM report_business_contacts
-                      WHERE location_id = $1 AND tag = $4 AND assignee = $5 GROUP BY 1),
+                      WHERE location_id = $1 AND tag = $4{assignee} GROUP BY 1),
               t AS (SELECT business,
                            sum(tasks) FILTER (WHERE kind = 'open') AS open,
                            sum(tasks) FILTER (WHERE kind = 'open' AND day < $3) AS overdue,
@@ -262,7 +273,7 @@ pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Busines
                            sum(appointments) FILTER (WHERE day <= $3 AND status = 'showed') AS showed,
                            sum(appointments) FILTER (WHERE day <= $3 AND status = 'noshow') AS noshow
                       FROM report_appointments
-                     WHERE location_id = $1 AND tag = $4 AND business <> '*' AND assignee = $5 AND {APPOINTMENT_WEEKS}
+                     WHERE location_id = $1 AND tag = $4 AND business <> '*' AND {APPOINTMENT_WEEKS}{assignee}
                      GROUP BY 1)
          SELECT b.id, b.name, coalesce(cc.n, 0)::BIGINT, coalesce(t.open, 0)::BIGINT,
                 (coalesce(t.overdue, 0) + coalesce(today.overdue, 0))::BIGINT, coalesce(t.done, 0)::BIGINT,
@@ -318,7 +329,7 @@ pub const TAG_CHOICES: i64 = 100;
 pub async fn tag_choices(db: &PgPool, location_id: &str, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT other_tag FROM report_contact_tags
-          WHERE location_id = $1 AND tag = '' AND assignee = '*'
+          WHERE location_id = $1 AND tag = ''
           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY sum(contacts) DESC, 1 LIMIT $2",
     )
     .bind(location_id)

@@ -3,7 +3,7 @@
 //!
 //! Every query binds the same parameters: `$1` location, `$2` the first day
 //! of the period, `$3` today, `$4` the tag (`''` for every contact), `$5`
-//! the assignee (`'*'` for everyone), `$6` now and `$7` the start of today.
+//! the assignee (when the filter names one), `$6` now and `$7` the start of today.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::postgres::PgArguments;
@@ -82,7 +82,7 @@ impl Scope {
             .bind(self.first_day)
             .bind(self.today)
             .bind(self.tag.clone().unwrap_or_default())
-            .bind(self.assignee.clone().unwrap_or_else(|| "*".to_owned()))
+            .bind(self.assignee.clone().unwrap_or_default())
             .bind(self.now)
             .bind(self.zone.midnight(self.today))
     }

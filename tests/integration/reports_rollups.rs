@@ -129,7 +129,7 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     simulate(&app, "contacts", "update", 3).await;
     run_sync(&app, &location, SyncKind::Incremental).await;
     let unsettled: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM report_tasks WHERE location_id = $1 AND NOT settled",
+        "SELECT count(*) FROM report_tasks WHERE location_id = $1 AND delta <> 0",
     )
     .bind(&location)
     .fetch_one(&app.db)
