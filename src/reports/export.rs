@@ -49,7 +49,7 @@ pub fn business_table(rows: &[BusinessRow]) -> ReportTable {
         ("Open tasks", "Open tasks"),
         ("Overdue", "Overdue tasks"),
         ("Completed", "Tasks completed in period"),
-        ("Next 7 days", "Appointments next 7 days"),
+        ("Next 7 days", "Appointments today and the next 6 days"),
         ("Showed", "Showed in period"),
         ("No-show", "No-show in period"),
     ];

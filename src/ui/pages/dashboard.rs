@@ -141,7 +141,7 @@ fn Kpis(figures: Figures, period: &'static str) -> impl IntoView {
                 key="appointments"
                 label="Appointments, next 7 days"
                 value=thousands(figures.appointments_next_7_days)
-                detail="Not counting cancelled".to_owned()
+                detail="From today; not counting cancelled".to_owned()
             />
             <Kpi
                 key="show-rate"
