@@ -31,6 +31,7 @@ bench: setup-test
 	cargo bench --features ssr --bench mapping
 	cargo bench --features ssr --bench read_api
 	cargo bench --features ssr --bench automations
+	benches/bundle.sh
 
 setup:
 	scripts/setup.sh run
