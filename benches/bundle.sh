@@ -8,12 +8,14 @@
 # starts that server on a free port with a throw-away data folder (sandbox
 # mode), signs in to a demo location in Chromium and opens each page in a
 # fresh browser context (empty cache), counting the files until it has
-# hydrated. Env: SKIP_BUILD=1 measures the last release build as it is.
+# hydrated. The bundle goes to target/bench-site, so a `make run` serving
+# target/site keeps its files. Env: SKIP_BUILD=1 measures the last release
+# build as it is.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
-SITE=target/site
+SITE=target/bench-site
 DATA=$(mktemp -d /tmp/bundle-bench.XXXXXX)
 SERVER_PID=""
 
@@ -29,7 +31,7 @@ trap cleanup EXIT
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   log "building the release bundle (split, precompressed)"
-  cargo leptos build --release --precompress --split
+  LEPTOS_SITE_ROOT=$SITE cargo leptos build --release --precompress --split
 fi
 
 port=$(node -e "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")

@@ -53,5 +53,6 @@ test("the bundle's files have hashed names, are cached for good and sent compres
     expect(response.status()).toBe(200);
     expect(response.headers()["cache-control"]).toContain("immutable");
     expect(response.headers()["content-encoding"]).toMatch(/^(br|gzip)$/);
+    expect(response.headers()["vary"]).toMatch(/accept-encoding/i);
   }
 });
