@@ -29,7 +29,7 @@ const browser = await chromium.launch({
   ],
 });
 
-const hydrated = (page) => page.locator('.app-shell[data-hydrated="true"]').waitFor({ timeout: 60_000 });
+const hydrated = (page) => page.locator('.app-shell[data-hydrated="true"]').waitFor({ timeout: 30_000 });
 
 /** Signs in to the first demo location as its owner; returns the cookies. */
 async function signIn() {
@@ -120,14 +120,23 @@ const rows = [];
 for (const [route, path] of routes) {
   const context = await browser.newContext({ baseURL, storageState: state });
   const page = await context.newPage();
+  console.error(`opening ${path}`);
+  page.on("pageerror", (error) => console.error(`  ${path}: ${error.message}`));
+  page.on("console", (message) => message.type() === "error" && console.error(`  ${path}: ${message.text()}`));
   const fetched = new Set();
   page.on("response", (response) => {
     const { pathname } = new URL(response.url());
     if (pathname.startsWith("/pkg/") && /\.(wasm|js)$/.test(pathname)) fetched.add(pathname.slice("/pkg/".length));
   });
-  await page.goto(path);
-  await hydrated(page);
-  await page.waitForLoadState("networkidle");
+  // A page that fails to hydrate is reported (its errors above), not waited for.
+  let failed = false;
+  try {
+    await page.goto(path, { waitUntil: "commit" });
+    await hydrated(page);
+    await page.waitForLoadState("networkidle");
+  } catch {
+    failed = true;
+  }
   await context.close();
   const total = (extension) =>
     [...fetched]
@@ -141,7 +150,7 @@ for (const [route, path] of routes) {
   const wasm = total(".wasm");
   const js = total(".js");
   const files = [...fetched].filter((file) => file.endsWith(".wasm")).length;
-  rows.push({ route, files, wasm, js });
+  rows.push({ route: failed ? `${route} (did not hydrate)` : route, files, wasm, js });
 }
 await browser.close();
 
