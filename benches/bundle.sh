@@ -25,6 +25,8 @@ cleanup() {
     kill "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  # Run as root, the embedded Postgres keeps its cluster elsewhere, linked here.
+  if [[ -L $DATA/postgres ]]; then rm -rf "$(readlink "$DATA/postgres")"; fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT
