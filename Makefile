@@ -13,8 +13,10 @@ E2E_DATA ?= target/e2e-data
 
 .PHONY: run test bench setup setup-test lint unit e2e
 
+# --split: every page but the dashboard is a wasm chunk of its own (the lazy
+# routes in src/app.rs); a build without it cannot load them.
 run: setup
-	cargo leptos serve
+	cargo leptos serve --split
 
 test: setup-test
 	$(MAKE) lint
@@ -30,6 +32,7 @@ bench: setup-test
 	cargo bench --features ssr --bench mapping
 	cargo bench --features ssr --bench read_api
 	cargo bench --features ssr --bench automations
+	benches/bundle.sh
 
 setup:
 	scripts/setup.sh run
@@ -51,8 +54,8 @@ unit:
 e2e:
 	rm -rf $(E2E_DATA) end2end/screenshots end2end/test-results
 	mkdir -p end2end/screenshots
-	cargo leptos build
+	cargo leptos build --split
 	RUST_LOG=$${RUST_LOG:-warn,switchboard=info} \
 	  SWITCHBOARD_DATA_DIR=$(CURDIR)/$(E2E_DATA) LEPTOS_SITE_ADDR=$(E2E_ADDR) \
-	  BASE_URL=http://$(E2E_ADDR) cargo leptos end-to-end
+	  BASE_URL=http://$(E2E_ADDR) cargo leptos end-to-end --split
 	node end2end/check-results.mjs end2end/test-results/results.json

@@ -2,6 +2,10 @@
 //! run on HighLevel. `app` and `ui` compile for the server and the browser;
 //! everything else is server-only.
 
+// The asynchronous hydration of the whole app (see `hydrate`) has a deeply
+// nested future type.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod app_error;
@@ -48,9 +52,19 @@ pub mod webhooks;
 pub mod zone;
 
 /// Browser entry point: attaches the server-rendered page to the app.
+/// Hydration waits for the chunk of a lazy route before it attaches that
+/// route's page; the marker the browser tests wait for goes up after it.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("the page has a body");
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        ui::layout::mark_hydrated();
+    });
 }

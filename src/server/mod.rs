@@ -1,6 +1,7 @@
 //! The web server: one router for pages, server functions and plain endpoints,
 //! wrapped in the middleware every request passes through.
 
+mod assets;
 mod browser_safety;
 mod middleware;
 pub mod routes;
@@ -48,6 +49,10 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
         .route("/auth/callback", get(routes::auth::callback))
         .route("/auth/logout", post(routes::auth::logout))
         .route("/contacts/export.csv", get(routes::export::contacts_csv))
+        .nest(
+            &assets::route(&state.leptos_options),
+            assets::router(&state.leptos_options),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -300,6 +305,12 @@ pub fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
             .output_name(env!("CARGO_PKG_NAME"))
             .build(),
     };
+    // cargo-leptos tells the server it started whether the bundle's file
+    // names are hashed; a binary started any other way (the benches,
+    // a deployment) goes by how it was built.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
+    }
     options.site_addr = site_addr;
     options
 }

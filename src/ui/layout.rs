@@ -27,14 +27,10 @@ const NAVIGATION: &[(&str, &str, Icon)] = &[
 
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
-    // Effects run only in the browser, so this flips once the wasm bundle has
-    // attached to the server-rendered page.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     // One request for the signed-in person, shared by the sidebar and banners.
     provide_context(Resource::new(|| (), |_| get_current_user()));
     view! {
-        <div class="app-shell" data-hydrated=move || hydrated.get().then_some("true")>
+        <div class="app-shell">
             <aside class="sidebar">
                 <div class="brand-row">
                     <a class="brand" href="/">
@@ -106,6 +102,16 @@ fn AccountPanel() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// Flags the page as hydrated (`data-hydrated="true"` on the shell), once
+/// the whole page, a lazy route's chunk included, is attached. An Effect
+/// would run while the chunk still loads, before the page's buttons work.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Ok(Some(shell)) = document().query_selector(".app-shell") {
+        let _ = shell.set_attribute("data-hydrated", "true");
     }
 }
 
