@@ -92,6 +92,12 @@ test("a gym owner maps a received Clubworx member to a HighLevel contact, with a
   await expect(requests).toContainText(/"phone": "\+614\d{8}"/);
   await expect(page.getByTestId("mapping-hint")).toHaveText("No problems: ready to save.");
 
+  // Opened directly (a reload), the builder hydrates and checks the mapping again.
+  await page.reload();
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("mapping-hint")).toHaveText("No problems: ready to save.");
+  await expect(requests).toContainText(`"email": "${email.toLowerCase()}"`);
+
   // Names split from the full name; the preview follows each keystroke.
   const firstName = ruleFor(page, "contact.firstName");
   await firstName.getByTestId("rule-expression").fill("{{ data.member.name | first_name }}");

@@ -223,12 +223,21 @@ fn Builder(
     let sends = page.sends;
     let subject = StoredValue::new(page.subject.clone());
     let draft = Memo::new(move |_| form.draft());
+    // Checked once the page has hydrated (an Effect runs only then): the
+    // server renders the page unchecked, and so does hydration.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let check = Resource::new(
-        move || draft.get(),
-        move |draft| check_mapping(id, sends, subject.get_value(), draft),
+        move || (hydrated.get(), draft.get()),
+        move |(hydrated, draft)| async move {
+            match hydrated {
+                true => Some(check_mapping(id, sends, subject.get_value(), draft).await),
+                false => None,
+            }
+        },
     );
     let targets = StoredValue::new(page.targets.clone());
-    let checked = Signal::derive(move || check.get().and_then(Result::ok));
+    let checked = Signal::derive(move || check.get().flatten().and_then(Result::ok));
     let can_change = page.can_change;
     view! {
         <div class="map-page" data-testid="mapping-builder">
@@ -427,13 +436,10 @@ fn WholeMappingProblems(checked: Signal<Option<MappingCheck>>) -> impl IntoView 
         })
     };
     move || {
-        {
         whole()
             .into_iter()
             .map(|problem| view! { <p class="field-error" role="alert" data-testid="mapping-problem">{problem.message}</p> })
             .collect_view()
-    }
-    .into_any()
     }
 }
 
