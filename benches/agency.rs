@@ -57,7 +57,6 @@ async fn run() {
     let browser = common::browser::Browser::new(&app.base);
     let consent = browser.start_sign_in(false).await;
     browser.consent(&consent, &location, &users[0]).await;
-    let client = browser.http.clone();
 
     let started = Instant::now();
     fill_location(&pool, &location, contacts).await;
@@ -68,17 +67,15 @@ async fn run() {
         started.elapsed().as_secs_f64()
     );
     analyze(&pool).await;
-    let targets = scenarios("staff-3");
-    let alone = measure(
-        "alone in its database",
-        &pool,
-        &location,
-        &client,
-        &app.base,
-        &targets,
+    let measured = Measured {
+        pool: pool.clone(),
+        location: location.clone(),
+        client: browser.http.clone(),
+        base: app.base.clone(),
+        targets: scenarios("staff-3"),
         duration,
-    )
-    .await;
+    };
+    let alone = measured.measure("alone in its database").await;
 
     let started = Instant::now();
     for n in 1..locations {
@@ -100,16 +97,9 @@ async fn run() {
     );
     analyze(&pool).await;
     print_database_size(&pool).await;
-    let among = measure(
-        &format!("among {locations} locations"),
-        &pool,
-        &location,
-        &client,
-        &app.base,
-        &targets,
-        duration,
-    )
-    .await;
+    let among = measured
+        .measure(&format!("among {locations} locations"))
+        .await;
 
     let (resident, peak) = memory_mb();
     println!(
@@ -142,32 +132,39 @@ fn scenarios(assignee: &str) -> Vec<(&'static str, Vec<Target>)> {
     ]
 }
 
-/// First views and load of `targets`; the worst p99.
-async fn measure(
-    when: &str,
-    pool: &sqlx::PgPool,
-    location: &str,
-    client: &reqwest::Client,
-    base: &str,
-    targets: &[(&str, Vec<Target>)],
+/// The measured location and how it is measured.
+struct Measured {
+    pool: sqlx::PgPool,
+    location: String,
+    client: reqwest::Client,
+    base: String,
+    targets: Vec<(&'static str, Vec<Target>)>,
     duration: Duration,
-) -> u64 {
-    println!("the measured location {when}:");
-    let all: Vec<Target> = targets
-        .iter()
-        .flat_map(|(_, targets)| targets.iter().cloned())
-        .collect();
-    let firsts = worst_first_views(pool, location, client, base, &all).await;
-    print_first_views("report", &firsts);
-    println!(
-        "{CLIENTS} concurrent clients, {ROUNDS} rounds of {} s each; the worst round:",
-        duration.as_secs()
-    );
-    let mut worst = 0;
-    for (name, targets) in targets {
-        worst = worst.max(worst_round(name, client, base, targets, duration).await);
+}
+
+impl Measured {
+    /// First views and load of the targets; the worst p99.
+    async fn measure(&self, when: &str) -> u64 {
+        println!("the measured location {when}:");
+        let all: Vec<Target> = self
+            .targets
+            .iter()
+            .flat_map(|(_, targets)| targets.iter().cloned())
+            .collect();
+        let firsts =
+            worst_first_views(&self.pool, &self.location, &self.client, &self.base, &all).await;
+        print_first_views("report", &firsts);
+        println!(
+            "{CLIENTS} concurrent clients, {ROUNDS} rounds of {} s each; the worst round:",
+            self.duration.as_secs()
+        );
+        let mut worst = 0;
+        for (name, targets) in &self.targets {
+            let p99 = worst_round(name, &self.client, &self.base, targets, self.duration).await;
+            worst = worst.max(p99);
+        }
+        worst
     }
-    worst
 }
 
 async fn analyze(pool: &sqlx::PgPool) {

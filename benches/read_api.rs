@@ -11,6 +11,9 @@
 #[allow(dead_code)]
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "support/load.rs"]
+mod load;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +27,8 @@ use switchboard::apps::connections::store::{self, NewConnection};
 use switchboard::apps::connections::{EventTypeFrom, Signing};
 use switchboard::apps::read_api::keys;
 use switchboard::cache::{self, ContactRecord, NoteRecord, TaskRecord};
+
+use load::{gather, Figures};
 
 const LOCATION: &str = "bench-location";
 const CONTACTS: usize = 100_000;
@@ -204,14 +209,6 @@ fn contact(n: usize) -> serde_json::Value {
 /// The path a scenario asks for, of a contact's number.
 type PathOf = fn(usize) -> String;
 
-struct Figures {
-    p50_ms: u64,
-    p99_ms: u64,
-    per_second: f64,
-    requests: u64,
-    failed: u64,
-}
-
 /// `CLIENTS` clients asking for `path(random contact number)` with the key
 /// as fast as answers come, for `duration`.
 async fn load(base: &str, key: &str, path: PathOf, duration: Duration) -> Figures {
@@ -251,19 +248,5 @@ async fn load(base: &str, key: &str, path: PathOf, duration: Duration) -> Figure
             })
         })
         .collect();
-    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
-    let mut failed = 0;
-    for worker in workers {
-        let (one, failures) = worker.await.expect("a client");
-        histogram.add(one).expect("merged");
-        failed += failures;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    Figures {
-        p50_ms: histogram.value_at_quantile(0.5).div_ceil(1000),
-        p99_ms: histogram.value_at_quantile(0.99).div_ceil(1000),
-        per_second: histogram.len() as f64 / elapsed,
-        requests: histogram.len(),
-        failed,
-    }
+    gather(workers, started).await
 }

@@ -181,6 +181,14 @@ pub async fn load(
             })
         })
         .collect();
+    gather(workers, started).await
+}
+
+/// Each client's latencies (µs) and failures, merged into the load's figures.
+pub async fn gather(
+    workers: Vec<tokio::task::JoinHandle<(Histogram<u64>, u64)>>,
+    started: Instant,
+) -> Figures {
     let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
     let mut failed = 0;
     for worker in workers {
