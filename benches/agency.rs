@@ -203,7 +203,7 @@ async fn fill_location(pool: &sqlx::PgPool, location: &str, contacts: usize) {
             .unwrap_or_else(|error| panic!("filling {what}: {error}"));
     }
     // What the end of a sync run does.
-    switchboard::reports::rollups::settle(pool, location)
+    switchboard::cache::rollups::settle(pool, location)
         .await
         .expect("settled rollups");
 }

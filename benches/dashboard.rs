@@ -92,7 +92,7 @@ async fn run() {
     );
     // What the end of a sync run does: the rollups' deltas folded into settled rows.
     let settling = Instant::now();
-    switchboard::reports::rollups::settle(&pool, &location)
+    switchboard::cache::rollups::settle(&pool, &location)
         .await
         .expect("settled rollups");
     println!(

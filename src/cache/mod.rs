@@ -10,6 +10,7 @@ mod appointments;
 mod contacts;
 mod directory;
 mod notes;
+pub mod rollups;
 mod tasks;
 mod time;
 mod upsert;

@@ -14,8 +14,6 @@ pub mod memo;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
-pub mod rollups;
-#[cfg(feature = "ssr")]
 mod scope;
 #[cfg(feature = "ssr")]
 pub mod summary;

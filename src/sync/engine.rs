@@ -10,8 +10,8 @@ use super::lock::LocationLock;
 use super::passes::Pass;
 use super::store;
 use super::view::SyncKind;
+use crate::cache::rollups;
 use crate::highlevel::{HighLevelClient, HighLevelError};
-use crate::reports::rollups;
 
 /// How a run fetches.
 #[derive(Debug, Clone)]

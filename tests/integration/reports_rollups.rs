@@ -10,7 +10,7 @@ use crate::workspace_support::{contact_ids, ok_json, signed_in};
 use common::browser::demo_locations;
 use reqwest::StatusCode;
 use serde_json::json;
-use switchboard::reports::rollups;
+use switchboard::cache::rollups;
 use switchboard::sync::{SyncEngine, SyncKind};
 
 async fn simulate(app: &common::TestApp, entity: &str, action: &str, count: usize) {
