@@ -28,6 +28,7 @@ bench: setup-test
 	cargo bench --features ssr --bench sync
 	cargo bench --features ssr --bench dashboard
 	cargo bench --features ssr --bench agency
+	cargo bench --features ssr --bench polls
 	cargo bench --features ssr --bench apps_inbound
 	cargo bench --features ssr --bench mapping
 	cargo bench --features ssr --bench read_api

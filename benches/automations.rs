@@ -34,6 +34,8 @@
 //! is a diagnosis: the worker keeps HighLevel's rate budget in this process
 //! instead of sharing it with every process through Postgres.
 
+// The poll bench reads other processes' CPU with the same helpers.
+#[allow(dead_code)]
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
 

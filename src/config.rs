@@ -123,7 +123,7 @@ pub struct InboundConfig {
     #[arg(long, env = "SWITCHBOARD_EVENT_RETENTION_DAYS", default_value_t = 30)]
     pub event_retention_days: u32,
 
-    /// Days a finished automation run, with its steps, is kept.
+    /// Days a finished automation run, with its steps, and a finished sync run are kept.
     #[arg(long, env = "SWITCHBOARD_RUN_RETENTION_DAYS", default_value_t = 30)]
     pub run_retention_days: u32,
 }

@@ -1,5 +1,5 @@
-//! What is kept, and for how long: handled webhook events, apps' events and
-//! finished automation runs for a set number of days (30 by default),
+//! What is kept, and for how long: handled webhook events, apps' events,
+//! finished automation runs and sync runs for a set number of days (30 by default),
 //! refused requests for a week, a schedule's fired ticks for a day after
 //! the next one (its newest always),
 //! sessions until they expire. Every process
@@ -28,6 +28,7 @@ pub struct Pruned {
     pub refused: u64,
     pub app_events: u64,
     pub runs: u64,
+    pub syncs: u64,
     pub ticks: u64,
     pub sessions: u64,
 }
@@ -39,6 +40,7 @@ pub async fn prune(db: &PgPool, retention: Retention) -> sqlx::Result<Pruned> {
         refused: crate::inbound::refused::prune(db, REFUSED_DAYS).await?,
         app_events: crate::apps::connections::store::prune(db, retention.event_days).await?,
         runs: crate::automations::runs::prune(db, retention.run_days).await?,
+        syncs: crate::sync::prune_runs(db, retention.run_days).await?,
         ticks: crate::automations::scheduler::prune(db).await?,
         sessions: crate::auth::session::delete_expired(db).await?,
     })
@@ -54,6 +56,7 @@ pub async fn run(db: PgPool, retention: Retention) {
                     refused = pruned.refused,
                     app_events = pruned.app_events,
                     runs = pruned.runs,
+                    syncs = pruned.syncs,
                     ticks = pruned.ticks,
                     "deleted records past their retention"
                 );

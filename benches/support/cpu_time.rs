@@ -62,6 +62,16 @@ fn of_tree(root: u32) -> u64 {
     root_stat.own_ticks + root_stat.children_ticks + children
 }
 
+/// CPU seconds used so far by one process.
+pub fn seconds_of(pid: u32) -> f64 {
+    of_process(pid) as f64 / ticks_per_second()
+}
+
+/// CPU seconds used so far by a process and its children (Postgres).
+pub fn seconds_of_tree(root: u32) -> f64 {
+    of_tree(root) as f64 / ticks_per_second()
+}
+
 /// The processes of a bench whose CPU is counted.
 #[derive(Debug, Clone, Copy)]
 pub struct Processes {

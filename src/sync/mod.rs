@@ -63,6 +63,19 @@ mod server_side {
         store::request_contacts(executor, location_id, contact_ids).await
     }
 
+    /// Deletes runs finished more than `days` ago; returns how many. A
+    /// location's settings keep when it was last synced, whatever is pruned.
+    pub async fn prune_runs(db: &PgPool, days: u32) -> sqlx::Result<u64> {
+        let done = sqlx::query(
+            r"DELETE FROM sync_runs
+              WHERE status <> 'running' AND finished_at < now() - make_interval(days => $1)",
+        )
+        .bind(i32::try_from(days).unwrap_or(i32::MAX))
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// When the location's cache was last brought in step with HighLevel
     /// (the start of the last successful run), if ever.
     pub async fn last_synced_at(

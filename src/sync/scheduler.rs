@@ -5,22 +5,31 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 
 use super::engine::{SyncEngine, SyncError};
 use super::view::SyncKind;
 use crate::zone::TeamZone;
 
-/// How often the scheduler looks for due work.
-const TICK: Duration = Duration::from_secs(5);
+/// How often the scheduler looks for due work: a poll starts at most this
+/// late. Looking costs one indexed query over the connected locations.
+const TICK: Duration = Duration::from_secs(1);
 /// The nightly reconciliation starts after this time of the team's day.
 pub const RECONCILE_AFTER: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
     Some(time) => time,
     None => NaiveTime::MIN,
 };
+
+/// Syncs one process runs at once. Each holds a Postgres connection of its
+/// own for its location's lock, and their writes share the process's four
+/// sync connections: more at once would only queue, and an agency's
+/// hundreds of locations would exhaust Postgres's connections. The rest
+/// start as slots free up, longest-waiting first.
+const MAX_RUNNING: usize = 16;
 
 /// The wait before a location whose last run failed is tried again.
 const RETRY_AFTER_FAILURE: chrono::Duration = chrono::Duration::minutes(1);
@@ -29,6 +38,9 @@ const RETRY_AFTER_FAILURE: chrono::Duration = chrono::Duration::minutes(1);
 #[derive(Debug, sqlx::FromRow)]
 struct Due {
     location_id: String,
+    /// A run is going on: its process keeps its heartbeat fresh.
+    busy: bool,
+    /// A run was left unfinished; unless busy, its process stopped.
     unfinished: bool,
     poll_minutes: Option<i32>,
     last_full_at: Option<DateTime<Utc>>,
@@ -41,6 +53,9 @@ struct Due {
 impl Due {
     /// The run this location needs now, if any.
     fn kind(&self, now: DateTime<Utc>) -> Option<SyncKind> {
+        if self.busy {
+            return None;
+        }
         if self.unfinished {
             return Some(SyncKind::Full);
         }
@@ -72,28 +87,54 @@ impl Due {
 /// The scheduler's loop: every tick, starts the syncs that are due.
 pub async fn run(engine: SyncEngine) {
     let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let slots = Arc::new(Semaphore::new(MAX_RUNNING));
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match due_locations(engine.pool()).await {
-            Ok(locations) => start_due(&engine, &running, locations),
+            Ok(locations) => start_due(&engine, &running, &slots, locations).await,
             Err(error) => tracing::warn!(%error, "looking for due syncs"),
         }
     }
 }
 
-fn start_due(engine: &SyncEngine, running: &Arc<Mutex<HashSet<String>>>, locations: Vec<Due>) {
-    let now = Utc::now();
+/// Starts the due syncs, each as soon as a slot is free, while the list is
+/// at most a tick old: past that, another process may have run what it
+/// names, and the next tick looks again.
+async fn start_due(
+    engine: &SyncEngine,
+    running: &Arc<Mutex<HashSet<String>>>,
+    slots: &Arc<Semaphore>,
+    locations: Vec<Due>,
+) {
+    let listed_at = Instant::now();
     for due in locations {
-        let Some(kind) = due.kind(now) else { continue };
-        let fresh = running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(due.location_id.clone());
-        if !fresh {
+        let Some(kind) = due.kind(Utc::now()) else {
+            continue;
+        };
+        if lock(running).contains(&due.location_id) {
             continue;
         }
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        if listed_at.elapsed() > TICK {
+            return;
+        }
+        // The list may be a second old: what it says is due may just have
+        // been run, here or by another process.
+        let kind = match due_now(engine.pool(), &due.location_id).await {
+            Ok(now) => now.and_then(|due| due.kind(Utc::now())),
+            Err(error) => {
+                tracing::warn!(%error, "looking whether a sync is still due");
+                None
+            }
+        };
+        let Some(kind) = kind else {
+            continue;
+        };
+        lock(running).insert(due.location_id.clone());
         let engine = engine.clone();
         let running = running.clone();
         tokio::spawn(async move {
@@ -105,28 +146,45 @@ fn start_due(engine: &SyncEngine, running: &Arc<Mutex<HashSet<String>>>, locatio
                 Ok(_) | Err(SyncError::Busy) => {}
                 Err(error) => tracing::warn!(location_id, %error, "sync"),
             }
-            running
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&location_id);
+            lock(&running).remove(&location_id);
+            drop(slot);
         });
     }
 }
 
-/// Every connected location with its sync state.
+fn lock(running: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    running.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Every connected location with its sync state, the one synced longest
+/// ago first.
 async fn due_locations(pool: &PgPool) -> sqlx::Result<Vec<Due>> {
-    sqlx::query_as(
-        r"SELECT c.location_id,
-           EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished,
-           (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at,
-           s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at, t.time_zone
-         FROM connections c JOIN teams t ON t.location_id = c.location_id
-         LEFT JOIN sync_settings s ON s.location_id = c.location_id
-         WHERE c.status = 'active'",
-    )
+    sqlx::query_as(&format!(
+        "{DUE} ORDER BY greatest(s.last_full_at, s.last_poll_at, s.last_reconcile_at) NULLS FIRST"
+    ))
     .fetch_all(pool)
     .await
 }
+
+/// One location's sync state as it is now, if it is still connected.
+async fn due_now(pool: &PgPool, location_id: &str) -> sqlx::Result<Option<Due>> {
+    sqlx::query_as(&format!("{DUE} AND c.location_id = $1"))
+        .bind(location_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The sync state of connected locations. A running run's heartbeat is
+/// refreshed every 5 s: three missed mean its process stopped.
+const DUE: &str = r"SELECT c.location_id,
+       coalesce((SELECT r.heartbeat_at > now() - interval '15 seconds' FROM sync_runs r
+                  WHERE r.location_id = c.location_id AND r.status = 'running'), false) AS busy,
+       EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished,
+       (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at,
+       s.poll_minutes, s.last_full_at, s.last_poll_at, s.last_reconcile_at, t.time_zone
+     FROM connections c JOIN teams t ON t.location_id = c.location_id
+     LEFT JOIN sync_settings s ON s.location_id = c.location_id
+     WHERE c.status = 'active'";
 
 #[cfg(test)]
 mod tests {
@@ -141,6 +199,7 @@ mod tests {
     fn synced(full: &str, poll: &str, reconcile: Option<&str>) -> Due {
         Due {
             location_id: "loc".into(),
+            busy: false,
             unfinished: false,
             poll_minutes: Some(5),
             last_full_at: Some(at(full)),
@@ -159,6 +218,9 @@ mod tests {
         let mut due = synced("2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z", None);
         due.unfinished = true;
         assert_eq!(due.kind(at("2026-11-24T10:00:05Z")), Some(SyncKind::Full));
+        // Unless its process is still at it.
+        due.busy = true;
+        assert_eq!(due.kind(at("2026-11-24T10:00:05Z")), None);
     }
 
     #[test]

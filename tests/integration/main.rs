@@ -53,6 +53,7 @@ mod sync_engine;
 mod sync_faults;
 mod sync_processes;
 mod sync_resume;
+mod sync_scheduler;
 mod trust_browser;
 mod trust_door;
 mod webhooks_intake;

@@ -35,6 +35,8 @@ async fn the_standalone_sandbox_honours_its_options() {
             "3",
             "--client",
             "my-app:my-secret",
+            "--locations",
+            "5",
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -54,6 +56,24 @@ async fn the_standalone_sandbox_honours_its_options() {
     .await;
     let (_, stats) = send(client.get(format!("{base}/_sandbox/stats"))).await;
     assert_eq!(stats["locations"][0]["contacts"], 40);
+    let (_, locations) = send(client.get(format!("{base}/_sandbox/locations"))).await;
+    let names: Vec<&str> = locations
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|location| location["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Riverside Fitness Club",
+            "Harbor Tennis & Swim",
+            "Summit Climbing Gym",
+            "Riverside Fitness Club 4",
+            "Harbor Tennis & Swim 5"
+        ]
+    );
+    assert_eq!(stats["locations"][4]["contacts"], 4, "a tenth of the first");
     let form = [
         ("client_id", "my-app"),
         ("client_secret", "my-secret"),

@@ -152,7 +152,7 @@ async fn refusals_are_recorded_up_to_a_cap_per_source() {
 }
 
 #[tokio::test]
-async fn handled_events_and_refusals_past_their_retention_are_deleted() {
+async fn handled_events_refusals_and_sync_runs_past_their_retention_are_deleted() {
     let db = common::test_db().await;
     for (webhook_id, status, days) in [
         ("old-done", "done", 40),
@@ -182,6 +182,26 @@ async fn handled_events_and_refusals_past_their_retention_are_deleted() {
         .await
         .unwrap();
     }
+    // Sync runs: an old poll and an old failure go, an old run still
+    // running (cut short, to be resumed) and a recent poll stay.
+    for (status, days) in [
+        ("succeeded", 40),
+        ("failed", 40),
+        ("running", 40),
+        ("succeeded", 1),
+    ] {
+        sqlx::query(
+            "INSERT INTO sync_runs (location_id, kind, status, started_at, finished_at) \
+             VALUES ($1, 'incremental', $2, now() - make_interval(days => $3), \
+                     CASE WHEN $2 <> 'running' THEN now() - make_interval(days => $3) END)",
+        )
+        .bind(LOCATION)
+        .bind(status)
+        .bind(days)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
     let pruned = switchboard::retention::prune(
         &db,
         switchboard::retention::Retention {
@@ -191,7 +211,7 @@ async fn handled_events_and_refusals_past_their_retention_are_deleted() {
     )
     .await
     .unwrap();
-    assert_eq!((pruned.events, pruned.refused), (2, 1));
+    assert_eq!((pruned.events, pruned.refused, pruned.syncs), (2, 1, 2));
     let left: Vec<String> =
         sqlx::query_scalar("SELECT webhook_id FROM highlevel_webhooks ORDER BY webhook_id")
             .fetch_all(&db)
@@ -199,6 +219,19 @@ async fn handled_events_and_refusals_past_their_retention_are_deleted() {
             .unwrap();
     assert_eq!(left, ["new-done", "old-queued"]);
     assert_eq!(count(&db, "SELECT count(*) FROM refused_requests").await, 1);
+    let runs_left: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT status, started_at > now() - interval '2 days' FROM sync_runs ORDER BY status",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        runs_left,
+        [
+            ("running".to_owned(), false),
+            ("succeeded".to_owned(), true)
+        ]
+    );
 }
 
 /// Resident memory of this process (the server runs in it), in MB.

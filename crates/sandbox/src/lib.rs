@@ -79,6 +79,9 @@ impl OAuthClient {
 pub struct SandboxConfig {
     /// Contacts seeded in the first demo location (the others get a tenth each).
     pub contacts: usize,
+    /// Demo locations: the three gyms, then as many branches of them as it
+    /// takes (an agency's sub-accounts).
+    pub locations: usize,
     /// Seed of the data generator: the same seed gives the same data.
     pub seed: u64,
     /// Where webhook events are posted; none means events are only logged.
@@ -115,6 +118,7 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             contacts: 500,
+            locations: 3,
             seed: 42,
             webhook_url: None,
             token_ttl: Duration::from_secs(86_399),
@@ -300,6 +304,9 @@ pub struct SandboxArgs {
     /// Contacts to seed in the first demo location.
     #[arg(long, default_value_t = 500)]
     pub contacts: usize,
+    /// Demo locations: three gyms, and branches of them beyond three.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub locations: u32,
     /// Seed of the data generator.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -341,6 +348,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let config = SandboxConfig {
         contacts: args.contacts,
+        locations: args.locations as usize,
         seed: args.seed,
         webhook_url: args.webhook_url,
         token_ttl: Duration::from_secs(args.token_ttl_secs),

@@ -122,13 +122,13 @@ pub fn seed(config: &SandboxConfig) -> Store {
         company_id,
         ..Store::default()
     };
-    for (index, place) in LOCATIONS.iter().enumerate() {
+    for index in 0..config.locations.max(1) {
         let contacts = if index == 0 {
             config.contacts
         } else {
             config.contacts / 10
         };
-        let location = seed_location(&mut rng, place, contacts, anchor);
+        let location = seed_location(&mut rng, &place(index), contacts, anchor);
         store.order.push(location.info.id.clone());
         store.locations.insert(location.info.id.clone(), location);
     }
@@ -140,16 +140,29 @@ fn start_of_today() -> DateTime<Utc> {
     Utc.from_utc_datetime(&today.and_time(chrono::NaiveTime::MIN))
 }
 
+/// Location `index`: one of the three gyms, or beyond them, a numbered
+/// branch of one (`Riverside Fitness Club 4`).
+fn place(index: usize) -> (String, &'static str, &'static str, &'static str) {
+    let (name, city, state, timezone) = LOCATIONS[index % LOCATIONS.len()];
+    let name = if index < LOCATIONS.len() {
+        name.to_owned()
+    } else {
+        format!("{name} {}", index + 1)
+    };
+    (name, city, state, timezone)
+}
+
 fn seed_location(
     rng: &mut ChaCha8Rng,
-    place: &(&str, &str, &str, &str),
+    place: &(String, &str, &str, &str),
     contacts: usize,
     anchor: DateTime<Utc>,
 ) -> LocationData {
-    let (name, city, state, timezone) = *place;
+    let (name, city, state, timezone) = place;
+    let (city, state, timezone) = (*city, *state, *timezone);
     let info = LocationInfo {
         id: new_id(rng),
-        name: name.into(),
+        name: name.clone(),
         city: city.into(),
         state: state.into(),
         timezone: timezone.into(),
