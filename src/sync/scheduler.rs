@@ -110,10 +110,7 @@ async fn start_due(
 ) {
     let listed_at = Instant::now();
     for due in locations {
-        let Some(kind) = due.kind(Utc::now()) else {
-            continue;
-        };
-        if lock(running).contains(&due.location_id) {
+        if due.kind(Utc::now()).is_none() || lock(running).contains(&due.location_id) {
             continue;
         }
         let Ok(slot) = slots.clone().acquire_owned().await else {
