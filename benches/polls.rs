@@ -24,10 +24,11 @@ mod common;
 mod cpu_time;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use common::{free_port, Running};
 use secrecy::SecretString;
 use serde_json::json;
 use sqlx::PgPool;
@@ -122,21 +123,6 @@ fn verdict(met: bool) -> &'static str {
     } else {
         "NOT met"
     }
-}
-
-/// A child process, stopped when the bench ends however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("an address").port()
 }
 
 fn log_to(path: &Path) -> (Stdio, Stdio) {

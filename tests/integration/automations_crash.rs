@@ -14,12 +14,13 @@ use crate::common;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::browser::Browser;
+use common::{free_port, Running};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
@@ -59,21 +60,6 @@ const CLIENT_SECRET: &str = "crash-test-app-secret";
 /// The same key on every start, so each one opens what the last sealed.
 const SECRET_KEY: &str = "the crash test's unchanging vault key";
 const DUE: &str = "2026-06-01";
-
-/// A child process, killed when the test ends however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("address").port()
-}
 
 /// Appends a child's output to `path`.
 fn log_to(path: &Path) -> (Stdio, Stdio) {

@@ -1,27 +1,13 @@
 //! `switchboard sandbox` serves the sandbox on its own with the given options.
 
+use crate::common::{free_port, Running};
 use crate::sandbox_support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
 use sandbox_support::*;
-
-/// Stops the child process it holds when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("address").port()
-}
 
 #[tokio::test]
 async fn the_standalone_sandbox_honours_its_options() {

@@ -36,6 +36,23 @@ fn scratch_dir() -> PathBuf {
     dir
 }
 
+/// A child process (a sandbox, a server), killed when the test ends however
+/// it ends.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port nothing listens on, for a child process to serve on.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").port()
+}
+
 /// A new, migrated database of its own for the calling test.
 pub async fn test_db() -> PgPool {
     let (url, _) = test_db_url().await;
