@@ -13,12 +13,18 @@
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[allow(dead_code)]
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+#[allow(dead_code)]
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/settings.rs"]
+mod settings;
 
 use std::time::{Duration, Instant};
 
 use load::{print_first_views, verdict, worst_first_views, worst_round, Target, CLIENTS, ROUNDS};
+use settings::setting;
 
 const TARGET_P99_MS: u64 = 50;
 /// What one process may hold resident.
@@ -36,17 +42,10 @@ fn main() {
     runtime.block_on(run());
 }
 
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
-
 async fn run() {
-    let locations = setting("AGENCY_LOCATIONS", 500);
-    let contacts = setting("AGENCY_CONTACTS", 10_000);
-    let duration = Duration::from_secs(setting("BENCH_SECONDS", 10) as u64);
+    let locations = setting("AGENCY_LOCATIONS", 500) as usize;
+    let contacts = setting("AGENCY_CONTACTS", 10_000) as usize;
+    let duration = Duration::from_secs(setting("BENCH_SECONDS", 10));
     let (url, _) = common::test_db_url().await;
     let pool = switchboard::db::connect(&url, 24)
         .await
@@ -101,7 +100,7 @@ async fn run() {
         .measure(&format!("among {locations} locations"))
         .await;
 
-    let (resident, peak) = memory_mb();
+    let (resident, peak) = cpu_time::memory_mb(std::process::id());
     println!(
         "memory of the process (server, {CLIENTS} clients and the filling): {resident} MB resident now, {peak} MB at its peak (target {TARGET_MEMORY_MB} MB): {}",
         verdict(peak <= TARGET_MEMORY_MB)
@@ -284,23 +283,4 @@ async fn print_database_size(pool: &sqlx::PgPool) {
         .map(|(name, mb)| format!("{name} {mb} MB"))
         .collect();
     println!("database {total} MB: {}", tables.join(", "));
-}
-
-/// Resident memory of this process now and at its peak, in MB.
-fn memory_mb() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kb| kb / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }

@@ -22,6 +22,8 @@ mod common;
 #[allow(dead_code)]
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
+#[path = "support/settings.rs"]
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -31,6 +33,7 @@ use chrono::{DateTime, Utc};
 use common::{free_port, Running};
 use secrecy::SecretString;
 use serde_json::json;
+use settings::setting;
 use sqlx::PgPool;
 
 /// The same key for both processes, so each opens the tokens the bench sealed.
@@ -50,13 +53,6 @@ fn main() {
         .build()
         .expect("a runtime");
     runtime.block_on(run());
-}
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
 }
 
 async fn run() {
@@ -192,19 +188,7 @@ impl Sandbox {
 
     /// A token of `location`'s own with the scopes a sync reads with.
     async fn token(&self, location: &str) -> String {
-        let minted = common::json_of(
-            common::http()
-                .post(format!("{}/_sandbox/tokens", self.base))
-                .json(&json!({
-                    "locationId": location,
-                    "scopes": switchboard::auth::oauth::READ_SCOPES,
-                })),
-        )
-        .await;
-        minted["access_token"]
-            .as_str()
-            .expect("a minted token")
-            .to_owned()
+        common::sandbox_token(&self.base, location, switchboard::auth::oauth::READ_SCOPES).await
     }
 
     /// Added latency on every API request from now on.
@@ -412,7 +396,10 @@ impl Phase {
             late: row.8,
             cpu_seconds,
             postgres_seconds,
-            peak_mb: servers.iter().map(|s| peak_mb(s.pid)).collect(),
+            peak_mb: servers
+                .iter()
+                .map(|s| cpu_time::memory_mb(s.pid).1)
+                .collect(),
             window,
         }
     }
@@ -500,19 +487,3 @@ SELECT (SELECT count(*) FROM polls),
        (SELECT coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8 FROM polls),
        coalesce((SELECT max(gap) FROM worst), 0),
        (SELECT count(*) FROM worst WHERE gap > $3)";
-
-/// The most memory `pid` held resident, in MB.
-fn peak_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(0, |kb| kb / 1024)
-}

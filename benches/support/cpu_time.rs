@@ -1,6 +1,6 @@
-//! CPU time of the processes a bench runs, from `/proc`: where a machine's
-//! cores go per event tells whether a throughput target can be met on it,
-//! whoever's code is faster.
+//! CPU time (and memory) of the processes a bench runs, from `/proc`: where
+//! a machine's cores go per event tells whether a throughput target can be
+//! met on it, whoever's code is faster.
 
 use std::process::Command;
 use std::time::Duration;
@@ -70,6 +70,26 @@ pub fn seconds_of(pid: u32) -> f64 {
 /// CPU seconds used so far by a process and its children (Postgres).
 pub fn seconds_of_tree(root: u32) -> f64 {
     of_tree(root) as f64 / ticks_per_second()
+}
+
+/// Resident memory of a process now and at its peak, in MB, from
+/// `/proc/<pid>/status`.
+pub fn memory_mb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// The processes of a bench whose CPU is counted.

@@ -169,13 +169,16 @@ fn appointment_window(
     (now - back, now + ahead)
 }
 
+/// How often a working run refreshes its heartbeat.
+pub(super) const HEARTBEAT: Duration = Duration::from_secs(5);
+
 /// Keeps a run's heartbeat fresh while it works; stops when dropped.
 struct Heartbeat(tokio::task::JoinHandle<()>);
 
 impl Heartbeat {
     fn start(pool: PgPool, run_id: i64) -> Self {
         Heartbeat(tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(Duration::from_secs(5));
+            let mut ticks = tokio::time::interval(HEARTBEAT);
             loop {
                 ticks.tick().await;
                 if let Err(error) = store::heartbeat(&pool, run_id).await {

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
-use super::engine::{SyncEngine, SyncError};
+use super::engine::{SyncEngine, SyncError, HEARTBEAT};
 use super::view::SyncKind;
 use crate::zone::TeamZone;
 
@@ -159,22 +159,29 @@ async fn due_locations(pool: &PgPool) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as(&format!(
         "{DUE} ORDER BY greatest(s.last_full_at, s.last_poll_at, s.last_reconcile_at) NULLS FIRST"
     ))
+    .bind(stopped_after())
     .fetch_all(pool)
     .await
 }
 
 /// One location's sync state as it is now, if it is still connected.
 async fn due_now(pool: &PgPool, location_id: &str) -> sqlx::Result<Option<Due>> {
-    sqlx::query_as(&format!("{DUE} AND c.location_id = $1"))
+    sqlx::query_as(&format!("{DUE} AND c.location_id = $2"))
+        .bind(stopped_after())
         .bind(location_id)
         .fetch_optional(pool)
         .await
 }
 
-/// The sync state of connected locations. A running run's heartbeat is
-/// refreshed every 5 s: three missed mean its process stopped.
+/// Seconds without a heartbeat after which a running run's process is
+/// taken to have stopped: three missed heartbeats.
+fn stopped_after() -> f64 {
+    (HEARTBEAT * 3).as_secs_f64()
+}
+
+/// The sync state of connected locations; `$1` is [`stopped_after`].
 const DUE: &str = r"SELECT c.location_id,
-       coalesce((SELECT r.heartbeat_at > now() - interval '15 seconds' FROM sync_runs r
+       coalesce((SELECT r.heartbeat_at > now() - make_interval(secs => $1) FROM sync_runs r
                   WHERE r.location_id = c.location_id AND r.status = 'running'), false) AS busy,
        EXISTS (SELECT 1 FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'running') AS unfinished,
        (SELECT max(r.finished_at) FROM sync_runs r WHERE r.location_id = c.location_id AND r.status = 'failed') AS last_failed_at,

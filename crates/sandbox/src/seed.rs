@@ -128,7 +128,7 @@ pub fn seed(config: &SandboxConfig) -> Store {
         } else {
             config.contacts / 10
         };
-        let location = seed_location(&mut rng, &place(index), contacts, anchor);
+        let location = seed_location(&mut rng, place(index), contacts, anchor);
         store.order.push(location.info.id.clone());
         store.locations.insert(location.info.id.clone(), location);
     }
@@ -154,15 +154,13 @@ fn place(index: usize) -> (String, &'static str, &'static str, &'static str) {
 
 fn seed_location(
     rng: &mut ChaCha8Rng,
-    place: &(String, &str, &str, &str),
+    (name, city, state, timezone): (String, &str, &str, &str),
     contacts: usize,
     anchor: DateTime<Utc>,
 ) -> LocationData {
-    let (name, city, state, timezone) = place;
-    let (city, state, timezone) = (*city, *state, *timezone);
     let info = LocationInfo {
         id: new_id(rng),
-        name: name.clone(),
+        name,
         city: city.into(),
         state: state.into(),
         timezone: timezone.into(),
