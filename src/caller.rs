@@ -13,6 +13,7 @@ use crate::auth::session::{self, SignedIn};
 use crate::state::AppState;
 use crate::zone::TeamZone;
 
+#[derive(Clone)]
 pub struct Caller {
     pub who: SignedIn,
     pub role: Role,

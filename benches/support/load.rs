@@ -55,32 +55,57 @@ pub async fn worst_round(
 
 /// The first views of `targets`, [`ROUNDS`] times, each round after a
 /// write to the cache (so nothing kept from before serves it): all the
-/// times together.
+/// times together, and the slowest view.
 pub async fn worst_first_views(
     pool: &sqlx::PgPool,
     location: &str,
     client: &reqwest::Client,
     base: &str,
     targets: &[Target],
-) -> Histogram<u64> {
-    let mut all = Histogram::<u64>::new(3).expect("a histogram");
+) -> FirstViews {
+    let mut all = FirstViews::new();
     for _ in 0..ROUNDS {
         touch_cache(pool, location).await;
-        all.add(first_views(client, base, targets).await)
-            .expect("same bounds");
+        first_views(client, base, targets, &mut all).await;
     }
     all
 }
 
+/// Times of first views, and which view was the slowest.
+pub struct FirstViews {
+    times: Histogram<u64>,
+    slowest: Option<(u64, String)>,
+}
+
+impl FirstViews {
+    fn new() -> Self {
+        Self {
+            times: Histogram::<u64>::new(3).expect("a histogram"),
+            slowest: None,
+        }
+    }
+
+    fn record(&mut self, target: &Target, micros: u64) {
+        self.times.record(micros).expect("recorded");
+        if self.slowest.as_ref().is_none_or(|(most, _)| micros > *most) {
+            self.slowest = Some((micros, target.label()));
+        }
+    }
+}
+
 /// Prints the first views' p50 and slowest; returns the slowest, in ms.
-pub fn print_first_views(what: &str, times: &Histogram<u64>) -> u64 {
+pub fn print_first_views(what: &str, views: &FirstViews) -> u64 {
+    let slowest = views
+        .slowest
+        .as_ref()
+        .map_or(String::new(), |(_, label)| format!(" ({label})"));
     println!(
-        "first view of a {what} filter (computed, not yet kept), {} views one after another in {ROUNDS} rounds: p50 {} ms, max {} ms",
-        times.len(),
-        times.value_at_quantile(0.5) / 1000,
-        times.max() / 1000
+        "first view of a {what} filter (computed, not yet kept), {} views one after another in {ROUNDS} rounds: p50 {} ms, max {} ms{slowest}",
+        views.times.len(),
+        views.times.value_at_quantile(0.5) / 1000,
+        views.times.max() / 1000
     );
-    times.max() / 1000
+    views.times.max() / 1000
 }
 
 #[derive(Clone)]
@@ -90,6 +115,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// What the target asks for, as a person reads it.
+    pub fn label(&self) -> String {
+        match self {
+            Target::Page(path) => path.clone(),
+            Target::Function(endpoint, form) => format!("{endpoint}?{form}"),
+        }
+    }
+
     pub fn request(&self, client: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
         match self {
             Target::Page(path) => client.get(format!("{base}{path}")),
@@ -111,12 +144,12 @@ pub struct Figures {
 
 /// Asks for each target once, one after another, and times each answer:
 /// what the first person to view a filter waits, before anything is kept.
-pub async fn first_views(
+async fn first_views(
     client: &reqwest::Client,
     base: &str,
     targets: &[Target],
-) -> Histogram<u64> {
-    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    views: &mut FirstViews,
+) {
     for target in targets {
         let started = Instant::now();
         let answer = target
@@ -130,11 +163,8 @@ pub async fn first_views(
             answer.status()
         );
         let _ = answer.bytes().await;
-        histogram
-            .record(started.elapsed().as_micros() as u64)
-            .expect("recorded");
+        views.record(target, started.elapsed().as_micros() as u64);
     }
-    histogram
 }
 
 /// `CLIENTS` clients asking for `targets` as fast as answers come, for

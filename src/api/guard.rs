@@ -1,9 +1,12 @@
 //! The one check every server function starts with: who is calling, for
 //! which team, and may their role do this.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
+use tokio::sync::OnceCell;
 
 use crate::app_error::AppError;
 use crate::auth::roles::Role;
@@ -19,17 +22,30 @@ pub fn app_state() -> Result<AppState, AppError> {
     })
 }
 
+/// The caller of one request, looked up once: a page runs several server
+/// functions while it renders, and each would otherwise read the team
+/// membership again. Every request gets a fresh one (`server::router`).
+#[derive(Clone, Default)]
+pub struct RequestCaller(Arc<OnceCell<Caller>>);
+
 /// The server's state and the caller, known to be signed in with at least
 /// the role asked for.
 pub async fn require(least: Role) -> Result<(AppState, Caller), AppError> {
     let state = app_state()?;
+    let caller = match use_context::<RequestCaller>() {
+        Some(RequestCaller(once)) => once.get_or_try_init(|| look_up(&state)).await?.clone(),
+        None => look_up(&state).await?,
+    };
+    caller.require(least)?;
+    Ok((state, caller))
+}
+
+async fn look_up(state: &AppState) -> Result<Caller, AppError> {
     let mut parts = use_context::<Parts>().ok_or_else(|| {
         tracing::error!("a server function ran outside a request");
         AppError::Unavailable("The server could not read the request.".into())
     })?;
-    let caller = Caller::from_request_parts(&mut parts, &state).await?;
-    caller.require(least)?;
-    Ok((state, caller))
+    Caller::from_request_parts(&mut parts, state).await
 }
 
 /// The caller's team as the workspace works with it: its data, and a client

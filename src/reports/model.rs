@@ -252,6 +252,25 @@ pub struct Overview {
     pub charts: Vec<Chart>,
 }
 
+/// An overview as the dashboard page's hydration data carries it. The
+/// charts' SVG is already in the server-rendered HTML and hydration keeps
+/// that markup as it is (an `inner_html` is not set again when hydrating),
+/// so the data leaves it out instead of sending every chart twice; a
+/// filter changed in the browser fetches a whole overview again.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct PageOverview(pub Overview);
+
+impl Serialize for PageOverview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut overview = self.0.clone();
+        for chart in &mut overview.charts {
+            chart.svg.clear();
+        }
+        overview.serialize(serializer)
+    }
+}
+
 /// A table of the team report, with its CSV download.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportTable {
@@ -321,5 +340,47 @@ mod tests {
         assert_eq!(figures.show_rate(), Some(75.0));
         assert_eq!(figures.no_show_rate(), Some(25.0));
         assert_eq!(Figures::default().show_rate(), None);
+    }
+
+    #[test]
+    fn page_data_leaves_out_only_the_charts_markup() {
+        let chart = Chart {
+            key: "by-source".into(),
+            title: "Contacts by source".into(),
+            svg: "<svg>drawn</svg>".into(),
+            empty: false,
+        };
+        let overview = Overview {
+            filter: ReportFilter::default(),
+            location_id: "loc".into(),
+            teams: Vec::new(),
+            assignees: Vec::new(),
+            tags: vec!["vip".into()],
+            state: DataState::Ready,
+            last_synced: None,
+            time_zone: "UTC".into(),
+            figures: Figures {
+                contacts_total: 7,
+                ..Figures::default()
+            },
+            bucket: Bucket::Day,
+            new_contacts: Vec::new(),
+            by_source: Vec::new(),
+            top_tags: Vec::new(),
+            by_assignee: Vec::new(),
+            appointments_by_week: Vec::new(),
+            charts: vec![chart.clone()],
+        };
+        let json = serde_json::to_string(&PageOverview(overview.clone())).unwrap();
+        assert!(!json.contains("drawn"), "{json}");
+        let PageOverview(read) = serde_json::from_str(&json).unwrap();
+        let expected = Overview {
+            charts: vec![Chart {
+                svg: String::new(),
+                ..chart
+            }],
+            ..overview
+        };
+        assert_eq!(read, expected);
     }
 }

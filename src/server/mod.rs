@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::{get_configuration, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -56,7 +57,10 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(crate::api::guard::RequestCaller::default());
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
@@ -188,7 +192,14 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
+        // Pages stream out in several writes; with Nagle's algorithm on, a
+        // write waits for the browser's delayed ACK (40 ms on Linux).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "could not turn off Nagle's algorithm");
+            }
+        });
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(stop)
             .await
             .context("serving HTTP");

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::automations::automations_today;
 use crate::api::reports::get_overview;
 use crate::format::thousands;
-use crate::reports::model::{Chart, DataState, Figures, Overview};
+use crate::reports::model::{Chart, DataState, Figures, Overview, PageOverview};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError, ReportSkeleton,
@@ -28,7 +28,11 @@ fn Dashboard() -> impl IntoView {
     let overview = Resource::new(
         move || filter.get(),
         |(period, tag, assignee, location)| {
-            when_signed_in(move || get_overview(period, tag, assignee, location))
+            when_signed_in(move || async move {
+                get_overview(period, tag, assignee, location)
+                    .await
+                    .map(PageOverview)
+            })
         },
     );
     let (updating, set_updating) = signal(false);
@@ -40,7 +44,7 @@ fn Dashboard() -> impl IntoView {
             >
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(Some(overview)) => view! { <OverviewView overview /> }.into_any(),
+                        Ok(Some(PageOverview(overview))) => view! { <OverviewView overview /> }.into_any(),
                         Ok(None) => view! { <SignInForReports /> }.into_any(),
                         Err(error) => view! { <ReportError error /> }.into_any(),
                     }
