@@ -121,6 +121,7 @@ async fn run() {
     )
     .await;
     let mut worst_first = print_first_views("report", &reports);
+    print_page_weight(&client, &base, "/").await;
     let scenarios: [(&str, Vec<Target>); 5] = [
         ("dashboard page GET /", vec![Target::Page("/".into())]),
         (
@@ -164,6 +165,29 @@ async fn run() {
     println!(
         "slowest first view {worst_first} ms (target {TARGET_FIRST_VIEW_MS} ms): {}",
         verdict(worst_first <= TARGET_FIRST_VIEW_MS)
+    );
+}
+
+/// How much HTML a page sends, and how much of it is the data the browser
+/// hydrates from (the scripts that fill Leptos' resolved resources).
+async fn print_page_weight(client: &reqwest::Client, base: &str, path: &str) {
+    let html = client
+        .get(format!("{base}{path}"))
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a page");
+    let data: usize = html
+        .split("<script")
+        .filter(|script| script.contains("__RESOLVED_RESOURCES"))
+        .map(|script| script.find("</script>").unwrap_or(script.len()))
+        .sum();
+    println!(
+        "page {path}: {:.0} kB of HTML, {:.0} kB of it hydration data",
+        html.len() as f64 / 1000.0,
+        data as f64 / 1000.0
     );
 }
 
