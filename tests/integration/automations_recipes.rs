@@ -168,17 +168,19 @@ impl Team {
         .unwrap()
     }
 
-    /// Every run of these automations once `count` have ended; each succeeded.
+    /// Every run of these automations once at least `count` have ended and
+    /// none is still going (one change to a contact may start several runs,
+    /// some after the first ended); each succeeded.
     async fn succeeded(&self, automations: &[i64], count: usize) {
         eventually("the runs to end", || async {
-            let mut ended = Vec::new();
+            let mut runs = Vec::new();
             for automation in automations {
-                ended.extend(self.runs_of(*automation).await);
+                runs.extend(self.runs_of(*automation).await);
             }
-            let over = ended
+            let all_over = runs
                 .iter()
-                .filter(|run| !matches!(run.status.as_str(), "queued" | "running"));
-            (over.count() >= count).then_some(())
+                .all(|run| !matches!(run.status.as_str(), "queued" | "running"));
+            (all_over && runs.len() >= count).then_some(())
         })
         .await;
         for automation in automations {
