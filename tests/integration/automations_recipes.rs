@@ -596,6 +596,15 @@ async fn convertcalculator_hears_of_contacts_and_notes_and_leads_get_a_follow_up
 
     let (contact, email) = team.a_contact().await;
     let from = team.ledger_len().await;
+    // The note first, and in the cache before the contact changes: the
+    // contact's runs then all send it, whichever order they run in.
+    team.highlevel(
+        reqwest::Method::POST,
+        &format!("/contacts/{contact}/notes"),
+        json!({"body": "Asked for the family plan"}),
+    )
+    .await;
+    team.full_sync().await;
     team.highlevel(
         reqwest::Method::PUT,
         &format!("/contacts/{contact}"),
@@ -606,12 +615,6 @@ async fn convertcalculator_hears_of_contacts_and_notes_and_leads_get_a_follow_up
         reqwest::Method::POST,
         &format!("/contacts/{contact}/tags"),
         json!({"tags": ["calculator lead"]}),
-    )
-    .await;
-    team.highlevel(
-        reqwest::Method::POST,
-        &format!("/contacts/{contact}/notes"),
-        json!({"body": "Asked for the family plan"}),
     )
     .await;
     team.full_sync().await;
