@@ -32,10 +32,8 @@ pub struct RequestCaller(Arc<OnceCell<Caller>>);
 /// the role asked for.
 pub async fn require(least: Role) -> Result<(AppState, Caller), AppError> {
     let state = app_state()?;
-    let caller = match use_context::<RequestCaller>() {
-        Some(RequestCaller(once)) => once.get_or_try_init(|| look_up(&state)).await?.clone(),
-        None => look_up(&state).await?,
-    };
+    let RequestCaller(once) = use_context::<RequestCaller>().unwrap_or_default();
+    let caller = once.get_or_try_init(|| look_up(&state)).await?.clone();
     caller.require(least)?;
     Ok((state, caller))
 }
