@@ -188,11 +188,13 @@ async fn add_team(pool: &sqlx::PgPool, location: &str, n: usize) {
 }
 
 /// Contacts, their tasks and appointments and the location's users, written
-/// in one statement each (the rollup triggers count them as they would a
-/// sync's batches), spread over the last year; then the rollups settled, as
-/// a sync run ends.
+/// in one statement each, spread over the last year; then the rollups
+/// counted once, as a first sync does.
 async fn fill_location(pool: &sqlx::PgPool, location: &str, contacts: usize) {
     let contacts = i64::try_from(contacts).expect("a count");
+    switchboard::cache::rollups::defer(pool, location)
+        .await
+        .expect("rollups deferred");
     for (what, sql) in FILL {
         sqlx::query(sql)
             .bind(location)
@@ -201,10 +203,9 @@ async fn fill_location(pool: &sqlx::PgPool, location: &str, contacts: usize) {
             .await
             .unwrap_or_else(|error| panic!("filling {what}: {error}"));
     }
-    // What the end of a sync run does.
-    switchboard::cache::rollups::settle(pool, location)
+    switchboard::cache::rollups::count_deferred(pool, location)
         .await
-        .expect("settled rollups");
+        .expect("counted rollups");
 }
 
 /// `$1` the location, `$2` its number of contacts.

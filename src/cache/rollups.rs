@@ -1,7 +1,8 @@
 //! The rollup tables behind the reports (see the migration
 //! `report_rollups`): triggers append deltas as the cache is written; this
-//! module folds them into settled rows, counts a location again, and checks
-//! that what the triggers kept equals a recount.
+//! module folds them into settled rows, counts a location again (or for the
+//! first time, after its first sync), and checks that what the triggers
+//! kept equals a recount.
 
 use std::collections::BTreeMap;
 
@@ -47,17 +48,70 @@ pub async fn settle(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
 /// kept: the recount reads one snapshot, and a session lock keeps settlers
 /// of the location out until it is done.
 pub async fn rebuild(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
-    let mut connection = db.acquire().await?;
-    // Closing the connection afterwards releases the session lock, whatever fails.
-    connection.close_on_drop();
-    sqlx::query("SELECT pg_advisory_lock(hashtext('report_rollups'), hashtext($1))")
-        .bind(location_id)
-        .execute(&mut *connection)
-        .await?;
-    recount(&mut connection, location_id).await
+    let mut connection = locked(db, location_id, &[SETTLERS]).await?;
+    recount(&mut connection, location_id, false).await
 }
 
-async fn recount(connection: &mut sqlx::PgConnection, location_id: &str) -> sqlx::Result<()> {
+/// Stops the triggers from keeping the rollups of `location_id`, until
+/// [`count_deferred`]: a first sync writes the whole cache in batches, and
+/// counting it once at the end writes each rollup row once instead of a
+/// pile of deltas to fold.
+pub async fn defer(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO report_uncounted (location_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(location_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the rollups of `location_id` wait for [`count_deferred`].
+pub async fn deferred(db: &PgPool, location_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT NOT report_counted($1)")
+        .bind(location_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Counts the location's rollups from its cache, as settled rows, and has
+/// the triggers keep them again from there. Writers of the location wait
+/// meanwhile (once in its life, for a few seconds): a writer whose trigger
+/// ran before saw the location uncounted, so its rows must be in the count's
+/// snapshot; one that runs after must see it counted.
+pub async fn count_deferred(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
+    let mut connection = locked(db, location_id, &[SETTLERS, WRITERS]).await?;
+    recount(&mut connection, location_id, true).await
+}
+
+/// The advisory lock keys (with the location's) of who folds deltas, and
+/// of who writes them (see `report_take_turn`).
+const SETTLERS: &str = "report_rollups";
+const WRITERS: &str = "report_links";
+
+/// A connection holding the session locks `keys` of the location, taken
+/// before any snapshot of its work. Closing it afterwards releases them,
+/// whatever fails.
+async fn locked(
+    db: &PgPool,
+    location_id: &str,
+    keys: &[&str],
+) -> sqlx::Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    let mut connection = db.acquire().await?;
+    connection.close_on_drop();
+    for key in keys {
+        sqlx::query("SELECT pg_advisory_lock(hashtext($1), hashtext($2))")
+            .bind(key)
+            .bind(location_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(connection)
+}
+
+async fn recount(
+    connection: &mut sqlx::PgConnection,
+    location_id: &str,
+    first: bool,
+) -> sqlx::Result<()> {
     let mut transaction = connection.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .execute(&mut *transaction)
@@ -66,6 +120,12 @@ async fn recount(connection: &mut sqlx::PgConnection, location_id: &str) -> sqlx
         .bind(location_id)
         .execute(&mut *transaction)
         .await?;
+    if first {
+        sqlx::query("DELETE FROM report_uncounted WHERE location_id = $1")
+            .bind(location_id)
+            .execute(&mut *transaction)
+            .await?;
+    }
     transaction.commit().await
 }
 
@@ -73,7 +133,8 @@ async fn recount(connection: &mut sqlx::PgConnection, location_id: &str) -> sqlx
 /// as `table key: kept → recounted`. Nothing is changed: the recount is
 /// rolled back.
 pub async fn mismatches(db: &PgPool, location_id: &str) -> sqlx::Result<Vec<String>> {
-    let mut transaction = db.begin().await?;
+    let mut connection = locked(db, location_id, &[SETTLERS]).await?;
+    let mut transaction = connection.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .execute(&mut *transaction)
         .await?;

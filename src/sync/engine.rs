@@ -113,6 +113,9 @@ impl SyncEngine {
         trigger: &str,
     ) -> Result<RunSummary, SyncError> {
         let settings = store::settings(&self.pool, location_id).await?;
+        if settings.last_full_at.is_none() {
+            rollups::defer(&self.pool, location_id).await?;
+        }
         let run = match store::unfinished_run(&self.pool, location_id).await? {
             Some(run) => {
                 tracing::info!(location_id, run_id = run.id, "resuming an unfinished sync");
@@ -131,12 +134,19 @@ impl SyncEngine {
             run: &run,
             settings: &settings,
         };
-        let outcome = pass.execute(kind).await;
+        // The reports are counted before the run shows as over, so they
+        // never show a first sync's cache uncounted; a count that fails
+        // fails the run.
+        let outcome = match pass.execute(kind).await {
+            Ok(()) => settle_reports(&self.pool, location_id, kind)
+                .await
+                .map_err(SyncError::from),
+            failed => failed,
+        };
         let error = outcome.as_ref().err().map(ToString::to_string);
         store::finish_run(&self.pool, run.id, error.as_deref()).await?;
         if error.is_none() {
             store::record_success(&self.pool, location_id, kind, run.started_at).await?;
-            settle_reports(&self.pool, location_id, kind).await?;
         } else {
             tracing::warn!(location_id, run_id = run.id, error = ?error, "sync failed");
         }
@@ -149,9 +159,13 @@ impl SyncEngine {
     }
 }
 
-/// After a run the reports' rollups read one row per key again: a
-/// reconciliation counts them anew, other runs fold in their deltas.
+/// After a run the reports' rollups read one row per key again: the end of
+/// a first sync counts them for the first time, a reconciliation counts them
+/// anew, other runs fold in their deltas.
 async fn settle_reports(pool: &PgPool, location_id: &str, kind: SyncKind) -> sqlx::Result<()> {
+    if rollups::deferred(pool, location_id).await? {
+        return rollups::count_deferred(pool, location_id).await;
+    }
     match kind {
         SyncKind::Reconcile => rollups::rebuild(pool, location_id).await,
         SyncKind::Full | SyncKind::Incremental => rollups::settle(pool, location_id).await,

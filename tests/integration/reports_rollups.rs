@@ -45,6 +45,14 @@ async fn rollup_rows(app: &common::TestApp, location: &str) -> i64 {
     .unwrap()
 }
 
+/// How far the rollups' delta numbers have gone in this test's database.
+async fn deltas_drawn(app: &common::TestApp) -> (i64, bool) {
+    sqlx::query_as("SELECT last_value, is_called FROM report_deltas")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 /// Webhooks the app has not finished with.
 async fn webhooks_pending(app: &common::TestApp) -> i64 {
     sqlx::query_scalar(
@@ -75,8 +83,15 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     let (location, users) = demo_locations(&app.base).await.swap_remove(0);
     let owner = signed_in(&app, &location, &users[0], true).await;
 
+    let deltas_before = deltas_drawn(&app).await;
     app.full_sync(&location).await;
     assert!(rollup_rows(&app, &location).await > 0, "the sync counted");
+    assert_eq!(
+        deltas_drawn(&app).await,
+        deltas_before,
+        "the first sync counts once at its end, without deltas"
+    );
+    assert!(!rollups::deferred(&app.db, &location).await.unwrap());
     assert_recounted(&app, &location, "the full sync").await;
 
     // HighLevel's webhooks: new and changed contacts (tags), tasks created
