@@ -77,7 +77,12 @@ $$;
 -- cache it counts are one snapshot and no settled row appears meanwhile: a
 -- writer that commits meanwhile keeps its deltas, which this count did not
 -- see. Called alone (a new time zone), it waits for a settler first.
-CREATE OR REPLACE FUNCTION report_rebuild(location TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
+-- Right after a first sync the statistics know nothing of the location:
+-- planned from them, joining its tasks to their contacts read every contact
+-- once per task (16 s instead of 2 for 10,000 contacts), so the lookups go
+-- through the indexes whatever the statistics say.
+CREATE OR REPLACE FUNCTION report_rebuild(location TEXT) RETURNS VOID LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('report_rollups'), hashtext(location));
     DELETE FROM report_contacts WHERE location_id = location;
