@@ -164,6 +164,7 @@ async fn run() {
     for (name, targets) in &lists {
         worst = worst.max(worst_round(name, &client, &base, targets, duration).await);
     }
+    print_each_alone(&client, &base, &lists[1].1).await;
     println!(
         "worst p99 {worst} ms (target {TARGET_P99_MS} ms): {}",
         verdict(worst <= TARGET_P99_MS)
@@ -194,6 +195,35 @@ async fn print_page_weight(client: &reqwest::Client, base: &str, path: &str) {
         "page {path}: {:.0} kB of HTML, {:.0} kB of it hydration data",
         html.len() as f64 / 1000.0,
         data as f64 / 1000.0
+    );
+}
+
+/// Where a mix's time goes: each target asked for by one client, one
+/// request after another, once it is kept; the mean time of an answer.
+async fn print_each_alone(client: &reqwest::Client, base: &str, targets: &[Target]) {
+    const TIMES: u32 = 50;
+    let mut means = Vec::with_capacity(targets.len());
+    for target in targets {
+        let started = Instant::now();
+        for _ in 0..TIMES {
+            let answer = target
+                .request(client, base)
+                .send()
+                .await
+                .expect("an answer");
+            let _ = answer.bytes().await;
+        }
+        means.push((started.elapsed() / TIMES, target.label()));
+    }
+    means.sort();
+    let slowest: Vec<String> = means
+        .iter()
+        .rev()
+        .map(|(mean, label)| format!("{label} {:.1}", mean.as_secs_f64() * 1000.0))
+        .collect();
+    println!(
+        "  each filter alone, one client, mean ms: {}",
+        slowest.join(", ")
     );
 }
 

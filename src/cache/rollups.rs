@@ -78,7 +78,9 @@ pub async fn deferred(db: &PgPool, location_id: &str) -> sqlx::Result<bool> {
 /// ran before saw the location uncounted, so its rows must be in the count's
 /// snapshot; one that runs after must see it counted.
 pub async fn count_deferred(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
-    let mut connection = locked(db, location_id, &[SETTLERS, WRITERS]).await?;
+    // Writers first: a writer that changes the time zone takes the
+    // settlers' lock after its own (see `report_rebuild`).
+    let mut connection = locked(db, location_id, &[WRITERS, SETTLERS]).await?;
     recount(&mut connection, location_id, true).await
 }
 
