@@ -180,3 +180,83 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     run_sync(&app, &location, SyncKind::Reconcile).await;
     assert_recounted(&app, &location, "the reconciliation").await;
 }
+
+/// The first count of a location waits for a write its triggers left
+/// uncounted, so the count sees it; a write after the count is kept by the
+/// triggers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_during_the_first_count_is_counted_once() {
+    let db = common::test_db().await;
+    let location = "first-count";
+    rollups::defer(&db, location).await.unwrap();
+    sqlx::query(
+        "INSERT INTO cache_contacts (location_id, id, tags, date_added, raw)
+         SELECT $1, 'contact-' || n, ARRAY['member'], now(), '{}' FROM generate_series(1, 3) AS n",
+    )
+    .bind(location)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        tagged(&db, location, "member").await,
+        0,
+        "not kept while deferred"
+    );
+
+    // A write whose trigger ran while the location was uncounted, not yet committed.
+    let mut writer = db.begin().await.unwrap();
+    sqlx::query("UPDATE cache_contacts SET tags = tags || 'late'::TEXT WHERE location_id = $1 AND id = 'contact-1'")
+        .bind(location)
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    let counting = tokio::spawn({
+        let db = db.clone();
+        async move { rollups::count_deferred(&db, location).await }
+    });
+    eventually("the count waiting for the writer", || async {
+        let waiting: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        waiting.then_some(())
+    })
+    .await;
+    writer.commit().await.unwrap();
+    counting.await.unwrap().unwrap();
+    assert!(!rollups::deferred(&db, location).await.unwrap());
+    assert_eq!(
+        tagged(&db, location, "late").await,
+        1,
+        "the waiting write is counted"
+    );
+
+    sqlx::query("UPDATE cache_contacts SET tags = tags || 'late'::TEXT WHERE location_id = $1 AND id = 'contact-2'")
+        .bind(location)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        tagged(&db, location, "late").await,
+        2,
+        "a later write is kept"
+    );
+    assert_eq!(tagged(&db, location, "member").await, 3);
+    let wrong = rollups::mismatches(&db, location).await.unwrap();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Contacts of the location with `tag`, as the rollups count them.
+async fn tagged(db: &sqlx::PgPool, location: &str, tag: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT coalesce(sum(contacts), 0)::BIGINT FROM report_contacts WHERE location_id = $1 AND tag = $2",
+    )
+    .bind(location)
+    .bind(tag)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
