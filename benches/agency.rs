@@ -15,6 +15,8 @@ mod common;
 #[allow(dead_code)]
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
+#[path = "support/first_sync.rs"]
+mod first_sync;
 #[allow(dead_code)]
 #[path = "support/load.rs"]
 mod load;
@@ -65,7 +67,7 @@ async fn run() {
         contacts / 2,
         started.elapsed().as_secs_f64()
     );
-    vacuum_analyze(&pool).await;
+    first_sync::vacuum_analyze(&pool).await;
     let measured = Measured {
         pool: pool.clone(),
         location: location.clone(),
@@ -94,7 +96,7 @@ async fn run() {
         locations * contacts,
         started.elapsed().as_secs_f64()
     );
-    vacuum_analyze(&pool).await;
+    first_sync::vacuum_analyze(&pool).await;
     print_database_size(&pool).await;
     let among = measured
         .measure(&format!("among {locations} locations"))
@@ -166,16 +168,6 @@ impl Measured {
     }
 }
 
-/// What autovacuum does within a minute of a first sync (it vacuums a
-/// table after inserts of a fifth of it): statistics, and pages marked all
-/// visible so that reports read the rollups' indexes alone.
-async fn vacuum_analyze(pool: &sqlx::PgPool) {
-    sqlx::query("VACUUM ANALYZE")
-        .execute(pool)
-        .await
-        .expect("vacuum");
-}
-
 /// A team as signing in makes it, in one of a few time zones.
 async fn add_team(pool: &sqlx::PgPool, location: &str, n: usize) {
     const ZONES: [&str; 4] = [
@@ -198,20 +190,17 @@ async fn add_team(pool: &sqlx::PgPool, location: &str, n: usize) {
 /// counted once, as a first sync does.
 async fn fill_location(pool: &sqlx::PgPool, location: &str, contacts: usize) {
     let contacts = i64::try_from(contacts).expect("a count");
-    switchboard::cache::rollups::defer(pool, location)
-        .await
-        .expect("rollups deferred");
-    for (what, sql) in FILL {
-        sqlx::query(sql)
-            .bind(location)
-            .bind(contacts)
-            .execute(pool)
-            .await
-            .unwrap_or_else(|error| panic!("filling {what}: {error}"));
-    }
-    switchboard::cache::rollups::count_deferred(pool, location)
-        .await
-        .expect("counted rollups");
+    let filling = async {
+        for (what, sql) in FILL {
+            sqlx::query(sql)
+                .bind(location)
+                .bind(contacts)
+                .execute(pool)
+                .await
+                .unwrap_or_else(|error| panic!("filling {what}: {error}"));
+        }
+    };
+    first_sync::fill_then_count(pool, location, filling).await;
 }
 
 /// `$1` the location, `$2` its number of contacts.

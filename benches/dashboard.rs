@@ -12,12 +12,17 @@
 #[allow(dead_code)]
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
+#[path = "support/first_sync.rs"]
+mod first_sync;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/settings.rs"]
+mod settings;
 
 use std::time::{Duration, Instant};
 
 use load::{print_first_views, verdict, worst_first_views, worst_round, Target, CLIENTS, ROUNDS};
+use settings::setting;
 
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
@@ -84,36 +89,23 @@ async fn run() {
     let consent = browser.start_sign_in(false).await;
     browser.consent(&consent, &location, &users[0]).await;
 
-    // As a first sync does: the cache filled, then the rollups counted once.
-    switchboard::cache::rollups::defer(&pool, &location)
-        .await
-        .expect("rollups deferred");
     let started = Instant::now();
-    let assignees = fill(&pool, &location, &users).await;
-    println!(
-        "filled {CONTACTS} contacts, {TASKS} tasks, {APPOINTMENTS} appointments in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let counting = Instant::now();
-    switchboard::cache::rollups::count_deferred(&pool, &location)
-        .await
-        .expect("counted rollups");
+    let filling = async {
+        let assignees = fill(&pool, &location, &users).await;
+        println!(
+            "filled {CONTACTS} contacts, {TASKS} tasks, {APPOINTMENTS} appointments in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        assignees
+    };
+    let (assignees, counting) = first_sync::fill_then_count(&pool, &location, filling).await;
     println!(
         "counted the report rollups in {:.1} s",
-        counting.elapsed().as_secs_f64()
+        counting.as_secs_f64()
     );
-    // What autovacuum does within a minute of a first sync (it vacuums a
-    // table after inserts of a fifth of it): statistics, and pages marked all
-    // visible so that reports read the rollups' indexes alone.
-    sqlx::query("VACUUM ANALYZE")
-        .execute(&pool)
-        .await
-        .expect("vacuum");
+    first_sync::vacuum_analyze(&pool).await;
 
-    let seconds = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(10);
+    let seconds = setting("BENCH_SECONDS", 10);
     let duration = Duration::from_secs(seconds);
     let client = browser.http.clone();
     let base = app.base.clone();
