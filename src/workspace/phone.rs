@@ -5,8 +5,10 @@
 //! hand-written rule would keep up with.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use phonenumber::{country, Mode, PhoneNumber};
+use quick_cache::sync::Cache;
 
 /// What a person typed that is not a phone number, in words for the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,8 +32,25 @@ impl PhoneProblem {
     }
 }
 
+/// Formatted numbers kept: a page of contacts shows the same numbers again
+/// and again, and a few megabytes hold the numbers people are looking at.
+const KEPT_NUMBERS: usize = 20_000;
+
 /// How pages show a stored number; one that cannot be read is shown as stored.
+/// Reading a number against its country's plan runs a dozen regular
+/// expressions, a sixth of the server's time for a page of contacts, so each
+/// answer is kept.
 pub fn display(stored: &str) -> String {
+    static SHOWN: LazyLock<Cache<String, String>> = LazyLock::new(|| Cache::new(KEPT_NUMBERS));
+    if let Some(shown) = SHOWN.get(stored) {
+        return shown;
+    }
+    let shown = international(stored);
+    SHOWN.insert(stored.to_owned(), shown.clone());
+    shown
+}
+
+fn international(stored: &str) -> String {
     match phonenumber::parse(None, stored) {
         Ok(number) if phonenumber::is_valid(&number) => {
             number.format().mode(Mode::International).to_string()
