@@ -5,6 +5,7 @@
 //! hand-written rule would keep up with.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::sync::LazyLock;
 
 use phonenumber::{country, Mode, PhoneNumber};
@@ -42,12 +43,8 @@ const KEPT_NUMBERS: usize = 20_000;
 /// answer is kept.
 pub fn display(stored: &str) -> String {
     static SHOWN: LazyLock<Cache<String, String>> = LazyLock::new(|| Cache::new(KEPT_NUMBERS));
-    if let Some(shown) = SHOWN.get(stored) {
-        return shown;
-    }
-    let shown = international(stored);
-    SHOWN.insert(stored.to_owned(), shown.clone());
-    shown
+    let formatted = SHOWN.get_or_insert_with(stored, || Ok::<_, Infallible>(international(stored)));
+    formatted.unwrap_or_else(|never| match never {})
 }
 
 fn international(stored: &str) -> String {
