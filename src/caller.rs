@@ -10,13 +10,15 @@ use crate::app_error::AppError;
 use crate::auth::accounts;
 use crate::auth::roles::Role;
 use crate::auth::session::{self, SignedIn};
+use crate::auth::CurrentUser;
 use crate::state::AppState;
 use crate::zone::TeamZone;
 
 #[derive(Clone)]
 pub struct Caller {
     pub who: SignedIn,
-    pub role: Role,
+    /// Their name, role and team as the sidebar shows them.
+    pub me: CurrentUser,
     pub zone: TeamZone,
 }
 
@@ -33,25 +35,29 @@ impl FromRequestParts<AppState> for Caller {
         let who = session::signed_in(&session)
             .await
             .ok_or(AppError::Unauthorized)?;
-        let (role, zone) = accounts::membership(&state.db, who.user_id, &who.location_id)
+        let (me, zone) = accounts::membership(&state.db, who.user_id, &who.location_id)
             .await?
             .ok_or_else(|| {
                 AppError::Forbidden(
                     "You are no longer a member of this team. Please sign in again.".into(),
                 )
             })?;
-        Ok(Self { who, role, zone })
+        Ok(Self { who, me, zone })
     }
 }
 
 impl Caller {
+    pub fn role(&self) -> Role {
+        self.me.role
+    }
+
     /// Refuses a role below `least` (Owner > Admin > Member > Viewer).
     pub fn require(&self, least: Role) -> Result<(), AppError> {
         // Roles are declared most powerful first, so "at least" is "at most" in order.
-        if self.role > least {
+        if self.role() > least {
             return Err(AppError::Forbidden(format!(
                 "Your role ({}) cannot do this; ask an owner or admin.",
-                self.role.label()
+                self.role().label()
             )));
         }
         Ok(())
@@ -59,6 +65,6 @@ impl Caller {
 
     /// Members and above change data; viewers only read.
     pub fn can_write(&self) -> bool {
-        self.role <= Role::Member
+        self.role() <= Role::Member
     }
 }

@@ -111,7 +111,7 @@ pub async fn apps_overview() -> Result<AppsPageData, AppError> {
     Ok(AppsPageData {
         connections: cards,
         catalogue: server::catalogue(),
-        can_change: caller.role.can_manage(),
+        can_change: caller.role().can_manage(),
     })
 }
 
@@ -151,7 +151,7 @@ pub async fn app_connection(id: i64) -> Result<ConnectionDetail, AppError> {
         webhook_url: server::webhook_url(&state, &connection.public_id),
         signing: server::describe_signing(&connection.signing),
         event_type: server::describe_event_type(&connection.event_type_from),
-        can_change: caller.role.can_manage(),
+        can_change: caller.role().can_manage(),
     })
 }
 

@@ -428,7 +428,7 @@ pub(super) mod server {
             sends,
             subject: subject.to_owned(),
             label,
-            can_change: caller.role.can_manage(),
+            can_change: caller.role().can_manage(),
             targets,
             custom_fields: details
                 .custom_fields

@@ -49,7 +49,7 @@ pub async fn sample_event_choices(connection_id: i64) -> Result<SampleChoices, A
     let kind = AppKind::from_key(&connection.app).unwrap_or(AppKind::Generic);
     Ok(SampleChoices {
         sandbox: state.highlevel.sandbox,
-        can_send: caller.role.can_manage(),
+        can_send: caller.role().can_manage(),
         events: templates::template(kind)
             .events
             .into_iter()

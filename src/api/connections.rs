@@ -55,7 +55,7 @@ pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
             status_detail: row.status_detail,
             requests_today,
             daily_limit: budget.per_day,
-            can_manage: caller.role.can_manage(),
+            can_manage: caller.role().can_manage(),
         });
     }
     Ok(views)

@@ -17,9 +17,15 @@ pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, AppErro
     let valid = filter
         .validate(|day| caller.zone.midnight(day))
         .map_err(AppError::invalid)?;
-    let (rows, total) =
-        crate::workspace::contacts::list(&state.db, &caller.who.location_id, &valid, caller.zone)
-            .await?;
+    let version = guard::cache_version(&state, &caller).await?;
+    let (rows, total) = crate::workspace::contacts::list(
+        &state.db,
+        &caller.who.location_id,
+        &valid,
+        caller.zone,
+        version,
+    )
+    .await?;
     Ok(ContactList {
         rows,
         total,
@@ -34,7 +40,8 @@ pub async fn get_filter_choices() -> Result<FilterChoices, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = guard::require(Role::Viewer).await?;
-    crate::workspace::contacts::choices(&state.db, &caller.who.location_id)
+    let version = guard::cache_version(&state, &caller).await?;
+    crate::workspace::contacts::choices(&state.db, &caller.who.location_id, version)
         .await
         .map_err(AppError::from)
 }

@@ -62,7 +62,7 @@ pub async fn list_events(
     use crate::webhooks::store;
 
     let (state, caller) = guard::require(Role::Viewer).await?;
-    let manager = caller.role.can_manage();
+    let manager = caller.role().can_manage();
     let location = &caller.who.location_id;
     let filter = store::Filter {
         status: status.filter(|s| !s.is_empty()),

@@ -19,7 +19,7 @@ pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
         &state.db,
         &caller.who.location_id,
         caller.zone,
-        caller.role.can_manage(),
+        caller.role().can_manage(),
     )
     .await
     .map_err(AppError::from)

@@ -57,7 +57,7 @@ pub async fn get_team() -> Result<Team, AppError> {
     .fetch_all(&state.db)
     .await
     .map_err(AppError::from)?;
-    let (waiting, removed) = if caller.role.can_manage() {
+    let (waiting, removed) = if caller.role().can_manage() {
         (
             outsiders(&state, &caller, OutsiderStatus::Pending).await?,
             outsiders(&state, &caller, OutsiderStatus::Removed).await?,
@@ -76,8 +76,8 @@ pub async fn get_team() -> Result<Team, AppError> {
                 role,
             })
             .collect(),
-        can_change_roles: caller.role == Role::Owner,
-        can_approve: caller.role.can_manage(),
+        can_change_roles: caller.role() == Role::Owner,
+        can_approve: caller.role().can_manage(),
         join_as: members::join_policy(&state.db, location_id).await?,
         waiting,
         removed,

@@ -163,32 +163,18 @@ pub fn token_context(location_id: &str, purpose: &str) -> String {
     format!("connection:{location_id}:{purpose}")
 }
 
-/// The role of person `user_id` in the team of `location_id`, with the
-/// team's time zone; `None` once they are no longer a member.
+/// Person `user_id` in the team of `location_id` as every request needs
+/// them: their name and role, the team's name and whether it must be
+/// reconnected, and the team's time zone; `None` once they are no longer a
+/// member. One statement, which a request runs once (`api::guard`).
 pub async fn membership(
     pool: &PgPool,
     user_id: i64,
     location_id: &str,
-) -> sqlx::Result<Option<(Role, TeamZone)>> {
-    let row: Option<(Role, String)> = sqlx::query_as(
-        r"SELECT m.role, t.time_zone FROM memberships m JOIN teams t USING (location_id)
-         WHERE m.user_id = $1 AND m.location_id = $2",
-    )
-    .bind(user_id)
-    .bind(location_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(role, zone)| (role, TeamZone::named(&zone))))
-}
-
-/// The signed-in person with their team and role, if the membership still exists.
-pub async fn current_user(
-    pool: &PgPool,
-    user_id: i64,
-    location_id: &str,
-) -> sqlx::Result<Option<CurrentUser>> {
-    let row: Option<(String, String, String, Role, bool)> = sqlx::query_as(
-        "SELECT u.name, u.email, t.name, m.role, coalesce(c.status = 'needs_reconnect', false)
+) -> sqlx::Result<Option<(CurrentUser, TeamZone)>> {
+    let row: Option<(String, String, String, Role, bool, String)> = sqlx::query_as(
+        "SELECT u.name, u.email, t.name, m.role, coalesce(c.status = 'needs_reconnect', false),
+                t.time_zone
            FROM memberships m
            JOIN users u ON u.id = m.user_id
            JOIN teams t ON t.location_id = m.location_id
@@ -200,13 +186,16 @@ pub async fn current_user(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(
-        |(name, email, location_name, role, needs_reconnect)| CurrentUser {
-            name,
-            email,
-            location_id: location_id.to_owned(),
-            location_name,
-            role,
-            needs_reconnect,
+        |(name, email, location_name, role, needs_reconnect, zone)| {
+            let me = CurrentUser {
+                name,
+                email,
+                location_id: location_id.to_owned(),
+                location_name,
+                role,
+                needs_reconnect,
+            };
+            (me, TeamZone::named(&zone))
         },
     ))
 }

@@ -9,32 +9,30 @@ use super::model::DataState;
 /// What an answer kept for the location depends on at `now`: the newest
 /// write to its cache, and when it was last brought in step with HighLevel
 /// (the start of the last successful sync run; none while the first runs).
+///
+/// Every page asks this before anything else, so both are read in one
+/// statement: the newest `synced_at` of each cache table, each through its
+/// `(location_id, synced_at)` index, and the last run as
+/// `sync::last_synced_at` reads it.
 pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx::Result<Version> {
-    let (synced, last_run) = tokio::try_join!(
-        newest_write(db, location_id),
-        crate::sync::last_synced_at(db, location_id),
-    )?;
-    Ok(Version::new([synced, last_run], now))
-}
-
-/// When anything last reached the location's cache (a sync or a webhook):
-/// the newest `synced_at` of its tables, each read through its
-/// `(location_id, synced_at)` index. A report computed before it is stale.
-async fn newest_write(db: &PgPool, location_id: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
-    sqlx::query_scalar(
-        "SELECT max(at) FROM (
-            SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_appointments WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_notes WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_users WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
-            UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
-         ) AS tables",
+    let (newest_write, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = sqlx::query_as(
+        "SELECT
+               (SELECT max(at) FROM (
+                  SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_appointments WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_notes WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_users WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
+                  UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
+                ) AS tables),
+               (SELECT greatest(last_full_at, last_poll_at, last_reconcile_at)
+                  FROM sync_settings WHERE location_id = $1)",
     )
     .bind(location_id)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok(Version::new([newest_write, last_run], now))
 }
 
 /// Not connected, connected but empty, or ready to report on.

@@ -18,7 +18,7 @@ use super::filter::{ContactSort, ValidFilter};
 use super::model::{ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE};
 use super::phone;
 use crate::reports::freshness;
-use crate::reports::memo::Memo;
+use crate::reports::memo::{Memo, Version};
 use crate::zone::TeamZone;
 
 /// Tags offered in the filter: the most used ones.
@@ -55,14 +55,16 @@ impl Order {
 }
 
 /// One page of matches and the number of matches (counted up to
-/// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
+/// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows), the
+/// count kept while the location's cache stays at `version`.
 pub async fn list(
     db: &PgPool,
     location_id: &str,
     filter: &ValidFilter,
     zone: TeamZone,
+    version: Version,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
-    let total = count(db, location_id, filter).await?;
+    let total = count(db, location_id, filter, version).await?;
     let rows = page_query("", location_id, filter, Order::for_count(total))
         .build()
         .persistent(false)
@@ -75,9 +77,13 @@ pub async fn list(
 /// The number of matches, which every page of a filter shares: kept until
 /// the cache changes (the reports' rule), so paging through a long list or
 /// many people on the same list count once.
-async fn count(db: &PgPool, location_id: &str, filter: &ValidFilter) -> Result<i64, sqlx::Error> {
+async fn count(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+    version: Version,
+) -> Result<i64, sqlx::Error> {
     static COUNTS: LazyLock<Memo<(String, ValidFilter), i64>> = LazyLock::new(Memo::new);
-    let version = freshness::version(db, location_id, Utc::now()).await?;
     let key = (location_id.to_owned(), filter.first_page());
     let counted = COUNTS
         .get_or_compute(key, version, async {
@@ -100,7 +106,8 @@ pub async fn explain(
     filter: &ValidFilter,
 ) -> Result<Vec<String>, sqlx::Error> {
     const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
-    let order = Order::for_count(count(db, location_id, filter).await?);
+    let version = freshness::version(db, location_id, Utc::now()).await?;
+    let order = Order::for_count(count(db, location_id, filter, version).await?);
     let mut lines: Vec<String> = page_query(EXPLAIN, location_id, filter, order)
         .build_query_scalar()
         .persistent(false)
@@ -345,13 +352,15 @@ fn export_row(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ExportRow {
     }
 }
 
-/// The tags, sources and users the filter offers. Counting tags reads every
-/// contact of the location, so the answer is kept until the cache changes
-/// (the same rule as the reports), and many people opening the list at once
-/// compute it once.
-pub async fn choices(db: &PgPool, location_id: &str) -> Result<FilterChoices, sqlx::Error> {
+/// The tags, sources and users the filter offers, kept while the cache
+/// stays at `version` (the same rule as the reports), so that many people
+/// opening the list at once compute them once.
+pub async fn choices(
+    db: &PgPool,
+    location_id: &str,
+    version: Version,
+) -> Result<FilterChoices, sqlx::Error> {
     static CHOICES: LazyLock<Memo<String, FilterChoices>> = LazyLock::new(Memo::new);
-    let version = freshness::version(db, location_id, Utc::now()).await?;
     let kept = CHOICES
         .get_or_compute(
             location_id.to_owned(),

@@ -107,7 +107,7 @@ pub(super) mod server {
         Ok(RecipeGallery {
             recipes: recipes::all().iter().map(card).collect(),
             connections,
-            can_change: caller.role.can_manage(),
+            can_change: caller.role().can_manage(),
             read_api: read_api_base(state),
         })
     }

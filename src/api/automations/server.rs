@@ -130,7 +130,7 @@ pub async fn overview(state: &AppState, caller: &Caller) -> Result<AutomationsPa
         .collect();
     Ok(AutomationsPageData {
         automations: cards,
-        can_change: caller.role.can_manage(),
+        can_change: caller.role().can_manage(),
         attention: runs::attention_count(&state.db, location_id).await?,
         triggers: triggers(&app_events(state, &connections).await?),
     })
@@ -331,7 +331,7 @@ pub async fn editor(state: &AppState, caller: &Caller, id: i64) -> Result<Editor
         state: automation.state.key().into(),
         version: automation.version,
         form: AutomationForm::of(&automation.name, &automation.definition),
-        can_change: caller.role.can_manage(),
+        can_change: caller.role().can_manage(),
         triggers: triggers(&app_events),
         trigger_kinds: trigger_kinds(),
         zone: caller.zone.name().into(),
@@ -858,7 +858,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<RunPag
     let failed = matches!(status, Some(RunStatus::Failed | RunStatus::NeedsAttention));
     Ok(RunPage {
         advice: advice(&listed, status),
-        can_retry: failed && caller.role.can_manage() && !listed.dry_run,
+        can_retry: failed && caller.role().can_manage() && !listed.dry_run,
         current_version: automation.version,
         trigger_data: serde_json::to_string_pretty(&trigger).unwrap_or_default(),
         run: row(&listed, caller.zone, &waits),
