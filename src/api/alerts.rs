@@ -21,7 +21,7 @@ pub struct AlertItem {
     pub unread: bool,
 }
 
-#[server(endpoint = "alerts/unread")]
+#[server(endpoint = "alerts/unread", output = crate::api::codec::JsonText)]
 pub async fn unread_alerts() -> Result<i64, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -29,7 +29,7 @@ pub async fn unread_alerts() -> Result<i64, AppError> {
 }
 
 /// The newest alerts, which are then read.
-#[server(endpoint = "alerts/open")]
+#[server(endpoint = "alerts/open", output = crate::api::codec::JsonText)]
 pub async fn open_alerts() -> Result<Vec<AlertItem>, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;

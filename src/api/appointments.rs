@@ -8,7 +8,7 @@ use crate::workspace::model::AppointmentWeek;
 /// The appointments of the week `week` weeks from this one (in the team's
 /// time zone, Monday first).
 /// This week starts today: what is over is not upcoming.
-#[server(endpoint = "appointments/week")]
+#[server(endpoint = "appointments/week", output = crate::api::codec::JsonText)]
 pub async fn appointments_week(week: i32) -> Result<AppointmentWeek, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

@@ -101,7 +101,7 @@ pub struct IncomingRequest {
 /// Most requests listed at once.
 pub const INCOMING_PAGE: i64 = 100;
 
-#[server(endpoint = "apps/overview")]
+#[server(endpoint = "apps/overview", output = crate::api::codec::JsonText)]
 pub async fn apps_overview() -> Result<AppsPageData, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -116,7 +116,7 @@ pub async fn apps_overview() -> Result<AppsPageData, AppError> {
 }
 
 /// Connects an app (owners and admins). A problem names its field.
-#[server(endpoint = "apps/connect")]
+#[server(endpoint = "apps/connect", output = crate::api::codec::JsonText)]
 pub async fn connect_app(
     app: String,
     name: String,
@@ -137,7 +137,7 @@ pub async fn connect_app(
     })
 }
 
-#[server(endpoint = "apps/connection")]
+#[server(endpoint = "apps/connection", output = crate::api::codec::JsonText)]
 pub async fn app_connection(id: i64) -> Result<ConnectionDetail, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -156,7 +156,7 @@ pub async fn app_connection(id: i64) -> Result<ConnectionDetail, AppError> {
 }
 
 /// The connection's requests newer than `after_id`, newest first.
-#[server(endpoint = "apps/incoming")]
+#[server(endpoint = "apps/incoming", output = crate::api::codec::JsonText)]
 pub async fn app_incoming(id: i64, after_id: i64) -> Result<Vec<IncomingRequest>, AppError> {
     use crate::api::guard;
     use crate::apps::connections::store;

@@ -140,7 +140,7 @@ pub struct MappingCheck {
 
 /// What the connection can map: the app's event types (its own, then any
 /// other it sent), and the records sent to it.
-#[server(endpoint = "apps/mapping/types")]
+#[server(endpoint = "apps/mapping/types", output = crate::api::codec::JsonText)]
 pub async fn mappable_types(connection_id: i64) -> Result<Mappables, AppError> {
     use crate::auth::roles::Role;
 
@@ -149,7 +149,7 @@ pub async fn mappable_types(connection_id: i64) -> Result<Mappables, AppError> {
     server::mappables(&state.db, &connection).await
 }
 
-#[server(endpoint = "apps/mapping/editor")]
+#[server(endpoint = "apps/mapping/editor", output = crate::api::codec::JsonText)]
 pub async fn mapping_editor(
     connection_id: i64,
     sends: bool,
@@ -163,7 +163,7 @@ pub async fn mapping_editor(
 }
 
 /// Runs the form's mapping over the sample: the requests and the problems.
-#[server(endpoint = "apps/mapping/check", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "apps/mapping/check", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn check_mapping(
     connection_id: i64,
     sends: bool,
@@ -179,7 +179,7 @@ pub async fn check_mapping(
 
 /// Saves the form's mapping as a new version (owners and admins); a
 /// mapping with problems is refused. Returns the version.
-#[server(endpoint = "apps/mapping/save", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "apps/mapping/save", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn save_mapping(
     connection_id: i64,
     sends: bool,
@@ -207,7 +207,7 @@ pub async fn save_mapping(
 }
 
 /// Saves an earlier version again as the newest (owners and admins).
-#[server(endpoint = "apps/mapping/restore")]
+#[server(endpoint = "apps/mapping/restore", output = crate::api::codec::JsonText)]
 pub async fn restore_mapping(
     connection_id: i64,
     sends: bool,
@@ -230,7 +230,7 @@ pub async fn restore_mapping(
 
 /// Makes a received request the sample of its event type (owners and
 /// admins); returns the event type.
-#[server(endpoint = "apps/mapping/use-as-sample")]
+#[server(endpoint = "apps/mapping/use-as-sample", output = crate::api::codec::JsonText)]
 pub async fn use_as_sample(connection_id: i64, request_id: i64) -> Result<String, AppError> {
     use crate::apps::mapping::store::{self, NotASample};
     use crate::auth::roles::Role;

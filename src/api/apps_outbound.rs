@@ -20,7 +20,7 @@ pub struct OutboundView {
     pub signing_secret_set: bool,
 }
 
-#[server(endpoint = "apps/outbound/settings")]
+#[server(endpoint = "apps/outbound/settings", output = crate::api::codec::JsonText)]
 pub async fn outbound_settings(connection_id: i64) -> Result<OutboundView, AppError> {
     use crate::apps::outbound::settings::{self, DEFAULT_TIMEOUT_SECS};
     use crate::auth::roles::Role;
@@ -49,7 +49,7 @@ pub async fn outbound_settings(connection_id: i64) -> Result<OutboundView, AppEr
 
 /// Saves the settings (owners and admins). An empty `auth_value` keeps the
 /// stored secret; each problem names its field.
-#[server(endpoint = "apps/outbound/save")]
+#[server(endpoint = "apps/outbound/save", output = crate::api::codec::JsonText)]
 pub async fn save_outbound(
     connection_id: i64,
     base_url: String,
@@ -83,7 +83,7 @@ pub async fn save_outbound(
 
 /// Makes a new signing secret (owners and admins) and returns it, the only
 /// time it is shown; the old one stops working at once.
-#[server(endpoint = "apps/outbound/rotate-signing-secret")]
+#[server(endpoint = "apps/outbound/rotate-signing-secret", output = crate::api::codec::JsonText)]
 pub async fn rotate_signing_secret(connection_id: i64) -> Result<String, AppError> {
     use crate::apps::outbound::settings;
     use crate::auth::roles::Role;
@@ -102,7 +102,7 @@ pub async fn rotate_signing_secret(connection_id: i64) -> Result<String, AppErro
 
 /// Sends `{"type": "switchboard.test", …}` to the base URL (owners and
 /// admins) and says what came of it.
-#[server(endpoint = "apps/outbound/test")]
+#[server(endpoint = "apps/outbound/test", output = crate::api::codec::JsonText)]
 pub async fn send_test_delivery(connection_id: i64) -> Result<DeliveryOutcome, AppError> {
     use crate::apps::outbound::settings::{self, Unusable};
     use crate::auth::roles::Role;

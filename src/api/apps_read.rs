@@ -33,7 +33,7 @@ pub struct ReadApiView {
 
 /// Issues the connection's key, replacing the old one at once (owners and
 /// admins).
-#[server(endpoint = "apps/read-api/issue-key")]
+#[server(endpoint = "apps/read-api/issue-key", output = crate::api::codec::JsonText)]
 pub async fn issue_api_key(connection_id: i64) -> Result<IssuedKey, AppError> {
     use crate::apps::read_api::keys;
     use crate::auth::roles::Role;
@@ -55,7 +55,7 @@ pub async fn issue_api_key(connection_id: i64) -> Result<IssuedKey, AppError> {
 }
 
 /// The connection's key (its start only), its last use and its fields.
-#[server(endpoint = "apps/read-api/settings")]
+#[server(endpoint = "apps/read-api/settings", output = crate::api::codec::JsonText)]
 pub async fn read_api_settings(connection_id: i64) -> Result<ReadApiView, AppError> {
     use crate::apps::read_api::fields::{self, ReadField};
     use crate::apps::read_api::keys;
@@ -79,7 +79,7 @@ pub async fn read_api_settings(connection_id: i64) -> Result<ReadApiView, AppErr
 
 /// Chooses the contact fields the connection's key reads (owners and
 /// admins); `id` always comes with them.
-#[server(endpoint = "apps/read-api/read-fields", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "apps/read-api/read-fields", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn set_read_fields(connection_id: i64, fields: Vec<String>) -> Result<(), AppError> {
     use crate::apps::read_api::fields::ReadField;
     use crate::apps::read_api::keys;

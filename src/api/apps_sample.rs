@@ -39,7 +39,7 @@ pub struct SampleSent {
     pub message: String,
 }
 
-#[server(endpoint = "apps/sample/choices")]
+#[server(endpoint = "apps/sample/choices", output = crate::api::codec::JsonText)]
 pub async fn sample_event_choices(connection_id: i64) -> Result<SampleChoices, AppError> {
     use crate::apps::templates::{self, AppKind};
     use crate::auth::roles::Role;
@@ -64,7 +64,7 @@ pub async fn sample_event_choices(connection_id: i64) -> Result<SampleChoices, A
 /// Has the sandbox's simulated app send one event of `event_type` to the
 /// connection's webhook URL, signed as the connection's form says (owners
 /// and admins, in sandbox mode only).
-#[server(endpoint = "apps/sample/send")]
+#[server(endpoint = "apps/sample/send", output = crate::api::codec::JsonText)]
 pub async fn send_sample_event(
     connection_id: i64,
     event_type: String,

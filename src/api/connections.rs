@@ -26,7 +26,7 @@ pub struct ConnectionView {
     pub can_manage: bool,
 }
 
-#[server(endpoint = "connections/list")]
+#[server(endpoint = "connections/list", output = crate::api::codec::JsonText)]
 pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -63,7 +63,7 @@ pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
 
 /// Forgets the team's HighLevel connection and its tokens (owners and
 /// admins); only an owner or admin choosing to connect brings it back.
-#[server(endpoint = "connections/disconnect")]
+#[server(endpoint = "connections/disconnect", output = crate::api::codec::JsonText)]
 pub async fn disconnect() -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -78,7 +78,7 @@ pub async fn disconnect() -> Result<(), AppError> {
 
 /// Connects the team with a Private Integration Token, after checking it
 /// with a real call to HighLevel (owners and admins).
-#[server(endpoint = "connections/private-token")]
+#[server(endpoint = "connections/private-token", output = crate::api::codec::JsonText)]
 pub async fn add_private_token(token: String) -> Result<Option<FieldProblem>, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

@@ -8,7 +8,7 @@ use crate::workspace::filter::ContactFilter;
 use crate::workspace::model::{BulkTagOutcome, ContactDetail, ContactList, FilterChoices};
 
 /// The contacts that match `filter`, one page.
-#[server(endpoint = "contacts/list", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "contacts/list", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -34,7 +34,7 @@ pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, AppErro
     })
 }
 
-#[server(endpoint = "contacts/choices")]
+#[server(endpoint = "contacts/choices", output = crate::api::codec::JsonText)]
 pub async fn get_filter_choices() -> Result<FilterChoices, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -48,7 +48,7 @@ pub async fn get_filter_choices() -> Result<FilterChoices, AppError> {
 
 /// Adds (`add`) or removes `tag` on every contact `filter` matches (on every
 /// page, up to [`COUNT_CAP`]), through HighLevel's bulk operation.
-#[server(endpoint = "contacts/bulk-tag-matching", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "contacts/bulk-tag-matching", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn bulk_tag_matching(
     filter: ContactFilter,
     tag: String,
@@ -76,7 +76,7 @@ fn tag_to_change(tag: &str) -> Result<String, AppError> {
 
 /// Adds (`add`) or removes `tag` on each of `contact_ids` in HighLevel, then
 /// caches each contact's tags as HighLevel answered them.
-#[server(endpoint = "contacts/bulk-tag", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "contacts/bulk-tag", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn bulk_tag(
     contact_ids: Vec<String>,
     tag: String,
@@ -99,7 +99,7 @@ pub async fn bulk_tag(
         .map_err(AppError::from)
 }
 
-#[server(endpoint = "contacts/detail")]
+#[server(endpoint = "contacts/detail", output = crate::api::codec::JsonText)]
 pub async fn get_contact_detail(contact_id: String) -> Result<ContactDetail, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -111,7 +111,7 @@ pub async fn get_contact_detail(contact_id: String) -> Result<ContactDetail, App
 }
 
 /// Changes a contact's main fields in HighLevel.
-#[server(endpoint = "contacts/update")]
+#[server(endpoint = "contacts/update", output = crate::api::codec::JsonText)]
 pub async fn update_contact(
     contact_id: String,
     first_name: String,
@@ -169,7 +169,7 @@ pub async fn update_contact(
 }
 
 /// Adds or removes one tag of a contact.
-#[server(endpoint = "contacts/tag")]
+#[server(endpoint = "contacts/tag", output = crate::api::codec::JsonText)]
 pub async fn tag_contact(
     contact_id: String,
     tag: String,
@@ -189,7 +189,7 @@ pub async fn tag_contact(
 }
 
 /// Deletes a contact in HighLevel; the cache keeps it marked deleted.
-#[server(endpoint = "contacts/delete")]
+#[server(endpoint = "contacts/delete", output = crate::api::codec::JsonText)]
 pub async fn delete_contact(contact_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -206,7 +206,7 @@ pub async fn delete_contact(contact_id: String) -> Result<(), AppError> {
 }
 
 /// Adds a note to a contact, or changes one (`note_id` set).
-#[server(endpoint = "contacts/note")]
+#[server(endpoint = "contacts/note", output = crate::api::codec::JsonText)]
 pub async fn save_note(
     contact_id: String,
     note_id: Option<String>,
@@ -245,7 +245,7 @@ pub async fn save_note(
     Ok(None)
 }
 
-#[server(endpoint = "contacts/note-delete")]
+#[server(endpoint = "contacts/note-delete", output = crate::api::codec::JsonText)]
 pub async fn delete_note(contact_id: String, note_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

@@ -52,7 +52,7 @@ pub struct EventDetail {
 /// Most events listed at once.
 pub const PAGE_SIZE: i64 = 200;
 
-#[server(endpoint = "events/list")]
+#[server(endpoint = "events/list", output = crate::api::codec::JsonText)]
 pub async fn list_events(
     status: Option<String>,
     event_type: Option<String>,
@@ -85,7 +85,7 @@ pub async fn list_events(
 }
 
 /// The stored body of one event the caller sees.
-#[server(endpoint = "events/body")]
+#[server(endpoint = "events/body", output = crate::api::codec::JsonText)]
 pub async fn event_body(id: i64) -> Result<EventDetail, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -101,7 +101,7 @@ pub async fn event_body(id: i64) -> Result<EventDetail, AppError> {
 }
 
 /// Puts a failed event back in the queue (owners and admins).
-#[server(endpoint = "events/retry")]
+#[server(endpoint = "events/retry", output = crate::api::codec::JsonText)]
 pub async fn retry_event(id: i64) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

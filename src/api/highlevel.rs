@@ -10,7 +10,7 @@ use crate::app_error::AppError;
 /// Calls `operation_id` (an operationId of HighLevel's documents, e.g.
 /// `get-contact`, `create-task`) with path/query `params` and a JSON `body`.
 /// Reads need any role; writes need Member or above.
-#[server(endpoint = "highlevel/call", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "highlevel/call", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn call_highlevel(
     operation_id: String,
     params: Vec<(String, String)>,

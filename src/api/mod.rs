@@ -9,6 +9,7 @@ pub mod apps_outbound;
 pub mod apps_read;
 pub mod apps_sample;
 pub mod automations;
+pub mod codec;
 pub mod connections;
 pub mod contacts;
 pub mod events;

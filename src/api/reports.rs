@@ -7,7 +7,7 @@ use crate::reports::model::{Overview, TeamReport};
 
 /// The dashboard for the filter of the page address. `location` may name
 /// any team the caller belongs to; absent, the signed-in team.
-#[server(endpoint = "reports/overview")]
+#[server(endpoint = "reports/overview", output = crate::api::codec::JsonText)]
 pub async fn get_overview(
     period: Option<String>,
     tag: Option<String>,
@@ -25,7 +25,7 @@ pub async fn get_overview(
 }
 
 /// The team report (per assignee and per business) for the filter.
-#[server(endpoint = "reports/team")]
+#[server(endpoint = "reports/team", output = crate::api::codec::JsonText)]
 pub async fn get_team_report(
     period: Option<String>,
     tag: Option<String>,

@@ -6,7 +6,7 @@ use crate::app_error::AppError;
 
 use crate::auth::CurrentUser;
 
-#[server(endpoint = "session/current-user")]
+#[server(endpoint = "session/current-user", output = crate::api::codec::JsonText)]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     use crate::auth::roles::Role;
     match crate::api::guard::require(Role::Viewer).await {

@@ -9,7 +9,7 @@ use crate::sync::SyncOverview;
 
 /// The current run, the history, the rate budget and the settings of the
 /// caller's location.
-#[server(endpoint = "sync/overview")]
+#[server(endpoint = "sync/overview", output = crate::api::codec::JsonText)]
 pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -27,7 +27,7 @@ pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
 
 /// Starts a sync of the caller's location in the background: a full sync
 /// if the location was never synced, else a poll.
-#[server(endpoint = "sync/now")]
+#[server(endpoint = "sync/now", output = crate::api::codec::JsonText)]
 pub async fn sync_now() -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -64,7 +64,7 @@ pub async fn sync_now() -> Result<(), AppError> {
 }
 
 /// Sets the minutes between two polls of the caller's location (1 to 15).
-#[server(endpoint = "sync/poll-interval")]
+#[server(endpoint = "sync/poll-interval", output = crate::api::codec::JsonText)]
 pub async fn set_poll_interval(minutes: u32) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

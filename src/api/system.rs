@@ -15,7 +15,7 @@ pub struct InstallationFacts {
     pub installed_at: String,
 }
 
-#[server(endpoint = "system/installation")]
+#[server(endpoint = "system/installation", output = crate::api::codec::JsonText)]
 pub async fn get_installation_facts() -> Result<InstallationFacts, AppError> {
     let state = crate::api::guard::app_state()?;
     let (server_starts, installed_at): (i64, Option<chrono::DateTime<chrono::Utc>>) =
@@ -39,7 +39,7 @@ pub struct HighLevelMode {
     pub sandbox: bool,
 }
 
-#[server(endpoint = "system/highlevel-mode")]
+#[server(endpoint = "system/highlevel-mode", output = crate::api::codec::JsonText)]
 pub async fn get_highlevel_mode() -> Result<HighLevelMode, AppError> {
     let state = crate::api::guard::app_state()?;
     Ok(HighLevelMode {

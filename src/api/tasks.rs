@@ -9,7 +9,7 @@ use crate::workspace::model::TaskList;
 /// Open tasks, overdue first then by due date; or the latest completed ones
 /// (`done`). `mine`: only those assigned to the caller's HighLevel user.
 /// Pages of [`crate::workspace::model::TASK_PAGE`], from 0 (the first when absent).
-#[server(endpoint = "tasks/list")]
+#[server(endpoint = "tasks/list", output = crate::api::codec::JsonText)]
 pub async fn list_tasks(mine: bool, done: bool, page: Option<u32>) -> Result<TaskList, AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;
@@ -27,7 +27,7 @@ pub async fn list_tasks(mine: bool, done: bool, page: Option<u32>) -> Result<Tas
 
 /// Creates a task for a contact (`task_id` empty) or changes one. `due` is
 /// `YYYY-MM-DDTHH:MM` (in the team's time zone) or `YYYY-MM-DD`.
-#[server(endpoint = "tasks/save")]
+#[server(endpoint = "tasks/save", output = crate::api::codec::JsonText)]
 pub async fn save_task(
     contact_id: String,
     task_id: Option<String>,
@@ -68,7 +68,7 @@ pub async fn save_task(
 }
 
 /// Marks a task completed, or open again.
-#[server(endpoint = "tasks/complete")]
+#[server(endpoint = "tasks/complete", output = crate::api::codec::JsonText)]
 pub async fn complete_task(
     contact_id: String,
     task_id: String,
@@ -88,7 +88,7 @@ pub async fn complete_task(
     Ok(())
 }
 
-#[server(endpoint = "tasks/delete")]
+#[server(endpoint = "tasks/delete", output = crate::api::codec::JsonText)]
 pub async fn delete_task(contact_id: String, task_id: String) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::roles::Role;

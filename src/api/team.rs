@@ -42,7 +42,7 @@ pub struct Team {
     pub removed: Vec<Outsider>,
 }
 
-#[server(endpoint = "team/members")]
+#[server(endpoint = "team/members", output = crate::api::codec::JsonText)]
 pub async fn get_team() -> Result<Team, AppError> {
     use crate::api::guard;
     use crate::auth::members::{self, OutsiderStatus};
@@ -103,7 +103,7 @@ async fn outsiders(
 }
 
 /// Owners make colleagues Admin, Member or Viewer (not themselves, and not owner).
-#[server(endpoint = "team/set-role")]
+#[server(endpoint = "team/set-role", output = crate::api::codec::JsonText)]
 pub async fn set_role(user_id: i64, role: Role) -> Result<(), AppError> {
     use crate::api::guard;
 
@@ -135,7 +135,7 @@ pub async fn set_role(user_id: i64, role: Role) -> Result<(), AppError> {
 
 /// Owners take a colleague out of the team: their sessions end at once, and
 /// signing in again does not bring them back.
-#[server(endpoint = "team/remove")]
+#[server(endpoint = "team/remove", output = crate::api::codec::JsonText)]
 pub async fn remove_member(user_id: i64) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::members;
@@ -154,13 +154,13 @@ pub async fn remove_member(user_id: i64) -> Result<(), AppError> {
 }
 
 /// Owners let a removed (or refused) person back in, with the role they had.
-#[server(endpoint = "team/let-back-in")]
+#[server(endpoint = "team/let-back-in", output = crate::api::codec::JsonText)]
 pub async fn let_back_in(user_id: i64) -> Result<(), AppError> {
     admit(crate::auth::members::OutsiderStatus::Removed, user_id).await
 }
 
 /// Owners and admins let in someone waiting for approval, as a viewer.
-#[server(endpoint = "team/approve")]
+#[server(endpoint = "team/approve", output = crate::api::codec::JsonText)]
 pub async fn approve(user_id: i64) -> Result<(), AppError> {
     admit(crate::auth::members::OutsiderStatus::Pending, user_id).await
 }
@@ -186,7 +186,7 @@ async fn admit(status: crate::auth::members::OutsiderStatus, user_id: i64) -> Re
 
 /// Owners and admins keep out someone waiting for approval; they are then
 /// listed with the removed, whom the owner may still let in.
-#[server(endpoint = "team/refuse")]
+#[server(endpoint = "team/refuse", output = crate::api::codec::JsonText)]
 pub async fn refuse(user_id: i64) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::members;
@@ -202,7 +202,7 @@ pub async fn refuse(user_id: i64) -> Result<(), AppError> {
 }
 
 /// Owners choose how new HighLevel users of the location join the team.
-#[server(endpoint = "team/join-as")]
+#[server(endpoint = "team/join-as", output = crate::api::codec::JsonText)]
 pub async fn set_join_as(join_as: JoinPolicy) -> Result<(), AppError> {
     use crate::api::guard;
     use crate::auth::members;

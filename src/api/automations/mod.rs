@@ -170,14 +170,14 @@ pub struct TodaysRuns {
     pub attention: i64,
 }
 
-#[server(endpoint = "automations/today")]
+#[server(endpoint = "automations/today", output = crate::api::codec::JsonText)]
 pub async fn automations_today() -> Result<TodaysRuns, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     server::today(&state, &caller).await
 }
 
-#[server(endpoint = "automations/overview")]
+#[server(endpoint = "automations/overview", output = crate::api::codec::JsonText)]
 pub async fn automations_overview() -> Result<AutomationsPageData, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -187,14 +187,14 @@ pub async fn automations_overview() -> Result<AutomationsPageData, AppError> {
 /// Creates an automation, off, from a name and a trigger (owners and
 /// admins); its id. An app event's automation starts with a step that
 /// applies the event's mapping; a schedule starts every day at 9:00.
-#[server(endpoint = "automations/create")]
+#[server(endpoint = "automations/create", output = crate::api::codec::JsonText)]
 pub async fn create_automation(name: String, trigger: String) -> Result<i64, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
     server::create(&state, &caller, &name, &trigger).await
 }
 
-#[server(endpoint = "automations/editor")]
+#[server(endpoint = "automations/editor", output = crate::api::codec::JsonText)]
 pub async fn automation_editor(id: i64) -> Result<EditorPage, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -203,7 +203,7 @@ pub async fn automation_editor(id: i64) -> Result<EditorPage, AppError> {
 
 /// Saves the form as a new version (owners and admins); a form with
 /// problems is not saved.
-#[server(endpoint = "automations/save", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "automations/save", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn save_automation(id: i64, form: AutomationForm) -> Result<Saved, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
@@ -211,7 +211,7 @@ pub async fn save_automation(id: i64, form: AutomationForm) -> Result<Saved, App
 }
 
 /// `on`, `paused` or `off` (owners and admins).
-#[server(endpoint = "automations/state")]
+#[server(endpoint = "automations/state", output = crate::api::codec::JsonText)]
 pub async fn set_automation_state(id: i64, state: String) -> Result<(), AppError> {
     use crate::auth::roles::Role;
     use crate::automations::model::State;
@@ -228,7 +228,7 @@ pub async fn set_automation_state(id: i64, state: String) -> Result<(), AppError
 
 /// Drops the runs waiting while the automation is paused, with a record
 /// (owners and admins); how many.
-#[server(endpoint = "automations/skip-waiting")]
+#[server(endpoint = "automations/skip-waiting", output = crate::api::codec::JsonText)]
 pub async fn skip_waiting_runs(id: i64) -> Result<u64, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
@@ -237,7 +237,7 @@ pub async fn skip_waiting_runs(id: i64) -> Result<u64, AppError> {
 
 /// Runs the form on the sample as a dry run: filters evaluated, every
 /// request built and shown, reads allowed, nothing written (owners and admins).
-#[server(endpoint = "automations/test", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "automations/test", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn test_automation(id: i64, form: AutomationForm) -> Result<Tested, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
@@ -254,7 +254,7 @@ pub struct ByHand {
 }
 
 /// The team's automations started by hand, to run for one contact.
-#[server(endpoint = "automations/by-hand")]
+#[server(endpoint = "automations/by-hand", output = crate::api::codec::JsonText)]
 pub async fn automations_by_hand() -> Result<Vec<ByHand>, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -263,7 +263,7 @@ pub async fn automations_by_hand() -> Result<Vec<ByHand>, AppError> {
 
 /// Runs an automation started by hand for one contact (members and
 /// above): its data is the contact as the cache holds it. The run's id.
-#[server(endpoint = "automations/run-for-contact")]
+#[server(endpoint = "automations/run-for-contact", output = crate::api::codec::JsonText)]
 pub async fn run_for_contact(id: i64, contact_id: String) -> Result<i64, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Member).await?;
@@ -272,21 +272,21 @@ pub async fn run_for_contact(id: i64, contact_id: String) -> Result<i64, AppErro
 
 /// Queues a real run of the saved automation on the sample (owners and
 /// admins); the run's id.
-#[server(endpoint = "automations/run-now")]
+#[server(endpoint = "automations/run-now", output = crate::api::codec::JsonText)]
 pub async fn run_automation_now(id: i64) -> Result<i64, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Admin).await?;
     server::run_now(&state, &caller, id).await
 }
 
-#[server(endpoint = "automations/runs", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "automations/runs", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn automation_runs(query: RunQuery) -> Result<Vec<RunRow>, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     server::runs(&state, &caller, &query).await
 }
 
-#[server(endpoint = "automations/run")]
+#[server(endpoint = "automations/run", output = crate::api::codec::JsonText)]
 pub async fn run_detail(id: i64) -> Result<RunPage, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -295,7 +295,7 @@ pub async fn run_detail(id: i64) -> Result<RunPage, AppError> {
 
 /// Queues a failed run again from its failed step, with the version it ran
 /// or the current one (owners and admins).
-#[server(endpoint = "automations/retry")]
+#[server(endpoint = "automations/retry", output = crate::api::codec::JsonText)]
 pub async fn retry_run(id: i64, current: bool) -> Result<(), AppError> {
     use crate::auth::roles::Role;
     use crate::automations::runs;
@@ -310,7 +310,7 @@ pub async fn retry_run(id: i64, current: bool) -> Result<(), AppError> {
 }
 
 /// Queues again every failed run of the automation (owners and admins).
-#[server(endpoint = "automations/retry-failed")]
+#[server(endpoint = "automations/retry-failed", output = crate::api::codec::JsonText)]
 pub async fn retry_failed_runs(id: i64) -> Result<u64, AppError> {
     use crate::auth::roles::Role;
     use crate::automations::runs;

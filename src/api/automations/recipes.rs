@@ -54,7 +54,7 @@ pub struct Applied {
     pub read_request: Option<String>,
 }
 
-#[server(endpoint = "automations/recipes")]
+#[server(endpoint = "automations/recipes", output = crate::api::codec::JsonText)]
 pub async fn recipe_gallery_data() -> Result<RecipeGallery, AppError> {
     use crate::auth::roles::Role;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
@@ -64,7 +64,7 @@ pub async fn recipe_gallery_data() -> Result<RecipeGallery, AppError> {
 /// Makes a recipe's automations on one of the team's connections of its
 /// app, off until they are tested and turned on (owners and admins). A
 /// problem names its field: `connection`, an input's key, or `recipe`.
-#[server(endpoint = "automations/recipes/apply", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "automations/recipes/apply", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonText)]
 pub async fn apply_recipe(
     key: String,
     connection_id: i64,
