@@ -238,7 +238,7 @@ pub async fn gather(
 
 /// A write to the location's cache, as a webhook makes: what the reports
 /// kept before no longer answers.
-async fn touch_cache(pool: &sqlx::PgPool, location: &str) {
+pub async fn touch_cache(pool: &sqlx::PgPool, location: &str) {
     sqlx::query(
         "UPDATE cache_contacts SET synced_at = now()
           WHERE location_id = $1 AND id = (SELECT min(id) FROM cache_contacts WHERE location_id = $1)",

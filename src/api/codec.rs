@@ -58,4 +58,49 @@ mod tests {
         let read: Result<String, _> = JsonAsText::decode(Bytes::from_static(b"\"\xff\""));
         assert!(read.is_err());
     }
+
+    /// Leptos has no crate-wide output encoding: a server function that
+    /// does not name this one still works, but brings its answer's second
+    /// decoder back into the wasm.
+    #[test]
+    fn every_server_function_answers_as_text() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut functions = 0;
+        let mut forgotten = Vec::new();
+        for (file, source) in rust_files(&src) {
+            for line in source
+                .lines()
+                .filter(|line| line.trim_start().starts_with("#[server"))
+            {
+                functions += 1;
+                if !line.contains("output = crate::api::codec::JsonText") {
+                    forgotten.push(format!("{}: {}", file.display(), line.trim()));
+                }
+            }
+        }
+        assert!(
+            functions > 0,
+            "no server function found under {}",
+            src.display()
+        );
+        assert!(
+            forgotten.is_empty(),
+            "answers not sent as text:\n{}",
+            forgotten.join("\n")
+        );
+    }
+
+    fn rust_files(folder: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(rust_files(&path));
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                files.push((path, source));
+            }
+        }
+        files
+    }
 }

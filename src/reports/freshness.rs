@@ -1,10 +1,13 @@
 //! How fresh the cache of a team is, and whether there is anything in it.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::memo::Version;
 use super::model::DataState;
+use crate::sync;
 
 /// What an answer kept for the location depends on at `now`: the newest
 /// write to its cache, and when it was last brought in step with HighLevel
@@ -13,10 +16,11 @@ use super::model::DataState;
 /// Every page asks this before anything else, so both are read in one
 /// statement: the newest `synced_at` of each cache table, each through its
 /// `(location_id, synced_at)` index, and the last run as
-/// `sync::last_synced_at` reads it.
+/// [`sync::last_synced_at`] reads it.
 pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx::Result<Version> {
-    let (newest_write, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT
+    static STATEMENT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT
                (SELECT max(at) FROM (
                   SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
                   UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
@@ -26,12 +30,15 @@ pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx
                   UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
                   UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
                 ) AS tables),
-               (SELECT greatest(last_full_at, last_poll_at, last_reconcile_at)
-                  FROM sync_settings WHERE location_id = $1)",
-    )
-    .bind(location_id)
-    .fetch_one(db)
-    .await?;
+               {}",
+            sync::LAST_SYNCED_AT_SQL
+        )
+    });
+    let (newest_write, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+        sqlx::query_as(STATEMENT.as_str())
+            .bind(location_id)
+            .fetch_one(db)
+            .await?;
     Ok(Version::new([newest_write, last_run], now))
 }
 

@@ -40,6 +40,8 @@ pub use server_side::*;
 
 #[cfg(feature = "ssr")]
 mod server_side {
+    use std::sync::LazyLock;
+
     use chrono::{DateTime, Utc};
     use sqlx::{PgExecutor, PgPool};
 
@@ -76,20 +78,24 @@ mod server_side {
         Ok(done.rows_affected())
     }
 
+    /// [`last_synced_at`] as an SQL expression of the location id `$1`, for
+    /// a statement that reads it along with other things.
+    pub const LAST_SYNCED_AT_SQL: &str =
+        "(SELECT greatest(last_full_at, last_poll_at, last_reconcile_at)
+           FROM sync_settings WHERE location_id = $1)";
+
     /// When the location's cache was last brought in step with HighLevel
     /// (the start of the last successful run), if ever.
     pub async fn last_synced_at(
         pool: &PgPool,
         location_id: &str,
     ) -> sqlx::Result<Option<DateTime<Utc>>> {
-        sqlx::query_scalar(
-            r"SELECT greatest(last_full_at, last_poll_at, last_reconcile_at)
-             FROM sync_settings WHERE location_id = $1",
-        )
-        .bind(location_id)
-        .fetch_optional(pool)
-        .await
-        .map(Option::flatten)
+        static STATEMENT: LazyLock<String> =
+            LazyLock::new(|| format!("SELECT {LAST_SYNCED_AT_SQL}"));
+        sqlx::query_scalar(STATEMENT.as_str())
+            .bind(location_id)
+            .fetch_one(pool)
+            .await
     }
 
     /// Sets the minutes between two polls of a location (1 to 15).

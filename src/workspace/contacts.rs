@@ -55,8 +55,12 @@ impl Order {
 }
 
 /// One page of matches and the number of matches (counted up to
-/// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows), the
-/// count kept while the location's cache stays at `version`.
+/// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
+///
+/// Both are kept while the location's cache stays at `version` (the
+/// reports' rule): the screens of a front desk showing the same list, or
+/// someone paging back, read the page once. The count is kept apart, since
+/// every page of a filter shares it.
 pub async fn list(
     db: &PgPool,
     location_id: &str,
@@ -64,6 +68,28 @@ pub async fn list(
     zone: TeamZone,
     version: Version,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
+    static PAGES: LazyLock<Memo<(String, ValidFilter, TeamZone), Page>> = LazyLock::new(Memo::new);
+    let key = (location_id.to_owned(), filter.clone(), zone);
+    let page = PAGES
+        .get_or_compute(
+            key,
+            version,
+            read_page(db, location_id, filter, zone, version),
+        )
+        .await?;
+    Ok(Page::clone(&page))
+}
+
+/// A page of rows as shown, and the number of matches.
+type Page = (Vec<ContactRow>, i64);
+
+async fn read_page(
+    db: &PgPool,
+    location_id: &str,
+    filter: &ValidFilter,
+    zone: TeamZone,
+    version: Version,
+) -> Result<Page, sqlx::Error> {
     let total = count(db, location_id, filter, version).await?;
     let rows = page_query("", location_id, filter, Order::for_count(total))
         .build()

@@ -154,6 +154,46 @@ async fn the_list_filters_sorts_and_pages_the_cache() {
     assert!(refused.text().await.unwrap().contains("2026-11-25"));
 }
 
+/// A page is kept while the cache stays as it was: a sync's write or a
+/// deletion shows on the next view of the same page.
+#[tokio::test]
+async fn a_kept_page_gives_way_to_the_next_write() {
+    let app = common::spawn_app(common::test_db().await).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    cache::upsert(&app.db, &demo_contacts(&location_id))
+        .await
+        .unwrap();
+    let browser = signed_in(&app, &location_id, &users[0], false).await;
+    let vip = json!({"tag": "vip"});
+    let before = list(&app, &browser, vip.clone()).await;
+    assert_eq!(before["total"], 40);
+    assert_eq!(names(&before)[0], "Member 000");
+    assert_eq!(list(&app, &browser, vip.clone()).await, before, "kept");
+
+    let newcomer = ContactRecord::from_document(
+        &location_id,
+        json!({"id": "new", "firstName": "Aaron", "lastName": "Abbot", "tags": ["vip"]}),
+    )
+    .unwrap();
+    cache::upsert(&app.db, &[newcomer]).await.unwrap();
+    let after = list(&app, &browser, vip.clone()).await;
+    assert_eq!(after["total"], 41);
+    assert_eq!(names(&after)[0], "Aaron Abbot");
+
+    cache::mark_deleted(
+        &app.db,
+        ContactRecord::TABLE,
+        &location_id,
+        &["new".into()],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let deleted = list(&app, &browser, vip).await;
+    assert_eq!(deleted["total"], 40);
+    assert_eq!(names(&deleted)[0], "Member 000");
+}
+
 #[tokio::test]
 async fn the_export_follows_the_filter_and_quotes_fields() {
     let app = common::spawn_app(common::test_db().await).await;
