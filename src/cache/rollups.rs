@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use sqlx::{Connection, PgPool};
 
 /// The rollup tables, with the columns that key a row and the count.
-const TABLES: [(&str, &str, &str); 5] = [
+const TABLES: [(&str, &str, &str); 6] = [
     ("report_contacts", "tag, assignee, day, source", "contacts"),
+    ("report_tag_totals", "tag", "contacts"),
     (
         "report_contact_tags",
         "tag, assignee, day, other_tag",

@@ -328,8 +328,8 @@ pub const TAG_CHOICES: i64 = 100;
 /// the choices of a tag control.
 pub async fn tag_choices(db: &PgPool, location_id: &str, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT other_tag FROM report_contact_tags
-          WHERE location_id = $1 AND tag = ''
+        "SELECT tag FROM report_tag_totals
+          WHERE location_id = $1 AND tag <> ''
           GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY sum(contacts) DESC, 1 LIMIT $2",
     )
     .bind(location_id)

@@ -168,12 +168,26 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     .await
     .unwrap()
     .rows_affected();
+    sqlx::query(
+        "UPDATE cache_contacts SET tags = tags || ARRAY['forgotten']
+          WHERE location_id = $1 AND id = (SELECT min(id) FROM cache_contacts WHERE location_id = $1)",
+    )
+    .bind(&location)
+    .execute(&mut *transaction)
+    .await
+    .unwrap();
     transaction.commit().await.unwrap();
     assert!(completed > 0);
     let wrong = rollups::mismatches(&app.db, &location).await.unwrap();
     assert!(
         wrong.iter().any(|line| line.starts_with("report_tasks ")),
         "the forgotten write is caught: {wrong:#?}"
+    );
+    assert!(
+        wrong
+            .iter()
+            .any(|line| line.starts_with("report_tag_totals forgotten: 0 → 1")),
+        "the tag totals are checked too: {wrong:#?}"
     );
 
     // …and the nightly reconciliation counts everything again.
