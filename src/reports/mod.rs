@@ -74,11 +74,9 @@ mod service {
         let zone = TeamZone::of_team(db, location_id).await?;
         let scope = Scope::new(location_id, filter, now, zone);
         let bucket = filter.period.bucket();
-        let (state, contacts, new_contacts, by_source, top_tags, by_assignee) = tokio::try_join!(
+        let (state, contacts, top_tags, by_assignee) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
-            queries::contact_counts(db, &scope),
-            queries::new_contacts(db, &scope, bucket),
-            queries::by_source(db, &scope),
+            queries::contact_figures(db, &scope, bucket),
             queries::top_tags(db, &scope),
             queries::tasks_by_assignee(db, &scope),
         )?;
@@ -89,8 +87,8 @@ mod service {
             kept_tag_choices(db, location_id, version),
         )?;
         let charts = vec![
-            charts::new_contacts(&new_contacts, bucket),
-            charts::ranking("by-source", "New contacts by source", &by_source),
+            charts::new_contacts(&contacts.new_contacts, bucket),
+            charts::ranking("by-source", "New contacts by source", &contacts.by_source),
             charts::ranking("top-tags", "Top tags of new contacts", &top_tags),
             charts::tasks_by_assignee(&by_assignee),
             charts::appointments_by_week(&appointments_by_week),
@@ -104,10 +102,10 @@ mod service {
             state,
             last_synced: last_run.map(|at| zone.moment(at)),
             time_zone: zone.name().to_owned(),
-            figures: queries::figures(contacts, &by_assignee, appointments),
+            figures: queries::figures(contacts.counts, &by_assignee, appointments),
             bucket,
-            new_contacts,
-            by_source,
+            new_contacts: contacts.new_contacts,
+            by_source: contacts.by_source,
             top_tags,
             by_assignee,
             appointments_by_week,

@@ -68,16 +68,6 @@ pub enum Bucket {
     Week,
 }
 
-impl Bucket {
-    /// Postgres `date_trunc` unit.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Bucket::Day => "day",
-            Bucket::Week => "week",
-        }
-    }
-}
-
 /// The controls of a report, as the page address carries them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct ReportFilter {
