@@ -31,17 +31,23 @@ pub struct ContactFigures {
 }
 
 /// The filter's [`ContactFigures`] from one read of its rollup rows, summed
-/// by day and source (a few thousand for a year): reading the rows once per
-/// figure took three times as long for a long period.
+/// by day (or week) and source: reading the rows once per figure took three
+/// times as long for a long period.
 pub async fn contact_figures(
     db: &PgPool,
     scope: &Scope,
     bucket: Bucket,
 ) -> sqlx::Result<ContactFigures> {
     // Days outside the period (and the unknown day, -infinity) count only
-    // in the total, so they are summed together.
+    // in the total, so they are summed together. A week is found by date
+    // arithmetic from a Monday (3 January 2000): `date_trunc` goes through a
+    // timestamp and took a third of the statement's time.
+    let day = match bucket {
+        Bucket::Day => "day",
+        Bucket::Week => "day - ((day - DATE '2000-01-03') % 7 + 7) % 7",
+    };
     let sql = format!(
-        r"SELECT CASE WHEN day >= $2 AND day <= $3 THEN day END, source, sum(contacts)::BIGINT
+        r"SELECT CASE WHEN day >= $2 AND day <= $3 THEN {day} END, source, sum(contacts)::BIGINT
             FROM report_contacts WHERE {rows} GROUP BY 1, 2",
         rows = contact_rows(scope),
     );
@@ -56,7 +62,7 @@ impl ContactFigures {
         let mut per_source: HashMap<&str, i64> = HashMap::new();
         for (day, source, count) in rows {
             if let Some(day) = day {
-                *per_bucket.entry(bucket_of(*day, bucket)).or_default() += count;
+                *per_bucket.entry(*day).or_default() += count;
                 *per_source.entry(source).or_default() += count;
             }
         }
