@@ -30,6 +30,11 @@ pub struct ContactFigures {
     pub by_source: Vec<Count>,
 }
 
+/// The Monday of a rollup row's `day`, by date arithmetic from a Monday (3
+/// January 2000): `date_trunc` goes through a timestamp, and took a third of
+/// a year's read of contacts.
+const MONDAY_OF_DAY: &str = "day - ((day - DATE '2000-01-03') % 7 + 7) % 7";
+
 /// The filter's [`ContactFigures`] from one read of its rollup rows, summed
 /// by day (or week) and source: reading the rows once per figure took three
 /// times as long for a long period.
@@ -39,12 +44,10 @@ pub async fn contact_figures(
     bucket: Bucket,
 ) -> sqlx::Result<ContactFigures> {
     // Days outside the period (and the unknown day, -infinity) count only
-    // in the total, so they are summed together. A week is found by date
-    // arithmetic from a Monday (3 January 2000): `date_trunc` goes through a
-    // timestamp and took a third of the statement's time.
+    // in the total, so they are summed together.
     let day = match bucket {
         Bucket::Day => "day",
-        Bucket::Week => "day - ((day - DATE '2000-01-03') % 7 + 7) % 7",
+        Bucket::Week => MONDAY_OF_DAY,
     };
     let sql = format!(
         r"SELECT CASE WHEN day >= $2 AND day <= $3 THEN {day} END, source, sum(contacts)::BIGINT
@@ -251,7 +254,7 @@ pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64
 /// Appointments per week by status, from the start of the period to a week ahead.
 pub async fn appointments_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<WeekStatuses>> {
     let sql = format!(
-        "SELECT date_trunc('week', day)::date, status, sum(appointments)::BIGINT
+        "SELECT {MONDAY_OF_DAY}, status, sum(appointments)::BIGINT
            FROM report_appointments
           WHERE location_id = $1 AND tag = $4 AND business = '*' AND {APPOINTMENT_WEEKS}{assignee}
           GROUP BY 1, 2 HAVING sum(appointments) > 0 ORDER BY 1, 2",
