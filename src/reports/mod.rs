@@ -74,13 +74,20 @@ mod service {
         let zone = TeamZone::of_team(db, location_id).await?;
         let scope = Scope::new(location_id, filter, now, zone);
         let bucket = filter.period.bucket();
-        let (state, contacts, top_tags, by_assignee) = tokio::try_join!(
+        let (
+            state,
+            contacts,
+            top_tags,
+            by_assignee,
+            appointments,
+            appointments_by_week,
+            assignees,
+            tags,
+        ) = tokio::try_join!(
             freshness::data_state(db, location_id, synced),
             queries::contact_figures(db, &scope, bucket),
             queries::top_tags(db, &scope),
             queries::tasks_by_assignee(db, &scope),
-        )?;
-        let (appointments, appointments_by_week, assignees, tags) = tokio::try_join!(
             queries::appointment_counts(db, &scope),
             queries::appointments_by_week(db, &scope),
             queries::assignees(db, location_id),

@@ -172,8 +172,11 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
         assignee = scope.assignee_is("assignee"),
         overdue_today = scope.overdue_today(),
     );
-    let rows: Vec<(String, String, i64, i64, i64)> = scope.bind(&sql).fetch_all(db).await?;
-    let medians = completion_medians(db, scope).await?;
+    type Row = (String, String, i64, i64, i64);
+    let (rows, medians): (Vec<Row>, _) = tokio::try_join!(
+        scope.bind(&sql).fetch_all(db),
+        completion_medians(db, scope)
+    )?;
     Ok(rows
         .into_iter()
         .map(|(id, name, open, overdue, completed)| AssigneeTasks {

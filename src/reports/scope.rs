@@ -63,9 +63,13 @@ impl Scope {
              AND t.due_date >= $7 AND t.due_date < $6",
         );
         if self.tag.is_some() {
+            // A value read by key, not EXISTS: Postgres cannot make it a join,
+            // so even the generic plan of the prepared statement looks up each
+            // task's contact instead of hashing every contact with the tag
+            // (3 ms against 77 ms for a tag on 60,000 contacts).
             sql.push_str(
-                " AND EXISTS (SELECT 1 FROM cache_contacts c WHERE c.location_id = $1
-                   AND c.id = t.contact_id AND c.deleted_at IS NULL AND c.tags @> ARRAY[$4::text])",
+                " AND (SELECT c.tags @> ARRAY[$4::text] FROM cache_contacts c WHERE c.location_id = $1
+                   AND c.id = t.contact_id AND c.deleted_at IS NULL)",
             );
         }
         sql.push_str(&self.assignee_is("t.assigned_to"));
