@@ -30,6 +30,12 @@ pub struct Config {
     /// Most connections the server keeps open to Postgres.
     #[arg(long, env = "SWITCHBOARD_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
+
+    /// Postgres connection string of a read replica (a hot standby of
+    /// `DATABASE_URL`'s database) that the dashboards and the team report
+    /// read from, as many connections again. Unset: they read from the primary.
+    #[arg(long, env = "REPORTS_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub reports_database_url: Option<SecretString>,
 }
 
 /// Settings of the web server.

@@ -21,6 +21,9 @@ use crate::webhooks::WebhookKeys;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
+    /// What the dashboards and the team report read from: a read replica's
+    /// pool (`REPORTS_DATABASE_URL`), or `db`.
+    pub reports_db: PgPool,
     pub vault: Vault,
     pub highlevel: Arc<HighLevelTarget>,
     /// The public keys HighLevel's webhooks are checked with.
@@ -42,6 +45,8 @@ pub struct AppState {
 pub struct InstanceInfo {
     /// True when the server started its own Postgres (no `DATABASE_URL`).
     pub embedded_database: bool,
+    /// True when reports read from a replica (`REPORTS_DATABASE_URL`).
+    pub reports_on_replica: bool,
     /// True when people reach Switchboard over https: cookies are then Secure.
     pub secure_cookies: bool,
 }

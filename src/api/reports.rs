@@ -17,7 +17,8 @@ pub async fn get_overview(
     let (state, filter, location_id, teams) =
         context::resolve(period, tag, assignee, location).await?;
     let overview =
-        crate::reports::overview(&state.db, &location_id, &filter, chrono::Utc::now()).await?;
+        crate::reports::overview(&state.reports_db, &location_id, &filter, chrono::Utc::now())
+            .await?;
     Ok(Overview {
         teams,
         ..(*overview).clone()
@@ -35,7 +36,8 @@ pub async fn get_team_report(
     let (state, filter, location_id, teams) =
         context::resolve(period, tag, assignee, location).await?;
     let report =
-        crate::reports::team_report(&state.db, &location_id, &filter, chrono::Utc::now()).await?;
+        crate::reports::team_report(&state.reports_db, &location_id, &filter, chrono::Utc::now())
+            .await?;
     Ok(TeamReport {
         teams,
         ..(*report).clone()

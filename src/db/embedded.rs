@@ -70,6 +70,15 @@ pub struct EmbeddedPostgres {
     _lock: Flock<File>,
 }
 
+/// What a new cluster starts as.
+#[derive(Clone, Copy)]
+enum Origin {
+    New,
+    /// A copy of the cluster listening on this loopback port, kept current
+    /// by streaming its write-ahead log.
+    ReplicaOf(u16),
+}
+
 /// Where the binaries live and who runs them.
 struct Installation {
     bindir: PathBuf,
@@ -80,6 +89,20 @@ impl EmbeddedPostgres {
     /// Starts (initialising on first use) the cluster of `data_dir` (see
     /// [`cluster_dir`]). Blocks until Postgres accepts connections.
     pub fn start(data_dir: &Path) -> Result<Self, EmbeddedError> {
+        Self::start_from(data_dir, Origin::New)
+    }
+
+    /// Starts a streaming replica of `primary` (a read-only hot standby)
+    /// in `data_dir`, copied from it with `pg_basebackup` on first use: a
+    /// `REPORTS_DATABASE_URL` to try on one machine, and the tests' replica.
+    pub fn start_replica(
+        data_dir: &Path,
+        primary: &EmbeddedPostgres,
+    ) -> Result<Self, EmbeddedError> {
+        Self::start_from(data_dir, Origin::ReplicaOf(primary.port))
+    }
+
+    fn start_from(data_dir: &Path, origin: Origin) -> Result<Self, EmbeddedError> {
         let installation = Installation::find()?;
         fs::create_dir_all(data_dir).map_err(|source| data_dir_error(data_dir, source))?;
         let data_dir = data_dir
@@ -87,7 +110,7 @@ impl EmbeddedPostgres {
             .map_err(|source| data_dir_error(data_dir, source))?;
         let lock = lock_data_dir(&data_dir)?;
         let pgdata = installation.place_cluster(&data_dir)?;
-        installation.init_cluster(&pgdata)?;
+        installation.init_cluster(&pgdata, origin)?;
         stop_orphan(&pgdata);
         let log_path = data_dir.join("postgres.log");
         let mut last_error = None;
@@ -203,26 +226,40 @@ impl Installation {
         Ok(target)
     }
 
-    fn init_cluster(&self, pgdata: &Path) -> Result<(), EmbeddedError> {
+    fn init_cluster(&self, pgdata: &Path, origin: Origin) -> Result<(), EmbeddedError> {
         if pgdata.join("PG_VERSION").is_file() {
             return self.give_to_runner(pgdata);
         }
         fs::create_dir_all(pgdata).map_err(|source| data_dir_error(pgdata, source))?;
         self.give_to_runner(pgdata)?;
         tracing::info!(data = %pgdata.display(), "initialising the embedded Postgres cluster");
-        let output = self
-            .command("initdb")
+        let (program, mut command) = match origin {
+            Origin::New => {
+                let mut command = self.command("initdb");
+                command
+                    .args(["--username", SUPERUSER, "--auth", "trust"])
+                    .args(["--encoding", "UTF8", "--locale", "C", "--no-instructions"]);
+                ("initdb", command)
+            }
+            Origin::ReplicaOf(port) => {
+                let mut command = self.command("pg_basebackup");
+                command
+                    .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                    .args(["--username", SUPERUSER, "--checkpoint", "fast"])
+                    .args(["--wal-method", "stream", "--write-recovery-conf"]);
+                ("pg_basebackup", command)
+            }
+        };
+        let output = command
             .arg("--pgdata")
             .arg(pgdata)
-            .args(["--username", SUPERUSER, "--auth", "trust"])
-            .args(["--encoding", "UTF8", "--locale", "C", "--no-instructions"])
             .output()
-            .map_err(|error| command_error("initdb", error.to_string()))?;
+            .map_err(|error| command_error(program, error.to_string()))?;
         if output.status.success() {
             Ok(())
         } else {
             Err(command_error(
-                "initdb",
+                program,
                 String::from_utf8_lossy(&output.stderr).trim().to_owned(),
             ))
         }

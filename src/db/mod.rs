@@ -18,6 +18,10 @@ pub const DATABASE_NAME: &str = "switchboard";
 /// The pool, and the embedded server behind it when there is one.
 pub struct Database {
     pub pool: PgPool,
+    /// What reports read from: the replica's pool, or the primary's.
+    pub reports: PgPool,
+    /// True when `reports` is a replica's pool.
+    pub reports_on_replica: bool,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -39,11 +43,23 @@ impl Database {
         };
         let pool = connect(&url, config.db_max_connections).await?;
         migrate(&pool).await?;
-        Ok(Self { pool, embedded })
+        let replica = match &config.reports_database_url {
+            Some(url) => {
+                Some(connect_replica(url.expose_secret(), config.db_max_connections).await?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            reports_on_replica: replica.is_some(),
+            reports: replica.unwrap_or_else(|| pool.clone()),
+            pool,
+            embedded,
+        })
     }
 
-    /// Closes the pool, then stops the embedded server if this process started it.
+    /// Closes the pools, then stops the embedded server if this process started it.
     pub async fn close(self) {
+        self.reports.close().await;
         self.pool.close().await;
         if let Some(server) = self.embedded {
             let _ = tokio::task::spawn_blocking(move || server.stop()).await;
@@ -57,9 +73,9 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 
 /// A pool whose connection errors never echo the password back.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
-    let options: PgConnectOptions = url
-        .parse()
-        .map_err(|_| anyhow::anyhow!("DATABASE_URL is not a valid Postgres connection string"))?;
+    let options: PgConnectOptions = url.parse().map_err(|_| {
+        anyhow::anyhow!("the database URL is not a valid Postgres connection string")
+    })?;
     let host = options.get_host().to_owned();
     PgPoolOptions::new()
         .max_connections(max_connections)
@@ -80,6 +96,24 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .connect_with(options)
         .await
         .with_context(|| format!("connecting to Postgres at {host}"))
+}
+
+/// The pool of a read replica, refused unless it is one: reports read
+/// there what the primary wrote, so a primary given by mistake would only
+/// hide the mistake.
+async fn connect_replica(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let pool = connect(url, max_connections)
+        .await
+        .context("connecting to REPORTS_DATABASE_URL")?;
+    let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
+        .fetch_one(&pool)
+        .await?;
+    anyhow::ensure!(
+        standby,
+        "REPORTS_DATABASE_URL is not a read replica (pg_is_in_recovery() is false); \
+         point it at a hot standby of DATABASE_URL, or leave it unset"
+    );
+    Ok(pool)
 }
 
 /// Our migrations, then the session store's own table.

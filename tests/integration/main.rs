@@ -46,6 +46,7 @@ mod highlevel_request_log;
 mod highlevel_sandbox;
 mod layers;
 mod reports_dashboard;
+mod reports_replica;
 mod reports_rollups;
 mod sandbox_cli;
 mod secrets_never_leak;

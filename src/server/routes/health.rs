@@ -13,6 +13,18 @@ pub struct Health {
     pub status: &'static str,
     pub version: &'static str,
     pub database: DatabaseHealth,
+    /// Only when reports read from a replica (`REPORTS_DATABASE_URL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports_replica: Option<ReplicaHealth>,
+}
+
+/// A replica that does not answer breaks the reports only, so it leaves the
+/// status code alone and says so here.
+#[derive(Debug, Serialize)]
+pub struct ReplicaHealth {
+    pub reachable: bool,
+    /// How far the replica's replay is behind what the primary wrote.
+    pub replay_lag_bytes: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +60,11 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
             .map(|elapsed| elapsed.as_secs_f64() * 1000.0),
         server_starts,
     };
+    let reports_replica = if state.info.reports_on_replica {
+        Some(replica_health(&state).await)
+    } else {
+        None
+    };
     let (code, status) = if database.reachable {
         (StatusCode::OK, "ok")
     } else {
@@ -59,6 +76,31 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
             status,
             version: env!("CARGO_PKG_VERSION"),
             database,
+            reports_replica,
         }),
     )
+}
+
+async fn replica_health(state: &AppState) -> ReplicaHealth {
+    let replayed: Option<String> = sqlx::query_scalar("SELECT pg_last_wal_replay_lsn()::TEXT")
+        .fetch_one(&state.reports_db)
+        .await
+        .ok()
+        .flatten();
+    let Some(replayed) = replayed else {
+        return ReplicaHealth {
+            reachable: false,
+            replay_lag_bytes: None,
+        };
+    };
+    let replay_lag_bytes =
+        sqlx::query_scalar("SELECT (pg_current_wal_lsn() - $1::TEXT::pg_lsn)::BIGINT")
+            .bind(replayed)
+            .fetch_one(&state.db)
+            .await
+            .ok();
+    ReplicaHealth {
+        reachable: true,
+        replay_lag_bytes,
+    }
 }

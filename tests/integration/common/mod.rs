@@ -10,12 +10,22 @@ use sqlx::PgPool;
 use switchboard::db::{self, EmbeddedPostgres};
 
 static CLUSTER: OnceLock<EmbeddedPostgres> = OnceLock::new();
+static REPLICA: OnceLock<EmbeddedPostgres> = OnceLock::new();
 
 fn cluster() -> &'static EmbeddedPostgres {
     CLUSTER.get_or_init(|| {
         switchboard::telemetry::init();
         let dir = scratch_dir();
         EmbeddedPostgres::start(&dir).expect("the test Postgres starts")
+    })
+}
+
+/// A streaming replica of the test cluster (a hot standby), started once
+/// per test run: every database made on the cluster appears on it.
+pub fn replica() -> &'static EmbeddedPostgres {
+    REPLICA.get_or_init(|| {
+        let dir = scratch_dir().join("replica");
+        EmbeddedPostgres::start_replica(&dir, cluster()).expect("the test replica starts")
     })
 }
 
