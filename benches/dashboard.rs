@@ -16,6 +16,8 @@ mod common;
 mod first_sync;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/replica.rs"]
+mod replica;
 #[path = "support/settings.rs"]
 mod settings;
 
@@ -78,7 +80,7 @@ fn main() {
 }
 
 async fn run() {
-    let (url, _) = common::test_db_url().await;
+    let (url, database) = common::test_db_url().await;
     let pool = switchboard::db::connect(&url, 24)
         .await
         .expect("the bench database");
@@ -165,6 +167,93 @@ async fn run() {
         "slowest first view {worst_first} ms (target {TARGET_FIRST_VIEW_MS} ms): {}",
         verdict(worst_first <= TARGET_FIRST_VIEW_MS)
     );
+    reports_from_a_replica(
+        &pool,
+        &database,
+        (&location, &users[0]),
+        &assignees,
+        duration,
+    )
+    .await;
+}
+
+/// Contacts changed in a burst while the replica's lag is sampled.
+const CHANGED: usize = 20_000;
+
+/// A streaming replica of the bench database: how far behind it stays
+/// while a sync rewrites contacts on the primary, and the reports' load
+/// served from it by a second server (`REPORTS_DATABASE_URL`).
+async fn reports_from_a_replica(
+    pool: &sqlx::PgPool,
+    database: &str,
+    (location, user): (&str, &str),
+    people: &[String],
+    duration: Duration,
+) {
+    println!("reports from a streaming replica (REPORTS_DATABASE_URL):");
+    let started = Instant::now();
+    let replica = tokio::task::spawn_blocking(common::replica)
+        .await
+        .expect("the replica starts");
+    println!(
+        "  the bench database copied (pg_basebackup) and its replica ready in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let standby = switchboard::db::connect(&replica.url("postgres"), 1)
+        .await
+        .expect("the replica");
+    let writing = Instant::now();
+    let (rows, lag) =
+        replica::staleness_during(pool, &standby, change_contacts(pool, location, people)).await;
+    println!(
+        "  {rows} contacts rewritten on the primary in batches of {BATCH} ({:.0} rows/s): the replica replayed them at most {:.0} ms after they were written (p99 {:.0} ms over {} samples), {:.1} MB behind at most",
+        rows as f64 / writing.elapsed().as_secs_f64(),
+        lag.max_ms,
+        lag.p99_ms,
+        lag.samples,
+        lag.max_bytes as f64 / 1e6
+    );
+    let app = common::spawn_app_with(
+        pool.clone(),
+        &["--reports-database-url", &replica.url(database)],
+    )
+    .await;
+    let browser = common::browser::Browser::new(&app.base);
+    let consent = browser.start_sign_in(false).await;
+    browser.consent(&consent, location, user).await;
+    let scenarios: [(&str, Vec<Target>); 2] = [
+        (
+            "dashboard page GET /, replica",
+            vec![Target::Page("/".into())],
+        ),
+        (
+            "POST /api/reports/overview, replica",
+            vec![Target::Function("reports/overview", "period=30d".into())],
+        ),
+    ];
+    for (name, targets) in &scenarios {
+        worst_round(name, &browser.http, &app.base, targets, duration).await;
+    }
+}
+
+/// Rewrites the first [`CHANGED`] contacts (new tags, sources and
+/// assignees) through the cache's batched upsert, as a sync does.
+async fn change_contacts(pool: &sqlx::PgPool, location: &str, people: &[String]) -> usize {
+    let mut rng = StdRng::seed_from_u64(11);
+    let now = Utc::now();
+    for chunk in (0..CHANGED).collect::<Vec<_>>().chunks(BATCH) {
+        let records: Vec<ContactRecord> = chunk
+            .iter()
+            .filter_map(|&n| {
+                let added = now - chrono::Duration::days(i64::try_from(n % 365).unwrap_or(0));
+                ContactRecord::from_document(location, contact(&mut rng, n, added, people))
+            })
+            .collect();
+        cache::upsert(pool, &records)
+            .await
+            .expect("changed contacts");
+    }
+    CHANGED
 }
 
 /// How much HTML a page sends, and how much of it is the data the browser
