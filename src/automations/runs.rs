@@ -346,15 +346,17 @@ pub async fn trigger_data(db: &PgPool, run_id: i64) -> sqlx::Result<Option<Json>
     }))
 }
 
+/// The number of runs of the team `$1` that need someone: failed or
+/// needing attention.
+pub const ATTENTION_COUNT_SQL: &str = r"SELECT count(*) FROM automation_runs
+    WHERE location_id = $1 AND status IN ('failed', 'needs_attention') AND NOT dry_run";
+
 /// Runs of the team that need someone: failed or needing attention.
 pub async fn attention_count(db: &PgPool, location_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        r"SELECT count(*) FROM automation_runs
-          WHERE location_id = $1 AND status IN ('failed', 'needs_attention') AND NOT dry_run",
-    )
-    .bind(location_id)
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar(ATTENTION_COUNT_SQL)
+        .bind(location_id)
+        .fetch_one(db)
+        .await
 }
 
 /// Queues a failed run of the team again from its failed step (the steps

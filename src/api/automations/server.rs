@@ -1,5 +1,7 @@
 //! What the automations' server functions do once the caller is known.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value as Json;
 
@@ -161,23 +163,31 @@ async fn run_counts(state: &AppState, caller: &Caller) -> Result<Vec<RunCounts>,
     .await?)
 }
 
+/// The dashboard's card, in one statement: the dashboard page runs it on
+/// every view.
 pub async fn today(state: &AppState, caller: &Caller) -> Result<TodaysRuns, AppError> {
+    static STATEMENT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            r"SELECT (SELECT count(*) FROM automations WHERE location_id = $1),
+                     count(*) FILTER (WHERE NOT dry_run),
+                     count(*) FILTER (WHERE NOT dry_run AND status IN ('failed', 'needs_attention')),
+                     ({})
+                FROM automation_runs WHERE location_id = $1 AND queued_at >= $2",
+            runs::ATTENTION_COUNT_SQL
+        )
+    });
     let midnight = caller.zone.midnight(caller.zone.date(Utc::now()));
-    let (automations, runs_today, failed_today): (i64, i64, i64) = sqlx::query_as(
-        r"SELECT (SELECT count(*) FROM automations WHERE location_id = $1),
-                 count(*) FILTER (WHERE NOT dry_run),
-                 count(*) FILTER (WHERE NOT dry_run AND status IN ('failed', 'needs_attention'))
-            FROM automation_runs WHERE location_id = $1 AND queued_at >= $2",
-    )
-    .bind(&caller.who.location_id)
-    .bind(midnight)
-    .fetch_one(&state.db)
-    .await?;
+    let (automations, runs_today, failed_today, attention): (i64, i64, i64, i64) =
+        sqlx::query_as(STATEMENT.as_str())
+            .bind(&caller.who.location_id)
+            .bind(midnight)
+            .fetch_one(&state.db)
+            .await?;
     Ok(TodaysRuns {
         automations,
         runs_today,
         failed_today,
-        attention: runs::attention_count(&state.db, &caller.who.location_id).await?,
+        attention,
     })
 }
 

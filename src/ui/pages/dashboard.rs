@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::automations::automations_today;
+use crate::api::automations::{automations_today, TodaysRuns};
 use crate::api::reports::get_overview;
+use crate::app_error::AppError;
 use crate::format::thousands;
 use crate::reports::model::{Chart, DataState, Figures, Overview, PageOverview};
 use crate::ui::components::PageHeader;
@@ -35,6 +36,9 @@ fn Dashboard() -> impl IntoView {
             })
         },
     );
+    // Made here, not in the card: a resource made inside the report's
+    // `Suspend` is made (and fetched) again each time that part renders.
+    let today = Resource::new(|| (), |_| automations_today());
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="dashboard">
@@ -44,7 +48,7 @@ fn Dashboard() -> impl IntoView {
             >
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(Some(PageOverview(overview))) => view! { <OverviewView overview /> }.into_any(),
+                        Ok(Some(PageOverview(overview))) => view! { <OverviewView overview today /> }.into_any(),
                         Ok(None) => view! { <SignInForReports /> }.into_any(),
                         Err(error) => view! { <ReportError error /> }.into_any(),
                     }
@@ -55,7 +59,7 @@ fn Dashboard() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(overview: Overview) -> impl IntoView {
+fn OverviewView(overview: Overview, today: TodaysRunsResource) -> impl IntoView {
     if overview.state != DataState::Ready {
         return view! { <NoData state=overview.state /> }.into_any();
     }
@@ -83,7 +87,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         } else {
             view! {
                 <Kpis figures=overview.figures period=period.label() />
-                <AutomationsCard />
+                <AutomationsCard today />
                 <section class="report-grid" aria-label="Charts">
                     {overview.charts.into_iter().map(|chart| view! { <ChartPanel chart /> }).collect_view()}
                 </section>
@@ -97,10 +101,11 @@ fn OverviewView(overview: Overview) -> impl IntoView {
     .into_any()
 }
 
+type TodaysRunsResource = Resource<Result<TodaysRuns, AppError>>;
+
 /// Today's automation runs, for a team that has automations.
 #[component]
-fn AutomationsCard() -> impl IntoView {
-    let today = Resource::new(|| (), |_| automations_today());
+fn AutomationsCard(today: TodaysRunsResource) -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
