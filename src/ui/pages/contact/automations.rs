@@ -2,11 +2,18 @@
 
 use leptos::prelude::*;
 
-use crate::api::automations::{automations_by_hand, ByHand, RunForContact};
+use crate::api::automations::{ByHand, RunForContact};
+use crate::app_error::AppError;
+
+/// The automations a person starts by hand, for the contact page to make once.
+pub(super) type ByHandResource = Resource<Result<Vec<ByHand>, AppError>>;
 
 #[component]
-pub(super) fn AutomationsCard(contact_id: String, can_write: bool) -> impl IntoView {
-    let listed = Resource::new(|| (), |_| automations_by_hand());
+pub(super) fn AutomationsCard(
+    listed: ByHandResource,
+    contact_id: String,
+    can_write: bool,
+) -> impl IntoView {
     let run = ServerAction::<RunForContact>::new();
     view! {
         <Transition>

@@ -8,7 +8,7 @@ mod tags;
 mod timeline;
 
 use add::AddCard;
-use automations::AutomationsCard;
+use automations::{AutomationsCard, ByHandResource};
 use details::DetailsCard;
 use tags::TagsCard;
 use timeline::Timeline;
@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
+use crate::api::automations::automations_by_hand;
 use crate::api::contacts::{
     get_contact_detail, DeleteContact, DeleteNote, SaveNote, TagContact, UpdateContact,
 };
@@ -95,6 +96,9 @@ pub fn ContactPage() -> impl IntoView {
         move || (id.get(), writes.version()),
         |(id, _)| when_signed_in(move || get_contact_detail(id)),
     );
+    // Made here, not in its card: a resource made inside the contact's
+    // `Suspend` is made (and fetched) again each time the contact renders.
+    let by_hand = Resource::new(|| (), |_| automations_by_hand());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(writes.delete.value().get(), Some(Ok(()))) {
@@ -106,7 +110,7 @@ pub fn ContactPage() -> impl IntoView {
         <Transition fallback=|| view! { <section class="card"><p class="muted loading">"Loading the contact…"</p></section> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(Some(contact)) => view! { <ContactView contact /> }.into_any(),
+                    Ok(Some(contact)) => view! { <ContactView contact by_hand /> }.into_any(),
                     Ok(None) => view! { <SignInFirst what="this contact" /> }.into_any(),
                     Err(error) => view! {
                         <EmptyState title="This contact could not be shown" detail=error.to_string()>
@@ -121,7 +125,7 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 #[component]
-fn ContactView(contact: ContactDetail) -> impl IntoView {
+fn ContactView(contact: ContactDetail, by_hand: ByHandResource) -> impl IntoView {
     let writes = expect_context::<Writes>();
     let subtitle = [contact.email.clone(), contact.phone.clone()]
         .into_iter()
@@ -138,7 +142,7 @@ fn ContactView(contact: ContactDetail) -> impl IntoView {
             <div class="ws-side">
                 <DetailsCard contact=contact.clone() />
                 <TagsCard contact_id=contact.id.clone() tags=contact.tags.clone() can_write />
-                <AutomationsCard contact_id=contact.id.clone() can_write />
+                <AutomationsCard listed=by_hand contact_id=contact.id.clone() can_write />
                 {(!contact.custom_fields.is_empty()).then(|| view! {
                     <section class="card">
                         <h2 class="card-title">"Custom fields"</h2>
