@@ -93,8 +93,8 @@ impl EmbeddedPostgres {
     }
 
     /// Starts a streaming replica of `primary` (a read-only hot standby)
-    /// in `data_dir`, copied from it with `pg_basebackup` on first use: a
-    /// `REPORTS_DATABASE_URL` to try on one machine, and the tests' replica.
+    /// in `data_dir`, copied from it with `pg_basebackup` on first use: what
+    /// the tests give `REPORTS_DATABASE_URL`.
     pub fn start_replica(
         data_dir: &Path,
         primary: &EmbeddedPostgres,
