@@ -121,7 +121,9 @@ async fn run() {
     )
     .await;
     let mut worst_first = print_first_views("report", &reports);
-    print_page_weight(&client, &base, "/").await;
+    for path in ["/", "/reports", "/contacts?q=a"] {
+        print_page_weight(&client, &base, path).await;
+    }
     let scenarios: [(&str, Vec<Target>); 5] = [
         ("dashboard page GET /", vec![Target::Page("/".into())]),
         (

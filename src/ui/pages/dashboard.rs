@@ -38,7 +38,7 @@ fn Dashboard() -> impl IntoView {
     );
     // Made here, not in the card: a resource made inside the report's
     // `Suspend` is made (and fetched) again each time that part renders.
-    let today = Resource::new(|| (), |_| automations_today());
+    let today = Resource::new(|| (), |_| when_signed_in(automations_today));
     let (updating, set_updating) = signal(false);
     view! {
         <div class="report" class:report-updating=updating data-testid="dashboard">
@@ -101,7 +101,7 @@ fn OverviewView(overview: Overview, today: TodaysRunsResource) -> impl IntoView 
     .into_any()
 }
 
-type TodaysRunsResource = Resource<Result<TodaysRuns, AppError>>;
+type TodaysRunsResource = Resource<Result<Option<TodaysRuns>, AppError>>;
 
 /// Today's automation runs, for a team that has automations.
 #[component]
@@ -109,7 +109,7 @@ fn AutomationsCard(today: TodaysRunsResource) -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                today.await.ok().filter(|today| today.automations > 0).map(|today| {
+                today.await.ok().flatten().filter(|today| today.automations > 0).map(|today| {
                     let warn = today.attention > 0;
                     view! {
                         <a class="card auto-today" class:auto-today-warn=warn href="/automations/runs" data-testid="dashboard-automations">

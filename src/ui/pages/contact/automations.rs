@@ -6,7 +6,7 @@ use crate::api::automations::{ByHand, RunForContact};
 use crate::app_error::AppError;
 
 /// The automations a person starts by hand, for the contact page to make once.
-pub(super) type ByHandResource = Resource<Result<Vec<ByHand>, AppError>>;
+pub(super) type ByHandResource = Resource<Result<Option<Vec<ByHand>>, AppError>>;
 
 #[component]
 pub(super) fn AutomationsCard(
@@ -20,7 +20,7 @@ pub(super) fn AutomationsCard(
             {move || {
                 let contact_id = contact_id.clone();
                 Suspend::new(async move {
-                    let listed = listed.await.unwrap_or_default();
+                    let listed = listed.await.ok().flatten().unwrap_or_default();
                     (!listed.is_empty()).then(|| view! {
                         <section class="card" data-testid="contact-automations">
                             <h2 class="card-title">"Automations"</h2>

@@ -98,7 +98,7 @@ pub fn ContactPage() -> impl IntoView {
     );
     // Made here, not in its card: a resource made inside the contact's
     // `Suspend` is made (and fetched) again each time the contact renders.
-    let by_hand = Resource::new(|| (), |_| automations_by_hand());
+    let by_hand = Resource::new(|| (), |_| when_signed_in(automations_by_hand));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(writes.delete.value().get(), Some(Ok(()))) {
