@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::reports::get_team_report;
-use crate::reports::model::{DataState, ReportTable, SortKey, TeamReport};
+use crate::reports::model::{DataState, PageTeamReport, ReportTable, SortKey, TeamReport};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, ReportTransition,
@@ -26,7 +26,11 @@ fn TeamReports() -> impl IntoView {
     let report = Resource::new(
         move || filter.get(),
         |(period, tag, assignee, location)| {
-            when_signed_in(move || get_team_report(period, tag, assignee, location))
+            when_signed_in(move || async move {
+                get_team_report(period, tag, assignee, location)
+                    .await
+                    .map(PageTeamReport)
+            })
         },
     );
     let (updating, set_updating) = signal(false);
@@ -38,7 +42,7 @@ fn TeamReports() -> impl IntoView {
             >
                 {move || Suspend::new(async move {
                     match report.await {
-                        Ok(Some(report)) => view! { <TeamReportView report /> }.into_any(),
+                        Ok(Some(PageTeamReport(report))) => view! { <TeamReportView report /> }.into_any(),
                         Ok(None) => view! { <SignInForReports /> }.into_any(),
                         Err(error) => view! { <ReportError error /> }.into_any(),
                     }
