@@ -31,18 +31,10 @@ pub async fn staleness_during<T>(
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = tokio::spawn(sample(primary.clone(), replica.clone(), stop.clone()));
     let written = writes.await;
-    caught_up(primary, replica).await;
+    crate::common::caught_up(primary, replica).await;
     stop.store(true, Ordering::Relaxed);
     let samples = sampler.await.expect("the sampler");
     (written, samples.staleness())
-}
-
-/// Waits until the replica has replayed all the primary has written.
-pub async fn caught_up(primary: &PgPool, replica: &PgPool) {
-    let written = position(primary, WRITTEN).await;
-    while position(replica, REPLAYED).await < written {
-        tokio::time::sleep(EVERY).await;
-    }
 }
 
 async fn position(pool: &PgPool, sql: &str) -> i64 {

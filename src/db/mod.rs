@@ -18,10 +18,8 @@ pub const DATABASE_NAME: &str = "switchboard";
 /// The pool, and the embedded server behind it when there is one.
 pub struct Database {
     pub pool: PgPool,
-    /// What reports read from: the replica's pool, or the primary's.
-    pub reports: PgPool,
-    /// True when `reports` is a replica's pool.
-    pub reports_on_replica: bool,
+    /// The read replica's pool (`REPORTS_DATABASE_URL`), when there is one.
+    pub replica: Option<PgPool>,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -50,16 +48,22 @@ impl Database {
             None => None,
         };
         Ok(Self {
-            reports_on_replica: replica.is_some(),
-            reports: replica.unwrap_or_else(|| pool.clone()),
             pool,
+            replica,
             embedded,
         })
     }
 
+    /// What reports read from: the replica's pool, or the primary's.
+    pub fn reports(&self) -> PgPool {
+        self.replica.as_ref().unwrap_or(&self.pool).clone()
+    }
+
     /// Closes the pools, then stops the embedded server if this process started it.
     pub async fn close(self) {
-        self.reports.close().await;
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
         self.pool.close().await;
         if let Some(server) = self.embedded {
             let _ = tokio::task::spawn_blocking(move || server.stop()).await;

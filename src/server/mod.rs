@@ -136,7 +136,7 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(serve.site_addr),
             db: database.pool.clone(),
-            reports_db: database.reports.clone(),
+            reports_db: database.reports(),
             vault,
             webhook_keys: Arc::new(WebhookKeys::of(&highlevel.webhook_keys)?),
             door: Arc::new(DoorLimits::new(door_settings(&serve.inbound))),
@@ -147,7 +147,7 @@ impl Application {
                 .context("building the delivery client")?,
             info: Arc::new(InstanceInfo {
                 embedded_database: config.database_url.is_none(),
-                reports_on_replica: database.reports_on_replica,
+                reports_on_replica: database.replica.is_some(),
                 secure_cookies: public_url.starts_with("https://"),
             }),
         };

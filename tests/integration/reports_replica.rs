@@ -1,43 +1,15 @@
 //! With `REPORTS_DATABASE_URL`, the dashboards read from a real streaming
 //! replica of the test cluster, and show what it has replayed.
 
-use std::time::{Duration, Instant};
-
 use chrono::Utc;
 use clap::Parser;
 use serde_json::json;
-use sqlx::PgPool;
 use switchboard::cache::{self, ContactRecord};
 use switchboard::config::Config;
 use switchboard::db::{self, Database};
 use switchboard::reports::model::Overview;
 
 use crate::common::{self, browser::demo_locations, browser::Browser};
-
-/// Waits until the replica has replayed everything the primary has written.
-async fn caught_up(primary: &PgPool, replica: &PgPool) {
-    let written: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::TEXT")
-        .fetch_one(primary)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let replayed: bool =
-            sqlx::query_scalar("SELECT pg_last_wal_replay_lsn() >= $1::TEXT::pg_lsn")
-                .bind(&written)
-                .fetch_one(replica)
-                .await
-                .unwrap();
-        if replayed {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the replica did not replay {written}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 async fn contacts_shown(browser: &Browser) -> i64 {
     let response = browser.call("reports/overview", &[("period", "30d")]).await;
@@ -54,7 +26,7 @@ async fn reports_read_what_the_replica_has_replayed() {
     let standby = db::connect(&common::replica().url("postgres"), 1)
         .await
         .unwrap();
-    caught_up(&db, &standby).await;
+    common::caught_up(&db, &standby).await;
     let replica_url = common::replica().url(&name);
     let app = common::spawn_app_with(db.clone(), &["--reports-database-url", &replica_url]).await;
     let (location, users) = demo_locations(&app.base).await.swap_remove(0);
@@ -62,7 +34,7 @@ async fn reports_read_what_the_replica_has_replayed() {
     let consent = browser.start_sign_in(false).await;
     browser.consent(&consent, &location, &users[0]).await;
     app.full_sync(&location).await;
-    caught_up(&db, &standby).await;
+    common::caught_up(&db, &standby).await;
     let counted: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM cache_contacts WHERE location_id = $1 AND deleted_at IS NULL",
     )
@@ -102,7 +74,7 @@ async fn reports_read_what_the_replica_has_replayed() {
         .execute(&standby)
         .await
         .unwrap();
-    caught_up(&db, &standby).await;
+    common::caught_up(&db, &standby).await;
     assert_eq!(contacts_shown(&browser).await, counted + 1, "replayed");
 }
 

@@ -29,6 +29,31 @@ pub fn replica() -> &'static EmbeddedPostgres {
     })
 }
 
+/// Waits until `replica` has replayed everything `primary` has written.
+pub async fn caught_up(primary: &PgPool, replica: &PgPool) {
+    let written: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::TEXT")
+        .fetch_one(primary)
+        .await
+        .expect("the primary's place in its log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let replayed: bool =
+            sqlx::query_scalar("SELECT pg_last_wal_replay_lsn() >= $1::TEXT::pg_lsn")
+                .bind(&written)
+                .fetch_one(replica)
+                .await
+                .expect("the replica's place in its log");
+        if replayed {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replica did not replay {written}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 /// One folder per test process under the system temp folder; folders of
 /// processes that are gone are removed first.
 fn scratch_dir() -> PathBuf {
