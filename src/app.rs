@@ -14,6 +14,7 @@ use crate::ui::pages::{
 };
 
 /// The document around every server-rendered page.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     send_page_policy();
@@ -28,7 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The file names carry their content's hash (see hash.txt).
                 <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -66,6 +67,7 @@ fn send_page_policy() {
     }
 }
 
+#[cfg(feature = "ssr")]
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -120,6 +122,7 @@ macro_rules! lazy_pages {
     )*};
 }
 
+#[cfg(feature = "ssr")]
 lazy_pages! {
     ContactsRoute => ContactsPage,
     ContactRoute => ContactPage,

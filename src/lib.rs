@@ -70,9 +70,8 @@ pub fn hydrate() {
         let body = leptos::prelude::document()
             .body()
             .expect("the page has a body");
-        leptos::mount::hydrate_from_async(body, app::App)
-            .await
-            .forget();
+        let _ = body;
+        leptos::mount::hydrate_islands();
         ui::layout::mark_hydrated();
     });
 }

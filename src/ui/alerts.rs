@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::alerts::{open_alerts, unread_alerts, AlertItem};
 use crate::ui::icons::{Icon, IconSvg};
 
-#[component]
+#[island]
 pub fn AlertBell() -> impl IntoView {
     let open = RwSignal::new(false);
     // Bumped on each opening, which reads every alert: the count is then

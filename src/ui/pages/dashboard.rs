@@ -79,7 +79,7 @@ fn OverviewView(overview: Overview, today: TodaysRunsResource) -> impl IntoView 
     );
     view! {
         <div class="report-toolbar">
-            <FilterBar path="/" filter=overview.filter choices current_location=overview.location_id />
+            <FilterBar path="/".to_owned() filter=overview.filter choices current_location=Some(overview.location_id) />
             <SyncedNote last_synced=overview.last_synced />
         </div>
         {if nothing {

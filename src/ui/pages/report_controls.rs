@@ -3,7 +3,6 @@
 //! the server), the states with nothing to show, and loading skeletons.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::app_error::AppError;
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
@@ -69,7 +68,7 @@ pub fn query_filter() -> Memo<QueryFilter> {
 }
 
 /// The choices a filter bar offers.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct FilterChoices {
     pub teams: Vec<Choice>,
     pub assignees: Vec<Choice>,
@@ -79,20 +78,20 @@ pub struct FilterChoices {
 /// Period, tag, assignee and location controls. Changing one goes to the
 /// same page with the new filter in its address; without the browser
 /// bundle, the Apply button does the same.
-#[component]
+#[island]
 pub fn FilterBar(
-    path: &'static str,
+    path: String,
     filter: ReportFilter,
     choices: FilterChoices,
-    #[prop(optional)] current_location: String,
+    current_location: Option<String>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
     let go = {
         let filter = filter.clone();
+        let path = path.clone();
         move |change: &dyn Fn(&mut ReportFilter)| {
             let mut next = filter.clone();
             change(&mut next);
-            navigate(&format!("{path}?{}", next.query()), Default::default());
+            let _ = window().location().set_href(&format!("{path}?{}", next.query()));
         }
     };
     let on_period = {
@@ -125,9 +124,9 @@ pub fn FilterBar(
             next.assignee = None;
         })
     };
-    let selected_location = filter.location.clone().unwrap_or(current_location);
+    let selected_location = filter.location.clone().or(current_location).unwrap_or_default();
     let narrowed = filter.narrows();
-    let reset = format!("{path}?period={}", filter.period.key())
+    let reset = format!("{}?period={}", path, filter.period.key())
         + &filter
             .location
             .as_ref()

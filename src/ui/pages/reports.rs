@@ -65,7 +65,7 @@ fn TeamReportView(report: TeamReport) -> impl IntoView {
     let period = report.filter.period.label().to_lowercase();
     view! {
         <div class="report-toolbar">
-            <FilterBar path="/reports" filter=report.filter choices />
+            <FilterBar path="/reports".to_owned() filter=report.filter choices current_location=None />
             <SyncedNote last_synced=report.last_synced />
         </div>
         <SortableTable
