@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute};
+use leptos_router::path;
 
 use crate::ui::layout::AppLayout;
 use crate::ui::pages::{
@@ -14,9 +14,7 @@ use crate::ui::pages::{
 };
 
 /// The document around every server-rendered page.
-#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     send_page_policy();
     view! {
         <!DOCTYPE html>
@@ -43,7 +41,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// with this answer's nonce (the hydration scripts), and WebAssembly may
 /// compile. Inline styles stay allowed: components set `style` attributes
 /// (bar widths), which carry no script.
-#[cfg(feature = "ssr")]
 fn send_page_policy() {
     use axum::http::{header, HeaderValue};
 
@@ -67,7 +64,6 @@ fn send_page_policy() {
     }
 }
 
-#[cfg(feature = "ssr")]
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -77,69 +73,26 @@ pub fn App() -> impl IntoView {
             <AppLayout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("/contacts") view={Lazy::<ContactsRoute>::new()} />
-                    <Route path=path!("/contacts/:id") view={Lazy::<ContactRoute>::new()} />
-                    <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} />
-                    <Route path=path!("/appointments") view={Lazy::<AppointmentsRoute>::new()} />
-                    <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()} />
-                    <Route path=path!("/apps") view={Lazy::<AppsRoute>::new()} />
-                    <Route path=path!("/apps/:id") view={Lazy::<AppConnectionRoute>::new()} />
-                    <Route path=path!("/apps/:id/mapping") view={Lazy::<MappingBuilderRoute>::new()} />
-                    <Route path=path!("/automations") view={Lazy::<AutomationsRoute>::new()} />
-                    <Route path=path!("/automations/runs") view={Lazy::<RunHistoryRoute>::new()} />
-                    <Route path=path!("/automations/templates") view={Lazy::<RecipesRoute>::new()} />
-                    <Route path=path!("/automations/runs/:id") view={Lazy::<RunRoute>::new()} />
-                    <Route path=path!("/automations/:id") view={Lazy::<AutomationBuilderRoute>::new()} />
-                    <Route path=path!("/connections") view={Lazy::<ConnectionsRoute>::new()} />
-                    <Route path=path!("/events") view={Lazy::<EventsRoute>::new()} />
-                    <Route path=path!("/sync") view={Lazy::<SyncRoute>::new()} />
-                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
-                    <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/contacts/:id") view=ContactPage />
+                    <Route path=path!("/tasks") view=TasksPage />
+                    <Route path=path!("/appointments") view=AppointmentsPage />
+                    <Route path=path!("/reports") view=ReportsPage />
+                    <Route path=path!("/apps") view=AppsPage />
+                    <Route path=path!("/apps/:id") view=AppConnectionPage />
+                    <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage />
+                    <Route path=path!("/automations") view=AutomationsPage />
+                    <Route path=path!("/automations/runs") view=RunHistoryPage />
+                    <Route path=path!("/automations/templates") view=RecipesPage />
+                    <Route path=path!("/automations/runs/:id") view=RunPage />
+                    <Route path=path!("/automations/:id") view=AutomationBuilderPage />
+                    <Route path=path!("/connections") view=ConnectionsPage />
+                    <Route path=path!("/events") view=EventsPage />
+                    <Route path=path!("/sync") view=SyncPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/signin") view=SignInPage />
                 </Routes>
             </AppLayout>
         </Router>
     }
-}
-
-/// Declares a lazy route per page: with `cargo leptos --split`, the page's
-/// code becomes a wasm chunk of its own that the browser fetches when the
-/// page is first shown, so the first load carries only the shell and the
-/// dashboard. The server renders them like any other route.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_route: Self) -> AnyView {
-                view! { <$page /> }.into_any()
-            }
-        }
-    )*};
-}
-
-#[cfg(feature = "ssr")]
-lazy_pages! {
-    ContactsRoute => ContactsPage,
-    ContactRoute => ContactPage,
-    TasksRoute => TasksPage,
-    AppointmentsRoute => AppointmentsPage,
-    ReportsRoute => ReportsPage,
-    AppsRoute => AppsPage,
-    AppConnectionRoute => AppConnectionPage,
-    MappingBuilderRoute => MappingBuilderPage,
-    AutomationsRoute => AutomationsPage,
-    RunHistoryRoute => RunHistoryPage,
-    RecipesRoute => RecipesPage,
-    RunRoute => RunPage,
-    AutomationBuilderRoute => AutomationBuilderPage,
-    ConnectionsRoute => ConnectionsPage,
-    EventsRoute => EventsPage,
-    SyncRoute => SyncPage,
-    SettingsRoute => SettingsPage,
-    SignInRoute => SignInPage,
 }

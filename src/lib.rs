@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
 pub mod app;
 pub mod app_error;
 pub mod apps;
@@ -59,19 +60,13 @@ pub mod zone;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Browser entry point: attaches the server-rendered page to the app.
-/// Hydration waits for the chunk of a lazy route before it attaches that
-/// route's page; the marker the browser tests wait for goes up after it.
+/// Browser entry point. Pages are rendered by the server alone; only their
+/// islands come alive here, each attached by Leptos's island script once
+/// this returns (see `ui::island::island_ready`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    wasm_bindgen_futures::spawn_local(async {
-        let body = leptos::prelude::document()
-            .body()
-            .expect("the page has a body");
-        let _ = body;
-        leptos::mount::hydrate_islands();
-        ui::layout::mark_hydrated();
-    });
+    leptos::mount::hydrate_islands();
+    ui::island::mark_when_all_ready(0);
 }

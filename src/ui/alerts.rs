@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::alerts::{open_alerts, unread_alerts, AlertItem};
 use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::island::island_ready;
 
 #[island]
 pub fn AlertBell() -> impl IntoView {
@@ -32,6 +33,7 @@ pub fn AlertBell() -> impl IntoView {
             }
         },
     );
+    island_ready();
     let toggle = move |_| {
         let now_open = !open.get_untracked();
         open.set(now_open);

@@ -105,16 +105,6 @@ fn AccountPanel() -> impl IntoView {
     }
 }
 
-/// Flags the page as hydrated (`data-hydrated="true"` on the shell), once
-/// the whole page, a lazy route's chunk included, is attached. An Effect
-/// would run while the chunk still loads, before the page's buttons work.
-#[cfg(feature = "hydrate")]
-pub fn mark_hydrated() {
-    if let Ok(Some(shell)) = document().query_selector(".app-shell") {
-        let _ = shell.set_attribute("data-hydrated", "true");
-    }
-}
-
 pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
 /// Says what to do when HighLevel stopped accepting the team's connection.

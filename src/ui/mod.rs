@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod components;
 pub mod icons;
+pub mod island;
 pub mod layout;
 pub mod page_address;
 pub mod pages;

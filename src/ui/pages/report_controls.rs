@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::app_error::AppError;
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::island::{go_to, island_ready};
 use crate::ui::page_address::from_query;
 
 /// A report's `Transition`: the old report stays on screen, marked
@@ -91,7 +92,7 @@ pub fn FilterBar(
         move |change: &dyn Fn(&mut ReportFilter)| {
             let mut next = filter.clone();
             change(&mut next);
-            let _ = window().location().set_href(&format!("{path}?{}", next.query()));
+            go_to(&format!("{path}?{}", next.query()));
         }
     };
     let on_period = {
@@ -124,6 +125,7 @@ pub fn FilterBar(
             next.assignee = None;
         })
     };
+    island_ready();
     let selected_location = filter.location.clone().or(current_location).unwrap_or_default();
     let narrowed = filter.narrows();
     let reset = format!("{}?period={}", path, filter.period.key())
