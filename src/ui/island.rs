@@ -4,31 +4,6 @@
 
 use leptos::prelude::*;
 
-/// One value of the page address's query string: the router's on the
-/// server, the window's in the browser (an island lives as long as its page).
-pub fn query_value(name: &str) -> Option<String> {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos_router::hooks::use_query_map;
-        use_query_map().with_untracked(|query| query.get(name))
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let search = window().location().search().ok()?;
-        search.trim_start_matches('?').split('&').find_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decoded(key) == name).then(|| decoded(value))
-        })
-    }
-}
-
-#[cfg(not(feature = "ssr"))]
-fn decoded(part: &str) -> String {
-    percent_encoding::percent_decode_str(&part.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 /// Loads another page.
 pub fn go_to(address: &str) {
     #[cfg(feature = "hydrate")]

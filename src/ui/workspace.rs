@@ -58,7 +58,11 @@ pub async fn when_signed_in<T, F>(fetch: impl FnOnce() -> F) -> Result<Option<T>
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    let user = expect_context::<CurrentUserResource>();
+    // An island in the browser has no layout around it; the server
+    // refuses its calls if nobody is signed in.
+    let Some(user) = use_context::<CurrentUserResource>() else {
+        return fetch().await.map(Some);
+    };
     match user.await {
         Ok(Some(_)) => fetch().await.map(Some),
         _ => Ok(None),

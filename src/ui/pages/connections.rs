@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use crate::api::connections::{list_connections, AddPrivateToken, ConnectionView, Disconnect};
 use crate::format::thousands;
 use crate::ui::components::PageHeader;
-use crate::ui::layout::CurrentUserResource;
 
-#[component]
+#[island(lazy)]
 pub fn ConnectionsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let disconnect = ServerAction::<Disconnect>::new();
     let add_token = ServerAction::<AddPrivateToken>::new();
     let connections = Resource::new(
@@ -117,7 +117,9 @@ fn describe_expiry(minutes: i64) -> String {
 
 #[component]
 fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
-    let user = expect_context::<CurrentUserResource>();
+    // Its own request: this is part of an island, which the layout's
+    // resource does not reach in the browser.
+    let user = Resource::new(|| (), |_| crate::api::session::get_current_user());
     let problem = move || match add_token.value().get() {
         Some(Ok(Some(problem))) => Some(problem.message),
         Some(Err(error)) => Some(error.to_string()),

@@ -16,8 +16,9 @@ use crate::workspace::model::{
     BulkTagOutcome, ContactList, ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
 
-#[component]
+#[island(lazy)]
 pub fn ContactsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let filter = from_query(|query| {
         ContactFilter::from_pairs(
             FIELDS

@@ -16,8 +16,9 @@ const STATUSES: [(&str, &str); 7] = [
     ("processing", "Applying"),
 ];
 
-#[component]
+#[island(lazy)]
 pub fn EventsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let status = RwSignal::new(String::new());
     let event_type = RwSignal::new(String::new());
     let refresh = RwSignal::new(0u32);

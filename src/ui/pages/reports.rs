@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::reports::get_team_report;
 use crate::reports::model::{DataState, PageTeamReport, ReportTable, SortKey, TeamReport};
 use crate::ui::components::PageHeader;
+use crate::ui::island::island_ready;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, ReportTransition,
     SignInForReports, SyncedNote,
@@ -69,35 +70,36 @@ fn TeamReportView(report: TeamReport) -> impl IntoView {
             <SyncedNote last_synced=report.last_synced />
         </div>
         <SortableTable
-            key="assignees"
-            title="Tasks by assignee"
+            key="assignees".to_owned()
+            title="Tasks by assignee".to_owned()
             subtitle=format!("Open and overdue as of now; completed {period}.")
             table=report.assignee_table
-            empty="No tasks match this filter."
+            empty="No tasks match this filter.".to_owned()
         />
         <p class="muted small report-footnote">
             "HighLevel does not record when a task was completed. Tasks already done before Switchboard's first sync count as completed on their due date, and are left out of the median. For the others, time to complete runs from when the task was created to when Switchboard saw it completed."
         </p>
         <SortableTable
-            key="businesses"
-            title="Businesses"
+            key="businesses".to_owned()
+            title="Businesses".to_owned()
             subtitle=format!("Each business's contacts and their tasks and appointments; completed, showed and no-show {period}.")
             table=report.business_table
-            empty="No businesses in HighLevel yet, or none with contacts that match this filter."
+            empty="No businesses in HighLevel yet, or none with contacts that match this filter.".to_owned()
         />
     }
     .into_any()
 }
 
 /// A table whose column headers sort it (again: the other way round).
-#[component]
+#[island]
 fn SortableTable(
-    key: &'static str,
-    title: &'static str,
+    key: String,
+    title: String,
     subtitle: String,
     table: ReportTable,
-    empty: &'static str,
+    empty: String,
 ) -> impl IntoView {
+    island_ready();
     let sort = RwSignal::new(None::<(usize, bool)>);
     let ReportTable {
         columns,

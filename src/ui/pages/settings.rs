@@ -12,8 +12,9 @@ use crate::auth::joining::JoinPolicy;
 use crate::auth::roles::Role;
 use crate::ui::components::PageHeader;
 
-#[component]
+#[island(lazy)]
 pub fn SettingsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let status = Resource::new(|| (), |_| get_installation_facts());
     let actions = TeamActions::new();
     let team = Resource::new(move || actions.version(), |_| get_team());

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::ui::components::PageHeader;
 use crate::ui::icons::{Icon, IconSvg};
@@ -20,7 +19,7 @@ fn problem_text(code: &str) -> Option<&'static str> {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = crate::ui::page_address::query();
     let problem = move || {
         query
             .read()

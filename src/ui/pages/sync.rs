@@ -17,8 +17,9 @@ const LIVE_REFRESH: Duration = Duration::from_millis(1500);
 /// Refreshes after "Sync now" even when no run shows yet.
 const GRACE_REFRESHES: u32 = 6;
 
-#[component]
+#[island(lazy)]
 pub fn SyncPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let sync_now = ServerAction::<SyncNow>::new();
     let set_interval = ServerAction::<SetPollInterval>::new();
     let tick = RwSignal::new(0u32);

@@ -10,8 +10,9 @@ use crate::ui::page_address::from_query;
 use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::model::{TaskItem, TaskList, TASK_PAGE};
 
-#[component]
+#[island(lazy)]
 pub fn TasksPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let mine = from_query(|query| query.get("who").as_deref() == Some("mine"));
     let done = from_query(|query| query.get("show").as_deref() == Some("done"));
     let page = from_query(|query| {

@@ -3,7 +3,6 @@
 //! arrive.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::mapping::mapping_href;
 use super::mappings::Mappings;
@@ -15,9 +14,10 @@ use crate::ui::components::PageHeader;
 /// How often a listening page asks for new requests.
 const LISTEN_EVERY_MS: u64 = 1_500;
 
-#[component]
+#[island(lazy)]
 pub fn AppConnectionPage() -> impl IntoView {
-    let params = use_params_map();
+    crate::ui::island::island_ready();
+    let params = crate::ui::page_address::params();
     let id = move || {
         params.with(|p| {
             p.get("id")

@@ -5,7 +5,6 @@
 //! and the saved versions with a restore.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::AppTileView;
 use crate::api::apps_mapping::{
@@ -28,10 +27,11 @@ pub fn delivery_href(connection_id: i64, record: &str) -> String {
     format!("/apps/{connection_id}/mapping?send={encoded}")
 }
 
-#[component]
+#[island(lazy)]
 pub fn MappingBuilderPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
+    crate::ui::island::island_ready();
+    let params = crate::ui::page_address::params();
+    let query = crate::ui::page_address::query();
     let source = move || {
         let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
         let (sends, subject) = query.with(|q| match q.get("send") {

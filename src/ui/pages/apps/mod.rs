@@ -16,8 +16,9 @@ use crate::ui::components::PageHeader;
 pub use connection::AppConnectionPage;
 pub use mapping::MappingBuilderPage;
 
-#[component]
+#[island(lazy)]
 pub fn AppsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     // A new connection reloads the list; what to paste into the app stays
     // above it.
     let connected = RwSignal::new(None::<Created>);

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::run::StepList;
 use super::StatePill;
@@ -21,9 +20,10 @@ use crate::automations::form::{
 use crate::automations::model::{Condition, Join, Operator, WEEK};
 use crate::ui::components::PageHeader;
 
-#[component]
+#[island(lazy)]
 pub fn AutomationBuilderPage() -> impl IntoView {
-    let params = use_params_map();
+    crate::ui::island::island_ready();
+    let params = crate::ui::page_address::params();
     let id = move || {
         params.with(|p| {
             p.get("id")

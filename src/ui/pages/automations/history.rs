@@ -4,15 +4,15 @@
 //! as CSV.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::automations::{automation_runs, automations_overview, RunQuery, RunRow};
 use crate::automations::model::RunStatus;
 use crate::ui::components::PageHeader;
 
-#[component]
+#[island(lazy)]
 pub fn RunHistoryPage() -> impl IntoView {
-    let query = use_query_map();
+    crate::ui::island::island_ready();
+    let query = crate::ui::page_address::query();
     let filters = move || {
         query.with(|q| RunQuery {
             automation_id: q.get("automation").and_then(|id| id.parse().ok()),
@@ -46,7 +46,6 @@ fn Filters(
     >,
     current: Signal<RunQuery>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
     let apply = move |change: &dyn Fn(&mut RunQuery)| {
         let mut query = current.get_untracked();
         change(&mut query);
@@ -66,10 +65,7 @@ fn Filters(
         if let Some(days) = query.days {
             parts.push(format!("days={days}"));
         }
-        navigate(
-            &format!("/automations/runs?{}", parts.join("&")),
-            Default::default(),
-        );
+        crate::ui::island::go_to(&format!("/automations/runs?{}", parts.join("&")));
     };
     let apply = StoredValue::new(apply);
     view! {

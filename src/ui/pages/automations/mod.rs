@@ -8,7 +8,6 @@ mod recipes;
 mod run;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::automations::{automations_overview, AutomationCard, Choice, CreateAutomation};
 use crate::ui::components::PageHeader;
@@ -19,8 +18,9 @@ pub use history::RunHistoryPage;
 pub use recipes::RecipesPage;
 pub use run::RunPage;
 
-#[component]
+#[island(lazy)]
 pub fn AutomationsPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let overview = Resource::new(|| (), |_| automations_overview());
     view! {
         <PageHeader title="Automations" subtitle="When something happens in one of your apps, Switchboard does the rest: every run is kept, and failed ones can be retried." />
@@ -116,10 +116,9 @@ fn Card(card: AutomationCard) -> impl IntoView {
 fn NewAutomation(triggers: Vec<Choice>) -> impl IntoView {
     let create = ServerAction::<CreateAutomation>::new();
     let problem = Signal::derive(move || refusal_of(create.value().get()));
-    let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/automations/{id}"), Default::default());
+            crate::ui::island::go_to(&format!("/automations/{id}"));
         }
     });
     let has_apps = triggers

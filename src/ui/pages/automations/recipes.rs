@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::automations::recipes::{
     recipe_gallery_data, Applied, ApplyRecipe, RecipeCard, RecipeGallery,
@@ -16,9 +15,10 @@ use crate::ui::components::PageHeader;
 use crate::ui::pages::apps::AppTileView;
 use crate::ui::workspace::{refusal_of, FieldError};
 
-#[component]
+#[island(lazy)]
 pub fn RecipesPage() -> impl IntoView {
-    let query = use_query_map();
+    crate::ui::island::island_ready();
+    let query = crate::ui::page_address::query();
     let wanted = query.with_untracked(|q| q.get("app").unwrap_or_default());
     let gallery = Resource::new(|| (), |_| recipe_gallery_data());
     view! {

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::history::RunStatusPill;
 use crate::api::automations::{run_detail, RetryRun, StepView};
@@ -14,9 +13,10 @@ use crate::ui::components::PageHeader;
 
 const LIVE_REFRESH: Duration = Duration::from_millis(1000);
 
-#[component]
+#[island(lazy)]
 pub fn RunPage() -> impl IntoView {
-    let params = use_params_map();
+    crate::ui::island::island_ready();
+    let params = crate::ui::page_address::params();
     let id = move || {
         params.with(|p| {
             p.get("id")

@@ -16,7 +16,6 @@ use timeline::Timeline;
 use leptos::prelude::*;
 
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::automations::automations_by_hand;
 use crate::api::contacts::{
@@ -87,8 +86,9 @@ impl Writes {
     }
 }
 
-#[component]
+#[island(lazy)]
 pub fn ContactPage() -> impl IntoView {
+    crate::ui::island::island_ready();
     let id = from_params(|params| params.get("id").unwrap_or_default());
     let writes = Writes::new();
     provide_context(writes);
@@ -99,10 +99,9 @@ pub fn ContactPage() -> impl IntoView {
     // Made here, not in its card: a resource made inside the contact's
     // `Suspend` is made (and fetched) again each time the contact renders.
     let by_hand = Resource::new(|| (), |_| when_signed_in(automations_by_hand));
-    let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(writes.delete.value().get(), Some(Ok(()))) {
-            navigate("/contacts", Default::default());
+            crate::ui::island::go_to("/contacts");
         }
     });
     view! {
