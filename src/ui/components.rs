@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Title row of a page; also sets the document title.
+/// Title row of a page; also sets the document title (named in full here,
+/// since an island in the browser has no app around it to format it).
 #[component]
 pub fn PageHeader(
     title: &'static str,
@@ -11,7 +12,7 @@ pub fn PageHeader(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
-        <Title text=title />
+        <Title text=format!("{title} · Switchboard") />
         <header class="page-header">
             <div>
                 <h1>{title}</h1>

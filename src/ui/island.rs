@@ -2,6 +2,7 @@
 //! own in the browser, without the router's context, so it reads the page
 //! address from the window and leaves the page by loading another.
 
+#[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
 /// Loads another page.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::api::connections::{list_connections, AddPrivateToken, ConnectionView, Disconnect};
 use crate::format::thousands;
 use crate::ui::components::PageHeader;
+use crate::ui::layout::CurrentUserResource;
 
 #[island(lazy)]
 pub fn ConnectionsPage() -> impl IntoView {
@@ -14,12 +15,16 @@ pub fn ConnectionsPage() -> impl IntoView {
         move || (disconnect.version().get(), add_token.version().get()),
         |_| list_connections(),
     );
+    // Made here, not where it is shown: a resource made inside a `Suspend`
+    // is made again each time that part renders, and an island's resources
+    // must be made in the same order on the server and in the browser.
+    let user = Resource::new(|| (), |_| crate::api::session::get_current_user());
     view! {
         <PageHeader title="Connections" subtitle="The accounts and apps Switchboard talks to." />
         <Suspense fallback=|| view! { <section class="card"><p class="muted loading">"Loading your connections…"</p></section> }>
             {move || Suspend::new(async move {
                 match connections.await {
-                    Ok(list) if list.is_empty() => view! { <NotConnected add_token /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <NotConnected add_token user /> }.into_any(),
                     Ok(list) => list
                         .into_iter()
                         .map(|connection| view! { <ConnectionCard connection disconnect /> })
@@ -116,10 +121,7 @@ fn describe_expiry(minutes: i64) -> String {
 }
 
 #[component]
-fn NotConnected(add_token: ServerAction<AddPrivateToken>) -> impl IntoView {
-    // Its own request: this is part of an island, which the layout's
-    // resource does not reach in the browser.
-    let user = Resource::new(|| (), |_| crate::api::session::get_current_user());
+fn NotConnected(add_token: ServerAction<AddPrivateToken>, user: CurrentUserResource) -> impl IntoView {
     let problem = move || match add_token.value().get() {
         Some(Ok(Some(problem))) => Some(problem.message),
         Some(Err(error)) => Some(error.to_string()),

@@ -10,7 +10,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <Title text="Page not found · Switchboard" />
         <section class="card error-card not-found" data-testid="not-found">
             <div class="error-icon">
                 <IconSvg icon=Icon::Compass />

@@ -161,7 +161,7 @@ fn ContactView(contact: ContactDetail, by_hand: ByHandResource) -> impl IntoView
     }
     .into_any();
     view! {
-        <Title text=contact.name.clone() />
+        <Title text=format!("{} · Switchboard", contact.name) />
         <header class="page-header">
             <div>
                 <h1 data-testid="contact-name">{contact.name.clone()}</h1>
