@@ -18,29 +18,34 @@ const LISTEN_EVERY_MS: u64 = 1_500;
 pub fn AppConnectionPage() -> impl IntoView {
     crate::ui::island::island_ready();
     let params = crate::ui::page_address::params();
-    let id = move || {
-        params.with(|p| {
-            p.get("id")
-                .and_then(|id| id.parse::<i64>().ok())
-                .unwrap_or(0)
-        })
-    };
-    let detail = Resource::new(id, app_connection);
+    let id = params.with_untracked(|p| {
+        p.get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let detail = Resource::new(move || id, app_connection);
+    // The cards below make their own resources; they stand outside the
+    // details' `Suspend` so that each is made once, at the island's top,
+    // in the same order on the server and in the browser.
+    let can_change = Signal::derive(move || {
+        detail
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|detail| detail.can_change)
+    });
     view! {
         <PageHeader title="App connection" subtitle="Where the app sends its events, and every request that arrived." />
         <Suspense fallback=|| view! { <section class="card"><p class="muted loading">"Loading the connection…"</p></section> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! {
-                        <Details detail=detail.clone() />
-                        <ConnectionMappings id=detail.id can_change=detail.can_change />
-                        <super::outbound::Outbound id=detail.id can_change=detail.can_change />
-                        <super::read_api::ReadApi id=detail.id can_change=detail.can_change />
-                    }.into_any(),
+                    Ok(detail) => view! { <Details detail /> }.into_any(),
                     Err(error) => view! { <section class="card"><p class="form-error">{error.to_string()}</p></section> }.into_any(),
                 }
             })}
         </Suspense>
+        <ConnectionMappings id can_change />
+        <super::outbound::Outbound id can_change />
+        <super::read_api::ReadApi id can_change />
     }
 }
 
@@ -78,7 +83,7 @@ fn Details(detail: ConnectionDetail) -> impl IntoView {
 /// The mappings card and the incoming requests, which can pick a sample
 /// for it: picking one refreshes the card.
 #[component]
-fn ConnectionMappings(id: i64, can_change: bool) -> impl IntoView {
+fn ConnectionMappings(id: i64, can_change: Signal<bool>) -> impl IntoView {
     let pick = ServerAction::<UseAsSample>::new();
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -88,12 +93,12 @@ fn ConnectionMappings(id: i64, can_change: bool) -> impl IntoView {
     });
     view! {
         <Mappings id refresh />
-        <Incoming id pick=can_change.then_some(pick) />
+        <Incoming id pick can_pick=can_change />
     }
 }
 
 #[component]
-fn Incoming(id: i64, pick: Option<ServerAction<UseAsSample>>) -> impl IntoView {
+fn Incoming(id: i64, pick: ServerAction<UseAsSample>, can_pick: Signal<bool>) -> impl IntoView {
     let listening = RwSignal::new(false);
     let tick = RwSignal::new(0u32);
     // The newest id when listening began: later ones are marked new.
@@ -137,12 +142,12 @@ fn Incoming(id: i64, pick: Option<ServerAction<UseAsSample>>) -> impl IntoView {
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="muted" data-testid="incoming-empty">"Nothing has arrived yet. Paste the web address and secret into the app, then send a test event."</p>
                         }.into_any(),
-                        Ok(rows) => view! { <RequestList id rows seen_before=seen_before.get_untracked() pick /> }.into_any(),
+                        Ok(rows) => view! { <RequestList id rows seen_before=seen_before.get_untracked() pick=can_pick.get().then_some(pick) /> }.into_any(),
                         Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
-            {move || pick.and_then(|pick| pick.value().get()).map(|picked| match picked {
+            {move || pick.value().get().map(|picked| match picked {
                 Ok(event_type) => view! {
                     <p class="app-created small" role="status" data-testid="sample-picked">
                         {format!("The sample of \u{201c}{event_type}\u{201d} is now that request. ")}

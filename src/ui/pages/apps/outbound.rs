@@ -11,7 +11,7 @@ use crate::apps::outbound::model::{AuthMode, DeliveryOutcome};
 use crate::ui::workspace::{refusal_of, FieldError};
 
 #[component]
-pub fn Outbound(id: i64, can_change: bool) -> impl IntoView {
+pub fn Outbound(id: i64, can_change: Signal<bool>) -> impl IntoView {
     let save = ServerAction::<SaveOutbound>::new();
     // Reload only after a save went through: a refused one keeps what was typed.
     let saves = RwSignal::new(0u32);
@@ -30,7 +30,7 @@ pub fn Outbound(id: i64, can_change: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(view) if can_change => view! { <OutboundForm id view save /> }.into_any(),
+                        Ok(view) if can_change.get() => view! { <OutboundForm id view save /> }.into_any(),
                         Ok(view) => view! { <OutboundFacts view /> }.into_any(),
                         Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     }

@@ -10,7 +10,7 @@ use crate::api::apps_read::{
 use crate::ui::workspace::{refusal_of, FieldError};
 
 #[component]
-pub fn ReadApi(id: i64, can_change: bool) -> impl IntoView {
+pub fn ReadApi(id: i64, can_change: Signal<bool>) -> impl IntoView {
     let issue = ServerAction::<IssueApiKey>::new();
     // The key's facts reload once a new key is issued.
     let issued = RwSignal::new(0u32);
@@ -30,7 +30,7 @@ pub fn ReadApi(id: i64, can_change: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(view) => view! { <ReadApiBody id view can_change issue /> }.into_any(),
+                        Ok(view) => view! { <ReadApiBody id view can_change=can_change.get() issue /> }.into_any(),
                         Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     }
                 })}
