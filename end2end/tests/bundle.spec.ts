@@ -1,8 +1,10 @@
 import { test, expect, openHydrated } from "./fixtures";
 import type { Page } from "@playwright/test";
 
-// The bundle is split by page (lazy routes, `cargo leptos --split`): a page's
-// own code is a wasm file named after its route, `split___<route>_view…`.
+// Only islands run in the browser, and a page's island is lazy
+// (`#[island(lazy)]`, `cargo leptos --split`): its code is a wasm file named
+// after it, `split_<page>_loader…`. The dashboard's islands (the filter bar
+// and the bell) are in the main file.
 
 /** Records the bundle files (/pkg/*.wasm) the page fetches from now on. */
 function recordWasm(page: Page) {
@@ -16,7 +18,7 @@ function recordWasm(page: Page) {
 
 const pageChunks = (files: string[]) => files.filter((file) => file.startsWith("split_"));
 
-test("the dashboard loads only the main wasm, and another page's chunk comes when it is opened", async ({ page }) => {
+test("the dashboard loads only the main wasm, and another page's island comes with that page", async ({ page }) => {
   const fetched = recordWasm(page);
   await openHydrated(page, "/");
   await page.waitForLoadState("networkidle");
@@ -25,11 +27,11 @@ test("the dashboard loads only the main wasm, and another page's chunk comes whe
   expect(fetched.filter((file) => /automation_builder|mapping_builder/.test(file))).toEqual([]);
   expect(pageChunks(fetched)).toEqual([]);
 
-  // Signed out, the reports page asks to sign in (without failing requests).
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Reports");
-  await expect(page.getByTestId("reports").getByTestId("report-signed-out")).toBeVisible();
-  await expect.poll(() => pageChunks(fetched)).toEqual([expect.stringMatching(/^split___reports_route_view_/)]);
+  // Signed out, the tasks page asks to sign in (without failing requests).
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tasks" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tasks");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
+  await expect.poll(() => pageChunks(fetched)).toEqual([expect.stringMatching(/^split_tasks_page_loader_/)]);
   expect(fetched.filter((file) => /automation_builder|mapping_builder/.test(file))).toEqual([]);
 });
 
@@ -37,7 +39,7 @@ test("a page opened first fetches its own chunk and no other page's", async ({ p
   const fetched = recordWasm(page);
   await openHydrated(page, "/automations/templates");
   await page.waitForLoadState("networkidle");
-  expect(pageChunks(fetched)).toEqual([expect.stringMatching(/^split___recipes_route_view_/)]);
+  expect(pageChunks(fetched)).toEqual([expect.stringMatching(/^split_recipes_page_loader_/)]);
 });
 
 test("the bundle's files have hashed names, are cached for good and sent compressed", async ({ page }) => {

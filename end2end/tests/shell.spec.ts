@@ -25,14 +25,15 @@ for (const { path, heading, name } of pages) {
   });
 }
 
-test("the menu navigates in the browser without reloading the page", async ({ page }) => {
+test("the menu opens each page, marked as the current one, and the page comes alive", async ({ page }) => {
   await openHydrated(page, "/");
-  // A full page load would create a new document and drop this marker.
-  await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same-document"));
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tasks" }).click();
+  const menu = page.getByRole("navigation", { name: "Main" });
+  await menu.getByRole("link", { name: "Tasks" }).click();
   await expect(page).toHaveURL(/\/tasks$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tasks");
-  expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same-document");
+  await expect(menu.getByRole("link", { name: "Tasks" })).toHaveAttribute("aria-current", "page");
+  await expect(menu.getByRole("link", { name: "Dashboard" })).not.toHaveAttribute("aria-current", "page");
+  await expect(page.locator(".app-shell")).toHaveAttribute("data-hydrated", "true");
 });
 
 test("settings show the database this server started", async ({ page }) => {
