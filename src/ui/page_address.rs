@@ -63,7 +63,11 @@ mod browser {
     pub fn query() -> ParamsMap {
         let mut map = ParamsMap::new();
         let search = window().location().search().unwrap_or_default();
-        for pair in search.trim_start_matches('?').split('&').filter(|pair| !pair.is_empty()) {
+        for pair in search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+        {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             map.insert(decoded(key), decoded(value));
         }
@@ -76,7 +80,10 @@ mod browser {
     pub fn params() -> ParamsMap {
         let mut map = ParamsMap::new();
         let path = window().location().pathname().unwrap_or_default();
-        let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+        let segments: Vec<&str> = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
         let id = match segments.as_slice() {
             [_, "runs", id, ..] | [_, id, ..] => Some(*id),
             _ => None,

@@ -121,7 +121,10 @@ fn describe_expiry(minutes: i64) -> String {
 }
 
 #[component]
-fn NotConnected(add_token: ServerAction<AddPrivateToken>, user: CurrentUserResource) -> impl IntoView {
+fn NotConnected(
+    add_token: ServerAction<AddPrivateToken>,
+    user: CurrentUserResource,
+) -> impl IntoView {
     let problem = move || match add_token.value().get() {
         Some(Ok(Some(problem))) => Some(problem.message),
         Some(Err(error)) => Some(error.to_string()),

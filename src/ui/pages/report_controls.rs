@@ -126,7 +126,11 @@ pub fn FilterBar(
         })
     };
     island_ready();
-    let selected_location = filter.location.clone().or(current_location).unwrap_or_default();
+    let selected_location = filter
+        .location
+        .clone()
+        .or(current_location)
+        .unwrap_or_default();
     let narrowed = filter.narrows();
     let reset = format!("{}?period={}", path, filter.period.key())
         + &filter
