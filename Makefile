@@ -13,8 +13,8 @@ E2E_DATA ?= target/e2e-data
 
 .PHONY: run test bench setup setup-test lint unit e2e
 
-# --split: every page but the dashboard is a wasm chunk of its own (the lazy
-# routes in src/app.rs); a build without it cannot load them.
+# --split: the island of every page but the dashboard is a wasm chunk of its
+# own (`#[island(lazy)]`); a build without it cannot load them.
 run: setup
 	cargo leptos serve --split
 

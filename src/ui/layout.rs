@@ -1,5 +1,5 @@
-//! The frame around every page: navigation, and the hydration marker that
-//! browser tests wait for before they click.
+//! The frame around every page: navigation, the bell, who is signed in, and
+//! the banners.
 
 use leptos::prelude::*;
 use leptos_router::components::A;

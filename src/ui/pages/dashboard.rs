@@ -11,7 +11,7 @@ use crate::reports::model::{Chart, DataState, Figures, Overview, PageOverview};
 use crate::ui::components::PageHeader;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, NothingMatches, ReportError, ReportSkeleton,
-    ReportTransition, SignInForReports, SyncedNote,
+    SignInForReports, SyncedNote,
 };
 use crate::ui::workspace::when_signed_in;
 
@@ -39,13 +39,9 @@ fn Dashboard() -> impl IntoView {
     // Made here, not in the card: a resource made inside the report's
     // `Suspend` is made (and fetched) again each time that part renders.
     let today = Resource::new(|| (), |_| when_signed_in(automations_today));
-    let (updating, set_updating) = signal(false);
     view! {
-        <div class="report" class:report-updating=updating data-testid="dashboard">
-            <ReportTransition
-                fallback=|| view! { <ReportSkeleton cards=4 panels=4 /> }
-                updating=set_updating
-            >
+        <div class="report" data-testid="dashboard">
+            <Suspense fallback=|| view! { <ReportSkeleton cards=4 panels=4 /> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(Some(PageOverview(overview))) => view! { <OverviewView overview today /> }.into_any(),
@@ -53,7 +49,7 @@ fn Dashboard() -> impl IntoView {
                         Err(error) => view! { <ReportError error /> }.into_any(),
                     }
                 })}
-            </ReportTransition>
+            </Suspense>
         </div>
     }
 }

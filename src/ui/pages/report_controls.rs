@@ -10,29 +10,6 @@ use crate::ui::icons::{Icon, IconSvg};
 use crate::ui::island::{go_to, island_ready};
 use crate::ui::page_address::from_query;
 
-/// A report's `Transition`: the old report stays on screen, marked
-/// `updating`, while the browser loads a new filter. The server renders a
-/// page once and marks nothing; there the pending-state effect could still
-/// run after the page was disposed, and panic.
-#[component]
-pub fn ReportTransition<C>(
-    #[prop(into)] fallback: ViewFnOnce,
-    updating: WriteSignal<bool>,
-    children: TypedChildren<C>,
-) -> impl IntoView
-where
-    C: IntoView + Send + 'static,
-{
-    let props = TransitionProps::builder()
-        .fallback(fallback)
-        .children(children);
-    #[cfg(feature = "hydrate")]
-    let props = props.set_pending(updating);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = updating;
-    Transition(props.build())
-}
-
 /// What a signed-out visitor sees instead of a report.
 #[component]
 pub fn SignInForReports() -> impl IntoView {

@@ -8,8 +8,8 @@ use crate::reports::model::{DataState, PageTeamReport, ReportTable, SortKey, Tea
 use crate::ui::components::PageHeader;
 use crate::ui::island::island_ready;
 use crate::ui::pages::report_controls::{
-    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, ReportTransition,
-    SignInForReports, SyncedNote,
+    query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SignInForReports,
+    SyncedNote,
 };
 use crate::ui::workspace::when_signed_in;
 
@@ -34,13 +34,9 @@ fn TeamReports() -> impl IntoView {
             })
         },
     );
-    let (updating, set_updating) = signal(false);
     view! {
-        <div class="report" class:report-updating=updating data-testid="reports">
-            <ReportTransition
-                fallback=|| view! { <ReportSkeleton cards=0 panels=2 /> }
-                updating=set_updating
-            >
+        <div class="report" data-testid="reports">
+            <Suspense fallback=|| view! { <ReportSkeleton cards=0 panels=2 /> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(Some(PageTeamReport(report))) => view! { <TeamReportView report /> }.into_any(),
@@ -48,7 +44,7 @@ fn TeamReports() -> impl IntoView {
                         Err(error) => view! { <ReportError error /> }.into_any(),
                     }
                 })}
-            </ReportTransition>
+            </Suspense>
         </div>
     }
 }
