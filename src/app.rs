@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::ui::layout::AppLayout;
+use crate::ui::page_script::PageScript;
 use crate::ui::pages::{
     AppConnectionPage, AppointmentsPage, AppsPage, AutomationBuilderPage, AutomationsPage,
     ConnectionsPage, ContactPage, ContactsPage, DashboardPage, EventsPage, MappingBuilderPage,
@@ -27,14 +28,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The file names carry their content's hash (see hash.txt).
                 <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                {loads_wasm().then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <PageScript />
             </body>
         </html>
     }
+}
+
+/// Pages whose every island-free part is rendered here: they load no wasm
+/// at all, which a phone at the front desk notices most on the dashboard.
+const WITHOUT_ISLANDS: &[&str] = &["/", "/reports", "/appointments", "/signin"];
+
+/// Whether the page asked for needs the browser bundle for its islands.
+fn loads_wasm() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .is_none_or(|request| !WITHOUT_ISLANDS.contains(&request.uri.path()))
 }
 
 /// The pages' content security policy: scripts from this server, or inline

@@ -89,12 +89,15 @@ test("team reports: sortable tables whose CSV follows the filter", async ({ page
 
   // Sorting by "Open" puts the largest first, then the smallest.
   const openHeader = assignees.getByRole("button", { name: /^Open/ });
+  const openColumn = assignees.locator("th", { has: page.getByRole("button", { name: /^Open/ }) });
   await openHeader.click();
+  await expect(openColumn).toHaveAttribute("aria-sort", "descending");
   const open = async () =>
     (await assignees.locator("tbody tr td:nth-child(2)").allTextContents()).map((cell) => Number(cell));
   const descending = await open();
   expect(descending).toEqual([...descending].sort((a, b) => b - a));
   await openHeader.click();
+  await expect(openColumn).toHaveAttribute("aria-sort", "ascending");
   const ascending = await open();
   expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
 

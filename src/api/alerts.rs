@@ -1,10 +1,18 @@
-//! The bell: how many alerts the signed-in person has not read, and the
-//! newest of them (opening the bell marks them read).
+//! The bell: how many alerts the signed-in person has not read and the
+//! newest of them, rendered with every page; opening the bell reads them.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app_error::AppError;
+
+/// What the bell shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bell {
+    pub unread: i64,
+    /// The newest first.
+    pub recent: Vec<AlertItem>,
+}
 
 /// One alert behind the bell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,25 +29,18 @@ pub struct AlertItem {
     pub unread: bool,
 }
 
-#[server(endpoint = "alerts/unread", output = crate::api::codec::JsonText)]
-pub async fn unread_alerts() -> Result<i64, AppError> {
+#[server(endpoint = "alerts/bell", output = crate::api::codec::JsonText)]
+pub async fn bell_alerts() -> Result<Bell, AppError> {
     use crate::auth::roles::Role;
-    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
-    Ok(crate::alerts::unread(&state.db, &caller.who.location_id, caller.who.user_id).await?)
-}
-
-/// The newest alerts, which are then read.
-#[server(endpoint = "alerts/open", output = crate::api::codec::JsonText)]
-pub async fn open_alerts() -> Result<Vec<AlertItem>, AppError> {
-    use crate::auth::roles::Role;
+    const BELL_HOLDS: i64 = 20;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
     let location_id = &caller.who.location_id;
     let user_id = caller.who.user_id;
-    let recent = crate::alerts::recent(&state.db, location_id, user_id, 20).await?;
-    if let Some(newest) = recent.first() {
-        crate::alerts::mark_read(&state.db, location_id, user_id, newest.id).await?;
-    }
-    Ok(recent
+    let (unread, recent) = tokio::try_join!(
+        crate::alerts::unread(&state.db, location_id, user_id),
+        crate::alerts::recent(&state.db, location_id, user_id, BELL_HOLDS),
+    )?;
+    let recent = recent
         .into_iter()
         .map(|alert| AlertItem {
             id: alert.id,
@@ -50,5 +51,26 @@ pub async fn open_alerts() -> Result<Vec<AlertItem>, AppError> {
             personal: alert.personal,
             unread: alert.unread,
         })
-        .collect())
+        .collect();
+    Ok(Bell { unread, recent })
+}
+
+/// Reads the alerts up to `newest`, the newest one the opened bell showed:
+/// one raised since stays unread.
+#[server(endpoint = "alerts/read", output = crate::api::codec::JsonText)]
+pub async fn read_alerts(newest: i64) -> Result<(), AppError> {
+    use crate::auth::roles::Role;
+    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
+    let location_id = &caller.who.location_id;
+    let user_id = caller.who.user_id;
+    // Never past the newest alert there is: later ones must still count.
+    let Some(latest) = crate::alerts::recent(&state.db, location_id, user_id, 1)
+        .await?
+        .first()
+        .map(|alert| alert.id)
+    else {
+        return Ok(());
+    };
+    crate::alerts::mark_read(&state.db, location_id, user_id, newest.min(latest)).await?;
+    Ok(())
 }

@@ -17,25 +17,19 @@ pub fn go_to(address: &str) {
 
 /// Marks the page hydrated (`data-hydrated="true"` on the shell, which the
 /// browser tests wait for) once every island on it has been attached. Each
-/// island calls this once; a page without islands is marked at start.
+/// island calls this once; the page script marks a page without islands.
 pub fn island_ready() {
     #[cfg(feature = "hydrate")]
     Effect::new(|| {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static READY: AtomicUsize = AtomicUsize::new(0);
         let ready = READY.fetch_add(1, Ordering::Relaxed) + 1;
-        mark_when_all_ready(ready);
-    });
-}
-
-/// Called at start with no island ready yet, and by each island.
-#[cfg(feature = "hydrate")]
-pub fn mark_when_all_ready(ready: usize) {
-    let document = document();
-    let islands = document.get_elements_by_tag_name("leptos-island").length() as usize;
-    if ready >= islands {
-        if let Ok(Some(shell)) = document.query_selector(".app-shell") {
-            let _ = shell.set_attribute("data-hydrated", "true");
+        let document = document();
+        let islands = document.get_elements_by_tag_name("leptos-island").length() as usize;
+        if ready >= islands {
+            if let Ok(Some(shell)) = document.query_selector(".app-shell") {
+                let _ = shell.set_attribute("data-hydrated", "true");
+            }
         }
-    }
+    });
 }

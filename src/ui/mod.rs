@@ -7,5 +7,6 @@ pub mod icons;
 pub mod island;
 pub mod layout;
 pub mod page_address;
+pub mod page_script;
 pub mod pages;
 pub mod workspace;

@@ -135,25 +135,38 @@ async fn the_bell_counts_unread_alerts_of_the_team_and_the_person() {
     assert_eq!(unread(&owner).await, 2);
     assert_eq!(unread(&other).await, 1, "another's own alert is not theirs");
 
-    let opened = ok_json(owner.call("alerts/open", &[]).await).await;
-    let titles: Vec<&str> = opened
-        .as_array()
-        .unwrap()
+    let bell = ok_json(owner.call("alerts/bell", &[]).await).await;
+    let recent = bell["recent"].as_array().unwrap();
+    let titles: Vec<&str> = recent
         .iter()
         .map(|alert| alert["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Call Dana back", "Trial booked"]);
-    assert_eq!(opened[0]["personal"], true);
-    assert_eq!(opened[0]["unread"], true);
-    assert_eq!(unread(&owner).await, 0, "opening the bell reads them");
-    assert_eq!(unread(&other).await, 1, "for the owner only");
-    alerts::raise(&app.db, &alert(Some(other_id), "Renewal due", "t-3"))
+    assert_eq!(recent[0]["personal"], true);
+    assert_eq!(recent[0]["unread"], true);
+    assert_eq!(unread(&owner).await, 2, "showing the bell reads nothing");
+    let newest = recent[0]["id"].to_string();
+    alerts::raise(&app.db, &alert(None, "Class full", "t-3"))
         .await
         .unwrap();
-    assert_eq!(unread(&other).await, 2);
-    assert_eq!(unread(&owner).await, 0);
+    ok_json(owner.call("alerts/read", &[("newest", &newest)]).await).await;
+    assert_eq!(
+        unread(&owner).await,
+        1,
+        "one raised since the bell showed stays unread"
+    );
+    assert_eq!(unread(&other).await, 2, "for the owner only");
+
+    // However far a reader claims to have read, later alerts still count.
+    ok_json(other.call("alerts/read", &[("newest", "9000000000")]).await).await;
+    assert_eq!(unread(&other).await, 0);
+    alerts::raise(&app.db, &alert(Some(other_id), "Renewal due", "t-4"))
+        .await
+        .unwrap();
+    assert_eq!(unread(&other).await, 1);
+    assert_eq!(unread(&owner).await, 1);
 }
 
 async fn unread(browser: &common::browser::Browser) -> Value {
-    ok_json(browser.call("alerts/unread", &[]).await).await
+    ok_json(browser.call("alerts/bell", &[]).await).await["unread"].clone()
 }

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use crate::app_error::AppError;
 use crate::reports::model::{Choice, DataState, Period, ReportFilter};
 use crate::ui::icons::{Icon, IconSvg};
-use crate::ui::island::{go_to, island_ready};
 use crate::ui::page_address::from_query;
 
 /// What a signed-out visitor sees instead of a report.
@@ -46,63 +45,22 @@ pub fn query_filter() -> Memo<QueryFilter> {
 }
 
 /// The choices a filter bar offers.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct FilterChoices {
     pub teams: Vec<Choice>,
     pub assignees: Vec<Choice>,
     pub tags: Vec<String>,
 }
 
-/// Period, tag, assignee and location controls. Changing one goes to the
-/// same page with the new filter in its address; without the browser
-/// bundle, the Apply button does the same.
-#[island]
+/// Period, tag, assignee and location controls, a plain form: changing
+/// one reloads the page with the new filter in its address (the page
+/// script, so the dashboard needs no wasm); without scripts, Apply does.
+#[component]
 pub fn FilterBar(
     path: String,
     filter: ReportFilter,
     choices: FilterChoices,
     current_location: Option<String>,
 ) -> impl IntoView {
-    let go = {
-        let filter = filter.clone();
-        let path = path.clone();
-        move |change: &dyn Fn(&mut ReportFilter)| {
-            let mut next = filter.clone();
-            change(&mut next);
-            go_to(&format!("{path}?{}", next.query()));
-        }
-    };
-    let on_period = {
-        let go = go.clone();
-        move |event| {
-            let value = event_target_value(&event);
-            go(&|next: &mut ReportFilter| next.period = Period::from_key(Some(&value)))
-        }
-    };
-    let on_tag = {
-        let go = go.clone();
-        move |event| {
-            let value = event_target_value(&event);
-            go(&|next: &mut ReportFilter| next.tag = non_empty(&value))
-        }
-    };
-    let on_assignee = {
-        let go = go.clone();
-        move |event| {
-            let value = event_target_value(&event);
-            go(&|next: &mut ReportFilter| next.assignee = non_empty(&value))
-        }
-    };
-    let on_location = move |event| {
-        let value = event_target_value(&event);
-        // Another team has other tags and people: start its filter afresh.
-        go(&|next: &mut ReportFilter| {
-            next.location = non_empty(&value);
-            next.tag = None;
-            next.assignee = None;
-        })
-    };
-    island_ready();
     let selected_location = filter
         .location
         .clone()
@@ -116,10 +74,10 @@ pub fn FilterBar(
             .map(|location| format!("&location={location}"))
             .unwrap_or_default();
     view! {
-        <form class="report-filters" method="get" action=path data-testid="report-filters">
+        <form class="report-filters" method="get" action=path data-report-filters data-testid="report-filters">
             <label class="report-filter">
                 <span>"Period"</span>
-                <select name="period" on:change=on_period data-testid="filter-period">
+                <select name="period" data-testid="filter-period">
                     {Period::ALL
                         .into_iter()
                         .map(|period| {
@@ -134,7 +92,7 @@ pub fn FilterBar(
             </label>
             <label class="report-filter">
                 <span>"Tag"</span>
-                <select name="tag" on:change=on_tag data-testid="filter-tag">
+                <select name="tag" data-testid="filter-tag">
                     <option value="">"All tags"</option>
                     {choices
                         .tags
@@ -148,7 +106,7 @@ pub fn FilterBar(
             </label>
             <label class="report-filter">
                 <span>"Assignee"</span>
-                <select name="assignee" on:change=on_assignee data-testid="filter-assignee">
+                <select name="assignee" data-testid="filter-assignee">
                     <option value="">"Everyone"</option>
                     {choices
                         .assignees
@@ -165,7 +123,7 @@ pub fn FilterBar(
                     view! {
                         <label class="report-filter">
                             <span>"Location"</span>
-                            <select name="location" on:change=on_location data-testid="filter-location">
+                            <select name="location" data-testid="filter-location">
                                 {choices
                                     .teams
                                     .into_iter()
@@ -191,10 +149,6 @@ pub fn FilterBar(
                 })}
         </form>
     }
-}
-
-fn non_empty(value: &str) -> Option<String> {
-    Some(value.trim().to_owned()).filter(|value| !value.is_empty())
 }
 
 /// When the cache last received data.

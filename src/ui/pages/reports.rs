@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use crate::api::reports::get_team_report;
 use crate::reports::model::{DataState, PageTeamReport, ReportTable, SortKey, TeamReport};
 use crate::ui::components::PageHeader;
-use crate::ui::island::island_ready;
 use crate::ui::pages::report_controls::{
     query_filter, FilterBar, FilterChoices, NoData, ReportError, ReportSkeleton, SignInForReports,
     SyncedNote,
@@ -66,99 +65,65 @@ fn TeamReportView(report: TeamReport) -> impl IntoView {
             <SyncedNote last_synced=report.last_synced />
         </div>
         <SortableTable
-            key="assignees".to_owned()
-            title="Tasks by assignee".to_owned()
+            key="assignees"
+            title="Tasks by assignee"
             subtitle=format!("Open and overdue as of now; completed {period}.")
             table=report.assignee_table
-            empty="No tasks match this filter.".to_owned()
+            empty="No tasks match this filter."
         />
         <p class="muted small report-footnote">
             "HighLevel does not record when a task was completed. Tasks already done before Switchboard's first sync count as completed on their due date, and are left out of the median. For the others, time to complete runs from when the task was created to when Switchboard saw it completed."
         </p>
         <SortableTable
-            key="businesses".to_owned()
-            title="Businesses".to_owned()
+            key="businesses"
+            title="Businesses"
             subtitle=format!("Each business's contacts and their tasks and appointments; completed, showed and no-show {period}.")
             table=report.business_table
-            empty="No businesses in HighLevel yet, or none with contacts that match this filter.".to_owned()
+            empty="No businesses in HighLevel yet, or none with contacts that match this filter."
         />
     }
     .into_any()
 }
 
-/// A table whose column headers sort it (again: the other way round).
-#[island]
+/// A table whose column headers sort it (again: the other way round). The
+/// page script sorts by each cell's `data-sort` (text) or `data-sort-number`,
+/// so the reports load no wasm.
+#[component]
 fn SortableTable(
-    key: String,
-    title: String,
+    key: &'static str,
+    title: &'static str,
     subtitle: String,
     table: ReportTable,
-    empty: String,
+    empty: &'static str,
 ) -> impl IntoView {
-    island_ready();
-    let sort = RwSignal::new(None::<(usize, bool)>);
     let ReportTable {
         columns,
         rows,
         sort_keys,
         csv_href,
     } = table;
-    let has_rows = !rows.is_empty();
-    let rows: Vec<(Vec<String>, Vec<SortKey>)> = rows.into_iter().zip(sort_keys).collect();
-    let ordered = move || {
-        let mut rows = rows.clone();
-        if let Some((column, descending)) = sort.get() {
-            rows.sort_by(|a, b| {
-                let order = a.1[column]
-                    .partial_cmp(&b.1[column])
-                    .unwrap_or(std::cmp::Ordering::Equal);
-                if descending {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-        }
-        rows
-    };
+    let body = (!rows.is_empty()).then(|| {
+        rows.into_iter()
+            .zip(sort_keys)
+            .map(|(cells, keys)| view! { <tr>{cells.into_iter().zip(keys).enumerate().map(sorted_cell).collect_view()}</tr> })
+            .collect_view()
+    });
     let header = columns
         .into_iter()
         .enumerate()
         .map(|(index, column)| {
-            let state = move || match sort.get() {
-                Some((sorted, false)) if sorted == index => "ascending",
-                Some((sorted, true)) if sorted == index => "descending",
-                _ => "none",
-            };
-            let numeric = index > 0;
+            // Numbers sort largest first, names from A.
+            let first = if index > 0 { "descending" } else { "ascending" };
             view! {
-                <th aria-sort=state class:numeric=numeric>
-                    <button
-                        type="button"
-                        class="report-sort"
-                        on:click=move |_| {
-                            sort.update(|sort| {
-                                *sort = match *sort {
-                                    Some((sorted, descending)) if sorted == index => Some((index, !descending)),
-                                    _ => Some((index, numeric)),
-                                };
-                            })
-                        }
-                    >
+                <th aria-sort="none" class:numeric={index > 0}>
+                    <button type="button" class="report-sort" data-sort-column=index.to_string() data-sort-first=first>
                         {column}
-                        <span class="report-sort-mark" aria-hidden="true">
-                            {move || match state() {
-                                "ascending" => "▲",
-                                "descending" => "▼",
-                                _ => "↕",
-                            }}
-                        </span>
+                        <span class="report-sort-mark" aria-hidden="true">"↕"</span>
                     </button>
                 </th>
             }
         })
         .collect_view();
-    let download = format!("switchboard-{key}.csv");
     view! {
         <section class="card report-table-card" data-testid=format!("table-{key}")>
             <div class="report-table-head">
@@ -166,42 +131,33 @@ fn SortableTable(
                     <h2 class="card-title">{title}</h2>
                     <p class="muted small">{subtitle}</p>
                 </div>
-                <a class="button button-secondary button-small" href=csv_href download=download data-testid=format!("csv-{key}")>
+                <a class="button button-secondary button-small" href=csv_href download=format!("switchboard-{key}.csv") data-testid=format!("csv-{key}")>
                     "Download CSV"
                 </a>
             </div>
-            {if has_rows {
-                view! {
+            {match body {
+                Some(body) => view! {
                     <div class="report-table-scroll">
                         <table class="table report-table">
                             <thead>
                                 <tr>{header}</tr>
                             </thead>
-                            <tbody>
-                                {move || {
-                                    ordered()
-                                        .into_iter()
-                                        .map(|(cells, _)| {
-                                            view! {
-                                                <tr>
-                                                    {cells
-                                                        .into_iter()
-                                                        .enumerate()
-                                                        .map(|(index, cell)| view! { <td class:numeric={index > 0}>{cell}</td> })
-                                                        .collect_view()}
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()
-                                }}
-                            </tbody>
+                            <tbody>{body}</tbody>
                         </table>
                     </div>
                 }
-                    .into_any()
-            } else {
-                view! { <p class="muted">{empty}</p> }.into_any()
+                    .into_any(),
+                None => view! { <p class="muted">{empty}</p> }.into_any(),
             }}
         </section>
     }
+}
+
+/// A cell with what it sorts by.
+fn sorted_cell((index, (cell, key)): (usize, (String, SortKey))) -> impl IntoView {
+    let (text, number) = match key {
+        SortKey::Text(text) => (Some(text), None),
+        SortKey::Number(number) => (None, Some(number.to_string())),
+    };
+    view! { <td class:numeric={index > 0} data-sort=text data-sort-number=number>{cell}</td> }
 }
