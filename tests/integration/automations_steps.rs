@@ -535,7 +535,7 @@ async fn an_alert_step_raises_one_alert_even_when_resumed() {
     assert_eq!(raised[0].2, format!("run-{}-step-0", run.id));
     assert_eq!(raised[0].3, None, "for the whole team");
     assert_eq!(output(&records[0])["alert_id"], raised[0].0);
-    let unread = ok_json(team.owner.call("alerts/unread", &[]).await).await;
+    let unread = ok_json(team.owner.call("alerts/bell", &[]).await).await["unread"].clone();
     assert_eq!(unread, json!(1));
 
     // The first try raised it, then the process died: the step, sent
