@@ -49,7 +49,7 @@ async fn run() {
     let contacts = setting("AGENCY_CONTACTS", 10_000) as usize;
     let duration = Duration::from_secs(setting("BENCH_SECONDS", 10));
     let (url, _) = common::test_db_url().await;
-    let pool = switchboard::db::connect(&url, 24)
+    let pool = switchboard::db::connect_server(&url, 24)
         .await
         .expect("the bench database");
     switchboard::db::migrate(&pool).await.expect("migrations");

@@ -41,7 +41,7 @@ fn main() {
 
 async fn run() {
     let (url, _) = common::test_db_url().await;
-    let pool = switchboard::db::connect(&url, 24)
+    let pool = switchboard::db::connect_server(&url, 24)
         .await
         .expect("the bench database");
     switchboard::db::migrate(&pool).await.expect("migrations");

@@ -81,7 +81,8 @@ fn main() {
 
 async fn run() {
     let (url, database) = common::test_db_url().await;
-    let pool = switchboard::db::connect(&url, 24)
+    // The server's own default pool, as `make run` serves.
+    let pool = switchboard::db::connect_server(&url, switchboard::config::DEFAULT_DB_CONNECTIONS)
         .await
         .expect("the bench database");
     switchboard::db::migrate(&pool).await.expect("migrations");

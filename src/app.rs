@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::ui::layout::AppLayout;
 use crate::ui::page_script::PageScript;
@@ -17,6 +17,10 @@ use crate::ui::pages::{
 /// The document around every server-rendered page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     send_page_policy();
+    let loads_wasm = loads_wasm();
+    if !loads_wasm {
+        write_no_hydration_data();
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The file names carry their content's hash (see hash.txt).
                 <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
-                {loads_wasm().then(|| view! { <HydrationScripts options islands=true /> })}
+                {loads_wasm.then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
@@ -47,6 +51,14 @@ const WITHOUT_ISLANDS: &[&str] = &["/", "/reports", "/appointments", "/signin"];
 fn loads_wasm() -> bool {
     use_context::<axum::http::request::Parts>()
         .is_none_or(|request| !WITHOUT_ISLANDS.contains(&request.uri.path()))
+}
+
+/// A page no browser hydrates need not carry its resources' data: on the
+/// reports that is a quarter of the page.
+fn write_no_hydration_data() {
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
 }
 
 /// The pages' content security policy: scripts from this server, or inline
@@ -83,25 +95,25 @@ pub fn App() -> impl IntoView {
         <Router>
             <AppLayout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("/contacts") view=ContactsPage />
-                    <Route path=path!("/contacts/:id") view=ContactPage />
-                    <Route path=path!("/tasks") view=TasksPage />
-                    <Route path=path!("/appointments") view=AppointmentsPage />
-                    <Route path=path!("/reports") view=ReportsPage />
-                    <Route path=path!("/apps") view=AppsPage />
-                    <Route path=path!("/apps/:id") view=AppConnectionPage />
-                    <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage />
-                    <Route path=path!("/automations") view=AutomationsPage />
-                    <Route path=path!("/automations/runs") view=RunHistoryPage />
-                    <Route path=path!("/automations/templates") view=RecipesPage />
-                    <Route path=path!("/automations/runs/:id") view=RunPage />
-                    <Route path=path!("/automations/:id") view=AutomationBuilderPage />
-                    <Route path=path!("/connections") view=ConnectionsPage />
-                    <Route path=path!("/events") view=EventsPage />
-                    <Route path=path!("/sync") view=SyncPage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/signin") view=SignInPage />
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
+                    <Route path=path!("/appointments") view=AppointmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/apps") view=AppsPage ssr=SsrMode::Async />
+                    <Route path=path!("/apps/:id") view=AppConnectionPage ssr=SsrMode::Async />
+                    <Route path=path!("/apps/:id/mapping") view=MappingBuilderPage ssr=SsrMode::Async />
+                    <Route path=path!("/automations") view=AutomationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/automations/runs") view=RunHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/automations/templates") view=RecipesPage ssr=SsrMode::Async />
+                    <Route path=path!("/automations/runs/:id") view=RunPage ssr=SsrMode::Async />
+                    <Route path=path!("/automations/:id") view=AutomationBuilderPage ssr=SsrMode::Async />
+                    <Route path=path!("/connections") view=ConnectionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/events") view=EventsPage ssr=SsrMode::Async />
+                    <Route path=path!("/sync") view=SyncPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+/// The server's connections to Postgres unless told otherwise: a few per
+/// core, since each answer's statements are short.
+pub const DEFAULT_DB_CONNECTIONS: u32 = 10;
+
 /// Settings shared by every subcommand that touches the database.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -27,8 +31,8 @@ pub struct Config {
     #[arg(long, env = "APP_SECRET_KEY", hide_env_values = true, value_parser = secret)]
     pub app_secret_key: Option<SecretString>,
 
-    /// Most connections the server keeps open to Postgres.
-    #[arg(long, env = "SWITCHBOARD_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    /// The connections the server keeps open to Postgres.
+    #[arg(long, env = "SWITCHBOARD_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_DB_CONNECTIONS)]
     pub db_max_connections: u32,
 
     /// Postgres connection string of a read replica (a hot standby of

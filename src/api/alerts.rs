@@ -1,5 +1,6 @@
-//! The bell: how many alerts the signed-in person has not read and the
-//! newest of them, rendered with every page; opening the bell reads them.
+//! The bell: how many alerts the signed-in person has not read, rendered
+//! with every page; the newest of them, fetched when the bell opens; and
+//! reading them.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,16 @@ pub struct AlertItem {
     pub unread: bool,
 }
 
+/// How many alerts the caller has not read: all a page needs to render
+/// the bell.
+#[server(endpoint = "alerts/count", output = crate::api::codec::JsonText)]
+pub async fn unread_alerts() -> Result<i64, AppError> {
+    use crate::auth::roles::Role;
+    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
+    Ok(crate::alerts::unread(&state.db, &caller.who.location_id, caller.who.user_id).await?)
+}
+
+/// What the opened bell shows.
 #[server(endpoint = "alerts/bell", output = crate::api::codec::JsonText)]
 pub async fn bell_alerts() -> Result<Bell, AppError> {
     use crate::auth::roles::Role;

@@ -39,7 +39,7 @@ impl Database {
                 (server.url(DATABASE_NAME), Some(server))
             }
         };
-        let pool = connect(&url, config.db_max_connections).await?;
+        let pool = connect_server(&url, config.db_max_connections).await?;
         migrate(&pool).await?;
         let replica = match &config.reports_database_url {
             Some(url) => {
@@ -75,14 +75,27 @@ impl Database {
 /// its way out of the pool.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 
-/// A pool whose connection errors never echo the password back.
+/// A pool whose connection errors never echo the password back; it opens
+/// connections as they are needed.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    open(url, max_connections, 0).await
+}
+
+/// The server's pool, which keeps every connection open: a burst of page
+/// views would otherwise wait for Postgres to start a backend per
+/// connection and warm its caches, the slowest views of a busy minute.
+pub async fn connect_server(url: &str, connections: u32) -> anyhow::Result<PgPool> {
+    open(url, connections, connections).await
+}
+
+async fn open(url: &str, max_connections: u32, min_connections: u32) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url.parse().map_err(|_| {
         anyhow::anyhow!("the database URL is not a valid Postgres connection string")
     })?;
     let host = options.get_host().to_owned();
     PgPoolOptions::new()
         .max_connections(max_connections)
+        .min_connections(min_connections)
         .acquire_timeout(Duration::from_secs(10))
         // sqlx pings every connection it hands out by default: one more
         // round trip to Postgres per query, about a tenth of a page's CPU
@@ -106,7 +119,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
 /// there what the primary wrote, so a primary given by mistake would only
 /// hide the mistake.
 async fn connect_replica(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
-    let pool = connect(url, max_connections)
+    let pool = connect_server(url, max_connections)
         .await
         .context("connecting to REPORTS_DATABASE_URL")?;
     let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")

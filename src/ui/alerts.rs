@@ -1,24 +1,23 @@
-//! The bell in the sidebar: the unread count, and a panel of the newest
-//! alerts. It is plain HTML rendered with the page (a `<details>`), so it
-//! needs no wasm; the page script (`ui::page_script`) reads the alerts when
-//! the panel opens.
+//! The bell in the sidebar: the unread count, rendered with the page, and a
+//! panel for the newest alerts. It is plain HTML (a `<details>`), so it
+//! needs no wasm; the page script (`ui::page_script`) fetches the alerts
+//! when the panel opens, which spares every page's render reading them.
 
 use leptos::prelude::*;
 
-use crate::api::alerts::{bell_alerts, AlertItem, Bell};
+use crate::api::alerts::unread_alerts;
 use crate::ui::icons::{Icon, IconSvg};
 
 #[component]
 pub fn AlertBell() -> impl IntoView {
-    let bell = Resource::new(|| (), |_| bell_alerts());
-    let loaded = move || async move { bell.await.unwrap_or_default() };
+    let unread = Resource::new(|| (), |_| unread_alerts());
     view! {
         <details class="bell" data-bell>
             <summary class="bell-button" data-testid="alert-bell" aria-label="Alerts">
                 <IconSvg icon=Icon::Bell />
                 <Suspense>
                     {move || Suspend::new(async move {
-                        let unread = loaded().await.unread;
+                        let unread = unread.await.unwrap_or_default();
                         (unread > 0).then(|| view! {
                             <span class="bell-count" data-testid="alert-count">{unread.to_string()}</span>
                         })
@@ -26,52 +25,9 @@ pub fn AlertBell() -> impl IntoView {
                 </Suspense>
             </summary>
             <div class="bell-panel" role="dialog" aria-label="Alerts" data-testid="alert-panel">
-                <Suspense fallback=|| view! { <p class="muted bell-empty">"Loading…"</p> }>
-                    {move || Suspend::new(async move { view! { <AlertList bell=loaded().await /> } })}
-                </Suspense>
+                <p class="muted bell-empty" data-bell-status aria-live="polite">"Loading…"</p>
+                <ul class="bell-list" hidden></ul>
             </div>
         </details>
-    }
-}
-
-#[component]
-fn AlertList(bell: Bell) -> impl IntoView {
-    let Some(newest) = bell.recent.first().map(|alert| alert.id) else {
-        return view! {
-            <p class="muted bell-empty">
-                "No alerts yet. An automation's “Alert the team” step puts them here."
-            </p>
-        }
-        .into_any();
-    };
-    view! {
-        <ul class="bell-list" data-newest=newest.to_string()>
-            {bell.recent.into_iter().map(|alert| view! { <AlertEntry alert /> }).collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
-#[component]
-fn AlertEntry(alert: AlertItem) -> impl IntoView {
-    let class = if alert.unread {
-        "bell-item unread"
-    } else {
-        "bell-item"
-    };
-    view! {
-        <li class=class>
-            <div class="bell-item-head">
-                <strong>{alert.title}</strong>
-                {alert.personal.then(|| view! { <span class="pill pill-muted">"For you"</span> })}
-            </div>
-            {(!alert.body.is_empty()).then(|| view! { <p class="bell-body">{alert.body}</p> })}
-            <div class="bell-meta muted">
-                <span>{alert.when}</span>
-                {alert.run_id.map(|run| view! {
-                    <a href=format!("/automations/runs/{run}")>"Open the run"</a>
-                })}
-            </div>
-        </li>
     }
 }

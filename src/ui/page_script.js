@@ -1,21 +1,64 @@
-// What every page does without wasm: the bell reads its alerts when opened,
-// the report filters reload the page with the chosen filter, the reports'
-// tables sort, and a page without islands is marked ready (islands mark
-// their own page).
+// What every page does without wasm: the bell fetches and reads its alerts
+// when opened, the report filters reload the page with the chosen filter,
+// the reports' tables sort, and a page without islands is marked ready
+// (islands mark their own page).
 (() => {
   const encode = (value) => encodeURIComponent(value);
 
+  // One alert as the bell lists it; text goes in as text, never as markup.
+  const alertItem = (alert) => {
+    const element = (tag, className, text) => {
+      const node = document.createElement(tag);
+      if (className) node.className = className;
+      if (text !== undefined) node.textContent = text;
+      return node;
+    };
+    const item = element("li", alert.unread ? "bell-item unread" : "bell-item");
+    const head = element("div", "bell-item-head");
+    head.append(element("strong", "", alert.title));
+    if (alert.personal) head.append(element("span", "pill pill-muted", "For you"));
+    item.append(head);
+    if (alert.body) item.append(element("p", "bell-body", alert.body));
+    const meta = element("div", "bell-meta muted");
+    meta.append(element("span", "", alert.when));
+    if (alert.run_id !== null) {
+      const run = element("a", "", "Open the run");
+      run.href = `/automations/runs/${alert.run_id}`;
+      meta.append(run);
+    }
+    item.append(meta);
+    return item;
+  };
+
+  const post = (endpoint, body) =>
+    fetch(`/api/${endpoint}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    }).then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)));
+
+  // The bell fetches its alerts each time it opens, then reads them up to
+  // the newest it showed.
   document.addEventListener("toggle", (event) => {
     const bell = event.target;
     if (!(bell instanceof HTMLDetailsElement) || !bell.matches("[data-bell]") || !bell.open) return;
-    const newest = bell.querySelector("[data-newest]");
-    const count = bell.querySelector(".bell-count");
-    if (!newest || !count) return;
-    fetch("/api/alerts/read", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: `newest=${encode(newest.dataset.newest)}`,
-    }).then((answer) => answer.ok && count.remove());
+    const status = bell.querySelector("[data-bell-status]");
+    const list = bell.querySelector(".bell-list");
+    post("alerts/bell", "")
+      .then(({ recent }) => {
+        list.replaceChildren(...recent.map(alertItem));
+        list.hidden = recent.length === 0;
+        status.hidden = recent.length > 0;
+        status.textContent = "No alerts yet. An automation’s “Alert the team” step puts them here.";
+        if (recent.length === 0) return;
+        return post("alerts/read", `newest=${encode(recent[0].id)}`).then(() =>
+          bell.querySelector(".bell-count")?.remove(),
+        );
+      })
+      .catch(() => {
+        status.hidden = false;
+        status.textContent = "The alerts could not be loaded. Close the bell and open it again.";
+      });
   }, true);
 
   document.addEventListener("change", (event) => {

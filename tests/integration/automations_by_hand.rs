@@ -167,6 +167,13 @@ async fn the_bell_counts_unread_alerts_of_the_team_and_the_person() {
     assert_eq!(unread(&owner).await, 1);
 }
 
+/// The count every page renders, checked against the opened bell's.
 async fn unread(browser: &common::browser::Browser) -> Value {
-    ok_json(browser.call("alerts/bell", &[]).await).await["unread"].clone()
+    let count = ok_json(browser.call("alerts/count", &[]).await).await;
+    let bell = ok_json(browser.call("alerts/bell", &[]).await).await;
+    assert_eq!(
+        count, bell["unread"],
+        "the page's count and the bell's agree"
+    );
+    count
 }
