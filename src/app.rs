@@ -88,6 +88,9 @@ fn send_page_policy() {
     }
 }
 
+/// The route table. Every page renders in one piece (`SsrMode::Async`): pages
+/// read the local cache, so streaming each fallback and then a script to swap
+/// it out would cost more than the wait it saves.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
