@@ -55,9 +55,12 @@
           bell.querySelector(".bell-count")?.remove(),
         );
       })
-      .catch(() => {
+      .catch((code) => {
         status.hidden = false;
-        status.textContent = "The alerts could not be loaded. Close the bell and open it again.";
+        status.textContent =
+          code === 401
+            ? "Sign in to see your team’s alerts."
+            : "The alerts could not be loaded. Close the bell and open it again.";
       });
   }, true);
 
