@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app_error::AppError;
 
-/// What the bell shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the opened bell shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bell {
     pub unread: i64,
     /// The newest first.

@@ -5,14 +5,16 @@
 (() => {
   const encode = (value) => encodeURIComponent(value);
 
-  // One alert as the bell lists it; text goes in as text, never as markup.
+  // An element with its class and text; text goes in as text, never as markup.
+  const element = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  // One alert as the bell lists it.
   const alertItem = (alert) => {
-    const element = (tag, className, text) => {
-      const node = document.createElement(tag);
-      if (className) node.className = className;
-      if (text !== undefined) node.textContent = text;
-      return node;
-    };
     const item = element("li", alert.unread ? "bell-item unread" : "bell-item");
     const head = element("div", "bell-item-head");
     head.append(element("strong", "", alert.title));
