@@ -1,16 +1,22 @@
 //! The signed-in person behind a request: who, in which team, with which role,
-//! and the team's time zone. One axum extractor, used by the server functions
-//! (through `api::guard`) and by plain routes such as the CSV export alike.
+//! the team's time zone, their teams and their unread alerts. One axum
+//! extractor, used by the server functions (through `api::guard`) and by
+//! plain routes such as the CSV export alike.
+
+use std::sync::LazyLock;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use sqlx::types::Json;
+use sqlx::PgPool;
 use tower_sessions::Session;
 
+use crate::alerts;
 use crate::app_error::AppError;
-use crate::auth::accounts;
 use crate::auth::roles::Role;
 use crate::auth::session::{self, SignedIn};
 use crate::auth::CurrentUser;
+use crate::reports::model::Choice;
 use crate::state::AppState;
 use crate::zone::TeamZone;
 
@@ -20,6 +26,10 @@ pub struct Caller {
     /// Their name, role and team as the sidebar shows them.
     pub me: CurrentUser,
     pub zone: TeamZone,
+    /// Every team they belong to, by name: the choices of the team control.
+    pub teams: Vec<Choice>,
+    /// Alerts they had not read when the request began, for the bell.
+    pub unread_alerts: i64,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -35,15 +45,69 @@ impl FromRequestParts<AppState> for Caller {
         let who = session::signed_in(&session)
             .await
             .ok_or(AppError::Unauthorized)?;
-        let (me, zone) = accounts::membership(&state.db, who.user_id, &who.location_id)
-            .await?
-            .ok_or_else(|| {
-                AppError::Forbidden(
-                    "You are no longer a member of this team. Please sign in again.".into(),
-                )
-            })?;
-        Ok(Self { who, me, zone })
+        look_up(&state.db, who).await?.ok_or_else(|| {
+            AppError::Forbidden(
+                "You are no longer a member of this team. Please sign in again.".into(),
+            )
+        })
     }
+}
+
+/// The caller `who`, unless they are no longer a member of their team. One
+/// statement for all a page needs of them: each statement costs a round
+/// trip, and another when sqlx checks its connection back into the pool.
+async fn look_up(db: &PgPool, who: SignedIn) -> sqlx::Result<Option<Caller>> {
+    static STATEMENT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT u.name, u.email, t.name, m.role,
+                    coalesce(c.status = 'needs_reconnect', false), t.time_zone,
+                    (SELECT coalesce(json_agg(json_build_object('id', o.location_id, 'name', o.name)
+                                              ORDER BY o.name, o.location_id), '[]')
+                       FROM memberships om JOIN teams o USING (location_id)
+                      WHERE om.user_id = $2),
+                    {unread}
+               FROM memberships m
+               JOIN users u ON u.id = m.user_id
+               JOIN teams t ON t.location_id = m.location_id
+               LEFT JOIN connections c ON c.location_id = m.location_id
+              WHERE m.location_id = $1 AND m.user_id = $2",
+            unread = alerts::UNREAD_COUNT,
+        )
+    });
+    type Row = (
+        String,
+        String,
+        String,
+        Role,
+        bool,
+        String,
+        Json<Vec<Choice>>,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(STATEMENT.as_str())
+        .bind(&who.location_id)
+        .bind(who.user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(
+        |(name, email, location_name, role, needs_reconnect, zone, Json(teams), unread_alerts)| {
+            let me = CurrentUser {
+                name,
+                email,
+                location_id: who.location_id.clone(),
+                location_name,
+                role,
+                needs_reconnect,
+            };
+            Caller {
+                who,
+                me,
+                zone: TeamZone::named(&zone),
+                teams,
+                unread_alerts,
+            }
+        },
+    ))
 }
 
 impl Caller {

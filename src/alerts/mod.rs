@@ -48,19 +48,13 @@ pub struct Alert {
     pub created_at: DateTime<Utc>,
 }
 
-/// Alerts of `user_id` in the team not read yet.
-pub async fn unread(db: &PgPool, location_id: &str, user_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        r"SELECT count(*) FROM alerts a
-          WHERE a.location_id = $1 AND (a.user_id IS NULL OR a.user_id = $2)
-            AND a.id > COALESCE((SELECT read_up_to FROM alert_reads
-                                  WHERE user_id = $2 AND location_id = $1), 0)",
-    )
-    .bind(location_id)
-    .bind(user_id)
-    .fetch_one(db)
-    .await
-}
+/// How many alerts person `$2` of team `$1` has not read, as a scalar
+/// subquery: a request reads it with its caller (`caller::look_up`)
+/// rather than in a statement of its own.
+pub const UNREAD_COUNT: &str = r"(SELECT count(*) FROM alerts a
+      WHERE a.location_id = $1 AND (a.user_id IS NULL OR a.user_id = $2)
+        AND a.id > COALESCE((SELECT read_up_to FROM alert_reads
+                              WHERE user_id = $2 AND location_id = $1), 0))";
 
 /// The newest `limit` alerts of `user_id` in the team, newest first.
 pub async fn recent(

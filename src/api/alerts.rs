@@ -35,8 +35,8 @@ pub struct AlertItem {
 #[server(endpoint = "alerts/count", output = crate::api::codec::JsonText)]
 pub async fn unread_alerts() -> Result<i64, AppError> {
     use crate::auth::roles::Role;
-    let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
-    Ok(crate::alerts::unread(&state.db, &caller.who.location_id, caller.who.user_id).await?)
+    let (_, caller) = crate::api::guard::require(Role::Viewer).await?;
+    Ok(caller.unread_alerts)
 }
 
 /// What the opened bell shows.
@@ -45,25 +45,28 @@ pub async fn bell_alerts() -> Result<Bell, AppError> {
     use crate::auth::roles::Role;
     const BELL_HOLDS: i64 = 20;
     let (state, caller) = crate::api::guard::require(Role::Viewer).await?;
-    let location_id = &caller.who.location_id;
-    let user_id = caller.who.user_id;
-    let (unread, recent) = tokio::try_join!(
-        crate::alerts::unread(&state.db, location_id, user_id),
-        crate::alerts::recent(&state.db, location_id, user_id, BELL_HOLDS),
-    )?;
-    let recent = recent
-        .into_iter()
-        .map(|alert| AlertItem {
-            id: alert.id,
-            title: alert.title,
-            body: alert.body,
-            when: caller.zone.moment(alert.created_at),
-            run_id: alert.run_id,
-            personal: alert.personal,
-            unread: alert.unread,
-        })
-        .collect();
-    Ok(Bell { unread, recent })
+    let recent = crate::alerts::recent(
+        &state.db,
+        &caller.who.location_id,
+        caller.who.user_id,
+        BELL_HOLDS,
+    )
+    .await?
+    .into_iter()
+    .map(|alert| AlertItem {
+        id: alert.id,
+        title: alert.title,
+        body: alert.body,
+        when: caller.zone.moment(alert.created_at),
+        run_id: alert.run_id,
+        personal: alert.personal,
+        unread: alert.unread,
+    })
+    .collect();
+    Ok(Bell {
+        unread: caller.unread_alerts,
+        recent,
+    })
 }
 
 /// Reads the alerts up to `newest`, the newest one the opened bell showed:

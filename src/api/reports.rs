@@ -50,7 +50,6 @@ mod context {
     use crate::app_error::AppError;
     use crate::auth::roles::Role;
     use crate::reports::model::{Choice, ReportFilter};
-    use crate::reports::queries;
     use crate::state::AppState;
 
     /// The server's state, the filter, the team it covers and the caller's
@@ -69,16 +68,15 @@ mod context {
             assignee.as_deref(),
             location.as_deref(),
         );
-        let teams = queries::teams_of(&state.db, caller.who.user_id).await?;
         let location_id = filter
             .location
             .clone()
             .unwrap_or_else(|| caller.who.location_id.clone());
-        if !teams.iter().any(|team| team.id == location_id) {
+        if !caller.teams.iter().any(|team| team.id == location_id) {
             return Err(AppError::Forbidden(
                 "You are not a member of that team; choose one of your own teams.".into(),
             ));
         }
-        Ok((state, filter, location_id, teams))
+        Ok((state, filter, location_id, caller.teams))
     }
 }

@@ -6,9 +6,7 @@ use sqlx::PgPool;
 
 use super::keep_connection::{self, TeamConnection};
 use super::members::{self, Standing};
-use super::roles::Role;
 use super::vault::Vault;
-use super::CurrentUser;
 use crate::zone::TeamZone;
 
 /// Everything a completed HighLevel consent tells us.
@@ -161,43 +159,6 @@ async fn store_oauth_connection(
 /// What a sealed token of a location is for; binds the ciphertext to its row.
 pub fn token_context(location_id: &str, purpose: &str) -> String {
     format!("connection:{location_id}:{purpose}")
-}
-
-/// Person `user_id` in the team of `location_id` as every request needs
-/// them: their name and role, the team's name and whether it must be
-/// reconnected, and the team's time zone; `None` once they are no longer a
-/// member. One statement, which a request runs once (`api::guard`).
-pub async fn membership(
-    pool: &PgPool,
-    user_id: i64,
-    location_id: &str,
-) -> sqlx::Result<Option<(CurrentUser, TeamZone)>> {
-    let row: Option<(String, String, String, Role, bool, String)> = sqlx::query_as(
-        "SELECT u.name, u.email, t.name, m.role, coalesce(c.status = 'needs_reconnect', false),
-                t.time_zone
-           FROM memberships m
-           JOIN users u ON u.id = m.user_id
-           JOIN teams t ON t.location_id = m.location_id
-           LEFT JOIN connections c ON c.location_id = m.location_id
-          WHERE m.user_id = $1 AND m.location_id = $2",
-    )
-    .bind(user_id)
-    .bind(location_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(
-        |(name, email, location_name, role, needs_reconnect, zone)| {
-            let me = CurrentUser {
-                name,
-                email,
-                location_id: location_id.to_owned(),
-                location_name,
-                role,
-                needs_reconnect,
-            };
-            (me, TeamZone::named(&zone))
-        },
-    ))
 }
 
 /// A connection as stored, without its tokens.

@@ -383,21 +383,6 @@ pub async fn tag_choices(db: &PgPool, location_id: &str, limit: i64) -> sqlx::Re
     .await
 }
 
-/// The teams a person belongs to, the choices of the location control.
-pub async fn teams_of(db: &PgPool, user_id: i64) -> sqlx::Result<Vec<Choice>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT t.location_id, t.name FROM memberships m JOIN teams t USING (location_id)
-          WHERE m.user_id = $1 ORDER BY t.name",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name)| Choice { id, name })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,7 +170,8 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     .rows_affected();
     sqlx::query(
         "UPDATE cache_contacts SET tags = tags || ARRAY['forgotten']
-          WHERE location_id = $1 AND id = (SELECT min(id) FROM cache_contacts WHERE location_id = $1)",
+          WHERE location_id = $1 AND id = (SELECT min(id) FROM cache_contacts
+                                            WHERE location_id = $1 AND deleted_at IS NULL)",
     )
     .bind(&location)
     .execute(&mut *transaction)
