@@ -2,7 +2,7 @@
 //! the banners.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use crate::api::session::get_current_user;
 use crate::api::system::get_highlevel_mode;
@@ -29,6 +29,9 @@ const NAVIGATION: &[(&str, &str, Icon)] = &[
 pub fn AppLayout(children: Children) -> impl IntoView {
     // One request for the signed-in person, shared by the sidebar and banners.
     provide_context(Resource::new(|| (), |_| get_current_user()));
+    // The frame is rendered on the server only, once per page load: plain
+    // links marked against the page's path, without the router's reactive ones.
+    let here = use_location().pathname.get_untracked();
     view! {
         <div class="app-shell">
             <aside class="sidebar">
@@ -44,10 +47,10 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                         .iter()
                         .map(|&(href, label, icon)| {
                             view! {
-                                <A href=href exact=true attr:class="nav-link">
+                                <a href=href class="nav-link" aria-current=(here == href).then_some("page")>
                                     <IconSvg icon />
                                     <span>{label}</span>
-                                </A>
+                                </a>
                             }
                         })
                         .collect_view()}
