@@ -131,6 +131,7 @@ impl Application {
             .sandbox
             .then(|| sandbox_router(&serve, &highlevel))
             .flatten();
+        tokio::task::spawn_blocking(crate::workspace::phone::load_numbering_plans);
         let database = Database::open(&config).await?;
         record_start(&database.pool).await?;
         let state = AppState {
