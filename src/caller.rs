@@ -1,12 +1,13 @@
 //! The signed-in person behind a request: who, in which team, with which role,
-//! the team's time zone, their teams and their unread alerts. One axum
-//! extractor, used by the server functions (through `api::guard`) and by
-//! plain routes such as the CSV export alike.
+//! the team's time zone, their teams, their unread alerts and the version of
+//! the team's cache. One axum extractor, used by the server functions
+//! (through `api::guard`) and by plain routes such as the CSV export alike.
 
 use std::sync::LazyLock;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -16,6 +17,8 @@ use crate::app_error::AppError;
 use crate::auth::roles::Role;
 use crate::auth::session::{self, SignedIn};
 use crate::auth::CurrentUser;
+use crate::reports::freshness;
+use crate::reports::memo::Version;
 use crate::reports::model::Choice;
 use crate::state::AppState;
 use crate::zone::TeamZone;
@@ -30,6 +33,9 @@ pub struct Caller {
     pub teams: Vec<Choice>,
     /// Alerts they had not read when the request began, for the bell.
     pub unread_alerts: i64,
+    /// The version of their team's cache when the request began: what the
+    /// answers kept for the team (`reports::memo`) depend on.
+    pub cache_version: Version,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -54,8 +60,9 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// The caller `who`, unless they are no longer a member of their team. One
-/// statement for all a page needs of them: each statement costs a round
-/// trip, and another when sqlx checks its connection back into the pool.
+/// statement for all a page needs of them and of their team's cache: each
+/// statement costs a round trip, and another when sqlx checks its
+/// connection back into the pool.
 async fn look_up(db: &PgPool, who: SignedIn) -> sqlx::Result<Option<Caller>> {
     static STATEMENT: LazyLock<String> = LazyLock::new(|| {
         format!(
@@ -65,13 +72,15 @@ async fn look_up(db: &PgPool, who: SignedIn) -> sqlx::Result<Option<Caller>> {
                                               ORDER BY o.name, o.location_id), '[]')
                        FROM memberships om JOIN teams o USING (location_id)
                       WHERE om.user_id = $2),
-                    {unread}
+                    {unread},
+                    {version}
                FROM memberships m
                JOIN users u ON u.id = m.user_id
                JOIN teams t ON t.location_id = m.location_id
                LEFT JOIN connections c ON c.location_id = m.location_id
               WHERE m.location_id = $1 AND m.user_id = $2",
             unread = alerts::UNREAD_COUNT,
+            version = *freshness::VERSION_COLUMNS,
         )
     });
     type Row = (
@@ -83,14 +92,28 @@ async fn look_up(db: &PgPool, who: SignedIn) -> sqlx::Result<Option<Caller>> {
         String,
         Json<Vec<Choice>>,
         i64,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
     );
     let row: Option<Row> = sqlx::query_as(STATEMENT.as_str())
         .bind(&who.location_id)
         .bind(who.user_id)
         .fetch_optional(db)
         .await?;
+    let now = Utc::now();
     Ok(row.map(
-        |(name, email, location_name, role, needs_reconnect, zone, Json(teams), unread_alerts)| {
+        |(
+            name,
+            email,
+            location_name,
+            role,
+            needs_reconnect,
+            zone,
+            Json(teams),
+            unread_alerts,
+            newest_write,
+            last_run,
+        )| {
             let me = CurrentUser {
                 name,
                 email,
@@ -105,6 +128,7 @@ async fn look_up(db: &PgPool, who: SignedIn) -> sqlx::Result<Option<Caller>> {
                 zone: TeamZone::named(&zone),
                 teams,
                 unread_alerts,
+                cache_version: Version::new([newest_write, last_run], now),
             }
         },
     ))

@@ -17,13 +17,12 @@ pub async fn list_contacts(filter: ContactFilter) -> Result<ContactList, AppErro
     let valid = filter
         .validate(|day| caller.zone.midnight(day))
         .map_err(AppError::invalid)?;
-    let version = guard::cache_version(&state, &caller).await?;
     let (rows, total) = crate::workspace::contacts::list(
         &state.db,
         &caller.who.location_id,
         &valid,
         caller.zone,
-        version,
+        caller.cache_version,
     )
     .await?;
     Ok(ContactList {
@@ -40,8 +39,7 @@ pub async fn get_filter_choices() -> Result<FilterChoices, AppError> {
     use crate::auth::roles::Role;
 
     let (state, caller) = guard::require(Role::Viewer).await?;
-    let version = guard::cache_version(&state, &caller).await?;
-    crate::workspace::contacts::choices(&state.db, &caller.who.location_id, version)
+    crate::workspace::contacts::choices(&state.db, &caller.who.location_id, caller.cache_version)
         .await
         .map_err(AppError::from)
 }

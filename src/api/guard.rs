@@ -5,15 +5,12 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use chrono::Utc;
 use leptos::prelude::use_context;
 use tokio::sync::OnceCell;
 
 use crate::app_error::AppError;
 use crate::auth::roles::Role;
 use crate::caller::Caller;
-use crate::reports::freshness;
-use crate::reports::memo::Version;
 use crate::state::AppState;
 use crate::workspace::Team;
 
@@ -31,12 +28,6 @@ pub fn app_state() -> Result<AppState, AppError> {
 #[derive(Clone, Default)]
 pub struct RequestCaller(Arc<OnceCell<Caller>>);
 
-/// The version of the caller's cache (`reports::freshness`), read once per
-/// request: the contact list's page and its filter choices both ask for it.
-/// Every request gets a fresh one (`server::router`).
-#[derive(Clone, Default)]
-pub struct RequestVersion(Arc<OnceCell<Version>>);
-
 /// The server's state and the caller, known to be signed in with at least
 /// the role asked for.
 pub async fn require(least: Role) -> Result<(AppState, Caller), AppError> {
@@ -53,16 +44,6 @@ async fn look_up(state: &AppState) -> Result<Caller, AppError> {
         AppError::Unavailable("The server could not read the request.".into())
     })?;
     Caller::from_request_parts(&mut parts, state).await
-}
-
-/// What the answers kept for the caller's team depend on, as this request
-/// first found it.
-pub async fn cache_version(state: &AppState, caller: &Caller) -> Result<Version, AppError> {
-    let RequestVersion(once) = use_context::<RequestVersion>().unwrap_or_default();
-    let version = once
-        .get_or_try_init(|| freshness::version(&state.db, &caller.who.location_id, Utc::now()))
-        .await?;
-    Ok(*version)
 }
 
 /// The caller's team as the workspace works with it: its data, and a client

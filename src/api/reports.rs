@@ -14,13 +14,17 @@ pub async fn get_overview(
     assignee: Option<String>,
     location: Option<String>,
 ) -> Result<Overview, AppError> {
-    let (state, filter, location_id, teams) =
-        context::resolve(period, tag, assignee, location).await?;
-    let overview =
-        crate::reports::overview(&state.reports_db, &location_id, &filter, chrono::Utc::now())
-            .await?;
+    let asked = context::resolve(period, tag, assignee, location).await?;
+    let overview = crate::reports::overview(
+        &asked.state.reports_db,
+        &asked.location_id,
+        &asked.filter,
+        asked.version,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(Overview {
-        teams,
+        teams: asked.teams,
         ..(*overview).clone()
     })
 }
@@ -33,34 +37,53 @@ pub async fn get_team_report(
     assignee: Option<String>,
     location: Option<String>,
 ) -> Result<TeamReport, AppError> {
-    let (state, filter, location_id, teams) =
-        context::resolve(period, tag, assignee, location).await?;
-    let report =
-        crate::reports::team_report(&state.reports_db, &location_id, &filter, chrono::Utc::now())
-            .await?;
+    let asked = context::resolve(period, tag, assignee, location).await?;
+    let report = crate::reports::team_report(
+        &asked.state.reports_db,
+        &asked.location_id,
+        &asked.filter,
+        asked.version,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(TeamReport {
-        teams,
+        teams: asked.teams,
         ..(*report).clone()
     })
 }
 
 #[cfg(feature = "ssr")]
 mod context {
+    use chrono::Utc;
+
     use crate::api::guard;
     use crate::app_error::AppError;
     use crate::auth::roles::Role;
+    use crate::caller::Caller;
+    use crate::reports::freshness;
+    use crate::reports::memo::Version;
     use crate::reports::model::{Choice, ReportFilter};
     use crate::state::AppState;
 
-    /// The server's state, the filter, the team it covers and the caller's
-    /// teams.
-    /// A team the caller does not belong to is refused.
+    /// What a report is asked for, by whom.
+    pub struct Asked {
+        pub state: AppState,
+        pub filter: ReportFilter,
+        /// The team it covers.
+        pub location_id: String,
+        /// The version of that team's cache in the database reports read.
+        pub version: Version,
+        /// The caller's teams.
+        pub teams: Vec<Choice>,
+    }
+
+    /// The report asked for. A team the caller does not belong to is refused.
     pub async fn resolve(
         period: Option<String>,
         tag: Option<String>,
         assignee: Option<String>,
         location: Option<String>,
-    ) -> Result<(AppState, ReportFilter, String, Vec<Choice>), AppError> {
+    ) -> Result<Asked, AppError> {
         let (state, caller) = guard::require(Role::Viewer).await?;
         let filter = ReportFilter::from_query(
             period.as_deref(),
@@ -77,6 +100,27 @@ mod context {
                 "You are not a member of that team; choose one of your own teams.".into(),
             ));
         }
-        Ok((state, filter, location_id, caller.teams))
+        let version = version(&state, &caller, &location_id).await?;
+        Ok(Asked {
+            state,
+            filter,
+            location_id,
+            version,
+            teams: caller.teams,
+        })
+    }
+
+    /// The caller's look-up read their own team's version from the primary.
+    /// Another team's is read here, and so is any team's when reports read
+    /// from a replica, whose rows may lag the primary's.
+    async fn version(
+        state: &AppState,
+        caller: &Caller,
+        location_id: &str,
+    ) -> Result<Version, AppError> {
+        if location_id == caller.who.location_id && !state.info.reports_on_replica {
+            return Ok(caller.cache_version);
+        }
+        Ok(freshness::version(&state.reports_db, location_id, Utc::now()).await?)
     }
 }

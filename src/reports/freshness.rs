@@ -12,28 +12,8 @@ use crate::sync;
 /// What an answer kept for the location depends on at `now`: the newest
 /// write to its cache, and when it was last brought in step with HighLevel
 /// (the start of the last successful sync run; none while the first runs).
-///
-/// Every page asks this before anything else, so both are read in one
-/// statement: the newest `synced_at` of each cache table, each through its
-/// `(location_id, synced_at)` index, and the last run as
-/// [`sync::last_synced_at`] reads it.
 pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx::Result<Version> {
-    static STATEMENT: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT
-               (SELECT max(at) FROM (
-                  SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_appointments WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_notes WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_users WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
-                  UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
-                ) AS tables),
-               {}",
-            sync::LAST_SYNCED_AT_SQL
-        )
-    });
+    static STATEMENT: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *VERSION_COLUMNS));
     let (newest_write, last_run): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
         sqlx::query_as(STATEMENT.as_str())
             .bind(location_id)
@@ -41,6 +21,27 @@ pub async fn version(db: &PgPool, location_id: &str, now: DateTime<Utc>) -> sqlx
             .await?;
     Ok(Version::new([newest_write, last_run], now))
 }
+
+/// The two columns a [`Version`] of location `$1` is read from, for a
+/// statement that reads other things too (the caller's look-up, which every
+/// page makes first): the newest `synced_at` of each cache table, each
+/// through its `(location_id, synced_at)` index, and the last run as
+/// [`sync::last_synced_at`] reads it.
+pub static VERSION_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(SELECT max(at) FROM (
+            SELECT max(synced_at) AS at FROM cache_contacts WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_tasks WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_appointments WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_notes WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_users WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_calendars WHERE location_id = $1
+            UNION ALL SELECT max(synced_at) FROM cache_businesses WHERE location_id = $1
+          ) AS tables),
+         {}",
+        sync::LAST_SYNCED_AT_SQL
+    )
+});
 
 /// Not connected, connected but empty, or ready to report on.
 pub async fn data_state(

@@ -1,11 +1,12 @@
 //! Recently computed reports, kept in memory so that a dashboard viewed by
 //! many people at once is computed once. An answer is reused only while
 //! the cache has not changed (same newest write and same last sync run)
-//! and within the same minute, because "overdue" and "next 7 days" move
-//! with the clock. When only the minute has turned, the first person to ask
-//! computes the new answer and everyone else meanwhile gets the previous
-//! minute's, so a busy dashboard never stalls at the turn of a minute. Each
-//! server process keeps its own: nothing depends on it for correctness.
+//! and, for answers that move with the clock ("overdue", "next 7 days"),
+//! within the same minute. When only the minute has turned, the first
+//! person to ask computes the new answer and everyone else meanwhile gets
+//! the previous minute's, so a busy dashboard never stalls at the turn of a
+//! minute. Each server process keeps its own: nothing depends on it for
+//! correctness.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -33,6 +34,13 @@ impl Version {
             stamps,
             minute: now.timestamp() / 60,
         }
+    }
+
+    /// This version for an answer that does not move with the clock (the
+    /// contact list): kept until the cache changes, so the turn of a minute
+    /// recomputes nothing.
+    pub fn regardless_of_the_clock(self) -> Self {
+        Self { minute: 0, ..self }
     }
 }
 
@@ -152,6 +160,29 @@ mod tests {
         assert_eq!(
             *memo.get_or_compute("b", version, answer(5)).await.unwrap(),
             5
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_regardless_of_the_clock_is_kept_across_minutes() {
+        let memo: Memo<&str, u32> = Memo::new();
+        let now = Utc::now();
+        let at = |stamps, minutes| {
+            Version::new(stamps, now + chrono::Duration::minutes(minutes)).regardless_of_the_clock()
+        };
+        let answer = |value| async move { Ok::<u32, ()>(value) };
+        let kept = [Some(now), None];
+        memo.get_or_compute("a", at(kept, 0), answer(1))
+            .await
+            .unwrap();
+        let later = memo.get_or_compute("a", at(kept, 5), answer(2)).await;
+        assert_eq!(*later.unwrap(), 1);
+        let changed = [Some(now), Some(now)];
+        let fresh = memo.get_or_compute("a", at(changed, 5), answer(3)).await;
+        assert_eq!(
+            *fresh.unwrap(),
+            3,
+            "a changed cache is never answered from before"
         );
     }
 

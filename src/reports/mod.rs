@@ -45,14 +45,15 @@ mod service {
     static TAG_CHOICES: LazyLock<Memo<String, Vec<String>>> = LazyLock::new(Memo::new);
 
     /// The dashboard of `location_id` for `filter` (whose `location` the
-    /// caller has resolved and checked), without the team choices.
+    /// caller has resolved and checked), without the team choices, while
+    /// the location's cache is at `version` (`freshness::version`).
     pub async fn overview(
         db: &PgPool,
         location_id: &str,
         filter: &ReportFilter,
+        version: Version,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<Overview>> {
-        let version = freshness::version(db, location_id, now).await?;
         let key = (location_id.to_owned(), filter.clone());
         OVERVIEWS
             .get_or_compute(
@@ -120,14 +121,15 @@ mod service {
         })
     }
 
-    /// The team report of `location_id` for `filter`, without the team choices.
+    /// The team report of `location_id` for `filter`, without the team
+    /// choices, while the location's cache is at `version`.
     pub async fn team_report(
         db: &PgPool,
         location_id: &str,
         filter: &ReportFilter,
+        version: Version,
         now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<TeamReport>> {
-        let version = freshness::version(db, location_id, now).await?;
         let key = (location_id.to_owned(), filter.clone());
         TEAM_REPORTS
             .get_or_compute(

@@ -60,7 +60,6 @@ pub fn router(state: AppState, request_timeout: Duration, sandbox: Option<Router
             move || {
                 provide_context(context_state.clone());
                 provide_context(crate::api::guard::RequestCaller::default());
-                provide_context(crate::api::guard::RequestVersion::default());
             },
             move || shell(shell_options.clone()),
         )

@@ -57,8 +57,8 @@ impl Order {
 /// One page of matches and the number of matches (counted up to
 /// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
 ///
-/// Both are kept while the location's cache stays at `version` (the
-/// reports' rule): the screens of a front desk showing the same list, or
+/// Both are kept while the location's cache stays at `version`, across
+/// minutes (nothing on the list moves with the clock): the screens of a front desk showing the same list, or
 /// someone paging back, read the page once. The count is kept apart, since
 /// every page of a filter shares it.
 pub async fn list(
@@ -69,6 +69,7 @@ pub async fn list(
     version: Version,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
     static PAGES: LazyLock<Memo<(String, ValidFilter, TeamZone), Page>> = LazyLock::new(Memo::new);
+    let version = version.regardless_of_the_clock();
     let key = (location_id.to_owned(), filter.clone(), zone);
     let page = PAGES
         .get_or_compute(
@@ -101,7 +102,7 @@ async fn read_page(
 }
 
 /// The number of matches, which every page of a filter shares: kept until
-/// the cache changes (the reports' rule), so paging through a long list or
+/// the cache changes, so paging through a long list or
 /// many people on the same list count once.
 async fn count(
     db: &PgPool,
@@ -379,7 +380,7 @@ fn export_row(row: &sqlx::postgres::PgRow, zone: TeamZone) -> ExportRow {
 }
 
 /// The tags, sources and users the filter offers, kept while the cache
-/// stays at `version` (the same rule as the reports), so that many people
+/// stays at `version` (across minutes, like the list), so that many people
 /// opening the list at once compute them once.
 pub async fn choices(
     db: &PgPool,
@@ -387,6 +388,7 @@ pub async fn choices(
     version: Version,
 ) -> Result<FilterChoices, sqlx::Error> {
     static CHOICES: LazyLock<Memo<String, FilterChoices>> = LazyLock::new(Memo::new);
+    let version = version.regardless_of_the_clock();
     let kept = CHOICES
         .get_or_compute(
             location_id.to_owned(),
