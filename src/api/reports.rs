@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use crate::app_error::AppError;
+#[cfg(feature = "ssr")]
+use crate::reports;
 use crate::reports::model::{Overview, TeamReport};
 
 /// The dashboard for the filter of the page address. `location` may name
@@ -15,14 +17,7 @@ pub async fn get_overview(
     location: Option<String>,
 ) -> Result<Overview, AppError> {
     let asked = context::resolve(period, tag, assignee, location).await?;
-    let overview = crate::reports::overview(
-        &asked.state.reports_db,
-        &asked.location_id,
-        &asked.filter,
-        asked.version,
-        chrono::Utc::now(),
-    )
-    .await?;
+    let overview = reports::overview(&asked.db, &asked.team, &asked.filter, asked.version).await?;
     Ok(Overview {
         teams: asked.teams,
         ..(*overview).clone()
@@ -38,14 +33,7 @@ pub async fn get_team_report(
     location: Option<String>,
 ) -> Result<TeamReport, AppError> {
     let asked = context::resolve(period, tag, assignee, location).await?;
-    let report = crate::reports::team_report(
-        &asked.state.reports_db,
-        &asked.location_id,
-        &asked.filter,
-        asked.version,
-        chrono::Utc::now(),
-    )
-    .await?;
+    let report = reports::team_report(&asked.db, &asked.team, &asked.filter, asked.version).await?;
     Ok(TeamReport {
         teams: asked.teams,
         ..(*report).clone()
@@ -55,6 +43,7 @@ pub async fn get_team_report(
 #[cfg(feature = "ssr")]
 mod context {
     use chrono::Utc;
+    use sqlx::PgPool;
 
     use crate::api::guard;
     use crate::app_error::AppError;
@@ -67,10 +56,11 @@ mod context {
 
     /// What a report is asked for, by whom.
     pub struct Asked {
-        pub state: AppState,
+        /// The database reports read.
+        pub db: PgPool,
         pub filter: ReportFilter,
         /// The team it covers.
-        pub location_id: String,
+        pub team: String,
         /// The version of that team's cache in the database reports read.
         pub version: Version,
         /// The caller's teams.
@@ -102,9 +92,9 @@ mod context {
         }
         let version = version(&state, &caller, &location_id).await?;
         Ok(Asked {
-            state,
+            db: state.reports_db,
             filter,
-            location_id,
+            team: location_id,
             version,
             teams: caller.teams,
         })

@@ -52,14 +52,13 @@ mod service {
         location_id: &str,
         filter: &ReportFilter,
         version: Version,
-        now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<Overview>> {
         let key = (location_id.to_owned(), filter.clone());
         OVERVIEWS
             .get_or_compute(
                 key,
                 version,
-                compute_overview(db, location_id, filter, now, version),
+                compute_overview(db, location_id, filter, Utc::now(), version),
             )
             .await
     }
@@ -128,14 +127,13 @@ mod service {
         location_id: &str,
         filter: &ReportFilter,
         version: Version,
-        now: DateTime<Utc>,
     ) -> sqlx::Result<Arc<TeamReport>> {
         let key = (location_id.to_owned(), filter.clone());
         TEAM_REPORTS
             .get_or_compute(
                 key,
                 version,
-                compute_team_report(db, location_id, filter, now, version),
+                compute_team_report(db, location_id, filter, Utc::now(), version),
             )
             .await
     }
