@@ -51,6 +51,9 @@ impl FromRequestParts<AppState> for Caller {
         let who = session::signed_in(&session)
             .await
             .ok_or(AppError::Unauthorized)?;
+        if let Err(error) = session::renew_daily(&session).await {
+            tracing::warn!(%error, "a signed-in session could not be renewed");
+        }
         look_up(&state.db, who).await?.ok_or_else(|| {
             AppError::Forbidden(
                 "You are no longer a member of this team. Please sign in again.".into(),

@@ -4,6 +4,7 @@
 //! under its member (`member_sessions`), so that removing someone from a
 //! team ends their sessions at once.
 
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use tower_sessions::cookie::SameSite;
@@ -16,6 +17,8 @@ const COOKIE_NAME: &str = "switchboard_session";
 const HOST_COOKIE_NAME: &str = "__Host-switchboard_session";
 const SIGNED_IN_KEY: &str = "signed_in";
 const SIGN_IN_STATE_KEY: &str = "sign_in_state";
+/// The day a signed-in session was last renewed (see [`renew_daily`]).
+pub const RENEWED_ON_KEY: &str = "renewed_on";
 const IDLE_DAYS: i64 = 14;
 
 /// What the session remembers about who is signed in.
@@ -76,6 +79,23 @@ pub async fn sign_in(db: &PgPool, session: &Session, who: &SignedIn) -> Result<(
     .execute(db)
     .await?;
     session.insert(SIGNED_IN_KEY, who).await?;
+    session
+        .insert(RENEWED_ON_KEY, Utc::now().date_naive())
+        .await?;
+    Ok(())
+}
+
+/// Pushes a signed-in session's end back to [`IDLE_DAYS`] from now, on the
+/// first request of each day. tower-sessions writes a session (and sends its
+/// cookie again) only when it changes: without this a session in daily use
+/// would end 14 days after sign-in, and writing it on every request would
+/// cost every page a statement.
+pub async fn renew_daily(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    let today = Utc::now().date_naive();
+    let renewed: Option<NaiveDate> = session.get(RENEWED_ON_KEY).await?;
+    if renewed != Some(today) {
+        session.insert(RENEWED_ON_KEY, today).await?;
+    }
     Ok(())
 }
 
