@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use super::memo::Version;
 use super::model::DataState;
+use crate::cache::rollups;
 use crate::sync;
 
 /// What an answer kept for the location depends on at `now`: the newest
@@ -43,14 +44,20 @@ pub static VERSION_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Not connected, connected but empty, or ready to report on.
+/// Not connected, connected but not yet counted, or ready to report on.
 pub async fn data_state(
     db: &PgPool,
     location_id: &str,
     synced: Option<DateTime<Utc>>,
 ) -> sqlx::Result<DataState> {
     if synced.is_some() {
-        return Ok(DataState::Ready);
+        // A first sync writes the whole cache before it counts the rollups
+        // the reports read: until then every figure would show zero.
+        return Ok(if rollups::deferred(db, location_id).await? {
+            DataState::NotSynced
+        } else {
+            DataState::Ready
+        });
     }
     let connected: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM connections WHERE location_id = $1)")

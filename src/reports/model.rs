@@ -148,7 +148,8 @@ pub struct Choice {
 pub enum DataState {
     /// The team has no HighLevel connection.
     NotConnected,
-    /// Connected, but nothing has reached the cache yet.
+    /// Connected, but the first sync has not yet filled the cache and
+    /// counted it.
     NotSynced,
     Ready,
 }

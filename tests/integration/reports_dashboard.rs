@@ -414,6 +414,42 @@ async fn overview(browser: &Browser, form: &[(&str, &str)]) -> Overview {
     response.json().await.unwrap()
 }
 
+/// A contact of `location` added now, written as a sync writes it.
+async fn write_contact(app: &common::TestApp, location: &str, id: &str) {
+    let contact = switchboard::cache::ContactRecord::from_document(
+        location,
+        json!({"id": id, "firstName": "Nina", "dateAdded": Utc::now().to_rfc3339()}),
+    )
+    .unwrap();
+    switchboard::cache::upsert(&app.db, &[contact])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn until_the_first_sync_has_counted_the_dashboard_says_the_data_is_on_its_way() {
+    use switchboard::cache::rollups;
+    use switchboard::reports::model::DataState;
+
+    let app = common::spawn_app(common::test_db().await).await;
+    let (location, users) = demo_locations(&app.base).await.swap_remove(0);
+    let browser = Browser::new(&app.base);
+    let consent = browser.start_sign_in(false).await;
+    browser.consent(&consent, &location, &users[0]).await;
+
+    // A first sync defers the rollups, then writes the cache.
+    rollups::defer(&app.db, &location).await.unwrap();
+    write_contact(&app, &location, "first-sync-writing").await;
+    let writing = overview(&browser, &[("period", "30d")]).await;
+    assert_eq!(writing.state, DataState::NotSynced);
+
+    rollups::count_deferred(&app.db, &location).await.unwrap();
+    write_contact(&app, &location, "after-the-count").await;
+    let counted = overview(&browser, &[("period", "30d")]).await;
+    assert_eq!(counted.state, DataState::Ready);
+    assert_eq!(counted.figures.contacts_total, 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_figures_equal_the_sandbox_data() {
     let app = common::spawn_app(common::test_db().await).await;
