@@ -79,9 +79,8 @@ pub async fn sign_in(db: &PgPool, session: &Session, who: &SignedIn) -> Result<(
     .execute(db)
     .await?;
     session.insert(SIGNED_IN_KEY, who).await?;
-    session
-        .insert(RENEWED_ON_KEY, Utc::now().date_naive())
-        .await?;
+    // Renewed today already: the next request need not write the session.
+    renew_daily(session).await?;
     Ok(())
 }
 

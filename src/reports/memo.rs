@@ -35,19 +35,14 @@ impl Version {
             minute: now.timestamp() / 60,
         }
     }
-
-    /// This version for an answer that does not move with the clock (the
-    /// contact list): kept until the cache changes, so the turn of a minute
-    /// recomputes nothing.
-    pub fn regardless_of_the_clock(self) -> Self {
-        Self { minute: 0, ..self }
-    }
 }
 
 /// Each answer is computed once even when many ask for it at the same
 /// moment: the others wait for the first computation.
 pub struct Memo<K, V> {
     entries: Mutex<HashMap<(K, Version), Slot<V>>>,
+    /// Whether an answer is good only for the minute it was computed in.
+    moves_with_the_clock: bool,
 }
 
 /// One answer, filled by its first computation.
@@ -57,6 +52,17 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     pub fn new() -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
+            moves_with_the_clock: true,
+        }
+    }
+
+    /// A memo of answers that do not move with the clock (the contact list):
+    /// each is kept until the cache changes, so the turn of a minute
+    /// recomputes nothing.
+    pub fn regardless_of_the_clock() -> Self {
+        Self {
+            moves_with_the_clock: false,
+            ..Self::new()
         }
     }
 
@@ -71,6 +77,14 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     where
         F: Future<Output = Result<V, E>>,
     {
+        let version = if self.moves_with_the_clock {
+            version
+        } else {
+            Version {
+                minute: 0,
+                ..version
+            }
+        };
         let (cell, stale) = self.cell(key, version);
         if let Some(stale) = stale {
             return Ok(stale);
@@ -165,11 +179,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_regardless_of_the_clock_is_kept_across_minutes() {
-        let memo: Memo<&str, u32> = Memo::new();
+        let memo: Memo<&str, u32> = Memo::regardless_of_the_clock();
         let now = Utc::now();
-        let at = |stamps, minutes| {
-            Version::new(stamps, now + chrono::Duration::minutes(minutes)).regardless_of_the_clock()
-        };
+        let at = |stamps, minutes| Version::new(stamps, now + chrono::Duration::minutes(minutes));
         let answer = |value| async move { Ok::<u32, ()>(value) };
         let kept = [Some(now), None];
         memo.get_or_compute("a", at(kept, 0), answer(1))

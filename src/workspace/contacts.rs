@@ -58,9 +58,9 @@ impl Order {
 /// [`COUNT_CAP`] + 1, so a broad filter never counts 100,000 rows).
 ///
 /// Both are kept while the location's cache stays at `version`, across
-/// minutes (nothing on the list moves with the clock): the screens of a front desk showing the same list, or
-/// someone paging back, read the page once. The count is kept apart, since
-/// every page of a filter shares it.
+/// minutes (nothing on the list moves with the clock): the screens of a
+/// front desk showing the same list, or someone paging back, read the page
+/// once. The count is kept apart, since every page of a filter shares it.
 pub async fn list(
     db: &PgPool,
     location_id: &str,
@@ -68,8 +68,8 @@ pub async fn list(
     zone: TeamZone,
     version: Version,
 ) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
-    static PAGES: LazyLock<Memo<(String, ValidFilter, TeamZone), Page>> = LazyLock::new(Memo::new);
-    let version = version.regardless_of_the_clock();
+    static PAGES: LazyLock<Memo<(String, ValidFilter, TeamZone), Page>> =
+        LazyLock::new(Memo::regardless_of_the_clock);
     let key = (location_id.to_owned(), filter.clone(), zone);
     let page = PAGES
         .get_or_compute(
@@ -102,15 +102,16 @@ async fn read_page(
 }
 
 /// The number of matches, which every page of a filter shares: kept until
-/// the cache changes, so paging through a long list or
-/// many people on the same list count once.
+/// the cache changes, so paging through a long list or many people on the
+/// same list count once.
 async fn count(
     db: &PgPool,
     location_id: &str,
     filter: &ValidFilter,
     version: Version,
 ) -> Result<i64, sqlx::Error> {
-    static COUNTS: LazyLock<Memo<(String, ValidFilter), i64>> = LazyLock::new(Memo::new);
+    static COUNTS: LazyLock<Memo<(String, ValidFilter), i64>> =
+        LazyLock::new(Memo::regardless_of_the_clock);
     let key = (location_id.to_owned(), filter.first_page());
     let counted = COUNTS
         .get_or_compute(key, version, async {
@@ -387,8 +388,8 @@ pub async fn choices(
     location_id: &str,
     version: Version,
 ) -> Result<FilterChoices, sqlx::Error> {
-    static CHOICES: LazyLock<Memo<String, FilterChoices>> = LazyLock::new(Memo::new);
-    let version = version.regardless_of_the_clock();
+    static CHOICES: LazyLock<Memo<String, FilterChoices>> =
+        LazyLock::new(Memo::regardless_of_the_clock);
     let kept = CHOICES
         .get_or_compute(
             location_id.to_owned(),
