@@ -264,7 +264,7 @@ async fn print_database_size(pool: &sqlx::PgPool) {
         "SELECT relname::text, pg_total_relation_size(oid) / 1048576
            FROM pg_class WHERE relname IN ('cache_contacts', 'cache_tasks', 'cache_appointments',
                  'report_contacts', 'report_tag_totals', 'report_contact_tags', 'report_tasks', 'report_appointments',
-                 'report_business_contacts')
+                 'report_business_contacts', 'report_contacts_weeks', 'report_contact_tags_weeks', 'report_tasks_weeks')
           ORDER BY 2 DESC",
     )
     .fetch_all(pool)

@@ -9,12 +9,22 @@ use std::collections::BTreeMap;
 use sqlx::{Connection, PgPool};
 
 /// The rollup tables, with the columns that key a row and the count.
-const TABLES: [(&str, &str, &str); 6] = [
+const TABLES: [(&str, &str, &str); 9] = [
     ("report_contacts", "tag, assignee, day, source", "contacts"),
+    (
+        "report_contacts_weeks",
+        "tag, assignee, week, source",
+        "contacts",
+    ),
     ("report_tag_totals", "tag", "contacts"),
     (
         "report_contact_tags",
         "tag, assignee, day, other_tag",
+        "contacts",
+    ),
+    (
+        "report_contact_tags_weeks",
+        "tag, assignee, week, other_tag",
         "contacts",
     ),
     (
@@ -25,6 +35,11 @@ const TABLES: [(&str, &str, &str); 6] = [
     (
         "report_tasks",
         "tag, business, assignee, kind, day, bucket",
+        "tasks",
+    ),
+    (
+        "report_tasks_weeks",
+        "tag, business, assignee, kind, week, bucket",
         "tasks",
     ),
     (

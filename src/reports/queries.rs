@@ -22,6 +22,67 @@ fn contact_rows(scope: &Scope) -> String {
     )
 }
 
+/// Where a read of a rollup table needs its rows one day at a time; all
+/// other days are read a week at a time.
+#[derive(Clone, Copy)]
+enum Days {
+    /// The two weeks the ends of the period cut through.
+    AtTheEnds,
+    /// Every week of the period (a chart per day).
+    OfThePeriod,
+}
+
+/// `table`'s rows as `columns` and `day`: rows per day where `days` says,
+/// and rows per week (from `{table}_weeks`, under their Monday) elsewhere.
+/// A condition on `day` by the period's first day (`$2`) or today (`$3`)
+/// then holds for a week's row exactly when it holds for each of its days.
+/// A year's top tags read 8,400 rows this way instead of 47,600.
+fn by_week(table: &str, columns: &str, days: Days) -> String {
+    let (daily, weekly) = match days {
+        Days::AtTheEnds => (
+            format!(
+                "SELECT {columns}, day FROM {table}
+                  WHERE day BETWEEN report_week($2) AND report_week($2) + 6
+                 UNION ALL
+                 SELECT {columns}, day FROM {table}
+                  WHERE day BETWEEN report_week($3) AND report_week($3) + 6
+                    AND report_week($3) > report_week($2)"
+            ),
+            "week <> report_week($2) AND week <> report_week($3)",
+        ),
+        Days::OfThePeriod => (
+            format!(
+                "SELECT {columns}, day FROM {table}
+                  WHERE day BETWEEN report_week($2) AND report_week($3) + 6"
+            ),
+            "(week < report_week($2) OR week > report_week($3))",
+        ),
+    };
+    format!(
+        "({daily}
+          UNION ALL
+          SELECT {columns}, week FROM {table}_weeks WHERE {weekly}) AS {table}"
+    )
+}
+
+/// `report_contacts` by week, with the columns reports read.
+fn contacts_by_week(days: Days) -> String {
+    by_week(
+        "report_contacts",
+        "location_id, tag, assignee, source, contacts",
+        days,
+    )
+}
+
+/// `report_tasks` by week, days only at the ends of the period.
+fn tasks_by_week() -> String {
+    by_week(
+        "report_tasks",
+        "location_id, tag, kind, business, assignee, bucket, tasks",
+        Days::AtTheEnds,
+    )
+}
+
 /// What a report shows of the filter's contacts: in total and new in the
 /// period, new ones per day or week, and new ones by source.
 pub struct ContactFigures {
@@ -30,10 +91,8 @@ pub struct ContactFigures {
     pub by_source: Vec<Count>,
 }
 
-/// The Monday of a rollup row's `day`, by date arithmetic from a Monday (3
-/// January 2000): `date_trunc` goes through a timestamp, and took a third of
-/// a year's read of contacts.
-const MONDAY_OF_DAY: &str = "day - ((day - DATE '2000-01-03') % 7 + 7) % 7";
+/// The Monday of a rollup row's `day` (see the migration `report_weeks`).
+const MONDAY_OF_DAY: &str = "report_week(day)";
 
 /// The filter's [`ContactFigures`] from one read of its rollup rows, summed
 /// by day (or week) and source: reading the rows once per figure took three
@@ -45,13 +104,14 @@ pub async fn contact_figures(
 ) -> sqlx::Result<ContactFigures> {
     // Days outside the period (and the unknown day, -infinity) count only
     // in the total, so they are summed together.
-    let day = match bucket {
-        Bucket::Day => "day",
-        Bucket::Week => MONDAY_OF_DAY,
+    let (day, days) = match bucket {
+        Bucket::Day => ("day", Days::OfThePeriod),
+        Bucket::Week => (MONDAY_OF_DAY, Days::AtTheEnds),
     };
     let sql = format!(
         r"SELECT CASE WHEN day >= $2 AND day <= $3 THEN {day} END, source, sum(contacts)::BIGINT
-            FROM report_contacts WHERE {rows} GROUP BY 1, 2",
+            FROM {contacts} WHERE {rows} GROUP BY 1, 2",
+        contacts = contacts_by_week(days),
         rows = contact_rows(scope),
     );
     let rows: Vec<(Option<NaiveDate>, String, i64)> = scope.bind(&sql).fetch_all(db).await?;
@@ -132,9 +192,14 @@ fn fill_buckets(
 /// The tags most new contacts of the period carry.
 pub async fn top_tags(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Count>> {
     let sql = format!(
-        r"SELECT other_tag, sum(contacts)::BIGINT FROM report_contact_tags
+        r"SELECT other_tag, sum(contacts)::BIGINT FROM {pairs}
            WHERE {rows} AND day >= $2 AND day <= $3
            GROUP BY 1 HAVING sum(contacts) > 0 ORDER BY 2 DESC, 1 LIMIT {TOP}",
+        pairs = by_week(
+            "report_contact_tags",
+            "location_id, tag, assignee, other_tag, contacts",
+            Days::AtTheEnds
+        ),
         rows = contact_rows(scope),
     );
     counts(db, scope, &sql).await
@@ -157,7 +222,7 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
                    coalesce(sum(tasks) FILTER (WHERE kind = 'open'), 0) AS open,
                    coalesce(sum(tasks) FILTER (WHERE kind = 'open' AND day < $3), 0) AS overdue,
                    coalesce(sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2), 0) AS done
-              FROM report_tasks
+              FROM {tasks}
              WHERE location_id = $1 AND tag = $4 AND business = '*'{assignee}
                AND kind IN ('open', 'done')
              GROUP BY 1 HAVING sum(tasks) > 0),
@@ -169,6 +234,7 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
            FROM r LEFT JOIN today USING (who)
            LEFT JOIN cache_users u ON u.location_id = $1 AND u.id = r.who
           ORDER BY r.open + r.done DESC, 2",
+        tasks = tasks_by_week(),
         assignee = scope.assignee_is("assignee"),
         overdue_today = scope.overdue_today(),
     );
@@ -194,10 +260,11 @@ pub async fn tasks_by_assignee(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<A
 /// period, read from the rollup's duration buckets.
 async fn completion_medians(db: &PgPool, scope: &Scope) -> sqlx::Result<HashMap<String, f64>> {
     let sql = format!(
-        "SELECT assignee, bucket, sum(tasks)::BIGINT FROM report_tasks
+        "SELECT assignee, bucket, sum(tasks)::BIGINT FROM {tasks}
           WHERE location_id = $1 AND tag = $4 AND business = '*' AND kind = 'took'
             AND day >= $2{assignee}
           GROUP BY 1, 2 HAVING sum(tasks) > 0 ORDER BY 1, 2",
+        tasks = tasks_by_week(),
         assignee = scope.assignee_is("assignee"),
     );
     let rows: Vec<(String, i16, i64)> = scope.bind(&sql).fetch_all(db).await?;
@@ -306,7 +373,7 @@ pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Busines
                            sum(tasks) FILTER (WHERE kind = 'open') AS open,
                            sum(tasks) FILTER (WHERE kind = 'open' AND day < $3) AS overdue,
                            sum(tasks) FILTER (WHERE kind = 'done' AND day >= $2) AS done
-                      FROM report_tasks
+                      FROM {tasks}
                      WHERE location_id = $1 AND tag = $4 AND business <> '*' AND kind IN ('open', 'done'){assignee}
                      GROUP BY 1),
               today AS (SELECT c.business_id AS business, count(*) AS overdue
@@ -330,6 +397,7 @@ pub async fn by_business(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<Busines
            LEFT JOIN a ON a.business = b.id
           WHERE b.location_id = $1 AND b.deleted_at IS NULL
           ORDER BY 3 DESC, b.name",
+        tasks = tasks_by_week(),
         assignee = scope.assignee_is("assignee"),
         overdue_today = scope.overdue_today(),
     );

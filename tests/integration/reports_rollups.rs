@@ -187,6 +187,12 @@ async fn rollups_equal_a_recount_after_every_write_path() {
     assert!(
         wrong
             .iter()
+            .any(|line| line.starts_with("report_tasks_weeks ")),
+        "the week rows are checked too: {wrong:#?}"
+    );
+    assert!(
+        wrong
+            .iter()
             .any(|line| line.starts_with("report_tag_totals forgotten: 0 → 1")),
         "the tag totals are checked too: {wrong:#?}"
     );
