@@ -4,7 +4,8 @@
 -- ends cut through: a year's top tags read 8,400 rows instead of 47,600
 -- (7 ms against 28 ms at 100,000 contacts). Kept like the daily rows, by
 -- the same statements: each counter sums the day rows it appends into week
--- rows, report_settle folds both, report_rebuild recounts both.
+-- rows, report_settle folds both and report_rebuild recounts both, each
+-- going through one list of the rollup tables (report_rollup_tables).
 
 -- The Monday of a day (infinite days stay themselves).
 CREATE FUNCTION report_week(day DATE) RETURNS DATE LANGUAGE sql IMMUTABLE AS $$
@@ -127,77 +128,46 @@ LANGUAGE sql AS $$
      GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(tasks) <> 0
 $$;
 
+-- The rollup tables, with the columns that key a row (beside the location
+-- and the delta) and the count: folding, recounting and the consistency
+-- check go through this list, so a new rollup table is a row here.
+CREATE FUNCTION report_rollup_tables() RETURNS TABLE (rollup TEXT, keys TEXT, counted TEXT)
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('report_contacts', 'tag, day, assignee, source', 'contacts'),
+           ('report_contacts_weeks', 'tag, week, assignee, source', 'contacts'),
+           ('report_tag_totals', 'tag', 'contacts'),
+           ('report_contact_tags', 'tag, day, assignee, other_tag', 'contacts'),
+           ('report_contact_tags_weeks', 'tag, week, assignee, other_tag', 'contacts'),
+           ('report_business_contacts', 'tag, business, assignee', 'contacts'),
+           ('report_tasks', 'tag, kind, business, day, assignee, bucket', 'tasks'),
+           ('report_tasks_weeks', 'tag, kind, business, week, assignee, bucket', 'tasks'),
+           ('report_appointments', 'tag, business, day, assignee, status', 'appointments')
+$$;
+
 CREATE OR REPLACE FUNCTION report_settle(location TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
+DECLARE
+    listed RECORD;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('report_rollups'), hashtext(location));
-    WITH moved AS (DELETE FROM report_contacts WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_contacts (location_id, tag, day, assignee, source, contacts, delta)
-    SELECT location_id, tag, day, assignee, source, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, day, assignee, source, delta)
-    DO UPDATE SET contacts = report_contacts.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_contacts_weeks WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_contacts_weeks (location_id, tag, week, assignee, source, contacts, delta)
-    SELECT location_id, tag, week, assignee, source, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, week, assignee, source, delta)
-    DO UPDATE SET contacts = report_contacts_weeks.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_tag_totals WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_tag_totals (location_id, tag, contacts, delta)
-    SELECT location_id, tag, sum(contacts), 0 FROM moved GROUP BY 1, 2
-    ON CONFLICT (location_id, tag, delta)
-    DO UPDATE SET contacts = report_tag_totals.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_contact_tags WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_contact_tags (location_id, tag, day, assignee, other_tag, contacts, delta)
-    SELECT location_id, tag, day, assignee, other_tag, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, day, assignee, other_tag, delta)
-    DO UPDATE SET contacts = report_contact_tags.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_contact_tags_weeks WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_contact_tags_weeks (location_id, tag, week, assignee, other_tag, contacts, delta)
-    SELECT location_id, tag, week, assignee, other_tag, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (location_id, tag, week, assignee, other_tag, delta)
-    DO UPDATE SET contacts = report_contact_tags_weeks.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_business_contacts WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_business_contacts (location_id, tag, business, assignee, contacts, delta)
-    SELECT location_id, tag, business, assignee, sum(contacts), 0 FROM moved GROUP BY 1, 2, 3, 4
-    ON CONFLICT (location_id, tag, business, assignee, delta)
-    DO UPDATE SET contacts = report_business_contacts.contacts + EXCLUDED.contacts;
-
-    WITH moved AS (DELETE FROM report_tasks WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_tasks (location_id, tag, kind, business, day, assignee, bucket, tasks, delta)
-    SELECT location_id, tag, kind, business, day, assignee, bucket, sum(tasks), 0 FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT (location_id, tag, kind, business, day, assignee, bucket, delta)
-    DO UPDATE SET tasks = report_tasks.tasks + EXCLUDED.tasks;
-
-    WITH moved AS (DELETE FROM report_tasks_weeks WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_tasks_weeks (location_id, tag, kind, business, week, assignee, bucket, tasks, delta)
-    SELECT location_id, tag, kind, business, week, assignee, bucket, sum(tasks), 0 FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT (location_id, tag, kind, business, week, assignee, bucket, delta)
-    DO UPDATE SET tasks = report_tasks_weeks.tasks + EXCLUDED.tasks;
-
-    WITH moved AS (DELETE FROM report_appointments WHERE location_id = location AND delta <> 0 RETURNING *)
-    INSERT INTO report_appointments (location_id, tag, business, day, assignee, status, appointments, delta)
-    SELECT location_id, tag, business, day, assignee, status, sum(appointments), 0 FROM moved GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (location_id, tag, business, day, assignee, status, delta)
-    DO UPDATE SET appointments = report_appointments.appointments + EXCLUDED.appointments;
+    FOR listed IN SELECT * FROM report_rollup_tables() LOOP
+        EXECUTE format(
+            'WITH moved AS (DELETE FROM %1$I WHERE location_id = $1 AND delta <> 0 RETURNING *)
+             INSERT INTO %1$I (location_id, %2$s, %3$I, delta)
+             SELECT location_id, %2$s, sum(%3$I), 0 FROM moved GROUP BY location_id, %2$s
+             ON CONFLICT (location_id, %2$s, delta) DO UPDATE SET %3$I = %1$I.%3$I + EXCLUDED.%3$I',
+            listed.rollup, listed.keys, listed.counted) USING location;
+    END LOOP;
 END $$;
 
 CREATE OR REPLACE FUNCTION report_rebuild(location TEXT) RETURNS VOID LANGUAGE plpgsql
 SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
+DECLARE
+    listed RECORD;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('report_rollups'), hashtext(location));
-    DELETE FROM report_contacts WHERE location_id = location;
-    DELETE FROM report_contacts_weeks WHERE location_id = location;
-    DELETE FROM report_tag_totals WHERE location_id = location;
-    DELETE FROM report_contact_tags WHERE location_id = location;
-    DELETE FROM report_contact_tags_weeks WHERE location_id = location;
-    DELETE FROM report_business_contacts WHERE location_id = location;
-    DELETE FROM report_tasks WHERE location_id = location;
-    DELETE FROM report_tasks_weeks WHERE location_id = location;
-    DELETE FROM report_appointments WHERE location_id = location;
+    FOR listed IN SELECT * FROM report_rollup_tables() LOOP
+        EXECUTE format('DELETE FROM %I WHERE location_id = $1', listed.rollup) USING location;
+    END LOOP;
     PERFORM report_count_contacts(ARRAY(
         SELECT report_contact_of(c, 1) FROM cache_contacts c WHERE c.location_id = location AND c.deleted_at IS NULL),
         true);

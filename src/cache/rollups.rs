@@ -8,47 +8,6 @@ use std::collections::BTreeMap;
 
 use sqlx::{Connection, PgPool};
 
-/// The rollup tables, with the columns that key a row and the count.
-const TABLES: [(&str, &str, &str); 9] = [
-    ("report_contacts", "tag, assignee, day, source", "contacts"),
-    (
-        "report_contacts_weeks",
-        "tag, assignee, week, source",
-        "contacts",
-    ),
-    ("report_tag_totals", "tag", "contacts"),
-    (
-        "report_contact_tags",
-        "tag, assignee, day, other_tag",
-        "contacts",
-    ),
-    (
-        "report_contact_tags_weeks",
-        "tag, assignee, week, other_tag",
-        "contacts",
-    ),
-    (
-        "report_business_contacts",
-        "business, tag, assignee",
-        "contacts",
-    ),
-    (
-        "report_tasks",
-        "tag, business, assignee, kind, day, bucket",
-        "tasks",
-    ),
-    (
-        "report_tasks_weeks",
-        "tag, business, assignee, kind, week, bucket",
-        "tasks",
-    ),
-    (
-        "report_appointments",
-        "tag, business, assignee, day, status",
-        "appointments",
-    ),
-];
-
 /// Folds the deltas of `location_id` into its settled rows, so a report
 /// reads one row per key.
 pub async fn settle(db: &PgPool, location_id: &str) -> sqlx::Result<()> {
@@ -179,13 +138,18 @@ fn or_zero(count: Option<&i64>) -> i64 {
     count.copied().unwrap_or(0)
 }
 
-/// Every non-zero count of the location's rollups, by table and key.
+/// Every non-zero count of the location's rollups (in each table
+/// `report_rollup_tables` lists), by table and key.
 async fn counts(
     connection: &mut sqlx::PgConnection,
     location_id: &str,
 ) -> sqlx::Result<BTreeMap<String, i64>> {
+    let tables: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT rollup, keys, counted FROM report_rollup_tables()")
+            .fetch_all(&mut *connection)
+            .await?;
     let mut all = BTreeMap::new();
-    for (table, key, count) in TABLES {
+    for (table, key, count) in tables {
         let sql = format!(
             "SELECT concat_ws(' / ', {key}), sum({count})::BIGINT FROM {table}
               WHERE location_id = $1 GROUP BY {key} HAVING sum({count}) <> 0"
