@@ -262,9 +262,8 @@ const FILL: [(&str, &str); 4] = [
 async fn print_database_size(pool: &sqlx::PgPool) {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT relname::text, pg_total_relation_size(oid) / 1048576
-           FROM pg_class WHERE relname IN ('cache_contacts', 'cache_tasks', 'cache_appointments',
-                 'report_contacts', 'report_tag_totals', 'report_contact_tags', 'report_tasks', 'report_appointments',
-                 'report_business_contacts', 'report_contacts_weeks', 'report_contact_tags_weeks', 'report_tasks_weeks')
+           FROM pg_class WHERE relname IN ('cache_contacts', 'cache_tasks', 'cache_appointments')
+              OR relname IN (SELECT rollup FROM report_rollup_tables())
           ORDER BY 2 DESC",
     )
     .fetch_all(pool)

@@ -65,15 +65,6 @@ fn by_week(table: &str, columns: &str, days: Days) -> String {
     )
 }
 
-/// `report_contacts` by week, with the columns reports read.
-fn contacts_by_week(days: Days) -> String {
-    by_week(
-        "report_contacts",
-        "location_id, tag, assignee, source, contacts",
-        days,
-    )
-}
-
 /// `report_tasks` by week, days only at the ends of the period.
 fn tasks_by_week() -> String {
     by_week(
@@ -91,9 +82,6 @@ pub struct ContactFigures {
     pub by_source: Vec<Count>,
 }
 
-/// The Monday of a rollup row's `day` (see the migration `report_weeks`).
-const MONDAY_OF_DAY: &str = "report_week(day)";
-
 /// The filter's [`ContactFigures`] from one read of its rollup rows, summed
 /// by day (or week) and source: reading the rows once per figure took three
 /// times as long for a long period.
@@ -106,12 +94,16 @@ pub async fn contact_figures(
     // in the total, so they are summed together.
     let (day, days) = match bucket {
         Bucket::Day => ("day", Days::OfThePeriod),
-        Bucket::Week => (MONDAY_OF_DAY, Days::AtTheEnds),
+        Bucket::Week => ("report_week(day)", Days::AtTheEnds),
     };
     let sql = format!(
         r"SELECT CASE WHEN day >= $2 AND day <= $3 THEN {day} END, source, sum(contacts)::BIGINT
             FROM {contacts} WHERE {rows} GROUP BY 1, 2",
-        contacts = contacts_by_week(days),
+        contacts = by_week(
+            "report_contacts",
+            "location_id, tag, assignee, source, contacts",
+            days
+        ),
         rows = contact_rows(scope),
     );
     let rows: Vec<(Option<NaiveDate>, String, i64)> = scope.bind(&sql).fetch_all(db).await?;
@@ -324,7 +316,7 @@ pub async fn appointment_counts(db: &PgPool, scope: &Scope) -> sqlx::Result<(i64
 /// Appointments per week by status, from the start of the period to a week ahead.
 pub async fn appointments_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Vec<WeekStatuses>> {
     let sql = format!(
-        "SELECT {MONDAY_OF_DAY}, status, sum(appointments)::BIGINT
+        "SELECT report_week(day), status, sum(appointments)::BIGINT
            FROM report_appointments
           WHERE location_id = $1 AND tag = $4 AND business = '*' AND {APPOINTMENT_WEEKS}{assignee}
           GROUP BY 1, 2 HAVING sum(appointments) > 0 ORDER BY 1, 2",
