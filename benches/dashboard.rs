@@ -12,6 +12,9 @@
 #[allow(dead_code)]
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 #[path = "support/first_sync.rs"]
 mod first_sync;
 #[path = "support/load.rs"]

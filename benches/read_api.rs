@@ -12,6 +12,9 @@
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[allow(dead_code)]
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+#[allow(dead_code)]
 #[path = "support/load.rs"]
 mod load;
 

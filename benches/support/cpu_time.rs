@@ -166,3 +166,51 @@ impl std::fmt::Display for PerEvent {
         )
     }
 }
+
+/// The machine's CPU time over all its cores, from `/proc/stat`, in clock
+/// ticks: what ran here, and what the virtual machine's host gave to others
+/// while this machine had work ("steal").
+pub struct MachineCpu {
+    busy: u64,
+    idle: u64,
+    stolen: u64,
+}
+
+impl MachineCpu {
+    pub fn now() -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .map(|field| field.parse().unwrap_or(0))
+            .collect();
+        let field = |at: usize| ticks.get(at).copied().unwrap_or(0);
+        // user, nice, system, idle, iowait, irq, softirq, steal
+        Self {
+            busy: field(0) + field(1) + field(2) + field(5) + field(6),
+            idle: field(3) + field(4),
+            stolen: field(7),
+        }
+    }
+
+    pub fn since(&self, before: &Self) -> Self {
+        Self {
+            busy: self.busy.saturating_sub(before.busy),
+            idle: self.idle.saturating_sub(before.idle),
+            stolen: self.stolen.saturating_sub(before.stolen),
+        }
+    }
+
+    /// Milliseconds that ran on any core.
+    pub fn busy_ms(&self) -> f64 {
+        self.busy as f64 * 1000.0 / ticks_per_second()
+    }
+
+    pub fn stolen_percent(&self) -> f64 {
+        let total = self.busy + self.idle + self.stolen;
+        100.0 * self.stolen as f64 / total.max(1) as f64
+    }
+}

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 
+use crate::cpu_time::MachineCpu;
+
 /// Concurrent clients of a load.
 pub const CLIENTS: usize = 20;
 /// Rounds of each scenario; the worst is reported.
@@ -33,21 +35,23 @@ pub async fn worst_round(
     duration: Duration,
 ) -> u64 {
     let mut rounds = Vec::with_capacity(ROUNDS);
+    let (mut p99s, mut cpu, mut stolen) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let before = MachineCpu::now();
-        let figures = load(client, base, targets, duration).await;
+        let round = load(client, base, targets, duration).await;
         let used = MachineCpu::now().since(&before);
-        rounds.push((figures, used));
+        p99s.push(round.p99_ms.to_string());
+        cpu.push(format!(
+            "{:.2}",
+            used.busy_ms() / round.requests.max(1) as f64
+        ));
+        stolen.push(format!("{:.0}", used.stolen_percent()));
+        rounds.push(round);
     }
-    let each = |what: &dyn Fn(&(Figures, MachineCpu)) -> String| {
-        rounds.iter().map(what).collect::<Vec<_>>().join(" / ")
-    };
-    let p99s = each(&|(round, _)| round.p99_ms.to_string());
-    let cpu = each(&|(round, used)| format!("{:.2}", used.busy_ms / round.requests.max(1) as f64));
-    let stolen = each(&|(_, used)| format!("{:.0}", used.stolen_percent()));
-    let (figures, _) = rounds
+    let (p99s, cpu, stolen) = (p99s.join(" / "), cpu.join(" / "), stolen.join(" / "));
+    let figures = rounds
         .into_iter()
-        .max_by_key(|(round, _)| round.p99_ms)
+        .max_by_key(|round| round.p99_ms)
         .expect("rounds");
     println!(
         "  {name:<40} p50 {:>4} ms  p99 {:>4} ms  {:>6.0} req/s  ({} requests, {} failed; each round: p99 {p99s} ms, machine CPU {cpu} ms a request, {stolen}% stolen by the host)",
@@ -58,56 +62,6 @@ pub async fn worst_round(
         figures.failed,
     );
     figures.p99_ms
-}
-
-/// The machine's CPU time over all its cores, from `/proc/stat`: what ran
-/// here, and what the virtual machine's host gave to others while this
-/// machine had work ("steal").
-struct MachineCpu {
-    busy_ms: f64,
-    stolen_ms: f64,
-    idle_ms: f64,
-}
-
-impl MachineCpu {
-    /// Clock ticks of `/proc/stat` (USER_HZ) in milliseconds.
-    const MS_PER_TICK: f64 = 10.0;
-
-    fn now() -> Self {
-        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-        let ticks: Vec<f64> = stat
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .split_whitespace()
-            .skip(1)
-            .map(|field| field.parse().unwrap_or(0.0) * Self::MS_PER_TICK)
-            .collect();
-        let field = |at: usize| ticks.get(at).copied().unwrap_or(0.0);
-        // user, nice, system, idle, iowait, irq, softirq, steal
-        Self {
-            busy_ms: field(0) + field(1) + field(2) + field(5) + field(6),
-            idle_ms: field(3) + field(4),
-            stolen_ms: field(7),
-        }
-    }
-
-    fn since(&self, before: &Self) -> Self {
-        Self {
-            busy_ms: self.busy_ms - before.busy_ms,
-            idle_ms: self.idle_ms - before.idle_ms,
-            stolen_ms: self.stolen_ms - before.stolen_ms,
-        }
-    }
-
-    fn stolen_percent(&self) -> f64 {
-        let total = self.busy_ms + self.idle_ms + self.stolen_ms;
-        if total > 0.0 {
-            100.0 * self.stolen_ms / total
-        } else {
-            0.0
-        }
-    }
 }
 
 /// The first views of `targets`, [`ROUNDS`] times, each round after a
