@@ -2,19 +2,21 @@
 //! can be shared), pages of fifty, CSV export of what the filter shows, and
 //! tags added to or removed from the ticked contacts or from every match.
 
+mod rows;
+
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 
 use crate::api::contacts::{get_filter_choices, list_contacts, BulkTag, BulkTagMatching};
 use crate::app_error::AppError;
 use crate::format::thousands;
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
+use crate::ui::pages::contacts::rows::rows_html;
 use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::filter::FIELDS;
 use crate::workspace::filter::{ContactFilter, ContactSort};
-use crate::workspace::model::{
-    BulkTagOutcome, ContactList, ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE,
-};
+use crate::workspace::model::{BulkTagOutcome, ContactList, FilterChoices, COUNT_CAP, PAGE_SIZE};
 
 #[island(lazy)]
 pub fn ContactsPage() -> impl IntoView {
@@ -175,6 +177,19 @@ fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) 
             }
         });
     };
+    let body = NodeRef::<leptos::html::Tbody>::new();
+    show_ticks(body, selection);
+    let tick_one = move |event: leptos::ev::Event| {
+        let ticked = event_target::<leptos::web_sys::HtmlInputElement>(&event);
+        let (id, on) = (ticked.value(), ticked.checked());
+        selection.everything.set(false);
+        selected.update(|chosen| {
+            chosen.retain(|other| *other != id);
+            if on {
+                chosen.push(id);
+            }
+        });
+    };
     let matches = BulkMatches {
         filter: filter.clone(),
         total: list.total,
@@ -218,9 +233,7 @@ fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) 
                             {header("Added", ContactSort::Added, "ws-hide-phone")}
                         </tr>
                     </thead>
-                    <tbody>
-                        {list.rows.into_iter().map(|row| view! { <ContactLine row can_write selection /> }).collect_view()}
-                    </tbody>
+                    <tbody inner_html=rows_html(&list.rows, can_write) node_ref=body on:change=tick_one></tbody>
                 </table>
             </div>
             <Pager filter total=list.total full_page=full_page />
@@ -237,43 +250,25 @@ fn count_text(total: i64) -> String {
     }
 }
 
-#[component]
-fn ContactLine(row: ContactRow, can_write: bool, selection: Selection) -> impl IntoView {
-    let id = row.id.clone();
-    let selected = selection.ticked;
-    let checked = {
-        let id = id.clone();
-        move || selection.everything.get() || selected.with(|chosen| chosen.contains(&id))
-    };
-    let toggle = {
-        let id = id.clone();
-        move |_| {
-            selection.everything.set(false);
-            selected.update(|chosen| match chosen.iter().position(|c| *c == id) {
-                Some(at) => {
-                    chosen.remove(at);
+/// Ticks each row's box that the selection holds, and only those.
+fn show_ticks(body: NodeRef<leptos::html::Tbody>, selection: Selection) {
+    Effect::new(move |_| {
+        let everything = selection.everything.get();
+        let Some(body) = body.get() else {
+            return;
+        };
+        let boxes = body.get_elements_by_tag_name("input");
+        selection.ticked.with(|chosen| {
+            for at in 0..boxes.length() {
+                let input = boxes.item(at).and_then(|element| {
+                    element.dyn_into::<leptos::web_sys::HtmlInputElement>().ok()
+                });
+                if let Some(input) = input {
+                    input.set_checked(everything || chosen.contains(&input.value()));
                 }
-                None => chosen.push(id.clone()),
-            })
-        }
-    };
-    let label = format!("Select {}", row.name);
-    view! {
-        <tr data-testid="contact-row">
-            {can_write.then(|| view! {
-                <td class="ws-check"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td>
-            })}
-            <td class="ws-name-cell">
-                <a class="ws-name" href=format!("/contacts/{id}")>{row.name}</a>
-                {row.email.map(|email| view! { <span class="ws-sub">{email}</span> })}
-            </td>
-            <td class="ws-hide-phone ws-nowrap">{row.phone.unwrap_or_default()}</td>
-            <td class="ws-hide-phone">{row.source.unwrap_or_default()}</td>
-            <td class="ws-hide-phone">{row.assignee.unwrap_or_default()}</td>
-            <td><span class="chips">{row.tags.into_iter().map(|tag| view! { <span class="ws-tag">{tag}</span> }).collect_view()}</span></td>
-            <td class="ws-nowrap ws-hide-phone">{row.added.unwrap_or_default()}</td>
-        </tr>
-    }
+            }
+        });
+    });
 }
 
 /// What the ticked boxes say: some contacts of the page, or every contact
