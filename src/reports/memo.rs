@@ -67,14 +67,17 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     }
 
     /// The kept answer for `key` at `version`, or the one `compute` gives
-    /// (kept unless it failed).
-    pub async fn get_or_compute<E, F>(
+    /// (kept unless it failed). `compute` is called, and its future boxed,
+    /// only when nothing is kept: a query's future takes kilobytes, which
+    /// every caller's future would otherwise carry and move on each call.
+    pub async fn get_or_compute<E, F, C>(
         &self,
         key: K,
         version: Version,
-        compute: F,
+        compute: C,
     ) -> Result<Arc<V>, E>
     where
+        C: FnOnce() -> F,
         F: Future<Output = Result<V, E>>,
     {
         let version = if self.moves_with_the_clock {
@@ -89,7 +92,7 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
         if let Some(stale) = stale {
             return Ok(stale);
         }
-        cell.get_or_try_init(|| async { compute.await.map(Arc::new) })
+        cell.get_or_try_init(|| async { Box::pin(compute()).await.map(Arc::new) })
             .await
             .cloned()
     }
@@ -147,32 +150,41 @@ mod tests {
         let version = Version::new([Some(now), None], now);
         let answer = |value| async move { Ok::<u32, ()>(value) };
         assert_eq!(
-            *memo.get_or_compute("a", version, answer(1)).await.unwrap(),
+            *memo
+                .get_or_compute("a", version, || answer(1))
+                .await
+                .unwrap(),
             1
         );
         assert_eq!(
-            *memo.get_or_compute("a", version, answer(2)).await.unwrap(),
+            *memo
+                .get_or_compute("a", version, || answer(2))
+                .await
+                .unwrap(),
             1
         );
         let synced_again = Version::new([Some(now), Some(now)], now);
         assert_eq!(
             *memo
-                .get_or_compute("a", synced_again, answer(3))
+                .get_or_compute("a", synced_again, || answer(3))
                 .await
                 .unwrap(),
             3
         );
         let later = Version::new([Some(now), None], now + chrono::Duration::minutes(1));
         assert_eq!(
-            *memo.get_or_compute("a", later, answer(4)).await.unwrap(),
+            *memo.get_or_compute("a", later, || answer(4)).await.unwrap(),
             4
         );
         let failed = memo
-            .get_or_compute("b", version, async { Err::<u32, ()>(()) })
+            .get_or_compute("b", version, || async { Err::<u32, ()>(()) })
             .await;
         assert!(failed.is_err());
         assert_eq!(
-            *memo.get_or_compute("b", version, answer(5)).await.unwrap(),
+            *memo
+                .get_or_compute("b", version, || answer(5))
+                .await
+                .unwrap(),
             5
         );
     }
@@ -184,13 +196,13 @@ mod tests {
         let at = |stamps, minutes| Version::new(stamps, now + chrono::Duration::minutes(minutes));
         let answer = |value| async move { Ok::<u32, ()>(value) };
         let kept = [Some(now), None];
-        memo.get_or_compute("a", at(kept, 0), answer(1))
+        memo.get_or_compute("a", at(kept, 0), || answer(1))
             .await
             .unwrap();
-        let later = memo.get_or_compute("a", at(kept, 5), answer(2)).await;
+        let later = memo.get_or_compute("a", at(kept, 5), || answer(2)).await;
         assert_eq!(*later.unwrap(), 1);
         let changed = [Some(now), Some(now)];
-        let fresh = memo.get_or_compute("a", at(changed, 5), answer(3)).await;
+        let fresh = memo.get_or_compute("a", at(changed, 5), || answer(3)).await;
         assert_eq!(
             *fresh.unwrap(),
             3,
@@ -204,7 +216,7 @@ mod tests {
         let now = Utc::now();
         let earlier = Version::new([Some(now), None], now);
         let later = Version::new([Some(now), None], now + chrono::Duration::minutes(1));
-        memo.get_or_compute("a", earlier, async { Ok::<u32, ()>(1) })
+        memo.get_or_compute("a", earlier, || async { Ok::<u32, ()>(1) })
             .await
             .unwrap();
 
@@ -213,7 +225,7 @@ mod tests {
         let computing = tokio::spawn({
             let memo = memo.clone();
             async move {
-                memo.get_or_compute("a", later, async move {
+                memo.get_or_compute("a", later, || async move {
                     started.send(()).unwrap();
                     released.await.unwrap();
                     Ok::<u32, ()>(2)
@@ -224,21 +236,21 @@ mod tests {
         });
         has_started.await.unwrap();
         let meanwhile = memo
-            .get_or_compute("a", later, async { Ok::<u32, ()>(3) })
+            .get_or_compute("a", later, || async { Ok::<u32, ()>(3) })
             .await
             .unwrap();
         assert_eq!(*meanwhile, 1, "the previous minute's answer");
         release.send(()).unwrap();
         assert_eq!(computing.await.unwrap(), Ok(2));
         let after = memo
-            .get_or_compute("a", later, async { Ok::<u32, ()>(4) })
+            .get_or_compute("a", later, || async { Ok::<u32, ()>(4) })
             .await
             .unwrap();
         assert_eq!(*after, 2);
 
         let changed = Version::new([Some(now), Some(now)], now + chrono::Duration::minutes(1));
         let fresh = memo
-            .get_or_compute("a", changed, async { Ok::<u32, ()>(5) })
+            .get_or_compute("a", changed, || async { Ok::<u32, ()>(5) })
             .await
             .unwrap();
         assert_eq!(*fresh, 5, "a changed cache is never answered from before");

@@ -55,11 +55,9 @@ mod service {
     ) -> sqlx::Result<Arc<Overview>> {
         let key = (location_id.to_owned(), filter.clone());
         OVERVIEWS
-            .get_or_compute(
-                key,
-                version,
-                compute_overview(db, location_id, filter, Utc::now(), version),
-            )
+            .get_or_compute(key, version, || {
+                compute_overview(db, location_id, filter, Utc::now(), version)
+            })
             .await
     }
 
@@ -130,11 +128,9 @@ mod service {
     ) -> sqlx::Result<Arc<TeamReport>> {
         let key = (location_id.to_owned(), filter.clone());
         TEAM_REPORTS
-            .get_or_compute(
-                key,
-                version,
-                compute_team_report(db, location_id, filter, Utc::now(), version),
-            )
+            .get_or_compute(key, version, || {
+                compute_team_report(db, location_id, filter, Utc::now(), version)
+            })
             .await
     }
 
@@ -175,11 +171,9 @@ mod service {
         version: Version,
     ) -> sqlx::Result<Arc<Vec<String>>> {
         TAG_CHOICES
-            .get_or_compute(
-                location_id.to_owned(),
-                version,
-                queries::tag_choices(db, location_id, queries::TAG_CHOICES),
-            )
+            .get_or_compute(location_id.to_owned(), version, || {
+                queries::tag_choices(db, location_id, queries::TAG_CHOICES)
+            })
             .await
     }
 }

@@ -72,11 +72,9 @@ pub async fn list(
         LazyLock::new(Memo::regardless_of_the_clock);
     let key = (location_id.to_owned(), filter.clone(), zone);
     let page = PAGES
-        .get_or_compute(
-            key,
-            version,
-            read_page(db, location_id, filter, zone, version),
-        )
+        .get_or_compute(key, version, || {
+            read_page(db, location_id, filter, zone, version)
+        })
         .await?;
     Ok(Page::clone(&page))
 }
@@ -114,7 +112,7 @@ async fn count(
         LazyLock::new(Memo::regardless_of_the_clock);
     let key = (location_id.to_owned(), filter.first_page());
     let counted = COUNTS
-        .get_or_compute(key, version, async {
+        .get_or_compute(key, version, || async {
             count_query("", location_id, filter)
                 .build_query_scalar()
                 .persistent(false)
@@ -391,11 +389,9 @@ pub async fn choices(
     static CHOICES: LazyLock<Memo<String, FilterChoices>> =
         LazyLock::new(Memo::regardless_of_the_clock);
     let kept = CHOICES
-        .get_or_compute(
-            location_id.to_owned(),
-            version,
-            compute_choices(db, location_id),
-        )
+        .get_or_compute(location_id.to_owned(), version, || {
+            compute_choices(db, location_id)
+        })
         .await?;
     Ok(FilterChoices::clone(&kept))
 }
