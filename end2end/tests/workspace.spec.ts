@@ -164,6 +164,8 @@ test("a tag reaches every contact the filter matches, beyond the page shown", as
   await screenshot(page, "workspace-contacts-bulk");
   await bar.getByRole("button", { name: "Add tag" }).click();
   await expect(bar.getByRole("status")).toHaveText(`Done: ${total} contacts changed.`);
+  // The list the browser fetched again shows the new tag on its rows.
+  await expect(page.getByTestId("contact-row").first().locator(".ws-tag", { hasText: /winter open day/i })).toBeVisible();
 
   const sent = (await ledger(page)).filter((e) => e.method === "POST" && e.path === "/contacts/bulk/tags/update/add");
   const contactsSent = sent.flatMap((e) => (e.body as { contacts: string[] }).contacts);

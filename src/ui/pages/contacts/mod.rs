@@ -2,7 +2,7 @@
 //! can be shared), pages of fifty, CSV export of what the filter shows, and
 //! tags added to or removed from the ticked contacts or from every match.
 
-mod rows;
+mod html;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -12,11 +12,13 @@ use crate::app_error::AppError;
 use crate::format::thousands;
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
-use crate::ui::pages::contacts::rows::rows_html;
+use crate::ui::pages::contacts::html::{options_html, rows_html};
 use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::filter::FIELDS;
 use crate::workspace::filter::{ContactFilter, ContactSort};
-use crate::workspace::model::{BulkTagOutcome, ContactList, FilterChoices, COUNT_CAP, PAGE_SIZE};
+use crate::workspace::model::{
+    BulkTagOutcome, ContactList, ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE,
+};
 
 #[island(lazy)]
 pub fn ContactsPage() -> impl IntoView {
@@ -31,7 +33,9 @@ pub fn ContactsPage() -> impl IntoView {
     let selection = Selection::new();
     let contacts = Resource::new(
         move || (filter.get(), selection.changes()),
-        |(filter, _)| when_signed_in(move || list_contacts(filter)),
+        |(filter, _)| {
+            when_signed_in(move || async move { list_contacts(filter).await.map(ShownPage::from) })
+        },
     );
     let choices = Resource::new(|| (), |_| when_signed_in(get_filter_choices));
     Effect::new(move |_| {
@@ -117,27 +121,17 @@ fn ChoiceField(
     choices: Vec<(String, String)>,
     current: String,
 ) -> impl IntoView {
-    let options = choices
-        .into_iter()
-        .map(|(value, text)| {
-            let selected = value == current;
-            view! { <option value=value selected=selected>{text}</option> }
-        })
-        .collect_view();
     view! {
         <div class="ws-field">
             <label for=name>{label}</label>
-            <select id=name name=name>
-                <option value="">{anything}</option>
-                {options}
-            </select>
+            <select id=name name=name inner_html=options_html(anything, &choices, &current)></select>
         </div>
     }
 }
 
 #[component]
-fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) -> impl IntoView {
-    if list.rows.is_empty() {
+fn ContactTable(list: ShownPage, filter: ContactFilter, selection: Selection) -> impl IntoView {
+    if list.ids.is_empty() {
         return if filter.narrows() {
             view! {
                 <EmptyState title="No contacts match this filter" detail="Try fewer words or another tag, or clear the filter.".into()>
@@ -156,8 +150,8 @@ fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) 
         };
     }
     let can_write = list.can_write;
-    let full_page = list.rows.len() == PAGE_SIZE as usize;
-    let page_ids: Vec<String> = list.rows.iter().map(|row| row.id.clone()).collect();
+    let full_page = list.ids.len() == PAGE_SIZE as usize;
+    let page_ids = list.ids.clone();
     let selected = selection.ticked;
     let all_selected = {
         let ids = page_ids.clone();
@@ -193,7 +187,7 @@ fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) 
     let matches = BulkMatches {
         filter: filter.clone(),
         total: list.total,
-        on_page: list.rows.len(),
+        on_page: list.ids.len(),
     };
     let header = |label: &'static str, column: ContactSort, class: &'static str| {
         let active = filter.sort() == column;
@@ -240,6 +234,30 @@ fn ContactTable(list: ContactList, filter: ContactFilter, selection: Selection) 
         </section>
     }
     .into_any()
+}
+
+/// A page of the list as the island keeps it. Its rows are left out of
+/// the data a page hydrates from (they were most of it): the server's HTML
+/// already holds them, and the browser writes rows only from a page it
+/// fetched itself after a tag change, which carries them.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct ShownPage {
+    #[serde(skip)]
+    rows: Vec<ContactRow>,
+    ids: Vec<String>,
+    total: i64,
+    can_write: bool,
+}
+
+impl From<ContactList> for ShownPage {
+    fn from(list: ContactList) -> Self {
+        Self {
+            ids: list.rows.iter().map(|row| row.id.clone()).collect(),
+            rows: list.rows,
+            total: list.total,
+            can_write: list.can_write,
+        }
+    }
 }
 
 fn count_text(total: i64) -> String {

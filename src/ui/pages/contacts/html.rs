@@ -1,11 +1,12 @@
-//! The contact table's rows, written as one piece of HTML.
+//! The contact list's repeated parts, the table's rows and the filter's
+//! options, each written as one piece of HTML.
 //!
 //! With `erase_components` every element of a `view!` is a boxed view of
 //! its own, with boxed attributes: fifty rows of them were most of the
 //! work of rendering a contact list (`cargo bench --bench page_cost`).
-//! The rows hold nothing reactive, so the server and the browser write
-//! them as text; their boxes are ticked and read by the table body (see
-//! `ContactTable`), by the contact id each box carries as its value.
+//! These parts hold nothing reactive, so the server and the browser write
+//! them as text. The rows' boxes are ticked and read by the table body
+//! (see `ContactTable`), by the contact id each box carries as its value.
 
 use html_escape::{encode_double_quoted_attribute_to_string, encode_text_to_string};
 
@@ -63,6 +64,27 @@ fn cell(html: &mut String, class: &'static str, text: Option<&str>) {
     html.push_str("</td>");
 }
 
+/// A drop-down's `<option>`s: `anything` (no value) first, then each
+/// (value, label), the `current` value selected.
+pub fn options_html(anything: &str, choices: &[(String, String)], current: &str) -> String {
+    let mut html = String::with_capacity(40 * (choices.len() + 1));
+    html.push_str(r#"<option value="">"#);
+    encode_text_to_string(anything, &mut html);
+    html.push_str("</option>");
+    for (value, label) in choices {
+        html.push_str(r#"<option value=""#);
+        encode_double_quoted_attribute_to_string(value, &mut html);
+        html.push_str(if value == current {
+            r#"" selected>"#
+        } else {
+            r#"">"#
+        });
+        encode_text_to_string(label, &mut html);
+        html.push_str("</option>");
+    }
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +120,18 @@ mod tests {
         let ticked = rows_html(&[row("Ann")], true);
         assert!(ticked.contains(r#"<input type="checkbox" aria-label="Select Ann" value="c-1">"#));
         assert!(ticked.contains(r#"<a class="ws-name" href="/contacts/c-1">Ann</a><span class="ws-sub">ann@example.com</span>"#));
+    }
+
+    #[test]
+    fn the_current_choice_is_selected_and_labels_are_escaped() {
+        let choices = [
+            ("u-1".to_owned(), "Ann & Bea".to_owned()),
+            ("u-2".to_owned(), "Cy".to_owned()),
+        ];
+        let html = options_html("Anyone", &choices, "u-2");
+        assert_eq!(
+            html,
+            r#"<option value="">Anyone</option><option value="u-1">Ann &amp; Bea</option><option value="u-2" selected>Cy</option>"#
+        );
     }
 }
