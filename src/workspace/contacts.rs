@@ -8,7 +8,7 @@
 //! matching a few and picks the slow plan for the first. Planning each one
 //! costs well under a millisecond.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, Stream, StreamExt};
@@ -67,7 +67,7 @@ pub async fn list(
     filter: &ValidFilter,
     zone: TeamZone,
     version: Version,
-) -> Result<(Vec<ContactRow>, i64), sqlx::Error> {
+) -> Result<Page, sqlx::Error> {
     static PAGES: LazyLock<Memo<(String, ValidFilter, TeamZone), Page>> =
         LazyLock::new(Memo::regardless_of_the_clock);
     let key = (location_id.to_owned(), filter.clone(), zone);
@@ -80,7 +80,7 @@ pub async fn list(
 }
 
 /// A page of rows as shown, and the number of matches.
-type Page = (Vec<ContactRow>, i64);
+pub type Page = (Arc<[ContactRow]>, i64);
 
 async fn read_page(
     db: &PgPool,

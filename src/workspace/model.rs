@@ -1,6 +1,8 @@
 //! What crosses the wire for the contact workspace: the pages' data, built
 //! on the server from the cache and read by the pages in the browser.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// Contacts per page of the list.
@@ -25,7 +27,8 @@ pub struct ContactRow {
 /// A page of the filtered list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactList {
-    pub rows: Vec<ContactRow>,
+    /// Shared with the page the server keeps: a page viewed again is not copied.
+    pub rows: Arc<[ContactRow]>,
     /// Matches, counted up to [`COUNT_CAP`] + 1.
     pub total: i64,
     pub page: u32,

@@ -4,6 +4,8 @@
 
 mod html;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
@@ -243,7 +245,7 @@ fn ContactTable(list: ShownPage, filter: ContactFilter, selection: Selection) ->
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct ShownPage {
     #[serde(skip)]
-    rows: Vec<ContactRow>,
+    rows: Arc<[ContactRow]>,
     ids: Vec<String>,
     total: i64,
     can_write: bool,
