@@ -27,6 +27,7 @@ test: setup-test
 bench: setup-test
 	cargo bench --features ssr --bench sync
 	cargo bench --features ssr --bench dashboard
+	cargo bench --features ssr --bench page_cost
 	cargo bench --features ssr --bench agency
 	cargo bench --features ssr --bench polls
 	cargo bench --features ssr --bench apps_inbound

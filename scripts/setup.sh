@@ -27,6 +27,8 @@ command -v cc >/dev/null || missing+=(build-essential)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 if [[ "$purpose" == test ]]; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # `make bench` counts each page's work with callgrind.
+  command -v valgrind >/dev/null || missing+=(valgrind)
 fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

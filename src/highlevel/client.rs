@@ -47,6 +47,7 @@ pub struct HighLevelClient {
 
 struct Inner {
     http: reqwest::Client,
+    timeout: Duration,
     base_url: String,
     token: Arc<dyn AccessToken>,
     limiter: RateLimiter,
@@ -129,19 +130,11 @@ impl HighLevelClientBuilder {
     }
 
     pub fn build(self) -> Result<HighLevelClient, HighLevelError> {
-        crate::tls::install_crypto_provider();
-        // No redirects: the Authorization header must never follow a
-        // redirect to another host.
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| HighLevelError::Network(error.to_string()))?;
         let limiter = self.limiter();
         Ok(HighLevelClient {
             inner: Arc::new(Inner {
-                http,
+                http: shared_http()?,
+                timeout: self.timeout,
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 token: self.token,
                 limiter,
@@ -150,6 +143,26 @@ impl HighLevelClientBuilder {
             }),
         })
     }
+}
+
+/// The HTTP client every HighLevel client of the process sends through:
+/// one pool of connections kept open to HighLevel, and its TLS set-up
+/// (the root certificates) made once. Building a client for each page that
+/// writes to HighLevel took about 18 M instructions, more than rendering it.
+fn shared_http() -> Result<reqwest::Client, HighLevelError> {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(http) = HTTP.get() {
+        return Ok(http.clone());
+    }
+    crate::tls::install_crypto_provider();
+    // No redirects: the Authorization header must never follow a redirect
+    // to another host.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|error| HighLevelError::Network(error.to_string()))?;
+    Ok(HTTP.get_or_init(|| http).clone())
 }
 
 /// A call ready to send: the operation, its filled-in path, query and body.
@@ -311,7 +324,8 @@ impl HighLevelClient {
             .request(call.operation.method.clone(), url)
             .bearer_auth(token.expose_secret())
             .header("Version", call.operation.version.as_str())
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, "application/json")
+            .timeout(self.inner.timeout);
         if !call.query.is_empty() {
             request = request.query(&call.query);
         }
