@@ -20,6 +20,8 @@ mod first_sync;
 #[allow(dead_code)]
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/quiet.rs"]
+mod quiet;
 #[path = "support/settings.rs"]
 mod settings;
 
@@ -33,15 +35,7 @@ const TARGET_P99_MS: u64 = 50;
 const TARGET_MEMORY_MB: u64 = 150;
 
 fn main() {
-    if std::env::var_os("RUST_LOG").is_none() {
-        // Request logs would cost the server more than the requests.
-        std::env::set_var("RUST_LOG", "warn");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    quiet::run(run());
 }
 
 async fn run() {

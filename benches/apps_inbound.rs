@@ -13,6 +13,8 @@
 #[allow(dead_code)]
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
+#[path = "support/quiet.rs"]
+mod quiet;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -29,14 +31,7 @@ const SENDERS: usize = 50;
 const LOCATION: &str = "loc-bench-apps";
 
 fn main() {
-    if std::env::var_os("RUST_LOG").is_none() {
-        std::env::set_var("RUST_LOG", "warn");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    quiet::run(run());
 }
 
 async fn run() {

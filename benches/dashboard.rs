@@ -19,10 +19,14 @@ mod cpu_time;
 mod first_sync;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/quiet.rs"]
+mod quiet;
 #[path = "support/replica.rs"]
 mod replica;
 #[path = "support/settings.rs"]
 mod settings;
+#[path = "support/signed_in.rs"]
+mod signed_in;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
@@ -42,29 +46,18 @@ const TARGET_P99_MS: u64 = 50;
 const TARGET_FIRST_VIEW_MS: u64 = 100;
 
 fn main() {
-    if std::env::var_os("RUST_LOG").is_none() {
-        // Request logs would cost the server more than the requests.
-        std::env::set_var("RUST_LOG", "warn");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    quiet::run(run());
 }
 
 async fn run() {
-    let (url, database) = common::test_db_url().await;
-    // The server's own default pool, as `make run` serves.
-    let pool = switchboard::db::connect_server(&url, switchboard::config::DEFAULT_DB_CONNECTIONS)
-        .await
-        .expect("the bench database");
-    switchboard::db::migrate(&pool).await.expect("migrations");
-    let app = common::spawn_app(pool.clone()).await;
-    let (location, users) = common::browser::demo_people(&app.base).await;
-    let browser = common::browser::Browser::new(&app.base);
-    let consent = browser.start_sign_in(false).await;
-    browser.consent(&consent, &location, &users[0]).await;
+    let signed_in::SignedIn {
+        pool,
+        database,
+        app,
+        location,
+        users,
+        browser,
+    } = signed_in::start().await;
 
     let started = Instant::now();
     let filling = async {

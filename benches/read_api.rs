@@ -17,6 +17,8 @@ mod cpu_time;
 #[allow(dead_code)]
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/quiet.rs"]
+mod quiet;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,15 +46,7 @@ const TARGET_P99_MS: u64 = 20;
 const NO_LIMIT: &str = "1000000000";
 
 fn main() {
-    if std::env::var_os("RUST_LOG").is_none() {
-        // Request logs would cost the server more than the requests.
-        std::env::set_var("RUST_LOG", "warn");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    quiet::run(run());
 }
 
 async fn run() {
