@@ -163,7 +163,6 @@ fn counted_in_last_dump() -> u64 {
     let text = std::fs::read_to_string(newest.path()).expect("a dump's text");
     text.lines()
         .find_map(|line| line.strip_prefix("totals: "))
-        .or_else(|| text.lines().find_map(|line| line.strip_prefix("summary: ")))
         .and_then(|count| count.trim().parse().ok())
         .expect("a dump with its total")
 }

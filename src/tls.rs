@@ -10,13 +10,19 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The app's outgoing HTTP client. Redirects are not followed: an OAuth
-/// token endpoint that redirects is a misconfiguration to report, not follow.
+/// Where every outgoing HTTP client of the app starts: the crypto provider
+/// installed, and redirects not followed (an OAuth token endpoint that
+/// redirects is a misconfiguration to report; HighLevel's Authorization
+/// header must never follow a redirect to another host).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    install_crypto_provider();
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
+}
+
+/// The app's outgoing HTTP client.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
     use anyhow::Context;
-    install_crypto_provider();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    client_builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .context("building the HTTP client")

@@ -154,11 +154,7 @@ fn shared_http() -> Result<reqwest::Client, HighLevelError> {
     if let Some(http) = HTTP.get() {
         return Ok(http.clone());
     }
-    crate::tls::install_crypto_provider();
-    // No redirects: the Authorization header must never follow a redirect
-    // to another host.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let http = crate::tls::client_builder()
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|error| HighLevelError::Network(error.to_string()))?;

@@ -14,13 +14,13 @@ use crate::app_error::AppError;
 use crate::format::thousands;
 use crate::ui::components::PageHeader;
 use crate::ui::page_address::from_query;
-use crate::ui::pages::contacts::html::{options_html, rows_html};
 use crate::ui::workspace::{when_signed_in, EmptyState, PageLinks, SignInFirst};
 use crate::workspace::filter::FIELDS;
 use crate::workspace::filter::{ContactFilter, ContactSort};
 use crate::workspace::model::{
     BulkTagOutcome, ContactList, ContactRow, FilterChoices, COUNT_CAP, PAGE_SIZE,
 };
+use html::{options_html, rows_html};
 
 #[island(lazy)]
 pub fn ContactsPage() -> impl IntoView {
