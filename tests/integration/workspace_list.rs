@@ -195,6 +195,30 @@ async fn a_kept_page_gives_way_to_the_next_write() {
 }
 
 #[tokio::test]
+async fn an_empty_list_leads_to_the_sync() {
+    let app = common::spawn_app(common::test_db().await).await;
+    let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
+    let browser = signed_in(&app, &location_id, &users[0], false).await;
+    let page = browser
+        .http
+        .get(format!("{}/contacts", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let empty = page
+        .split_once(r#"data-testid="empty-state""#)
+        .and_then(|(_, rest)| rest.split_once("</section>"))
+        .map(|(section, _)| section)
+        .expect("the list's empty state");
+    assert!(empty.contains("No contacts yet"), "{empty}");
+    assert!(empty.contains(r#"<a href="/sync""#), "{empty}");
+    assert!(empty.contains("Follow the sync"), "{empty}");
+}
+
+#[tokio::test]
 async fn the_export_follows_the_filter_and_quotes_fields() {
     let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);

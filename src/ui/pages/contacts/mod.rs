@@ -145,8 +145,10 @@ fn ContactTable(list: ShownPage, filter: ContactFilter, selection: Selection) ->
             view! {
                 <EmptyState
                     title="No contacts yet"
-                    detail="Contacts appear here once Switchboard has copied them from HighLevel. That starts by itself after you sign in.".into()
-                />
+                    detail="Contacts appear here once Switchboard has copied them from HighLevel, which starts by itself when you sign in.".into()
+                >
+                    <a class="button button-secondary" href="/sync">"Follow the sync"</a>
+                </EmptyState>
             }
             .into_any()
         };
