@@ -39,7 +39,7 @@ pub async fn record_sign_in(
     record: &SignInRecord,
     wants_to_connect: bool,
 ) -> sqlx::Result<(i64, Standing)> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query(
         "INSERT INTO teams (location_id, name, time_zone) VALUES ($1, $2, $3)
          ON CONFLICT (location_id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone",
@@ -106,7 +106,7 @@ async fn clear_disconnect(tx: &mut sqlx::PgConnection, location_id: &str) -> sql
 /// Forgets the team's connection and its tokens, and remembers that this was
 /// wanted, so that no ordinary sign-in connects the team again.
 pub async fn disconnect(pool: &PgPool, location_id: &str) -> sqlx::Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query("UPDATE teams SET disconnected_at = now() WHERE location_id = $1")
         .bind(location_id)
         .execute(&mut *tx)
@@ -196,7 +196,7 @@ pub async fn store_private_token(
     token: &SecretString,
 ) -> sqlx::Result<()> {
     let sealed = vault.seal(&token_context(location_id, "access"), token.expose_secret());
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query(
         "INSERT INTO connections (location_id, kind, access_token_sealed, refresh_token_sealed, scopes,
                                   expires_at, status, status_detail, connected_by)

@@ -135,7 +135,7 @@ pub async fn hold_team(tx: &mut PgConnection, location_id: &str) -> sqlx::Result
 /// stay out until an owner lets them back in with the role they had. The
 /// owner is never removed. False when they are not a member.
 pub async fn remove(pool: &PgPool, location_id: &str, user_id: i64) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     hold_team(&mut tx, location_id).await?;
     // Before the membership goes: its deletion takes the list of sessions with it.
     session::end_sessions(&mut tx, user_id, location_id).await?;
@@ -163,7 +163,7 @@ pub async fn admit(
     user_id: i64,
     status: OutsiderStatus,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     hold_team(&mut tx, location_id).await?;
     let role: Option<Role> = sqlx::query_scalar(
         "DELETE FROM outsiders WHERE user_id = $1 AND location_id = $2 AND status = $3

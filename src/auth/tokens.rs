@@ -92,7 +92,7 @@ impl ConnectionTokens {
     /// no longer about to expire (another process renewed it while this one
     /// waited for the lock) is returned as it is.
     pub async fn renew(&self, location_id: &str, forced: bool) -> Result<SecretString, TokenError> {
-        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let mut tx = crate::db::begin(&self.pool).await.map_err(storage)?;
         let stored = self.load(&mut *tx, location_id, true).await?;
         if stored.status != "active" {
             return Err(TokenError::NeedsReconnect);

@@ -63,7 +63,7 @@ impl Services {
         call: &Call,
         answer: &Json,
     ) -> Result<(), WorkspaceError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::db::begin(&self.db).await?;
         sqlx::query("SELECT set_config('switchboard.run', $1, true)")
             .bind(run_id.to_string())
             .execute(&mut *tx)

@@ -161,7 +161,7 @@ async fn fire(
     tick: DateTime<Utc>,
     scheduler: &str,
 ) -> sqlx::Result<Option<i64>> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     // A scheduler that read the ticks before a later one was fired must
     // not fire an earlier one after it.
     let taken = sqlx::query(

@@ -87,7 +87,7 @@ pub async fn create(
     user_id: i64,
 ) -> sqlx::Result<i64> {
     let trigger = trigger_columns(&definition.trigger);
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id: i64 = sqlx::query_scalar(
         r"INSERT INTO automations (location_id, name, trigger_kind, trigger_connection_id,
               trigger_event_type, trigger_value, created_by)
@@ -126,7 +126,7 @@ pub async fn save(
     user_id: i64,
 ) -> sqlx::Result<Option<i32>> {
     let trigger = trigger_columns(&definition.trigger);
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let version: Option<i32> = sqlx::query_scalar(
         r"UPDATE automations a SET name = $3, version = a.version + 1, trigger_kind = $4,
               trigger_connection_id = $5, trigger_event_type = $6, trigger_value = $7,

@@ -88,6 +88,22 @@ pub async fn connect_server(url: &str, connections: u32) -> anyhow::Result<PgPoo
     open(url, connections, connections).await
 }
 
+/// Starts a transaction on `pool` that a cancelled caller cannot leave open.
+///
+/// sqlx 0.8 counts a transaction as begun only once Postgres has answered
+/// its `BEGIN`. A caller dropped while it waits (a person leaving the page
+/// mid-request) returns the connection to the pool inside a transaction
+/// nobody ends, and every later statement on that connection runs in it and
+/// keeps its locks (sqlx issue 4385, fixed after 0.8). So the `BEGIN` runs
+/// on a task of its own, which completes it either way; a transaction whose
+/// caller has gone is then dropped and rolled back as usual.
+pub async fn begin(pool: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin().await })
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?
+}
+
 async fn open(url: &str, max_connections: u32, min_connections: u32) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url.parse().map_err(|_| {
         anyhow::anyhow!("the database URL is not a valid Postgres connection string")

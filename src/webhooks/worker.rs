@@ -142,7 +142,7 @@ async fn keep_leases(db: &PgPool, name: &str, lease: Duration) {
 
 /// One attempt: the cache change and the event's outcome commit together.
 async fn process(db: &PgPool, name: &str, event: &ClaimedEvent) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let ending = match apply(&mut tx, event).await {
         Ok(Applied::Done(outcome)) => Ending::Done(outcome),
         Ok(Applied::Ignored(detail)) => Ending::Ignored(detail),

@@ -36,6 +36,7 @@ mod automations_recipes;
 mod automations_schedule;
 mod automations_steps;
 mod cache_upsert;
+mod db_transactions;
 mod embedded_postgres;
 mod healthz;
 mod highlevel_catalogue;

@@ -211,7 +211,7 @@ pub enum Kept {
 /// Keeps `event`; a refused one pushes out the connection's oldest refused
 /// request beyond [`REFUSED_KEPT`].
 pub async fn record(db: &PgPool, event: &NewAppEvent<'_>) -> sqlx::Result<Kept> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id: Option<i64> = sqlx::query_scalar(
         r"INSERT INTO app_events (connection_id, source, event_type, status, problem, body, body_bytes,
                                  body_sha256, headers)

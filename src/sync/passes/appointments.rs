@@ -54,7 +54,7 @@ impl Pass<'_> {
             .filter_map(|event| AppointmentRecord::from_model(self.location_id, event))
             .collect();
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-        let mut tx = self.engine.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.engine.pool).await?;
         cache::upsert(&mut *tx, &records).await?;
         let window = Covered::CalendarWindow {
             calendar_id,

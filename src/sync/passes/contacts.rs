@@ -76,7 +76,7 @@ impl Pass<'_> {
                 .filter_map(|contact| ContactRecord::from_model(self.location_id, contact))
                 .collect();
             let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-            let mut tx = self.engine.pool.begin().await?;
+            let mut tx = crate::db::begin(&self.engine.pool).await?;
             cache::upsert(&mut *tx, &records).await?;
             if walk.notes {
                 store::request_contacts(&mut *tx, self.location_id, &ids).await?;

@@ -102,7 +102,7 @@ impl Pass<'_> {
         records: &[T],
         requests: usize,
     ) -> Result<()> {
-        let mut tx = self.engine.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.engine.pool).await?;
         cache::upsert(&mut *tx, records).await?;
         store::add_progress(&mut *tx, self.run.id, entity, records.len(), requests).await?;
         tx.commit().await?;

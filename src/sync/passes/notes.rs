@@ -53,7 +53,7 @@ impl Pass<'_> {
             .filter_map(|note| NoteRecord::from_model(self.location_id, note))
             .collect();
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-        let mut tx = self.engine.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.engine.pool).await?;
         cache::upsert(&mut *tx, &records).await?;
         cache::mark_unseen_deleted(
             &mut *tx,

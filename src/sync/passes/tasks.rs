@@ -82,7 +82,7 @@ impl Pass<'_> {
                 }
             })
             .collect();
-        let mut tx = self.engine.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.engine.pool).await?;
         cache::upsert(&mut *tx, &records).await?;
         let cursor = json!({"count": records.len()});
         let step = format!("tasks:{skip}");
@@ -126,7 +126,7 @@ impl Pass<'_> {
             .filter_map(|task| TaskRecord::from_document(self.location_id, task, read_at))
             .collect();
         let seen: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-        let mut tx = self.engine.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.engine.pool).await?;
         cache::upsert(&mut *tx, &records).await?;
         cache::mark_unseen_deleted(
             &mut *tx,
