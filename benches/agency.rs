@@ -36,8 +36,9 @@ const TARGET_MEMORY_MB: u64 = 150;
 
 fn main() {
     let database = quiet::run(run());
-    // On a runtime of its own: the server's tasks ended with the first one.
-    quiet::run(drop_database(&database));
+    // Dropped at once (about 38 GB at 500 locations), on a runtime of its
+    // own: the server's tasks ended with the first one.
+    quiet::run(common::drop_database(&database));
 }
 
 /// Measures, then answers the name of the database it filled.
@@ -126,18 +127,6 @@ async fn filling_pool(url: &str) -> sqlx::PgPool {
         .connect_with(options)
         .await
         .expect("the filling's connections")
-}
-
-/// Drops the bench's database as soon as it is measured: at 500 locations it
-/// holds about 38 GB, too much to leave for the next run to sweep away.
-async fn drop_database(name: &str) {
-    let admin = sqlx::PgPool::connect(&common::cluster_url("postgres"))
-        .await
-        .expect("the cluster's own database");
-    sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .expect("drop the bench database");
 }
 
 /// The dashboard's page and report calls of one location, as people open them.

@@ -29,13 +29,7 @@ async fn healthz_says_degraded_when_the_database_is_gone() {
     let base = spawn_app(db.clone()).await;
     db.close().await;
     // The server's own pool loses its database.
-    let admin = sqlx::PgPool::connect(&common::cluster_url("postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
-        .execute(&admin)
-        .await
-        .unwrap();
+    common::drop_database(&name).await;
     let response = common::http()
         .get(format!("{base}/healthz"))
         .send()

@@ -49,15 +49,7 @@ async fn no_secret_reaches_logs_pages_or_server_function_answers() {
     browser.consent(&consent, &location_id, &users[0]).await;
     let mut seen = String::new();
     for page in PAGES {
-        seen += &browser
-            .http
-            .get(format!("{base}{page}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        seen += &browser.page(page).await;
     }
     for endpoint in SERVER_FUNCTIONS {
         seen += &browser.call(endpoint, &[]).await.text().await.unwrap();

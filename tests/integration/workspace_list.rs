@@ -199,15 +199,7 @@ async fn an_empty_list_leads_to_the_sync() {
     let app = common::spawn_app(common::test_db().await).await;
     let (location_id, users) = demo_locations(&app.base).await.swap_remove(0);
     let browser = signed_in(&app, &location_id, &users[0], false).await;
-    let page = browser
-        .http
-        .get(format!("{}/contacts", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = browser.page("/contacts").await;
     let empty = page
         .split_once(r#"data-testid="empty-state""#)
         .and_then(|(_, rest)| rest.split_once("</section>"))

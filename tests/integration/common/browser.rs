@@ -23,6 +23,12 @@ impl Browser {
         }
     }
 
+    /// The HTML of the page at `path`, as this browser is served it.
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await;
+        response.unwrap().text().await.unwrap()
+    }
+
     pub async fn redirect_from(&self, response: reqwest::Response) -> String {
         assert!(
             response.status().is_redirection(),

@@ -266,3 +266,15 @@ pub fn url_of(db: &PgPool) -> String {
 pub fn cluster_url(name: &str) -> String {
     cluster().url(name)
 }
+
+/// Drops database `name` of the shared test cluster, ending whatever is
+/// still connected to it.
+pub async fn drop_database(name: &str) {
+    let admin = sqlx::PgPool::connect(&cluster_url("postgres"))
+        .await
+        .expect("the cluster's own database");
+    sqlx::query(&format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#))
+        .execute(&admin)
+        .await
+        .expect("drop the database");
+}
